@@ -1,0 +1,3 @@
+"""Floor 2: activation functions (being written)."""
+
+ACTIVATIONS: dict = {}

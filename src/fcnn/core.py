@@ -1,0 +1,499 @@
+"""Floor 1: ``Parameter`` and ``Module``, the two classes every layer and activation stands on.
+
+Also the few library-wide conventions they need: the dtype rule (float32 by
+default, float64 on request), the default random generator (``fcnn.seed``), the
+error raised for a wrongly shaped input, and the registry that maps a spec's
+``"type"`` name to its class so that ``from_spec`` can rebuild a model without
+ever executing anything from a file.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "MODULES",
+    "Module",
+    "Parameter",
+    "ShapeError",
+    "default_rng",
+    "from_spec",
+    "get_rng",
+    "register_module",
+    "resolve_dtype",
+    "seed",
+]
+
+# --------------------------------------------------------------------------- dtype
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def resolve_dtype(dtype: Any = None) -> np.dtype:
+    """Return the float dtype to use: float32 when ``dtype`` is None, else float32 or float64.
+
+    Raises
+    ------
+    TypeError
+        For anything that is not float32 or float64 (float16 and integers are refused:
+        the engine's numerics are proven for these two only).
+    """
+    if dtype is None:
+        return _FLOAT_DTYPES[0]
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype={dtype!r}: expected float32 or float64") from None
+    if resolved not in _FLOAT_DTYPES:
+        raise TypeError(f"dtype={dtype!r}: expected float32 or float64")
+    return resolved
+
+
+# --------------------------------------------------------------------------- randomness
+
+_default_generator = np.random.default_rng()
+
+
+def seed(n: int) -> np.random.Generator:
+    """Reset the library's default generator to ``np.random.default_rng(n)`` and return it.
+
+    Every layer that draws random numbers (initialisation, dropout masks) and is given
+    neither ``rng=`` nor ``seed=`` draws from this generator. NumPy's global state is
+    never used.
+    """
+    global _default_generator
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"seed({n!r}): expected a non-negative integer")
+    _default_generator = np.random.default_rng(int(n))
+    return _default_generator
+
+
+def default_rng() -> np.random.Generator:
+    """The library's default generator (see :func:`seed`)."""
+    return _default_generator
+
+
+def get_rng(rng: np.random.Generator | None = None, seed: int | None = None) -> np.random.Generator:
+    """Resolve the ``rng=`` / ``seed=`` pair every random-drawing API accepts.
+
+    ``rng`` wins when given; ``seed`` makes a fresh ``default_rng(seed)``; neither means
+    the library default generator.
+    """
+    if rng is not None and seed is not None:
+        raise ValueError("pass either rng= or seed=, not both")
+    if rng is not None:
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng={rng!r}: expected a numpy.random.Generator")
+        return rng
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed={seed!r}: expected a non-negative integer")
+        return np.random.default_rng(int(seed))
+    return _default_generator
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+class ShapeError(ValueError):
+    """An input whose shape a module cannot take. ``Sequential`` prefixes the layer index."""
+
+
+def check_features(module: Module, x: np.ndarray, features: int | None) -> None:
+    """Raise :class:`ShapeError` unless ``x`` is 2-D ``(N, features)`` with N >= 1."""
+    if x.ndim != 2 or (features is not None and x.shape[1] != features):
+        want = "features" if features is None else str(features)
+        hint = " (a single sample needs x.reshape(1, -1))" if x.ndim == 1 else ""
+        raise ShapeError(
+            f"{type(module).__name__} expects input of shape (N, {want}), "
+            f"got shape {x.shape}{hint}"
+        )
+    if x.shape[0] == 0:
+        raise ShapeError(f"{type(module).__name__} got an empty batch, shape {x.shape}")
+
+
+# --------------------------------------------------------------------------- Parameter
+
+
+class Parameter:
+    """A learnable array and the gradient accumulated into it.
+
+    Parameters
+    ----------
+    data : array_like
+        Initial value. Kept as float32 unless it already is float64 or ``dtype`` says so.
+    dtype : float32 or float64, optional
+
+    Attributes
+    ----------
+    data : ndarray
+        The value; optimisers update it in place.
+    grad : ndarray
+        Same shape and dtype; ``backward`` adds (``+=``) into it, ``zero_grad`` clears it.
+    """
+
+    __slots__ = ("data", "grad")
+
+    def __init__(self, data: Any, dtype: Any = None) -> None:
+        array = np.asarray(data)
+        if dtype is None:
+            dtype = array.dtype if array.dtype in _FLOAT_DTYPES else None
+        self.data = np.array(array, dtype=resolve_dtype(dtype), order="C", copy=True)
+        self.grad = np.zeros_like(self.data)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def zero_grad(self) -> None:
+        self.grad.fill(0)
+
+    def __repr__(self) -> str:
+        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype.name})"
+
+
+# --------------------------------------------------------------------------- Module
+
+
+class _LoadResult(NamedTuple):
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class of every layer and activation: forward, an explicit backward, and bookkeeping.
+
+    A subclass assigns ``Parameter`` and ``Module`` attributes in ``__init__`` (after
+    ``super().__init__()``); they are registered by name, as in PyTorch, so
+    ``named_parameters``, ``state_dict`` and ``repr`` find them. It writes
+
+    - ``forward(x)``: computes the output from ``x`` of shape ``(N, features)`` and keeps
+      on ``self`` what backward needs;
+    - ``backward(grad_output)``: given dL/d(output), adds dL/d(parameter) into each
+      ``Parameter.grad`` and returns dL/d(input). Gradients accumulate: calling backward
+      twice adds twice, as in PyTorch; call ``zero_grad()`` between steps.
+    - ``config()``: its constructor arguments as a JSON-able dict (for ``repr`` and ``spec``).
+
+    Parameters
+    ----------
+    dtype : float32 or float64, optional
+        The dtype of the module's parameters and of the inputs it computes on
+        (float32 when omitted). ``to(dtype)`` converts a whole model later.
+    """
+
+    training: bool
+    dtype: np.dtype
+
+    def __init__(self, *, dtype: Any = None) -> None:
+        # object.__setattr__ because our own __setattr__ needs these dicts to exist.
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "dtype", resolve_dtype(dtype))
+
+    # ----------------------------------------------------------------- registration
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        if params is None:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() was called: "
+                f"call super().__init__() first in {type(self).__name__}.__init__"
+            )
+        if isinstance(value, Parameter):
+            self._modules.pop(name, None)
+            params[name] = value
+        elif isinstance(value, Module):
+            params.pop(name, None)
+            self._modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(
+                    f"{type(self).__name__}.{name} is a Parameter; assign a Parameter or None, "
+                    f"got {type(value).__name__}"
+                )
+            del params[name]
+        elif name in self._buffers:
+            self._buffers[name] = value
+        elif name in self._modules:
+            del self._modules[name]
+        object.__setattr__(self, name, value)
+
+    def register_buffer(self, name: str, value: np.ndarray | None) -> None:
+        """Register a non-learnable array that belongs in ``state_dict`` (e.g. running stats)."""
+        self._buffers[name] = value
+        object.__setattr__(self, name, value)
+
+    # ----------------------------------------------------------------- computation
+
+    def forward(self, *args: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} does not define backward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def _as_input(self, x: Any, features: int | None = None) -> np.ndarray:
+        """``x`` as a 2-D array of this module's dtype (no copy when it already is one)."""
+        x = np.asarray(x, dtype=self.dtype)
+        check_features(self, x, features)
+        return x
+
+    def predict(self, x: Any, batch_size: int = 4096) -> np.ndarray:
+        """Forward ``x`` in eval mode, in batches, and restore the previous mode.
+
+        Returns the raw output of the last layer, shape ``(N, out_features)``.
+        """
+        was_training = self.training
+        self.eval()
+        try:
+            x = np.asarray(x)
+            if x.ndim != 2:
+                check_features(self, x, None)
+            chunks = [self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+            return np.concatenate(chunks) if chunks else np.empty((0, 0), dtype=self.dtype)
+        finally:
+            self.train(was_training)
+
+    # ----------------------------------------------------------------- traversal
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Yield ``(dotted_name, Parameter)`` pairs, each parameter once, in PyTorch's order."""
+        seen: set[int] = set()
+        for module_name, module in self.named_modules(prefix):
+            for name, param in module._parameters.items():
+                if id(param) not in seen:
+                    seen.add(id(param))
+                    yield (f"{module_name}.{name}" if module_name else name), param
+
+    def parameters(self) -> Iterator[Parameter]:
+        for _, param in self.named_parameters():
+            yield param
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        for module_name, module in self.named_modules(prefix):
+            for name, buf in module._buffers.items():
+                if buf is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), buf
+
+    def num_parameters(self) -> int:
+        """Total number of learnable scalars."""
+        return sum(p.size for p in self.parameters())
+
+    # ----------------------------------------------------------------- state
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to zero (in place; the arrays are reused)."""
+        for param in self.parameters():
+            param.grad.fill(0)
+
+    def train(self, mode: bool = True) -> Module:
+        """Put this module and all below it in training mode (``mode=False``: eval). Returns self."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode={mode!r}): expected a bool")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        """Same as ``train(False)``: BatchNorm uses running statistics, Dropout is the identity."""
+        return self.train(False)
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Copies of every parameter and buffer, under PyTorch's dotted names and order."""
+        state: OrderedDict[str, np.ndarray] = OrderedDict()
+        for module_name, module in self.named_modules():
+            prefix = f"{module_name}." if module_name else ""
+            for name, param in module._parameters.items():
+                state[prefix + name] = param.data.copy()
+            for name, buf in module._buffers.items():
+                if buf is not None:
+                    state[prefix + name] = np.array(buf, copy=True)
+        return state
+
+    def load_state_dict(self, state_dict: Any, strict: bool = True) -> _LoadResult:
+        """Copy values into this module's parameters and buffers, in place.
+
+        Shapes must always match. With ``strict`` (the default) the keys must match
+        exactly too; otherwise missing and unexpected keys are returned, as in PyTorch.
+        Values are cast to each parameter's dtype.
+        """
+        if not hasattr(state_dict, "keys"):
+            raise TypeError(f"load_state_dict expects a mapping, got {type(state_dict).__name__}")
+        targets: dict[str, tuple[Module, str, bool]] = {}
+        for module_name, module in self.named_modules():
+            prefix = f"{module_name}." if module_name else ""
+            for name in module._parameters:
+                targets[prefix + name] = (module, name, True)
+            for name, buf in module._buffers.items():
+                if buf is not None:
+                    targets[prefix + name] = (module, name, False)
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in targets]
+        if strict and (missing or unexpected):
+            parts = []
+            if missing:
+                parts.append(f"missing keys {missing}")
+            if unexpected:
+                parts.append(f"unexpected keys {unexpected}")
+            raise KeyError(f"load_state_dict for {type(self).__name__}: " + "; ".join(parts))
+        # Check every shape before copying anything, so a failed load changes nothing.
+        values = {}
+        for key, (module, name, is_param) in targets.items():
+            if key not in state_dict:
+                continue
+            value = np.asarray(state_dict[key])
+            current = module._parameters[name].data if is_param else module._buffers[name]
+            if value.shape != current.shape:
+                raise ValueError(
+                    f"load_state_dict: {key} has shape {value.shape} in the state dict "
+                    f"but {current.shape} in the model"
+                )
+            values[key] = value
+        for key, value in values.items():
+            module, name, is_param = targets[key]
+            if is_param:
+                module._parameters[name].data[...] = value
+            else:
+                module._buffers[name][...] = value
+        return _LoadResult(missing, unexpected)
+
+    def to(self, dtype: Any) -> Module:
+        """Convert every parameter, gradient and float buffer to ``dtype`` in place; return self.
+
+        As with PyTorch's ``Module.to``, an optimiser built before the conversion still
+        points at the old arrays: build optimisers after choosing the dtype.
+        """
+        target = resolve_dtype(dtype)
+        for module in self.modules():
+            object.__setattr__(module, "dtype", target)
+            for param in module._parameters.values():
+                if param.data.dtype != target:
+                    param.data = param.data.astype(target)
+                    param.grad = param.grad.astype(target)
+            for name, buf in list(module._buffers.items()):
+                if buf is not None and buf.dtype in _FLOAT_DTYPES and buf.dtype != target:
+                    module.register_buffer(name, buf.astype(target))
+        return self
+
+    # ----------------------------------------------------------------- description
+
+    def config(self) -> dict[str, Any]:
+        """Constructor arguments as a JSON-able dict; ``Cls(**config())`` rebuilds the module."""
+        return {}
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+
+    def __repr__(self) -> str:
+        lines = [f"  ({name}): " + repr(child).replace("\n", "\n  ") for name, child in self._modules.items()]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n" + "\n".join(lines) + "\n)"
+
+    def spec(self) -> dict[str, Any]:
+        """A JSON-able description of the architecture; ``fcnn.from_spec`` rebuilds it.
+
+        Weights are not part of the spec (they live in ``state_dict``).
+        """
+        name = type(self).__name__
+        if MODULES.get(name) is not type(self):
+            raise TypeError(
+                f"{name} is not a registered fcnn module, so it has no spec; "
+                f"decorate the class with @fcnn.register_module to give it one"
+            )
+        return {"type": name, **self.config()}
+
+
+# --------------------------------------------------------------------------- registry
+
+MODULES: dict[str, type[Module]] = {}
+
+
+def register_module(cls: type[Module]) -> type[Module]:
+    """Class decorator: make ``cls`` buildable by name from a spec."""
+    if not (isinstance(cls, type) and issubclass(cls, Module)):
+        raise TypeError(f"register_module expects a Module subclass, got {cls!r}")
+    name = cls.__name__
+    if name in MODULES and MODULES[name] is not cls:
+        raise ValueError(f"a module named {name!r} is already registered ({MODULES[name]!r})")
+    MODULES[name] = cls
+    return cls
+
+
+def from_spec(
+    spec: dict[str, Any],
+    *,
+    dtype: Any = None,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+) -> Module:
+    """Build a fresh module from ``spec`` (as returned by ``Module.spec()``).
+
+    Only registered classes can be named; nothing in a spec is ever executed. New
+    weights are drawn from ``rng``/``seed`` (load a state dict to restore trained ones).
+
+    Raises
+    ------
+    ValueError
+        For a spec that is not a dict with a known ``"type"`` or has bad arguments.
+    """
+    generator = get_rng(rng, seed)
+    return _build(spec, resolve_dtype(dtype), generator, "spec")
+
+
+def _build(spec: Any, dtype: np.dtype, rng: np.random.Generator, where: str) -> Module:
+    if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
+        raise ValueError(f"{where}: expected a dict with a string 'type', got {spec!r:.200}")
+    name = spec["type"]
+    cls = MODULES.get(name)
+    if cls is None:
+        known = ", ".join(sorted(MODULES))
+        raise ValueError(f"{where}: unknown layer type {name!r}; known types: {known}")
+    args = {k: v for k, v in spec.items() if k != "type"}
+    if "layers" in args:  # containers: build children first
+        layers = args.pop("layers")
+        if not isinstance(layers, list):
+            raise ValueError(f"{where}.layers: expected a list, got {type(layers).__name__}")
+        children = [_build(s, dtype, rng, f"{where}.layers[{i}]") for i, s in enumerate(layers)]
+        return cls(*children, **args).to(dtype)
+    accepted = inspect.signature(cls).parameters
+    if "rng" in accepted:
+        args["rng"] = rng
+    try:
+        return cls(**args, dtype=dtype)
+    except TypeError as err:
+        raise ValueError(f"{where}: bad arguments for {name}: {err}") from None

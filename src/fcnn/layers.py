@@ -1,0 +1,359 @@
+"""Floor 2: the layers of a fully-connected network, each with its backward pass beneath it.
+
+``Linear``, ``Sequential``, ``BatchNorm1d``, ``Dropout``, ``Flatten`` and ``Maxout``.
+Names, argument order, defaults, weight layout and numerics follow PyTorch, so a
+weight copied from ``torch.nn`` gives the same numbers here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from . import init
+from .core import Module, Parameter, ShapeError, get_rng, register_module
+
+__all__ = ["BatchNorm1d", "Dropout", "Flatten", "Linear", "Maxout", "Sequential"]
+
+
+def _positive_int(owner: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{owner}({name}={value!r}): {name} must be a positive integer")
+    return int(value)
+
+
+def _default_linear_init(weight: Parameter, bias: Parameter | None, fan_in: int, rng) -> None:
+    # PyTorch's reset_parameters: kaiming_uniform_(a=√5) ⇒ U(-1/√fan_in, 1/√fan_in) for the
+    # weight, and the same bound for the bias.
+    init.kaiming_uniform_(weight, a=math.sqrt(5), rng=rng)
+    if bias is not None:
+        bound = 1.0 / math.sqrt(fan_in)
+        init.uniform_(bias, -bound, bound, rng=rng)
+
+
+@register_module
+class Linear(Module):
+    """Affine map ``y = x Wᵀ + b``.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+    bias : bool, default True
+    dtype : float32 or float64, optional
+    rng, seed : generator or seed for the initial weights (library default otherwise)
+
+    Shapes: input ``(N, in_features)``, output ``(N, out_features)``;
+    ``weight`` is ``(out_features, in_features)`` and ``bias`` ``(out_features,)``,
+    initialised as in PyTorch: U(-1/√in_features, 1/√in_features).
+    """
+
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, *, dtype: Any = None,
+        rng: np.random.Generator | None = None, seed: int | None = None,
+    ) -> None:
+        super().__init__(dtype=dtype)
+        self.in_features = _positive_int("Linear", "in_features", in_features)
+        self.out_features = _positive_int("Linear", "out_features", out_features)
+        if not isinstance(bias, bool):
+            raise TypeError(f"Linear(bias={bias!r}): bias must be True or False")
+        self.weight = Parameter(np.zeros((self.out_features, self.in_features)), self.dtype)
+        self.bias = Parameter(np.zeros(self.out_features), self.dtype) if bias else None
+        _default_linear_init(self.weight, self.bias, self.in_features, get_rng(rng, seed))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:  # x: (N, in_features)
+        x = self._as_input(x, self.in_features)
+        self._x = x
+        y = x @ self.weight.data.T
+        if self.bias is not None:
+            y += self.bias.data
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        # y = x Wᵀ + b  ⇒  dW = dyᵀ x,  db = Σₙ dy,  dx = dy W
+        self.weight.grad += grad_output.T @ self._x
+        if self.bias is not None:
+            self.bias.grad += grad_output.sum(axis=0)
+        return grad_output @ self.weight.data
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "in_features": self.in_features,
+            "out_features": self.out_features,
+            "bias": self.bias is not None,
+        }
+
+
+@register_module
+class Sequential(Module):
+    """Layers applied in order; backward runs them in reverse.
+
+    Indexable (``model[0]``, ``model[1:]``), iterable and sized. A shape error inside
+    names the layer's index and type.
+    """
+
+    def __init__(self, *layers: Module, dtype: Any = None) -> None:
+        super().__init__(dtype=dtype)
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(
+                    f"Sequential: layer {i} is a {type(layer).__name__}, expected an fcnn Module"
+                )
+            self._modules[str(i)] = layer
+        if dtype is not None:
+            self.to(dtype)
+        elif layers:
+            # Without an explicit dtype the container reports the dtype of its layers.
+            object.__setattr__(self, "dtype", layers[0].dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        for i, layer in enumerate(self._modules.values()):
+            try:
+                x = layer.forward(x)
+            except ShapeError as err:
+                raise ShapeError(f"Sequential layer {i} ({type(layer).__name__}): {err}") from None
+        return x
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        for layer in reversed(self._modules.values()):
+            grad_output = layer.backward(grad_output)
+        return grad_output
+
+    def append(self, layer: Module) -> Sequential:
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential.append: expected an fcnn Module, got {type(layer).__name__}")
+        self._modules[str(len(self._modules))] = layer
+        return self
+
+    def __getitem__(self, index: int | slice) -> Module:
+        layers = list(self._modules.values())
+        if isinstance(index, slice):
+            return Sequential(*layers[index])
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"Sequential indices must be integers or slices, not {type(index).__name__}")
+        if not -len(layers) <= index < len(layers):
+            raise IndexError(f"Sequential index {index} out of range for {len(layers)} layers")
+        return layers[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._modules.values()))
+
+    def spec(self) -> dict[str, Any]:
+        return {"type": "Sequential", "layers": [layer.spec() for layer in self]}
+
+
+@register_module
+class BatchNorm1d(Module):
+    """Batch normalisation over the batch axis (Ioffe & Szegedy, 2015).
+
+    ``y = γ (x - μ) / √(σ² + eps) + β`` per feature. In training (or without running
+    statistics) μ, σ² are the batch mean and *biased* variance; the running estimates
+    are updated as ``r ← (1 - momentum) r + momentum · stat`` with the *unbiased*
+    batch variance, as PyTorch does. ``momentum=None`` gives a cumulative average.
+    In eval mode with ``track_running_stats`` the running estimates are used.
+
+    Shapes: input and output ``(N, num_features)``.
+    """
+
+    def __init__(
+        self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+        affine: bool = True, track_running_stats: bool = True, *, dtype: Any = None,
+    ) -> None:
+        super().__init__(dtype=dtype)
+        self.num_features = _positive_int("BatchNorm1d", "num_features", num_features)
+        if not (isinstance(eps, (int, float)) and eps > 0):
+            raise ValueError(f"BatchNorm1d(eps={eps!r}): eps must be a positive number")
+        if momentum is not None and not (isinstance(momentum, (int, float)) and 0 <= momentum <= 1):
+            raise ValueError(f"BatchNorm1d(momentum={momentum!r}): momentum must be in [0, 1] or None")
+        for name, flag in (("affine", affine), ("track_running_stats", track_running_stats)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"BatchNorm1d({name}={flag!r}): {name} must be True or False")
+        self.eps = float(eps)
+        self.momentum = None if momentum is None else float(momentum)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        n = self.num_features
+        self.weight = Parameter(np.ones(n), self.dtype) if affine else None
+        self.bias = Parameter(np.zeros(n), self.dtype) if affine else None
+        if track_running_stats:
+            self.register_buffer("running_mean", np.zeros(n, dtype=self.dtype))
+            self.register_buffer("running_var", np.ones(n, dtype=self.dtype))
+            self.register_buffer("num_batches_tracked", np.zeros((), dtype=np.int64))
+        else:
+            self.running_mean = self.running_var = self.num_batches_tracked = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:  # x: (N, num_features)
+        x = self._as_input(x, self.num_features)
+        use_batch_stats = self.training or not self.track_running_stats
+        if use_batch_stats:
+            n = x.shape[0]
+            if self.training and n < 2:
+                raise ShapeError(
+                    f"BatchNorm1d needs more than 1 sample per batch in training, got shape {x.shape}"
+                )
+            mean = x.mean(axis=0)
+            centered = x - mean
+            var = np.mean(centered * centered, axis=0)  # biased: normalises the batch
+            if self.training and self.track_running_stats:
+                self._update_running(mean, var * (n / max(n - 1, 1)))
+        else:
+            centered = x - self.running_mean
+            var = self.running_var
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        x_hat = centered * inv_std
+        self._x_hat, self._inv_std, self._batch_stats = x_hat, inv_std, use_batch_stats
+        if self.affine:
+            return x_hat * self.weight.data + self.bias.data
+        return x_hat
+
+    def _update_running(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
+        self.num_batches_tracked += 1
+        factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        self.running_mean *= 1.0 - factor
+        self.running_mean += factor * mean
+        self.running_var *= 1.0 - factor
+        self.running_var += factor * unbiased_var
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        x_hat, inv_std = self._x_hat, self._inv_std
+        if self.affine:
+            self.weight.grad += np.sum(grad_output * x_hat, axis=0)  # dγ = Σₙ dy·x̂
+            self.bias.grad += grad_output.sum(axis=0)  # dβ = Σₙ dy
+            grad_x_hat = grad_output * self.weight.data
+        else:
+            grad_x_hat = grad_output
+        if not self._batch_stats:  # fixed statistics: an affine map, dx = dx̂ / σ
+            return grad_x_hat * inv_std
+        # μ and σ² depend on x:  dx = (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) / σ
+        mean_grad = grad_x_hat.mean(axis=0)
+        mean_grad_x_hat = np.mean(grad_x_hat * x_hat, axis=0)
+        return (grad_x_hat - mean_grad - x_hat * mean_grad_x_hat) * inv_std
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "num_features": self.num_features,
+            "eps": self.eps,
+            "momentum": self.momentum,
+            "affine": self.affine,
+            "track_running_stats": self.track_running_stats,
+        }
+
+
+@register_module
+class Dropout(Module):
+    """Inverted dropout: in training each input is zeroed with probability ``p`` and the
+    survivors are scaled by 1/(1-p), so eval mode is the identity.
+
+    Parameters
+    ----------
+    p : float in [0, 1), default 0.5
+        Probability of dropping a unit (PyTorch's meaning).
+    rng, seed : generator or seed for the masks (library default otherwise).
+    """
+
+    def __init__(
+        self, p: float = 0.5, *, dtype: Any = None, rng: np.random.Generator | None = None,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__(dtype=dtype)
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+            raise ValueError(f"Dropout(p={p!r}): p must be in [0, 1)")
+        self.p = float(p)
+        self.rng = get_rng(rng, seed)
+        self._mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = self._as_input(x)
+        if not self.training or self.p == 0.0:
+            self._mask = None
+            return x
+        keep = self.rng.random(x.shape, dtype=x.dtype) >= self.p
+        self._mask = keep * x.dtype.type(1.0 / (1.0 - self.p))
+        return x * self._mask
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        # y = x · m / (1-p)  ⇒  dx = dy · m / (1-p)
+        return grad_output if self._mask is None else grad_output * self._mask
+
+    def config(self) -> dict[str, Any]:
+        return {"p": self.p}
+
+
+@register_module
+class Flatten(Module):
+    """Reshape ``(N, d1, d2, ...)`` to ``(N, d1·d2·...)``; e.g. 28×28 images to 784 features.
+
+    The only module that accepts inputs of more than two dimensions.
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=self.dtype)
+        if x.ndim < 2:
+            raise ShapeError(f"Flatten expects input of shape (N, ...) with N samples, got {x.shape}")
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        return grad_output.reshape(self._shape)
+
+
+@register_module
+class Maxout(Module):
+    """Maxout units (Goodfellow et al., 2013): ``yⱼ = maxₖ (x Wⱼₖᵀ + bⱼₖ)``, k = 1..pieces.
+
+    A linear map to ``out_features * pieces`` values, then the maximum over each unit's
+    ``pieces`` consecutive values. ``weight`` is ``(out_features * pieces, in_features)``
+    with rows ``j*pieces … (j+1)*pieces - 1`` belonging to unit j; initialised as a
+    ``Linear`` of the same shape.
+
+    Shapes: input ``(N, in_features)``, output ``(N, out_features)``.
+    """
+
+    def __init__(
+        self, in_features: int, out_features: int, pieces: int = 2, bias: bool = True, *,
+        dtype: Any = None, rng: np.random.Generator | None = None, seed: int | None = None,
+    ) -> None:
+        super().__init__(dtype=dtype)
+        self.in_features = _positive_int("Maxout", "in_features", in_features)
+        self.out_features = _positive_int("Maxout", "out_features", out_features)
+        self.pieces = _positive_int("Maxout", "pieces", pieces)
+        if not isinstance(bias, bool):
+            raise TypeError(f"Maxout(bias={bias!r}): bias must be True or False")
+        rows = self.out_features * self.pieces
+        self.weight = Parameter(np.zeros((rows, self.in_features)), self.dtype)
+        self.bias = Parameter(np.zeros(rows), self.dtype) if bias else None
+        _default_linear_init(self.weight, self.bias, self.in_features, get_rng(rng, seed))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = self._as_input(x, self.in_features)
+        z = x @ self.weight.data.T
+        if self.bias is not None:
+            z += self.bias.data
+        z = z.reshape(x.shape[0], self.out_features, self.pieces)
+        self._x = x
+        self._argmax = z.argmax(axis=2)[:, :, None]  # ties: the first piece, as torch.max
+        return np.take_along_axis(z, self._argmax, axis=2)[:, :, 0]
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        # Only the winning piece of each unit passes the gradient: dz = dy at argmax, else 0.
+        n = grad_output.shape[0]
+        grad_z = np.zeros((n, self.out_features, self.pieces), dtype=grad_output.dtype)
+        np.put_along_axis(grad_z, self._argmax, grad_output[:, :, None], axis=2)
+        grad_z = grad_z.reshape(n, -1)
+        self.weight.grad += grad_z.T @ self._x
+        if self.bias is not None:
+            self.bias.grad += grad_z.sum(axis=0)
+        return grad_z @ self.weight.data
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "in_features": self.in_features,
+            "out_features": self.out_features,
+            "pieces": self.pieces,
+            "bias": self.bias is not None,
+        }

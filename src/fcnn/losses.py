@@ -1,0 +1,3 @@
+"""Floor 2: loss functions (being written)."""
+
+LOSSES: dict = {}
