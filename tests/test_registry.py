@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import cases_activations
 import cases_layers
@@ -105,7 +104,9 @@ def test_module_spec_and_state_round_trip(case):
     rebuilt.eval()
     x = case.make_input(np.random.default_rng(2))
     np.testing.assert_array_equal(rebuilt(x), module(x))
-    for (k1, v1), (k2, v2) in zip(module.state_dict().items(), rebuilt.state_dict().items()):
+    for (k1, v1), (k2, v2) in zip(
+        module.state_dict().items(), rebuilt.state_dict().items(), strict=True
+    ):
         assert k1 == k2
         np.testing.assert_array_equal(v1, v2)
 
@@ -114,7 +115,9 @@ def test_module_spec_and_state_round_trip(case):
 def test_module_to_dtype(case):
     module = case.make(np.float32)
     assert module.to(np.float64) is module
-    assert all(p.data.dtype == np.float64 and p.grad.dtype == np.float64 for p in module.parameters())
+    assert all(
+        p.data.dtype == np.float64 and p.grad.dtype == np.float64 for p in module.parameters()
+    )
     x = case.make_input(np.random.default_rng(3)).astype(np.float32)
     assert module.train(case.training)(x).dtype == np.float64
 

@@ -2,11 +2,116 @@
 
 Every layer writes its backward pass next to its forward pass, with the formula in
 a comment, and is proven against numerical gradients and against PyTorch.
+
+The floors (lower never imports higher): core, init → layers, activations, losses,
+optim, models → data, train, diagnose, io, metrics → cli.
 """
 
-from . import init
+__version__ = "0.1.0"
+
+from . import activations, data, init, losses, metrics, optim
+from .activations import (
+    ACTIVATIONS,
+    ELU,
+    GELU,
+    SELU,
+    Identity,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+    get_activation,
+)
 from .core import MODULES, Module, Parameter, ShapeError, from_spec, register_module, seed
 from .diagnose import gradcheck
+from .io import ModelFileError, load, save
 from .layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
+from .losses import (
+    LOSSES,
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    Loss,
+    MSELoss,
+    NLLLoss,
+    get_loss,
+)
+from .models import mlp
+from .train import (
+    Callback,
+    DivergenceGuard,
+    EarlyStopping,
+    History,
+    LRSchedulerCallback,
+    ModelCheckpoint,
+    evaluate,
+    fit,
+)
 
-__version__ = "0.1.0"
+__all__ = [
+    "ACTIVATIONS",
+    "ELU",
+    "GELU",
+    "LOSSES",
+    "MODULES",
+    "SELU",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "Callback",
+    "CrossEntropyLoss",
+    "DivergenceGuard",
+    "Dropout",
+    "EarlyStopping",
+    "Flatten",
+    "History",
+    "HuberLoss",
+    "Identity",
+    "L1Loss",
+    "LRSchedulerCallback",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "Loss",
+    "MSELoss",
+    "Maxout",
+    "ModelCheckpoint",
+    "ModelFileError",
+    "Module",
+    "NLLLoss",
+    "PReLU",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "ShapeError",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+    "__version__",
+    "activations",
+    "data",
+    "evaluate",
+    "fit",
+    "from_spec",
+    "get_activation",
+    "get_loss",
+    "gradcheck",
+    "init",
+    "load",
+    "losses",
+    "metrics",
+    "mlp",
+    "optim",
+    "register_module",
+    "save",
+    "seed",
+]

@@ -110,8 +110,7 @@ def check_features(module: Module, x: np.ndarray, features: int | None) -> None:
         want = "features" if features is None else str(features)
         hint = " (a single sample needs x.reshape(1, -1))" if x.ndim == 1 else ""
         raise ShapeError(
-            f"{type(module).__name__} expects input of shape (N, {want}), "
-            f"got shape {x.shape}{hint}"
+            f"{type(module).__name__} expects input of shape (N, {want}), got shape {x.shape}{hint}"
         )
     if x.shape[0] == 0:
         raise ShapeError(f"{type(module).__name__} got an empty batch, shape {x.shape}")
@@ -320,7 +319,7 @@ class Module:
             param.grad.fill(0)
 
     def train(self, mode: bool = True) -> Module:
-        """Put this module and all below it in training mode (``mode=False``: eval). Returns self."""
+        """Set training mode here and below (``mode=False``: eval); return self."""
         if not isinstance(mode, bool):
             raise TypeError(f"train(mode={mode!r}): expected a bool")
         for module in self.modules():
@@ -418,7 +417,10 @@ class Module:
         return ", ".join(f"{k}={v!r}" for k, v in self.config().items())
 
     def __repr__(self) -> str:
-        lines = [f"  ({name}): " + repr(child).replace("\n", "\n  ") for name, child in self._modules.items()]
+        lines = [
+            f"  ({name}): " + repr(child).replace("\n", "\n  ")
+            for name, child in self._modules.items()
+        ]
         head = f"{type(self).__name__}({self.extra_repr()}"
         if not lines:
             return head + ")"

@@ -100,7 +100,11 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 
 
 def uniform_(
-    tensor: Tensor, a: float = 0.0, b: float = 1.0, *, rng: np.random.Generator | None = None,
+    tensor: Tensor,
+    a: float = 0.0,
+    b: float = 1.0,
+    *,
+    rng: np.random.Generator | None = None,
     seed: int | None = None,
 ) -> Tensor:
     """Fill with U(a, b)."""
@@ -111,7 +115,11 @@ def uniform_(
 
 
 def normal_(
-    tensor: Tensor, mean: float = 0.0, std: float = 1.0, *, rng: np.random.Generator | None = None,
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    *,
+    rng: np.random.Generator | None = None,
     seed: int | None = None,
 ) -> Tensor:
     """Fill with N(mean, std²)."""
@@ -122,7 +130,10 @@ def normal_(
 
 
 def xavier_uniform_(
-    tensor: Tensor, gain: float = 1.0, *, rng: np.random.Generator | None = None,
+    tensor: Tensor,
+    gain: float = 1.0,
+    *,
+    rng: np.random.Generator | None = None,
     seed: int | None = None,
 ) -> Tensor:
     """Glorot uniform: U(-a, a) with a = gain · √(6 / (fan_in + fan_out))."""
@@ -132,7 +143,10 @@ def xavier_uniform_(
 
 
 def xavier_normal_(
-    tensor: Tensor, gain: float = 1.0, *, rng: np.random.Generator | None = None,
+    tensor: Tensor,
+    gain: float = 1.0,
+    *,
+    rng: np.random.Generator | None = None,
     seed: int | None = None,
 ) -> Tensor:
     """Glorot normal: N(0, std²) with std = gain · √(2 / (fan_in + fan_out))."""
@@ -149,8 +163,13 @@ def _kaiming_std(array: np.ndarray, a: float, mode: str, nonlinearity: str) -> f
 
 
 def kaiming_uniform_(
-    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", *,
-    rng: np.random.Generator | None = None, seed: int | None = None,
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    *,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
 ) -> Tensor:
     """He uniform: U(-b, b) with b = √3 · gain / √fan, gain = calculate_gain(nonlinearity, a)."""
     bound = math.sqrt(3.0) * _kaiming_std(_array(tensor), a, mode, nonlinearity)
@@ -158,8 +177,13 @@ def kaiming_uniform_(
 
 
 def kaiming_normal_(
-    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", *,
-    rng: np.random.Generator | None = None, seed: int | None = None,
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    *,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
 ) -> Tensor:
     """He normal: N(0, std²) with std = gain / √fan, gain = calculate_gain(nonlinearity, a)."""
     std = _kaiming_std(_array(tensor), a, mode, nonlinearity)

@@ -51,8 +51,14 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, *, dtype: Any = None,
-        rng: np.random.Generator | None = None, seed: int | None = None,
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        *,
+        dtype: Any = None,
+        rng: np.random.Generator | None = None,
+        seed: int | None = None,
     ) -> None:
         super().__init__(dtype=dtype)
         self.in_features = _positive_int("Linear", "in_features", in_features)
@@ -123,7 +129,9 @@ class Sequential(Module):
 
     def append(self, layer: Module) -> Sequential:
         if not isinstance(layer, Module):
-            raise TypeError(f"Sequential.append: expected an fcnn Module, got {type(layer).__name__}")
+            raise TypeError(
+                f"Sequential.append: expected an fcnn Module, got {type(layer).__name__}"
+            )
         self._modules[str(len(self._modules))] = layer
         return self
 
@@ -132,7 +140,9 @@ class Sequential(Module):
         if isinstance(index, slice):
             return Sequential(*layers[index])
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-            raise TypeError(f"Sequential indices must be integers or slices, not {type(index).__name__}")
+            raise TypeError(
+                f"Sequential indices must be integers or slices, not {type(index).__name__}"
+            )
         if not -len(layers) <= index < len(layers):
             raise IndexError(f"Sequential index {index} out of range for {len(layers)} layers")
         return layers[index]
@@ -161,15 +171,23 @@ class BatchNorm1d(Module):
     """
 
     def __init__(
-        self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-        affine: bool = True, track_running_stats: bool = True, *, dtype: Any = None,
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        *,
+        dtype: Any = None,
     ) -> None:
         super().__init__(dtype=dtype)
         self.num_features = _positive_int("BatchNorm1d", "num_features", num_features)
         if not (isinstance(eps, (int, float)) and eps > 0):
             raise ValueError(f"BatchNorm1d(eps={eps!r}): eps must be a positive number")
         if momentum is not None and not (isinstance(momentum, (int, float)) and 0 <= momentum <= 1):
-            raise ValueError(f"BatchNorm1d(momentum={momentum!r}): momentum must be in [0, 1] or None")
+            raise ValueError(
+                f"BatchNorm1d(momentum={momentum!r}): momentum must be in [0, 1] or None"
+            )
         for name, flag in (("affine", affine), ("track_running_stats", track_running_stats)):
             if not isinstance(flag, bool):
                 raise TypeError(f"BatchNorm1d({name}={flag!r}): {name} must be True or False")
@@ -194,7 +212,7 @@ class BatchNorm1d(Module):
             n = x.shape[0]
             if self.training and n < 2:
                 raise ShapeError(
-                    f"BatchNorm1d needs more than 1 sample per batch in training, got shape {x.shape}"
+                    f"BatchNorm1d needs more than 1 sample per batch in training, got {x.shape}"
                 )
             mean = x.mean(axis=0)
             centered = x - mean
@@ -257,7 +275,11 @@ class Dropout(Module):
     """
 
     def __init__(
-        self, p: float = 0.5, *, dtype: Any = None, rng: np.random.Generator | None = None,
+        self,
+        p: float = 0.5,
+        *,
+        dtype: Any = None,
+        rng: np.random.Generator | None = None,
         seed: int | None = None,
     ) -> None:
         super().__init__(dtype=dtype)
@@ -294,7 +316,9 @@ class Flatten(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim < 2:
-            raise ShapeError(f"Flatten expects input of shape (N, ...) with N samples, got {x.shape}")
+            raise ShapeError(
+                f"Flatten expects input of shape (N, ...) with N samples, got {x.shape}"
+            )
         self._shape = x.shape
         return x.reshape(x.shape[0], -1)
 
@@ -315,8 +339,15 @@ class Maxout(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, pieces: int = 2, bias: bool = True, *,
-        dtype: Any = None, rng: np.random.Generator | None = None, seed: int | None = None,
+        self,
+        in_features: int,
+        out_features: int,
+        pieces: int = 2,
+        bias: bool = True,
+        *,
+        dtype: Any = None,
+        rng: np.random.Generator | None = None,
+        seed: int | None = None,
     ) -> None:
         super().__init__(dtype=dtype)
         self.in_features = _positive_int("Maxout", "in_features", in_features)

@@ -1,0 +1,106 @@
+"""Floor 5: the ``fcnn`` command (typer + rich).
+
+For now ``fcnn demo``; the training issue adds train, evaluate, predict and reproduce.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import __version__
+from .data import planar
+from .losses import BCELoss
+from .models import mlp
+from .optim import SGD
+
+app = typer.Typer(
+    help="fcnn: fully-connected neural networks on NumPy, from first principles.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"fcnn {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """fcnn: fully-connected neural networks on NumPy, from first principles."""
+
+
+@app.command()
+def demo(
+    hidden: int = typer.Option(4, min=1, max=1000, help="Units in the hidden tanh layer."),
+    iterations: int = typer.Option(10000, min=1, help="Full-batch gradient-descent steps."),
+    lr: float = typer.Option(1.2, min=0.0, help="Learning rate of plain gradient descent."),
+    seed: int = typer.Option(2, min=0, help="Seed of the initial weights."),
+) -> None:
+    """Train the course's 2-4-1 tanh/sigmoid network on the planar flower data and print
+    its accuracy (the course reports 90 %; logistic regression gets 47 %)."""
+    X, y = planar()
+    targets = y.reshape(-1, 1).astype(np.float64)
+    model = mlp(
+        [2, hidden, 1],
+        activation="tanh",
+        output="sigmoid",
+        init="normal",
+        init_scale=0.01,
+        seed=seed,
+        dtype=np.float64,
+    )
+    loss = BCELoss()
+    optimizer = SGD(model.parameters(), lr=lr)
+    console.print(f"[bold]Planar flower data[/]: {len(X)} points, 2 classes.  Model:")
+    console.print(model)
+    start = time.perf_counter()
+    with Progress(
+        TextColumn("training"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("loss {task.fields[loss]:.4f}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("train", total=iterations, loss=float("nan"))
+        for step in range(iterations):
+            value = loss(model(X), targets)
+            optimizer.zero_grad()
+            model.backward(loss.backward())
+            optimizer.step()
+            if step % 100 == 0 or step == iterations - 1:
+                progress.update(task, completed=step + 1, loss=value)
+    seconds = time.perf_counter() - start
+    accuracy = float(np.mean((model.predict(X)[:, 0] > 0.5) == y))
+
+    table = Table(title="fcnn demo: planar flower, one hidden layer")
+    for column in ("network", "steps", "final loss", "train accuracy", "course", "time"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        f"2-{hidden}-1 tanh/sigmoid",
+        str(iterations),
+        f"{value:.4f}",
+        f"{accuracy:.1%}",
+        "90 %" if hidden == 4 else "—",
+        f"{seconds:.1f} s",
+    )
+    console.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,75 @@
+"""Floor 3: data sets, splits and scaling.
+
+- ``toy``: the course's planar "flower" and extra sets, scikit-learn-exact ``circles`` /
+  ``moons`` / ``blobs`` / ``gaussian_quantiles``, ``xor``, ``spirals``.
+- ``tfplayground``: the TensorFlow Neural Network Playground's sets (``playground``).
+- ``registry``: ``DATASETS`` (the 2-D sets by name) and ``load(name, **kw)``.
+- ``images``: scikit-learn's 8x8 ``digits``; ``mnist`` / Fashion-MNIST from IDX files,
+  MD5-verified, with an optional download into a cache (``fetch``).
+- ``idx``: ``read_idx``, the IDX file reader.
+- ``tabular``: ``csv``, a user's own table, with errors that name line and column.
+- ``transform``: ``train_test_split``, ``train_val_test_split``, ``Standardizer``,
+  ``one_hot``, ``check_dataset``.
+"""
+
+from __future__ import annotations
+
+from .fetch import DownloadError, cache_dir, fetch, md5sum, verify_md5
+from .idx import read_idx
+from .images import MIRRORS, MNIST_FILES, digits, mnist
+from .registry import DATASETS, REGRESSION, load
+from .tabular import CSVData, csv
+from .tfplayground import playground
+from .toy import (
+    blobs,
+    circles,
+    gaussian_quantiles,
+    moons,
+    no_structure,
+    noisy_circles,
+    noisy_moons,
+    planar,
+    spirals,
+    xor,
+)
+from .transform import (
+    Standardizer,
+    check_dataset,
+    one_hot,
+    train_test_split,
+    train_val_test_split,
+)
+
+__all__ = [
+    "DATASETS",
+    "MIRRORS",
+    "MNIST_FILES",
+    "REGRESSION",
+    "CSVData",
+    "DownloadError",
+    "Standardizer",
+    "blobs",
+    "cache_dir",
+    "check_dataset",
+    "circles",
+    "csv",
+    "digits",
+    "fetch",
+    "gaussian_quantiles",
+    "load",
+    "md5sum",
+    "mnist",
+    "moons",
+    "no_structure",
+    "noisy_circles",
+    "noisy_moons",
+    "one_hot",
+    "planar",
+    "playground",
+    "read_idx",
+    "spirals",
+    "train_test_split",
+    "train_val_test_split",
+    "verify_md5",
+    "xor",
+]

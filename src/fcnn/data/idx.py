@@ -1,0 +1,122 @@
+"""The IDX file format of MNIST and Fashion-MNIST: a reader, for gzip-compressed or raw files.
+
+Layout (LeCun's MNIST page): a 4-byte magic number, two zero bytes, a type code
+(``0x08`` unsigned byte, ``0x09`` signed byte, ``0x0B`` int16, ``0x0C`` int32,
+``0x0D`` float32, ``0x0E`` float64) and the number of dimensions; then one big-endian
+uint32 per dimension; then the values, big-endian, in row-major order. MNIST's image
+files have magic 2051 (``0x00000803``: unsigned bytes, 3 dimensions N, 28, 28) and its
+label files 2049 (``0x00000801``: unsigned bytes, one dimension N).
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["IDX_TYPES", "read_idx"]
+
+#: IDX type code -> NumPy dtype (big-endian, as stored).
+IDX_TYPES: dict[int, np.dtype] = {
+    0x08: np.dtype(np.uint8),
+    0x09: np.dtype(np.int8),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _read_exactly(stream, buffer: memoryview) -> int:
+    """Fill ``buffer`` from ``stream``; return how many bytes arrived (fewer at end of file)."""
+    filled = 0
+    while filled < len(buffer):
+        got = stream.readinto(buffer[filled:])
+        if not got:
+            break
+        filled += got
+    return filled
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """Read an IDX file, gzip-compressed (detected from its first bytes) or raw.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    ndarray
+        Shape given by the file's dimensions (e.g. ``(60000, 28, 28)`` for MNIST's
+        training images, ``(60000,)`` for its labels), in native byte order: uint8 for
+        MNIST's files.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no such file.
+    ValueError
+        When the file is not IDX: bad magic bytes, an unknown type code, a header cut
+        short, fewer data bytes than the dimensions need, bytes left over after them, or
+        a damaged gzip stream. The message names the file.
+    """
+    path = Path(path)
+    with open(path, "rb") as raw:
+        compressed = raw.read(2) == _GZIP_MAGIC
+    opener = gzip.open if compressed else open
+    try:
+        with opener(path, "rb") as stream:
+            return _parse(path, stream)
+    except (OSError, EOFError, zlib.error) as error:
+        if isinstance(error, FileNotFoundError) or not compressed:
+            raise
+        raise ValueError(f"{path}: damaged gzip data ({error})") from None
+
+
+def _parse(path: Path, stream) -> np.ndarray:
+    magic = stream.read(4)
+    if len(magic) < 4:
+        raise ValueError(f"{path}: not an IDX file: only {len(magic)} byte(s), no 4-byte magic")
+    if magic[:2] != b"\x00\x00":
+        raise ValueError(
+            f"{path}: not an IDX file: magic number 0x{magic.hex()} "
+            "(expected two zero bytes, a type code and a dimension count, e.g. 0x00000803)"
+        )
+    code, ndim = magic[2], magic[3]
+    if code not in IDX_TYPES:
+        known = ", ".join(f"0x{c:02X}" for c in IDX_TYPES)
+        raise ValueError(f"{path}: IDX type code 0x{code:02X} unknown (expected one of {known})")
+    if ndim == 0:
+        raise ValueError(f"{path}: IDX header has 0 dimensions")
+    header = stream.read(4 * ndim)
+    if len(header) < 4 * ndim:
+        raise ValueError(
+            f"{path}: IDX header cut short: {ndim} dimensions need {4 * ndim} bytes, "
+            f"got {len(header)}"
+        )
+    shape = struct.unpack(f">{ndim}I", header)
+    dtype = IDX_TYPES[code]
+    expected = math.prod(shape) * dtype.itemsize
+    data = np.empty(math.prod(shape), dtype=dtype)
+    got = _read_exactly(stream, memoryview(data).cast("B"))
+    if got < expected:
+        dims = " x ".join(map(str, shape))
+        raise ValueError(
+            f"{path}: IDX data truncated: dimensions {dims} need {expected} bytes of "
+            f"{dtype.name}, the file holds {got}"
+        )
+    extra = len(stream.read(1 << 16))
+    if extra:
+        raise ValueError(
+            f"{path}: {'>=' if extra == 1 << 16 else ''}{extra} byte(s) after the "
+            f"{expected} data bytes that dimensions {shape} call for"
+        )
+    return data.reshape(shape).astype(dtype.newbyteorder("="), copy=False)

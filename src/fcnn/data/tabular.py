@@ -1,0 +1,244 @@
+"""A user's own table of numbers, read from a CSV file with Python's ``csv`` module.
+
+Every problem with the data is a ValueError that names the file, the line (1-based, as
+an editor shows it) and the column, so it can be found and fixed.
+"""
+
+from __future__ import annotations
+
+import csv as _csv
+import math
+import numbers
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CSVData", "csv"]
+
+
+@dataclass(frozen=True, eq=False)
+class CSVData:
+    """What :func:`csv` read: the arrays and the names that go with them.
+
+    Unpacks as ``X, y = fcnn.data.csv(path)``; the names stay on the object.
+
+    Attributes
+    ----------
+    X : ndarray, shape (N, features), float64
+    y : ndarray, shape (N,)
+        int64 class labels or float64 regression targets (see :func:`csv`).
+    feature_names : tuple of str
+        The header's names of the feature columns (``"column 1"``, ... without a header).
+    target_name : str
+    classes : tuple of str or None
+        For a text target, the class names in label order (``y == i`` means
+        ``classes[i]``); None for a numeric target.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: tuple[str, ...]
+    target_name: str
+    classes: tuple[str, ...] | None = None
+
+    @property
+    def task(self) -> str:
+        """``"classification"`` when ``y`` holds integer labels, else ``"regression"``."""
+        return "classification" if self.y.dtype.kind == "i" else "regression"
+
+    def __iter__(self):
+        yield self.X
+        yield self.y
+
+    def __repr__(self) -> str:
+        classes = "" if self.classes is None else f", classes={self.classes!r}"
+        return (
+            f"CSVData(X={self.X.shape} {self.X.dtype}, y={self.y.shape} {self.y.dtype}, "
+            f"target={self.target_name!r}{classes})"
+        )
+
+
+def _read_rows(path: Path, delimiter: str, encoding: str) -> list[tuple[int, list[str]]]:
+    rows = []
+    try:
+        with open(path, newline="", encoding=encoding) as stream:
+            reader = _csv.reader(stream, delimiter=delimiter, strict=True)
+            try:
+                for cells in reader:
+                    if not cells or (len(cells) == 1 and not cells[0].strip()):
+                        continue  # a blank line
+                    rows.append((reader.line_num, [cell.strip() for cell in cells]))
+            except _csv.Error as error:
+                where = f"{path}, line {reader.line_num}"
+                raise ValueError(f"{where}: malformed CSV: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not {encoding} text ({error})") from None
+    return rows
+
+
+def _resolve_target(path: Path, target: Any, names: list[str], header: bool) -> int:
+    width = len(names)
+    if isinstance(target, str):
+        if not header:
+            raise ValueError(
+                f"{path}: target={target!r} is a column name but header=False; "
+                "give the target column's index"
+            )
+        matches = [i for i, name in enumerate(names) if name == target]
+        if not matches:
+            raise ValueError(
+                f"{path}: target={target!r}: no such column; the columns are "
+                + ", ".join(repr(name) for name in names)
+            )
+        if len(matches) > 1:
+            where = ", ".join(str(i + 1) for i in matches)
+            raise ValueError(f"{path}: target={target!r} names several columns ({where})")
+        return matches[0]
+    if isinstance(target, bool) or not isinstance(target, numbers.Integral):
+        raise TypeError(f"{path}: target={target!r}: expected a column name or an index")
+    if not -width <= target < width:
+        raise ValueError(
+            f"{path}: target={target}: no such column; the file has {width} columns "
+            f"(indices 0..{width - 1}, or -{width}..-1 from the end)"
+        )
+    return int(target) % width
+
+
+def _number(path: Path, line: int, column: int, name: str, cell: str) -> float:
+    where = f"{path}, line {line}, column {column + 1} ({name!r})"
+    if not cell:
+        raise ValueError(f"{where}: empty cell")
+    try:
+        value = float(cell)
+    except ValueError:
+        raise ValueError(f"{where}: {cell!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {cell!r} is not a finite number (NaN and infinity are refused)")
+    return value
+
+
+def _is_int(cell: str) -> bool:
+    try:
+        int(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_float(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _target_values(
+    path: Path, rows: list[tuple[int, list[str]]], column: int, name: str
+) -> tuple[np.ndarray, tuple[str, ...] | None]:
+    cells = [cells[column] for _, cells in rows]
+    lines = [line for line, _ in rows]
+    for line, cell in zip(lines, cells, strict=True):
+        if not cell:
+            raise ValueError(f"{path}, line {line}, column {column + 1} ({name!r}): empty cell")
+    if all(_is_int(cell) for cell in cells):
+        return np.array([int(cell) for cell in cells], dtype=np.int64), None
+    numeric = [_is_float(cell) for cell in cells]
+    if all(numeric):
+        values = zip(lines, cells, strict=True)
+        return np.array([_number(path, line, column, name, cell) for line, cell in values]), None
+    if any(numeric):
+        first_number = numeric.index(True)
+        first_text = numeric.index(False)
+        raise ValueError(
+            f"{path}: target column {column + 1} ({name!r}) mixes numbers "
+            f"(line {rows[first_number][0]}: {cells[first_number]!r}) and text "
+            f"(line {rows[first_text][0]}: {cells[first_text]!r}); "
+            "a target holds either numbers or class names"
+        )
+    classes = tuple(sorted(set(cells)))
+    index = {label: i for i, label in enumerate(classes)}
+    return np.array([index[cell] for cell in cells], dtype=np.int64), classes
+
+
+def csv(
+    path: str | os.PathLike,
+    target: str | int = -1,
+    delimiter: str = ",",
+    header: bool = True,
+    *,
+    encoding: str = "utf-8-sig",
+) -> CSVData:
+    """Read features and a target from a CSV file.
+
+    Every column but the target is a feature and must hold finite numbers. The target
+    column decides the task:
+
+    - all integers (``0``, ``1``, ``7``): class labels, kept as they are (int64);
+    - all numbers, some not integers: regression targets (float64);
+    - text (``setosa``, ``virginica``): class names, mapped to 0, 1, ... in sorted
+      order; the names are returned in ``classes``.
+
+    Blank lines are skipped; cells are stripped of surrounding spaces.
+
+    Parameters
+    ----------
+    path : str or path-like
+    target : str or int
+        The target column's name (needs ``header``) or index (negative counts from
+        the end); default the last column.
+    delimiter : str
+        The field separator, e.g. ``";"`` or ``"\\t"``.
+    header : bool
+        Whether the first row holds column names.
+    encoding : str
+        The text encoding (a UTF-8 byte-order mark is skipped by default).
+
+    Returns
+    -------
+    CSVData
+        ``X`` (N, features) float64, ``y`` (N,), ``feature_names``, ``target_name``,
+        ``classes``; unpacks as ``X, y``.
+
+    Raises
+    ------
+    ValueError
+        Naming the line and column: text in a numeric column, an empty cell, NaN or
+        infinity, a row with the wrong number of cells, a target that mixes numbers and
+        text; also an unknown target column, an empty file, or a file with fewer than
+        two columns.
+    """
+    path = Path(path)
+    rows = _read_rows(path, delimiter, encoding)
+    if not rows:
+        raise ValueError(f"{path}: empty file: no header and no data rows")
+    if header:
+        header_line, names = rows[0]
+        rows = rows[1:]
+        if not rows:
+            raise ValueError(f"{path}: no data rows after the header (line {header_line})")
+        origin = "the header"
+    else:
+        names = [f"column {i + 1}" for i in range(len(rows[0][1]))]
+        origin = f"line {rows[0][0]}"
+    width = len(names)
+    if width < 2:
+        raise ValueError(
+            f"{path}: {width} column; need at least one feature column and a target "
+            f"(is the delimiter {delimiter!r} right?)"
+        )
+    column = _resolve_target(path, target, names, header)
+    for line, cells in rows:
+        if len(cells) != width:
+            raise ValueError(
+                f"{path}, line {line}: {len(cells)} cells, expected {width} as in {origin}"
+            )
+    features = [j for j in range(width) if j != column]
+    X = np.empty((len(rows), len(features)))
+    for i, (line, cells) in enumerate(rows):
+        X[i] = [_number(path, line, j, names[j], cells[j]) for j in features]
+    y, classes = _target_values(path, rows, column, names[column])
+    return CSVData(X, y, tuple(names[j] for j in features), names[column], classes)

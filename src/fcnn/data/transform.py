@@ -1,0 +1,392 @@
+"""Splits, scaling, one-hot targets and a sanity check of a data set before training."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from ._checks import generator
+
+__all__ = ["Standardizer", "check_dataset", "one_hot", "train_test_split", "train_val_test_split"]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check_dataset(X: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Check that ``X`` (and ``y``) can be trained on; return them as arrays.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, features)
+        Numbers, all finite, N >= 1 and features >= 1.
+    y : array_like, shape (N,) or (N, outputs), optional
+        Integer class labels (>= 0), or finite float targets, or one-hot rows.
+
+    Returns
+    -------
+    X, y : ndarray
+
+    Raises
+    ------
+    ValueError
+        A wrong shape, mismatched lengths, a NaN or infinity (naming its row and column,
+        0-based), or a negative class label.
+    TypeError
+        Text or objects where numbers belong.
+    """
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"X has dtype {X.dtype}; expected numbers")
+    if X.ndim != 2:
+        hint = (
+            " (one feature per sample: X.reshape(-1, 1); one sample: X.reshape(1, -1))"
+            if X.ndim == 1
+            else ""
+        )
+        raise ValueError(f"X must be 2-D (N, features), got shape {X.shape}{hint}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X is empty: shape {X.shape}; expected N >= 1 rows and >= 1 features")
+    _check_finite("X", X)
+    if y is None:
+        return X, None
+    y = np.asarray(y)
+    if y.dtype.kind in "USO":
+        raise TypeError(
+            f"y has dtype {y.dtype}; expected numbers (map class names to labels 0, 1, ... "
+            "first: fcnn.data.csv does)"
+        )
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"y has dtype {y.dtype}; expected numbers")
+    if y.ndim not in (1, 2):
+        raise ValueError(f"y must be 1-D (N,) or 2-D (N, outputs), got shape {y.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)}; they must match")
+    if y.dtype.kind == "f":
+        _check_finite("y", y)
+    elif y.dtype.kind == "i" and y.size and y.min() < 0:
+        where = np.argwhere(y < 0)[0]
+        index = ", ".join(map(str, where))
+        raise ValueError(f"y[{index}] = {y[tuple(where)]}: class labels must be >= 0")
+    return X, y
+
+
+def _check_finite(name: str, array: np.ndarray) -> None:
+    if array.dtype.kind != "f":
+        return
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return
+    where = tuple(int(i) for i in np.argwhere(bad)[0])
+    place = (
+        f"row {where[0]}, column {where[1]}" if len(where) == 2 else f"row {where[0]}"
+    ) + " (0-based)"
+    raise ValueError(
+        f"{name}[{', '.join(map(str, where))}] is {array[where]} at {place}; "
+        f"{int(bad.sum())} non-finite value(s) in {name}: NaN and infinity cannot be trained on"
+    )
+
+
+# --------------------------------------------------------------------------- one-hot
+
+
+def one_hot(y: Any, num_classes: int | None = None, dtype: Any = np.float64) -> np.ndarray:
+    """Rows of zeros with a one at each label: ``out[i, y[i]] = 1``.
+
+    Parameters
+    ----------
+    y : array_like of int, shape (N,)
+        Class labels 0 .. num_classes-1.
+    num_classes : int, optional
+        Default ``max(y) + 1``.
+    dtype : dtype
+        Of the result (float64 by default).
+
+    Returns
+    -------
+    ndarray, shape (N, num_classes)
+    """
+    labels = np.asarray(y)
+    if labels.ndim != 1:
+        raise ValueError(f"one_hot: y must be 1-D (N,), got shape {labels.shape}")
+    if labels.dtype.kind == "f":
+        if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
+            raise ValueError("one_hot: y must hold integer class labels, got non-integer floats")
+    elif labels.dtype.kind not in "biu":
+        raise TypeError(f"one_hot: y has dtype {labels.dtype}; expected integer class labels")
+    labels = labels.astype(np.int64)
+    if labels.size and labels.min() < 0:
+        i = int(np.argmin(labels))
+        raise ValueError(f"one_hot: y[{i}] = {labels[i]}: class labels must be >= 0")
+    if num_classes is None:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    elif (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, numbers.Integral)
+        or num_classes < 1
+    ):
+        raise ValueError(f"one_hot(num_classes={num_classes!r}): expected an integer >= 1")
+    elif labels.size and labels.max() >= num_classes:
+        i = int(np.argmax(labels))
+        raise ValueError(f"one_hot: y[{i}] = {labels[i]} is not below num_classes={num_classes}")
+    out = np.zeros((labels.size, int(num_classes)), dtype=dtype)
+    out[np.arange(labels.size), labels] = 1
+    return out
+
+
+# --------------------------------------------------------------------------- splits
+
+
+def _count(who: str, name: str, size: Any, n: int) -> int:
+    """A split's size as a count: a fraction of n (rounded up) or a number of samples."""
+    if isinstance(size, bool) or not isinstance(size, numbers.Real):
+        raise TypeError(f"{who}({name}={size!r}): expected a fraction in (0, 1) or a count")
+    if isinstance(size, numbers.Integral):
+        if not 1 <= size < n:
+            raise ValueError(
+                f"{who}({name}={size}): a count must be in [1, {n - 1}] for {n} samples"
+            )
+        return int(size)
+    if not 0 < size < 1:
+        raise ValueError(f"{who}({name}={size!r}): a fraction must be in (0, 1)")
+    return math.ceil(size * n)
+
+
+def _spread(m: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """A mask picking exactly k of m positions, evenly spaced (random phase).
+
+    Position p is picked when floor(((p+1)k + s)/m) > floor((pk + s)/m); over p = 0..m-1
+    these steps add up to exactly k. Laid over indices grouped by class, every class
+    gets its proportional share, to within one.
+    """
+    p = np.arange(m, dtype=np.int64)
+    s = int(rng.integers(m)) if m else 0
+    return ((p + 1) * k + s) // m > (p * k + s) // m
+
+
+def _split_indices(
+    who: str, n: int, counts: list[int], y: np.ndarray | None, stratify: bool, rng
+) -> list[np.ndarray]:
+    """Index arrays for the parts of sizes ``counts`` and the rest (last), each shuffled."""
+    order = rng.permutation(n)
+    parts = []
+    if stratify:
+        if y is None:
+            raise ValueError(f"{who}: stratify=True needs y")
+        if y.ndim != 1:
+            raise ValueError(f"{who}: stratify=True needs 1-D class labels y, got shape {y.shape}")
+        order = order[np.argsort(y[order], kind="stable")]  # grouped by class, random within
+        for k in counts:
+            take = _spread(len(order), k, rng)
+            parts.append(order[take])
+            order = order[~take]
+        parts.append(order)
+        return [rng.permutation(part) for part in parts]
+    start = 0
+    for k in counts:
+        parts.append(order[start : start + k])
+        start += k
+    parts.append(order[start:])
+    return parts
+
+
+def _prepare(who: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    X = np.asarray(X)
+    if X.ndim == 0:
+        raise ValueError(f"{who}: X must be an array of samples, got a scalar")
+    if y is not None:
+        y = np.asarray(y)
+        if y.ndim == 0 or len(y) != len(X):
+            length = "a scalar" if y.ndim == 0 else f"{len(y)} entries"
+            raise ValueError(f"{who}: X has {len(X)} samples but y has {length}")
+    return X, y
+
+
+def train_test_split(
+    X: Any,
+    y: Any = None,
+    test_size: float | int = 0.2,
+    seed: int | None = None,
+    stratify: bool = False,
+    *,
+    rng: Any = None,
+) -> tuple[np.ndarray, ...]:
+    """Split samples at random into a training and a test part.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, ...)
+    y : array_like, shape (N, ...), optional
+    test_size : float or int
+        A fraction in (0, 1) of N (rounded up, as scikit-learn does) or a count.
+    seed, rng
+        The random source (``np.random.default_rng(seed)`` or ``rng``); neither means
+        the library's default generator.
+    stratify : bool
+        Keep each class's share of the samples in both parts (to within one sample);
+        needs 1-D labels ``y``.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test
+        (only ``X_train, X_test`` when ``y`` is None), rows in random order.
+    """
+    who = "train_test_split"
+    X, y = _prepare(who, X, y)
+    n = len(X)
+    if n < 2:
+        raise ValueError(f"{who}: need at least 2 samples, got {n}")
+    n_test = _count(who, "test_size", test_size, n)
+    if n_test >= n:
+        raise ValueError(f"{who}(test_size={test_size!r}): leaves no training sample of {n}")
+    test, train = _split_indices(who, n, [n_test], y, stratify, generator(who, seed, rng))
+    if y is None:
+        return X[train], X[test]
+    return X[train], X[test], y[train], y[test]
+
+
+def train_val_test_split(
+    X: Any,
+    y: Any = None,
+    val_size: float | int = 0.1,
+    test_size: float | int = 0.2,
+    seed: int | None = None,
+    stratify: bool = False,
+    *,
+    rng: Any = None,
+) -> tuple[np.ndarray, ...]:
+    """Split samples at random into training, validation and test parts.
+
+    ``val_size`` and ``test_size`` are each a fraction of all N samples (rounded up) or
+    a count; the training part is the rest and must not be empty. Other arguments as in
+    :func:`train_test_split`.
+
+    Returns
+    -------
+    X_train, X_val, X_test, y_train, y_val, y_test
+        (only the three X parts when ``y`` is None), rows in random order.
+    """
+    who = "train_val_test_split"
+    X, y = _prepare(who, X, y)
+    n = len(X)
+    if n < 3:
+        raise ValueError(f"{who}: need at least 3 samples, got {n}")
+    n_val = _count(who, "val_size", val_size, n)
+    n_test = _count(who, "test_size", test_size, n)
+    if n_val + n_test >= n:
+        raise ValueError(
+            f"{who}(val_size={val_size!r}, test_size={test_size!r}): "
+            f"{n_val} + {n_test} samples leave no training sample of {n}"
+        )
+    source = generator(who, seed, rng)
+    test, val, train = _split_indices(who, n, [n_test, n_val], y, stratify, source)
+    if y is None:
+        return X[train], X[val], X[test]
+    return X[train], X[val], X[test], y[train], y[val], y[test]
+
+
+# --------------------------------------------------------------------------- scaling
+
+
+class Standardizer:
+    """Scale each feature to zero mean and unit variance: z = (x - mean) / scale.
+
+    ``scale`` is the population standard deviation of the training data (ddof=0, as
+    scikit-learn's ``StandardScaler``); a column that is constant (standard deviation 0,
+    or below rounding noise of its mean) gets scale 1, so it maps to 0 rather than
+    to NaN.
+
+    The fitted state is a JSON-able dict (:meth:`state_dict`), so it can be saved beside
+    a model and applied to new data later.
+    """
+
+    def __init__(self) -> None:
+        self.mean: np.ndarray | None = None
+        self.scale: np.ndarray | None = None
+
+    @property
+    def n_features(self) -> int | None:
+        return None if self.mean is None else len(self.mean)
+
+    def _input(self, method: str, X: Any) -> np.ndarray:
+        X = np.asarray(X)
+        if X.dtype.kind not in "biuf":
+            raise TypeError(f"Standardizer.{method}: X has dtype {X.dtype}; expected numbers")
+        if X.ndim != 2:
+            raise ValueError(
+                f"Standardizer.{method}: X must be 2-D (N, features), got shape {X.shape}"
+            )
+        _check_finite("X", X)
+        if method != "fit":
+            if self.mean is None:
+                raise RuntimeError(f"Standardizer.{method}: not fitted; call fit(X) first")
+            if X.shape[1] != len(self.mean):
+                raise ValueError(
+                    f"Standardizer.{method}: X has {X.shape[1]} features, "
+                    f"the Standardizer was fitted on {len(self.mean)}"
+                )
+        return X
+
+    def fit(self, X: Any) -> Standardizer:
+        """Learn each column's mean and scale from ``X`` (N, features), N >= 1."""
+        X = self._input("fit", X)
+        if X.shape[0] == 0:
+            raise ValueError("Standardizer.fit: X has no rows")
+        data = X.astype(np.float64, copy=False)
+        # A column with one value keeps it exactly as its mean (so it maps to exactly 0).
+        mean = np.where(data.min(axis=0) == data.max(axis=0), data[0], data.mean(axis=0))
+        std = data.std(axis=0)
+        constant = std <= 10 * np.finfo(np.float64).eps * np.abs(mean)
+        self.mean, self.scale = mean, np.where(constant, 1.0, std)
+        return self
+
+    @staticmethod
+    def _dtype(X: np.ndarray) -> np.dtype:
+        return X.dtype if X.dtype.kind == "f" else np.dtype(np.float64)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """``(X - mean) / scale``; float input keeps its dtype, integers become float64."""
+        X = self._input("transform", X)
+        return ((X - self.mean) / self.scale).astype(self._dtype(X), copy=False)
+
+    def fit_transform(self, X: Any) -> np.ndarray:
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, Z: Any) -> np.ndarray:
+        """``Z * scale + mean``: back to the original units."""
+        Z = self._input("inverse_transform", Z)
+        return (Z * self.scale + self.mean).astype(self._dtype(Z), copy=False)
+
+    def state_dict(self) -> dict[str, list[float]]:
+        """``{"mean": [...], "scale": [...]}``, plain floats (JSON-able)."""
+        if self.mean is None:
+            raise RuntimeError("Standardizer.state_dict: not fitted; call fit(X) first")
+        return {"mean": self.mean.tolist(), "scale": self.scale.tolist()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> Standardizer:
+        """Restore from :meth:`state_dict`'s dict; checks its keys and values."""
+        if not isinstance(state, dict) or set(state) != {"mean", "scale"}:
+            keys = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"Standardizer state: expected keys ['mean', 'scale'], got {keys}")
+        mean = np.asarray(state["mean"], dtype=np.float64)
+        scale = np.asarray(state["scale"], dtype=np.float64)
+        if mean.ndim != 1 or mean.shape != scale.shape or mean.size == 0:
+            raise ValueError(
+                f"Standardizer state: mean and scale must be equal-length non-empty lists, "
+                f"got shapes {mean.shape} and {scale.shape}"
+            )
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
+            raise ValueError("Standardizer state: mean must be finite and scale finite and > 0")
+        self.mean, self.scale = mean, scale
+        return self
+
+    @classmethod
+    def from_state_dict(cls, state: dict[str, Any]) -> Standardizer:
+        return cls().load_state_dict(state)
+
+    def __repr__(self) -> str:
+        fitted = "unfitted" if self.mean is None else f"n_features={len(self.mean)}"
+        return f"Standardizer({fitted})"

@@ -1,0 +1,421 @@
+"""Floor 3: model files. One ``.safetensors`` file holds a model: its weights and buffers
+under PyTorch's names, and its spec (JSON) in the file's metadata.
+
+- :func:`save` / :func:`load` write and read such a file; :func:`read_metadata` reads
+  only the metadata (cheap, for the command line).
+- :func:`atomic_write_bytes` / :func:`atomic_write_text`: every file fcnn writes goes
+  through a temporary file in the same folder and a rename, so a crash or a full disk
+  never leaves a half-written file where a good one was.
+- :class:`ModelFileError`: the one error a bad file raises.
+
+Nothing read from a file is ever executed or imported: no pickle; the spec names only
+registered classes (``fcnn.MODULES``), and tensors are plain numbers.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import math
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import safetensors.numpy
+from safetensors import safe_open
+
+from .core import Module, from_spec, resolve_dtype
+
+__all__ = [
+    "FORMAT",
+    "RESERVED_METADATA_KEYS",
+    "ModelFileError",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "load",
+    "read_metadata",
+    "save",
+]
+
+FORMAT = "fcnn"
+"""The value of the ``"format"`` metadata key in every fcnn model file."""
+
+RESERVED_METADATA_KEYS = frozenset({"format", "spec", "dtype", "fcnn_version"})
+"""Metadata keys fcnn writes itself; user metadata may not use them, nor any ``fcnn_`` key."""
+
+# A file's spec may claim at most this many scalars beyond the ones it stores (see
+# _check_spec_size): enough for any parameter-free layer, far below a harmful allocation.
+_SPEC_SLACK = 2**24
+
+_FLOAT_CODES = {"F32": np.dtype(np.float32), "F64": np.dtype(np.float64)}
+
+
+class ModelFileError(ValueError):
+    """A file that is not a readable fcnn model: truncated, corrupted, foreign or inconsistent.
+
+    The message names the path and the problem; ``path`` holds the path.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{os.fspath(path)} {problem}")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy, and crossing process boundaries (joblib)
+        return (type(self), (self.path, self.problem))
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes | bytearray | memoryview) -> Path:
+    """Write ``data`` to ``path`` atomically; return ``path`` as a ``Path``.
+
+    The bytes go to a temporary file in the same folder, are flushed and fsync'ed, and
+    the temporary file is then renamed over ``path`` (``os.replace``, atomic on POSIX and
+    Windows). On any failure, interruption included, the temporary file is removed and
+    a file already at ``path`` is left untouched. A new file gets the permissions the
+    process umask gives; a symbolic link at ``path`` is replaced, not followed.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"atomic_write_bytes: data must be bytes, got {type(data).__name__}")
+    path = Path(path)
+    folder = path.parent
+    while True:  # O_EXCL with a random name: never clobbers another writer's temp file
+        temp = folder / f".{path.name[:120]}.{secrets.token_hex(6)}.tmp"
+        try:
+            fd = os.open(
+                temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+            )
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                errno.ENOENT, f"cannot write {path.name}: no such folder", str(folder)
+            ) from None
+        break
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_folder(folder)
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`), encoded as given.
+
+    Newlines are written as they are in ``text``, on every platform.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"atomic_write_text: text must be a str, got {type(text).__name__}")
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Makes the rename itself durable on POSIX. Some platforms (Windows) cannot open a
+    # folder; the rename is then as durable as the OS makes it.
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- save
+
+
+def _library_version() -> str:
+    # Imported at call time: fcnn/__init__ may import this module before defining it.
+    from . import __version__
+
+    return __version__
+
+
+def save(
+    model: Module, path: str | os.PathLike[str], *, metadata: dict[str, str] | None = None
+) -> Path:
+    """Save ``model`` to one ``.safetensors`` file at ``path`` (written atomically).
+
+    The file holds ``model.state_dict()`` (parameters and buffers, PyTorch's names and
+    dtypes) and, as metadata, ``format="fcnn"``, ``fcnn_version``, ``dtype`` (the model's
+    dtype) and ``spec`` (``json.dumps(model.spec())``), plus ``metadata``.
+
+    Parameters
+    ----------
+    model : Module
+        Every module in it must be registered (``@fcnn.register_module``).
+    path : str or PathLike
+        Used as given (no suffix is added); its folder must exist.
+    metadata : dict of str to str, optional
+        Extra text to keep in the file; read it back with :func:`read_metadata`.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    TypeError
+        For a model that is not a Module or has no spec (an unregistered class), and for
+        metadata that is not str to str. Nothing is written then.
+    ValueError
+        For user metadata that uses a reserved key (``format``, ``spec``, ``dtype``,
+        ``fcnn_*``).
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"save: expected an fcnn Module, got {type(model).__name__}")
+    extra = _check_user_metadata(metadata)
+    try:
+        spec = model.spec()
+    except TypeError as err:
+        raise TypeError(f"save: cannot save {type(model).__name__}: {err}") from None
+    try:
+        spec_json = json.dumps(spec, allow_nan=False)
+    except (TypeError, ValueError) as err:  # a non-JSON value, or NaN/infinity
+        raise type(err)(f"save: the spec of {type(model).__name__} is not JSON: {err}") from None
+    header = {
+        "format": FORMAT,
+        "fcnn_version": _library_version(),
+        "dtype": model.dtype.name,
+        "spec": spec_json,
+        **extra,
+    }
+    data = safetensors.numpy.save(dict(model.state_dict()), metadata=header)
+    return atomic_write_bytes(path, data)
+
+
+def _check_user_metadata(metadata: Any) -> dict[str, str]:
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise TypeError(
+            f"save: metadata must be a dict of str to str, got {type(metadata).__name__}"
+        )
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(
+                f"save: metadata must map str to str, got {key!r}: {type(value).__name__}"
+            )
+        if key in RESERVED_METADATA_KEYS or key.startswith("fcnn_"):
+            raise ValueError(
+                f"save: metadata key {key!r} is reserved for fcnn "
+                f"({', '.join(sorted(RESERVED_METADATA_KEYS))} and every fcnn_* key)"
+            )
+    return dict(metadata)
+
+
+# --------------------------------------------------------------------------- load
+
+
+def _check_readable(path: Path) -> None:
+    # Opened by Python so that a missing file, a folder or a permission problem raise the
+    # usual OSError subclasses rather than safetensors' own messages.
+    with open(path, "rb"):
+        pass
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The metadata of the safetensors file at ``path`` (reads the header only).
+
+    Any safetensors file is accepted (an fcnn model file has ``format == "fcnn"``);
+    a file without metadata gives ``{}``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no file at ``path``.
+    ModelFileError
+        When the file is not a readable safetensors file.
+    """
+    path = Path(path)
+    _check_readable(path)
+    try:
+        with safe_open(path, framework="numpy") as handle:
+            return dict(handle.metadata() or {})
+    except Exception as err:  # safetensors raises several types for bad headers
+        raise ModelFileError(path, f"is not a readable safetensors file: {err}") from None
+
+
+def load(path: str | os.PathLike[str], *, dtype: Any = None) -> Module:
+    """Load a model saved by :func:`save`: rebuild its architecture and restore its weights.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    dtype : float32 or float64, optional
+        The dtype of the returned model. By default the dtype of the stored float
+        tensors (float64 if they mix; the saved model's dtype when it has none).
+
+    Returns
+    -------
+    Module
+        In training mode, as a newly built module is; call ``.eval()`` for inference.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no file at ``path``; other ``OSError`` subclasses as usual.
+    ModelFileError
+        When the file is not an fcnn model file, or is truncated, corrupted or
+        inconsistent (tensors that do not match the spec).
+    """
+    path = Path(path)
+    target_dtype = None if dtype is None else resolve_dtype(dtype)
+    _check_readable(path)
+    try:
+        handle = safe_open(path, framework="numpy")
+        metadata = handle.metadata() or {}
+        stored = {
+            key: (handle.get_slice(key).get_dtype(), tuple(handle.get_slice(key).get_shape()))
+            for key in handle.keys()
+        }
+    except Exception as err:
+        raise ModelFileError(path, f"is not a readable safetensors file: {err}") from None
+    with handle:
+        spec = _read_spec(path, metadata)
+        if target_dtype is None:
+            target_dtype = _stored_dtype(path, metadata, stored)
+        _check_spec_size(path, spec, stored)
+        try:
+            model = from_spec(spec, dtype=target_dtype)
+        except Exception as err:  # from_spec raises ValueError; a layer may raise anything
+            raise ModelFileError(
+                path, f"has a spec fcnn cannot build: {err}" + _hint(metadata)
+            ) from None
+        _check_tensors(path, model, stored)
+        try:
+            tensors = {key: handle.get_tensor(key) for key in stored}
+        except Exception as err:
+            raise ModelFileError(path, f"has tensors that cannot be read: {err}") from None
+    try:
+        model.load_state_dict(tensors, strict=True)
+    except Exception as err:  # _check_tensors makes this unlikely; convert it all the same
+        raise ModelFileError(path, f"has tensors that do not fit its spec: {err}") from None
+    return model
+
+
+def _hint(metadata: dict[str, str]) -> str:
+    written_by = metadata.get("fcnn_version")
+    ours = _library_version()
+    if written_by and written_by != ours:
+        return f" (the file was written by fcnn {written_by}; this is fcnn {ours})"
+    return ""
+
+
+def _read_spec(path: Path, metadata: dict[str, str]) -> dict[str, Any]:
+    if not metadata:
+        raise ModelFileError(path, "is not an fcnn model file: it has no metadata")
+    if "format" not in metadata:
+        raise ModelFileError(path, "is not an fcnn model file: no 'format' in its metadata")
+    if metadata["format"] != FORMAT:
+        raise ModelFileError(
+            path,
+            f"is not an fcnn model file: its metadata says format={metadata['format']!r}, "
+            f"expected {FORMAT!r}",
+        )
+    if "spec" not in metadata:
+        raise ModelFileError(path, "is not an fcnn model file: no 'spec' in its metadata")
+    try:
+        spec = json.loads(metadata["spec"])
+    except (ValueError, RecursionError) as err:
+        raise ModelFileError(path, f"has a spec that is not valid JSON: {err}") from None
+    if not isinstance(spec, dict):
+        raise ModelFileError(path, f"has a spec that is not a JSON object: {type(spec).__name__}")
+    return spec
+
+
+def _stored_dtype(path: Path, metadata: dict[str, str], stored: dict[str, tuple]) -> np.dtype:
+    floats = {_FLOAT_CODES[code] for code, _ in stored.values() if code in _FLOAT_CODES}
+    if len(floats) == 1:
+        return floats.pop()
+    if floats:
+        return np.dtype(np.float64)
+    name = metadata.get("dtype", "float32")
+    if name not in ("float32", "float64"):
+        raise ModelFileError(
+            path, f"has dtype={name!r} in its metadata, expected float32 or float64"
+        )
+    return np.dtype(name)
+
+
+def _check_spec_size(path: Path, spec: dict[str, Any], stored: dict[str, tuple]) -> None:
+    """Refuse a spec that claims far more scalars than the file stores, before building it.
+
+    A small hostile file could otherwise name ``Linear(10**6, 10**6)`` and make
+    ``from_spec`` allocate terabytes before the weights are compared. The estimate for
+    a layer is the product of its integer arguments (``in_features · out_features``,
+    ``num_features``, ...), which never exceeds what that layer stores.
+    """
+    budget = sum(math.prod(shape) for _, shape in stored.values()) + _SPEC_SLACK
+    claimed = 0
+    nodes: list[Any] = [spec]
+    while nodes:
+        node = nodes.pop()
+        if not isinstance(node, dict):
+            continue
+        size = 1
+        for key, value in node.items():
+            if key == "layers" and isinstance(value, list):
+                nodes.extend(value)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                size = min(size * max(abs(value), 1), budget + 1)
+        claimed += size
+        if claimed > budget:
+            raise ModelFileError(
+                path,
+                f"has a spec that claims about {claimed:.3g}+ scalars but the file stores "
+                f"{budget - _SPEC_SLACK}: refusing to build it",
+            )
+
+
+def _check_tensors(path: Path, model: Module, stored: dict[str, tuple]) -> None:
+    expected = {key: (value.dtype, value.shape) for key, value in model.state_dict().items()}
+    missing = [key for key in expected if key not in stored]
+    extra = [key for key in stored if key not in expected]
+    problems = []
+    if missing:
+        problems.append(f"missing {_names(missing)}")
+    if extra:
+        problems.append(f"unexpected {_names(extra)}")
+    for key, (want_dtype, want_shape) in expected.items():
+        if key not in stored:
+            continue
+        code, shape = stored[key]
+        if shape != want_shape:
+            problems.append(f"{key} has shape {shape}, the spec needs {want_shape}")
+        if want_dtype in _FLOAT_CODES.values():
+            if code not in _FLOAT_CODES:
+                problems.append(f"{key} has dtype {code}, expected F32 or F64")
+        elif code != _safetensors_code(want_dtype):
+            problems.append(f"{key} has dtype {code}, expected {_safetensors_code(want_dtype)}")
+    if problems:
+        shown = "; ".join(problems[:5]) + (
+            f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+        )
+        raise ModelFileError(path, f"has tensors that do not match its spec: {shown}")
+
+
+def _names(keys: list[str]) -> str:
+    shown = ", ".join(repr(k) for k in keys[:5])
+    return shown + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+
+
+def _safetensors_code(dtype: np.dtype) -> str:
+    """The safetensors name of a NumPy dtype: float32 → F32, int64 → I64, bool → BOOL."""
+    dtype = np.dtype(dtype)
+    if dtype == np.bool_:
+        return "BOOL"
+    return f"{dtype.kind.upper()}{dtype.itemsize * 8}"

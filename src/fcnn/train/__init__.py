@@ -1,0 +1,36 @@
+"""Floor 3: training — ``fit``, ``evaluate``, ``History``, callbacks and resumable runs.
+
+A package rather than DESIGN.md's ``train.py`` because it outgrew one readable file:
+``loop`` (fit/evaluate), ``callbacks``, ``checkpoint`` (run directories), ``history``,
+``progress`` (what the user sees).
+"""
+
+from .callbacks import (
+    Callback,
+    DivergenceGuard,
+    DivergenceWarning,
+    EarlyStopping,
+    LRSchedulerCallback,
+    ModelCheckpoint,
+    TrainState,
+)
+from .checkpoint import load_checkpoint, save_checkpoint
+from .history import History
+from .loop import evaluate, fit, prepare_targets, resolve_loss
+
+__all__ = [
+    "Callback",
+    "DivergenceGuard",
+    "DivergenceWarning",
+    "EarlyStopping",
+    "History",
+    "LRSchedulerCallback",
+    "ModelCheckpoint",
+    "TrainState",
+    "evaluate",
+    "fit",
+    "load_checkpoint",
+    "prepare_targets",
+    "resolve_loss",
+    "save_checkpoint",
+]

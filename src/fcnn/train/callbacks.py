@@ -1,0 +1,267 @@
+"""Callbacks: code that ``fit`` calls at fixed points of training.
+
+Hooks (all optional): ``on_train_begin(state)``, ``on_epoch_begin(state)``,
+``on_batch_end(state, loss)``, ``on_epoch_end(state, logs)``, ``on_train_end(state)``.
+``state`` is the loop's :class:`TrainState`; a callback stops training by calling
+``state.stop(reason)``. A callback with ``state_dict()``/``load_state_dict()`` has its
+state saved in run-directory checkpoints, so a resumed run continues exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core import Module
+
+__all__ = [
+    "Callback",
+    "DivergenceGuard",
+    "DivergenceWarning",
+    "EarlyStopping",
+    "LRSchedulerCallback",
+    "ModelCheckpoint",
+    "TrainState",
+]
+
+
+class DivergenceWarning(UserWarning):
+    """Issued when the divergence guard stops a run."""
+
+
+@dataclass
+class TrainState:
+    """What callbacks see: the objects being trained and where the loop stands."""
+
+    model: Module
+    optimizer: Any
+    loss: Any
+    history: Any
+    epochs: int
+    epoch: int = 0  # 0-based index of the current epoch
+    step: int = 0  # 0-based index of the current batch within the epoch
+    global_step: int = 0
+    stop_training: bool = False
+    stop_reason: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def lr(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    def stop(self, reason: str) -> None:
+        self.stop_training = True
+        if self.stop_reason is None:
+            self.stop_reason = reason
+
+
+class Callback:
+    """Base class; override the hooks you need."""
+
+    def on_train_begin(self, state: TrainState) -> None: ...
+
+    def on_epoch_begin(self, state: TrainState) -> None: ...
+
+    def on_batch_end(self, state: TrainState, loss: float) -> None: ...
+
+    def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None: ...
+
+    def on_train_end(self, state: TrainState) -> None: ...
+
+
+def _monitor_mode(monitor: str, mode: str) -> str:
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode={mode!r}: expected 'auto', 'min' or 'max'")
+    if mode != "auto":
+        return mode
+    return "max" if any(k in monitor for k in ("accuracy", "f1", "r2")) else "min"
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+
+    With ``restore_best_weights`` (the default here, unlike Keras) the model ends with
+    the weights of its best epoch.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 5,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        restore_best_weights: bool = True,
+    ) -> None:
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"EarlyStopping(patience={patience!r}): expected an integer >= 0")
+        if not isinstance(min_delta, (int, float)) or min_delta < 0:
+            raise ValueError(f"EarlyStopping(min_delta={min_delta!r}): expected a number >= 0")
+        self.monitor, self.patience, self.min_delta = monitor, patience, float(min_delta)
+        self.mode = _monitor_mode(monitor, mode)
+        self.restore_best_weights = restore_best_weights
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_epoch = 0
+        self.wait = 0
+        self.best_weights: dict[str, np.ndarray] | None = None
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
+        if self.monitor not in logs:
+            raise KeyError(
+                f"EarlyStopping monitors {self.monitor!r}, which this run does not log; "
+                f"logged: {', '.join(logs)}"
+            )
+        value = logs[self.monitor]
+        if math.isfinite(value) and self._improved(value):
+            self.best, self.best_epoch, self.wait = value, state.epoch + 1, 0
+            if self.restore_best_weights:
+                self.best_weights = state.model.state_dict()
+            return
+        self.wait += 1
+        if self.wait > self.patience:
+            state.stop(
+                f"early stopping: {self.monitor} has not improved for {self.wait} epochs; "
+                f"best {self.best:.6g} at epoch {self.best_epoch}"
+                + (" (its weights restored)" if self.restore_best_weights else "")
+            )
+
+    def on_train_end(self, state: TrainState) -> None:
+        if self.restore_best_weights and self.best_weights is not None and self.wait > 0:
+            state.model.load_state_dict(self.best_weights)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "wait": self.wait,
+            "best_weights": self.best_weights,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best, self.best_epoch, self.wait = state["best"], state["best_epoch"], state["wait"]
+        self.best_weights = state["best_weights"]
+
+
+class ModelCheckpoint(Callback):
+    """Save the model (one ``.safetensors`` file, written atomically) after each epoch,
+    or only when ``monitor`` improves with ``save_best_only``.
+
+    ``path`` may contain ``{epoch}`` and any logged key, e.g. ``"ckpt-{epoch:03d}.safetensors"``.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        monitor: str = "val_loss",
+        save_best_only: bool = False,
+        mode: str = "auto",
+    ) -> None:
+        self.path = str(path)
+        self.monitor, self.save_best_only = monitor, save_best_only
+        self.mode = _monitor_mode(monitor, mode)
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.saved: list[Path] = []
+
+    def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
+        from ..io import save
+
+        if self.save_best_only:
+            value = logs.get(self.monitor)
+            if value is None:
+                raise KeyError(
+                    f"ModelCheckpoint monitors {self.monitor!r}, which this run does not log"
+                )
+            better = value < self.best if self.mode == "min" else value > self.best
+            if not (math.isfinite(value) and better):
+                return
+            self.best = value
+        path = Path(self.path.format(epoch=state.epoch + 1, **logs))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.saved.append(save(state.model, path))
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best = state["best"]
+
+
+class LRSchedulerCallback(Callback):
+    """Step a learning-rate scheduler once per epoch (``ReduceLROnPlateau`` gets
+    ``monitor``'s value)."""
+
+    def __init__(self, scheduler: Any, monitor: str = "val_loss") -> None:
+        self.scheduler = scheduler
+        self.monitor = monitor
+
+    def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
+        if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+            value = logs.get(self.monitor, logs.get("loss"))
+            self.scheduler.step(value)
+        else:
+            self.scheduler.step()
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.scheduler.state_dict()
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.scheduler.load_state_dict(state)
+
+
+class DivergenceGuard(Callback):
+    """Stop when the loss becomes NaN or infinite, or explodes past ``factor`` times the
+    lowest loss seen, and put back the weights of the end of the last good epoch.
+
+    ``fit`` adds one unless ``divergence_guard=False``. The reason is given in words,
+    with the learning rate to blame, and also issued as a :class:`DivergenceWarning`.
+    """
+
+    def __init__(self, factor: float = 1e4) -> None:
+        if not isinstance(factor, (int, float)) or factor <= 1:
+            raise ValueError(f"DivergenceGuard(factor={factor!r}): expected a number > 1")
+        self.factor = float(factor)
+        self.lowest = math.inf
+        self._good: dict[str, np.ndarray] | None = None
+        self._good_epoch = 0
+
+    def on_epoch_begin(self, state: TrainState) -> None:
+        # The weights at the start of the epoch are the last known good ones.
+        self._good = state.model.state_dict()
+        self._good_epoch = state.epoch
+
+    def on_batch_end(self, state: TrainState, loss: float) -> None:
+        if math.isfinite(loss):
+            if loss <= self.factor * self.lowest or not math.isfinite(self.lowest):
+                self.lowest = min(self.lowest, loss)
+                return
+            what = f"loss exploded to {loss:.3g} (from {self.lowest:.3g})"
+        else:
+            what = f"loss became {'NaN' if math.isnan(loss) else 'infinite'}"
+        where = f"at epoch {state.epoch + 1}, step {state.step + 1}"
+        restored = ""
+        if self._good is not None:
+            state.model.load_state_dict(self._good)
+            restored = (
+                f"; last good weights (end of epoch {self._good_epoch}) restored"
+                if self._good_epoch
+                else "; the initial weights restored"
+            )
+        reason = f"{what} {where}; the learning rate {state.lr:g} is likely too high{restored}"
+        state.stop(reason)
+        state.history.diverged = True
+        warnings.warn(reason, DivergenceWarning, stacklevel=2)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"lowest": self.lowest}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.lowest = state["lowest"]

@@ -1,0 +1,431 @@
+"""``fit`` and ``evaluate``: the training loop people expect, on fcnn's explicit backward.
+
+One step is ``out = model(xb); loss(out, yb); optimizer.zero_grad();
+model.backward(loss.backward()); optimizer.step()`` — the loop adds batching, shuffling,
+validation, metrics, callbacks, progress, divergence protection and resumable run
+directories around it, and nothing inside it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import losses as loss_module
+from ..core import Module, default_rng
+from ..metrics import METRICS, labels_from_output
+from ..optim import OPTIMIZERS, Optimizer
+from .callbacks import Callback, DivergenceGuard, TrainState
+from .checkpoint import CHECKPOINT_NAME, load_checkpoint, restore, save_checkpoint
+from .history import History
+from .progress import Progress
+
+__all__ = ["evaluate", "fit", "prepare_targets", "resolve_loss"]
+
+_CLASS_INDEX_LOSSES = ("CrossEntropyLoss", "NLLLoss")
+_BINARY_LOSSES = ("BCELoss", "BCEWithLogitsLoss")
+
+
+def resolve_loss(loss: Any, y: np.ndarray | None = None, n_outputs: int | None = None) -> Any:
+    """A loss object from an instance, a registry name (``"cross_entropy"``), or None.
+
+    None picks what the targets suggest: integer labels with several outputs →
+    cross-entropy on logits; integer 0/1 labels with one output → BCE with logits;
+    anything else → mean squared error.
+    """
+    if loss is None:
+        if y is not None and np.issubdtype(np.asarray(y).dtype, np.integer):
+            return loss_module.get_loss("bce_with_logits" if n_outputs == 1 else "cross_entropy")
+        return loss_module.get_loss("mse")
+    if isinstance(loss, str):
+        return loss_module.get_loss(loss)
+    if not (hasattr(loss, "forward") and hasattr(loss, "backward")):
+        raise TypeError(f"loss={loss!r}: expected an fcnn loss or a name from fcnn.losses.LOSSES")
+    return loss
+
+
+def _check_finite(name: str, array: np.ndarray) -> None:
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0]
+        where = f"row {bad[0]}" + (f", column {bad[1]}" if len(bad) > 1 else "")
+        raise ValueError(f"{name} has a non-finite value ({array[tuple(bad)]}) at {where}")
+
+
+def _as_features(name: str, X: Any, dtype: np.dtype) -> np.ndarray:
+    try:
+        X = np.asarray(X, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} is not numeric: {err}") from None
+    if X.ndim < 2:
+        raise ValueError(f"{name} must be 2-D (samples, features), got shape {X.shape}")
+    _check_finite(name, X)
+    return X
+
+
+def prepare_targets(
+    loss: Any, y: Any, n_outputs: int, dtype: np.dtype, name: str = "y"
+) -> np.ndarray:
+    """Targets in the form ``loss`` wants, checked: class indices for cross-entropy,
+    ``(N, 1)`` floats for binary losses and single-output regression."""
+    y = np.asarray(y)
+    kind = type(loss).__name__
+    if y.dtype.kind in "OUSb" and kind not in _BINARY_LOSSES:
+        raise ValueError(f"{name} must be numeric, got dtype {y.dtype}")
+    if kind in _CLASS_INDEX_LOSSES and y.ndim == 1:
+        if np.issubdtype(y.dtype, np.floating):
+            _check_finite(name, y)
+            if not np.all(y == np.round(y)):
+                row = int(np.argmax(y != np.round(y)))
+                raise ValueError(f"{name} holds class labels, but row {row} is {y[row]}")
+        labels = y.astype(np.int64)
+        bad = (labels < 0) | (labels >= n_outputs)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise ValueError(
+                f"{name}: label {labels[row]} at row {row} is out of range for a network with "
+                f"{n_outputs} outputs (labels must be 0..{n_outputs - 1})"
+            )
+        return labels
+    y = y.astype(dtype)
+    _check_finite(name, y)
+    if y.ndim == 1 and n_outputs == 1:
+        y = y.reshape(-1, 1)
+    if kind in _BINARY_LOSSES and ((y < 0) | (y > 1)).any():
+        row = int(np.argmax(((y < 0) | (y > 1)).any(axis=1)))
+        raise ValueError(f"{name}: binary targets must be in [0, 1], row {row} has {y[row]}")
+    return y
+
+
+def _resolve_optimizer(optimizer: Any, model: Module, lr: float | None) -> Optimizer:
+    if isinstance(optimizer, str):
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer={optimizer!r}: expected one of {', '.join(OPTIMIZERS)}")
+        kwargs = {} if lr is None else {"lr": lr}
+        return OPTIMIZERS[optimizer](model.parameters(), **kwargs)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer={optimizer!r}: expected an fcnn optimizer or a name")
+    if lr is not None:
+        raise ValueError(
+            "lr= applies to an optimizer given by name; set it on your optimizer instead"
+        )
+    return optimizer
+
+
+def _metric_names(metrics: Sequence[str] | None, loss: Any) -> list[str]:
+    if metrics is None:
+        classify = type(loss).__name__ in _CLASS_INDEX_LOSSES + _BINARY_LOSSES
+        return ["accuracy"] if classify else []
+    names = [metrics] if isinstance(metrics, str) else list(metrics)
+    for name in names:
+        if name not in METRICS:
+            raise ValueError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
+    return names
+
+
+def _score(
+    loss: Any, metrics: list[str], output: np.ndarray, target: np.ndarray
+) -> dict[str, float]:
+    scores = {}
+    labels = None
+    for name in metrics:
+        kind, fn = METRICS[name]
+        if kind == "labels":
+            if labels is None:
+                logits = type(loss).__name__ != "BCELoss"
+                labels = labels_from_output(output, logits=logits)
+            truth = (
+                target
+                if target.ndim == 1
+                else (
+                    (target[:, 0] > 0.5).astype(np.int64)
+                    if target.shape[1] == 1
+                    else target.argmax(1)
+                )
+            )
+            scores[name] = fn(truth, labels)
+        else:
+            scores[name] = fn(target, output)
+    return scores
+
+
+def evaluate(
+    model: Module,
+    X: Any,
+    y: Any,
+    *,
+    loss: Any = None,
+    metrics: Sequence[str] | None = None,
+    batch_size: int = 4096,
+) -> dict[str, float]:
+    """Loss and metrics of ``model`` on ``(X, y)`` in eval mode.
+
+    Returns ``{"loss": ..., "<metric>": ...}``; classification losses report accuracy
+    unless ``metrics`` says otherwise.
+    """
+    X = _as_features("X", X, model.dtype)
+    output = model.predict(X, batch_size=batch_size)
+    loss = resolve_loss(loss, y, output.shape[1])
+    target = prepare_targets(loss, y, output.shape[1], model.dtype)
+    if len(target) != len(X):
+        raise ValueError(f"X has {len(X)} rows but y has {len(target)}")
+    results = {"loss": float(loss(output, target))}
+    results.update(_score(loss, _metric_names(metrics, loss), output, target))
+    return results
+
+
+def _split_validation(X, y, validation_data, validation_split, rng):
+    if validation_data is not None and validation_split:
+        raise ValueError("pass validation_data or validation_split, not both")
+    if validation_data is not None:
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise ValueError("validation_data must be a pair (X_val, y_val)")
+        return X, y, validation_data[0], validation_data[1]
+    if validation_split:
+        if not isinstance(validation_split, (int, float)) or not 0 < validation_split < 1:
+            raise ValueError(
+                f"validation_split={validation_split!r}: expected a fraction in (0, 1)"
+            )
+        n_val = round(len(X) * validation_split)
+        if n_val < 1 or n_val >= len(X):
+            raise ValueError(
+                f"validation_split={validation_split} leaves no training or no validation rows"
+            )
+        # Unlike Keras (which holds out the last rows), a random subset drawn with fit's
+        # seed: data sorted by class would otherwise validate on a single class.
+        order = rng.permutation(len(X))
+        train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
+        return X[train], y[train], X[val], y[val]
+    return X, y, None, None
+
+
+def _positive(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name}={value!r}: expected a positive integer")
+    return int(value)
+
+
+def fit(
+    model: Module,
+    X: Any,
+    y: Any,
+    *,
+    loss: Any = None,
+    optimizer: Any = "adam",
+    lr: float | None = None,
+    epochs: int = 10,
+    batch_size: int = 32,
+    validation_data: tuple | None = None,
+    validation_split: float = 0.0,
+    shuffle: bool = True,
+    seed: int | None = None,
+    callbacks: Sequence[Callback] | None = None,
+    metrics: Sequence[str] | None = None,
+    verbose: int = 1,
+    run_dir: str | Path | None = None,
+    resume: bool = False,
+    divergence_guard: bool = True,
+) -> History:
+    """Train ``model`` on ``(X, y)`` with mini-batch gradient descent.
+
+    Parameters
+    ----------
+    model : Module
+    X : array_like, shape (N, features)
+    y : array_like
+        Class labels ``(N,)`` for classification, values ``(N,)`` or ``(N, outputs)``
+        for regression, probabilities ``(N, C)`` for soft targets.
+    loss : loss or str, optional
+        A loss instance or name; None picks from the targets (see :func:`resolve_loss`).
+    optimizer : Optimizer or str
+        An optimiser instance, or a name from ``fcnn.optim.OPTIMIZERS`` built with ``lr``.
+    epochs, batch_size : int
+        ``batch_size >= N`` is full-batch gradient descent.
+    validation_data : (X_val, y_val), optional
+    validation_split : float
+        Fraction of rows held out for validation: a random subset drawn with ``seed``
+        (Keras takes the last rows, which fails on data sorted by class).
+    shuffle : bool
+        Reshuffle the training rows every epoch.
+    seed : int, optional
+        Seed of the batch order. Dropout masks come from the model's own generators.
+    callbacks : list of Callback
+    metrics : list of str, optional
+        Names from ``fcnn.metrics.METRICS``; classification defaults to accuracy.
+    verbose : 0, 1 or 2
+        0 silent; 1 a progress bar on a terminal and a line per epoch; 2 a line per epoch.
+    run_dir : path, optional
+        After every epoch, write ``checkpoint.safetensors`` (the whole training state),
+        ``model.safetensors`` and ``history.json`` here, each atomically.
+    resume : bool
+        Continue from ``run_dir``'s checkpoint, if there is one: build the same model,
+        optimizer and callbacks as before and call ``fit`` again; the result is
+        bit-identical to an uninterrupted run.
+    divergence_guard : bool
+        Stop, with the reason in words, when the loss becomes NaN/inf or explodes, and put
+        back the last good weights.
+
+    Returns
+    -------
+    History
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"fit expects an fcnn Module, got {type(model).__name__}")
+    epochs, batch_size = _positive("epochs", epochs), _positive("batch_size", batch_size)
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose={verbose!r}: expected 0, 1 or 2")
+    if resume and run_dir is None:
+        raise ValueError("resume=True needs run_dir= (where the checkpoint is)")
+    X_all = _as_features("X", X, model.dtype)
+    y_all = np.asarray(y)
+    if len(y_all) != len(X_all):
+        raise ValueError(f"X has {len(X_all)} rows but y has {len(y_all)}")
+    shuffle_rng = np.random.default_rng(
+        seed if seed is not None else int(default_rng().integers(2**63))
+    )
+    X_train, y_train, X_val, y_val = _split_validation(
+        X_all, y_all, validation_data, validation_split, shuffle_rng
+    )
+    n_outputs = model.predict(X_train[:1]).shape[1]
+    loss = resolve_loss(loss, y_train, n_outputs)
+    Y_train = prepare_targets(loss, y_train, n_outputs, model.dtype)
+    if X_val is not None:
+        X_val = _as_features("validation X", X_val, model.dtype)
+        Y_val = prepare_targets(loss, y_val, n_outputs, model.dtype, "validation y")
+        if len(Y_val) != len(X_val):
+            raise ValueError(
+                f"validation X has {len(X_val)} rows but validation y has {len(Y_val)}"
+            )
+    optimizer = _resolve_optimizer(optimizer, model, lr)
+    metric_names = _metric_names(metrics, loss)
+    user_callbacks = list(callbacks or [])
+    # The guard goes first: its "last good weights" snapshot must precede user callbacks.
+    all_callbacks = ([DivergenceGuard()] if divergence_guard else []) + user_callbacks
+    history = History()
+    config = {
+        "batch_size": batch_size,
+        "shuffle": bool(shuffle),
+        "n_train": len(X_train),
+        "n_validation": 0 if X_val is None else len(X_val),
+        "metrics": metric_names,
+    }
+    start_epoch = 0
+    run_path = Path(run_dir) if run_dir is not None else None
+    if run_path is not None:
+        run_path.mkdir(parents=True, exist_ok=True)
+        checkpoint_file = run_path / CHECKPOINT_NAME
+        if resume and checkpoint_file.exists():
+            checkpoint = load_checkpoint(checkpoint_file)
+            changed = [
+                f"{key} was {checkpoint['config'].get(key)!r}, now {value!r}"
+                for key, value in config.items()
+                if checkpoint["config"].get(key) != value
+            ]
+            if changed:
+                raise ValueError(f"cannot resume {run_path}: " + "; ".join(changed))
+            restore(
+                checkpoint,
+                model=model,
+                optimizer=optimizer,
+                shuffle_rng=shuffle_rng,
+                callbacks=all_callbacks,
+            )
+            history = History.from_dict(checkpoint["history"])
+            start_epoch = int(checkpoint["epoch"])
+
+    state = TrainState(model=model, optimizer=optimizer, loss=loss, history=history, epochs=epochs)
+    n = len(X_train)
+    n_batches = math.ceil(n / batch_size)
+    progress = Progress(verbose, epochs, n_batches)
+    model.train()
+    for cb in all_callbacks:
+        cb.on_train_begin(state)
+    # With the guard on, overflow on the way to a NaN is its to report, in words, instead of
+    # a stream of NumPy RuntimeWarnings.
+    quiet = np.errstate(over="ignore", invalid="ignore") if divergence_guard else nullcontext()
+    with quiet:
+        try:
+            for epoch in range(start_epoch, epochs):
+                state.epoch = epoch
+                started = time.perf_counter()
+                for cb in all_callbacks:
+                    cb.on_epoch_begin(state)
+                if shuffle:
+                    order = shuffle_rng.permutation(n)
+                    X_epoch, Y_epoch = X_train[order], Y_train[order]  # one copy; batches are views
+                else:
+                    X_epoch, Y_epoch = X_train, Y_train
+                total, seen, outputs = 0.0, 0, []
+                progress.start_epoch(epoch)
+                for step, begin in enumerate(range(0, n, batch_size)):
+                    state.step = step
+                    xb, yb = (
+                        X_epoch[begin : begin + batch_size],
+                        Y_epoch[begin : begin + batch_size],
+                    )
+                    out = model.forward(xb)
+                    value = loss.forward(out, yb)
+                    for cb in all_callbacks:
+                        cb.on_batch_end(state, value)
+                    if state.stop_training:
+                        break
+                    optimizer.zero_grad()
+                    model.backward(loss.backward())
+                    optimizer.step()
+                    total += value * len(xb)
+                    seen += len(xb)
+                    state.global_step += 1
+                    if metric_names:
+                        outputs.append(out)
+                    progress.advance(step, value)
+                if seen == 0 or (state.stop_training and history.diverged):
+                    break
+                logs = {"loss": total / seen}
+                if metric_names:
+                    logs.update(_score(loss, metric_names, np.concatenate(outputs), Y_epoch[:seen]))
+                if X_val is not None:
+                    logs.update(
+                        {
+                            f"val_{k}": v
+                            for k, v in evaluate(
+                                model, X_val, Y_val, loss=loss, metrics=metric_names
+                            ).items()
+                        }
+                    )
+                    model.train()
+                logs["lr"] = state.lr
+                logs["time"] = time.perf_counter() - started
+                history.append(epoch + 1, logs)
+                for cb in all_callbacks:
+                    cb.on_epoch_end(state, logs)
+                progress.end_epoch(epoch, logs)
+                if run_path is not None:
+                    save_checkpoint(
+                        run_path / CHECKPOINT_NAME,
+                        model=model,
+                        optimizer=optimizer,
+                        shuffle_rng=shuffle_rng,
+                        callbacks=all_callbacks,
+                        history=history,
+                        epoch=epoch + 1,
+                        config=config,
+                    )
+                if state.stop_training:
+                    break
+        finally:
+            progress.close()
+    for cb in all_callbacks:
+        cb.on_train_end(state)
+    history.stop_reason = state.stop_reason
+    progress.report_stop(state.stop_reason, history.diverged)
+    if run_path is not None:
+        from ..io import save
+
+        save(model, run_path / "model.safetensors")
+        history.save(run_path / "history.json")
+    return history
