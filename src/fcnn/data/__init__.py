@@ -8,6 +8,8 @@
   MD5-verified, with an optional download into a cache (``fetch``).
 - ``idx``: ``read_idx``, the IDX file reader.
 - ``tabular``: ``csv``, a user's own table, with errors that name line and column.
+- ``source``: data sets by name with their preparation recorded (``make_source``,
+  ``load_source``, ``apply_preprocess``), for the CLI, the playground and sweeps.
 - ``transform``: ``train_test_split``, ``train_val_test_split``, ``Standardizer``,
   ``one_hot``, ``check_dataset``.
 """
@@ -18,7 +20,8 @@ from .fetch import DownloadError, cache_dir, fetch, md5sum, verify_md5
 from .idx import read_idx
 from .images import MIRRORS, MNIST_FILES, digits, mnist
 from .registry import DATASETS, REGRESSION, load
-from .tabular import CSVData, csv
+from .source import SOURCE_NAMES, Dataset, apply_preprocess, load_source, make_source
+from .tabular import CSVData, csv, csv_features
 from .tfplayground import playground
 from .toy import (
     blobs,
@@ -45,18 +48,24 @@ __all__ = [
     "MIRRORS",
     "MNIST_FILES",
     "REGRESSION",
+    "SOURCE_NAMES",
     "CSVData",
+    "Dataset",
     "DownloadError",
     "Standardizer",
+    "apply_preprocess",
     "blobs",
     "cache_dir",
     "check_dataset",
     "circles",
     "csv",
+    "csv_features",
     "digits",
     "fetch",
     "gaussian_quantiles",
     "load",
+    "load_source",
+    "make_source",
     "md5sum",
     "mnist",
     "moons",

@@ -242,3 +242,57 @@ def csv(
         X[i] = [_number(path, line, j, names[j], cells[j]) for j in features]
     y, classes = _target_values(path, rows, column, names[column])
     return CSVData(X, y, tuple(names[j] for j in features), names[column], classes)
+
+
+def csv_features(
+    path: str | os.PathLike,
+    feature_names: tuple[str, ...] | list[str] | None = None,
+    delimiter: str = ",",
+    header: bool = True,
+    *,
+    encoding: str = "utf-8-sig",
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Read a CSV of features only, for prediction: every cell a finite number.
+
+    With ``feature_names`` (those a model was trained on) and a header, exactly those
+    columns are taken, in that order, so a file that still holds the target column (or
+    others) works; a missing column is an error that names it.
+
+    Returns
+    -------
+    X : ndarray (N, features) float64
+    names : tuple of str
+        The columns read.
+    """
+    path = Path(path)
+    rows = _read_rows(path, delimiter, encoding)
+    if header:
+        if not rows:
+            raise ValueError(f"{path}: empty file: no header and no data rows")
+        (_, names), rows = rows[0], rows[1:]
+    else:
+        names = [f"column {i + 1}" for i in range(len(rows[0][1]))] if rows else []
+    if not rows:
+        raise ValueError(f"{path}: no data rows")
+    width = len(names)
+    if feature_names is not None and header:
+        missing = [name for name in feature_names if name not in names]
+        if missing:
+            raise ValueError(
+                f"{path}: no column {missing[0]!r}; the model needs "
+                + ", ".join(repr(n) for n in feature_names)
+            )
+        columns = [names.index(name) for name in feature_names]
+    else:
+        columns = list(range(width))
+        if feature_names is not None and len(feature_names) != width:
+            raise ValueError(
+                f"{path}: {width} columns, but the model takes {len(feature_names)} features"
+            )
+    for line, cells in rows:
+        if len(cells) != width:
+            raise ValueError(f"{path}, line {line}: {len(cells)} cells, expected {width}")
+    X = np.empty((len(rows), len(columns)))
+    for i, (line, cells) in enumerate(rows):
+        X[i] = [_number(path, line, j, names[j], cells[j]) for j in columns]
+    return X, tuple(names[j] for j in columns)

@@ -1,7 +1,4 @@
-"""Floor 5: the ``fcnn`` command (typer + rich).
-
-For now ``fcnn demo``; the training issue adds train, evaluate, predict and reproduce.
-"""
+"""``fcnn demo``: the course's planar experiment, the first thing a newcomer runs."""
 
 from __future__ import annotations
 
@@ -9,37 +6,14 @@ import time
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import __version__
-from .data import planar
-from .losses import BCELoss
-from .models import mlp
-from .optim import SGD
-
-app = typer.Typer(
-    help="fcnn: fully-connected neural networks on NumPy, from first principles.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-console = Console()
-
-
-def _version(value: bool) -> None:
-    if value:
-        console.print(f"fcnn {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    """fcnn: fully-connected neural networks on NumPy, from first principles."""
+from ..data import planar
+from ..losses import BCELoss
+from ..models import mlp
+from ..optim import SGD
+from .app import app, console
 
 
 @app.command()
@@ -49,8 +23,7 @@ def demo(
     lr: float = typer.Option(1.2, min=0.0, help="Learning rate of plain gradient descent."),
     seed: int = typer.Option(2, min=0, help="Seed of the initial weights."),
 ) -> None:
-    """Train the course's 2-4-1 tanh/sigmoid network on the planar flower data and print
-    its accuracy (the course reports 90 %; logistic regression gets 47 %)."""
+    """Train the course's 2-4-1 tanh network on the planar flower data (course: 90 %)."""
     X, y = planar()
     targets = y.reshape(-1, 1).astype(np.float64)
     model = mlp(
@@ -100,7 +73,3 @@ def demo(
         f"{seconds:.1f} s",
     )
     console.print(table)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

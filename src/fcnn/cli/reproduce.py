@@ -1,0 +1,40 @@
+"""``fcnn reproduce NAME``: rerun a published result and set ours beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markdown import Markdown
+
+from .app import app, console, friendly
+
+
+@app.command()
+@friendly
+def reproduce(
+    name: str = typer.Argument(
+        ..., help="planar, init, optimizers, activations, mnist or fashion-mnist."
+    ),
+    data_dir: str = typer.Option(
+        None, help="mnist / fashion-mnist: folder with the IDX .gz files."
+    ),
+    out: Path = typer.Option(Path("results"), help="Folder for the Markdown table."),
+    quick: bool = typer.Option(
+        False, help="A small, fast version (for a first look; not the published setting)."
+    ),
+) -> None:
+    """Rerun a published result; write a Markdown table of ours beside it."""
+    from ..reproduce import REPRODUCTIONS, write
+
+    if name not in REPRODUCTIONS:
+        raise ValueError(
+            f"unknown reproduction {name!r}; expected one of {', '.join(REPRODUCTIONS)}"
+        )
+    with console.status(f"reproducing {name} ...") as status:
+        result = REPRODUCTIONS[name](
+            data_dir=data_dir, quick=quick, progress=lambda text: status.update(text)
+        )
+    console.print(Markdown(result.to_markdown()))
+    path = write(result, out)
+    console.print(f"written to {path}", highlight=False)

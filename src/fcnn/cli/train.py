@@ -1,0 +1,441 @@
+"""``fcnn train``, ``fcnn evaluate`` and ``fcnn predict``.
+
+A run directory holds ``run.json`` (how the run was set up: data source and its
+preparation, network, loss, optimiser, schedule, fit options), ``model.safetensors``,
+``history.json`` and ``checkpoint.safetensors``; ``evaluate``, ``predict`` and
+``train --resume`` read it back, so new data is prepared exactly as training data was.
+"""
+
+from __future__ import annotations
+
+import csv as csv_module
+import io
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from .. import __version__
+from ..data import SOURCE_NAMES, apply_preprocess, csv_features, load_source, make_source
+from ..data import csv as read_csv
+from ..io import atomic_write_text, load
+from ..losses import get_loss
+from ..models import INIT_NAMES, mlp
+from ..optim import OPTIMIZERS, SCHEDULERS
+from ..train import EarlyStopping, LRSchedulerCallback, evaluate, fit
+from .app import app, console, friendly
+
+RUN_FILE = "run.json"
+_BINARY_LOSSES = ("bce", "bce_with_logits")
+
+
+def _ints(text: str, what: str) -> list[int]:
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        values = [int(part) for part in text.replace(" ", "").split(",")]
+    except ValueError:
+        raise ValueError(
+            f"{what}={text!r}: expected comma-separated integers, e.g. 64,32"
+        ) from None
+    if any(v < 1 for v in values):
+        raise ValueError(f"{what}={text!r}: every value must be a positive integer")
+    return values
+
+
+def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha) -> dict:
+    kwargs: dict[str, Any] = {}
+    for key, value in (
+        ("lr", lr),
+        ("momentum", momentum),
+        ("weight_decay", weight_decay),
+        ("eps", eps),
+        ("alpha", alpha),
+    ):
+        if value is not None:
+            kwargs[key] = value
+    if nesterov:
+        kwargs["nesterov"] = True
+    if beta1 is not None or beta2 is not None:
+        kwargs["betas"] = [0.9 if beta1 is None else beta1, 0.999 if beta2 is None else beta2]
+    return kwargs
+
+
+def _build_optimizer(name: str, params, kwargs: dict):
+    if name not in OPTIMIZERS:
+        raise ValueError(f"--optimizer {name!r}: expected one of {', '.join(OPTIMIZERS)}")
+    try:
+        return OPTIMIZERS[name](params, **kwargs)
+    except TypeError as err:
+        wrong = str(err).rsplit(" ", 1)[-1].strip("'")
+        raise ValueError(f"optimizer {name!r} does not take the option {wrong!r}") from None
+
+
+def _build_schedule(schedule: dict | None, optimizer) -> list:
+    if not schedule:
+        return []
+    kwargs = dict(schedule)
+    name = kwargs.pop("name")
+    if name not in SCHEDULERS:
+        raise ValueError(f"--schedule {name!r}: expected one of {', '.join(SCHEDULERS)}")
+    return [LRSchedulerCallback(SCHEDULERS[name](optimizer, **kwargs))]
+
+
+def _schedule_config(schedule, gamma, step_size, milestones, t_max, epochs) -> dict | None:
+    if schedule is None:
+        return None
+    config: dict[str, Any] = {"name": schedule}
+    if schedule == "step":
+        config.update(step_size=step_size, gamma=gamma)
+    elif schedule == "multistep":
+        config.update(milestones=_ints(milestones or "", "--milestones"), gamma=gamma)
+    elif schedule == "exponential":
+        config.update(gamma=gamma)
+    elif schedule == "cosine":
+        config.update(T_max=t_max or epochs)
+    elif schedule == "plateau":
+        config.update(factor=gamma)
+    return config
+
+
+def _setup(config: dict[str, Any]):
+    """Everything ``fit`` needs, rebuilt from a run configuration (fresh or from run.json)."""
+    dataset = load_source(config["source"])
+    net = config["network"]
+    model = mlp(
+        net["sizes"],
+        net["activation"],
+        net["output"],
+        batchnorm=net["batchnorm"],
+        dropout=net["dropout"],
+        init=net["init"],
+        init_scale=net["init_scale"],
+        seed=config["seed"],
+        dtype=config["dtype"],
+    )
+    optimizer = _build_optimizer(
+        config["optimizer"]["name"], model.parameters(), config["optimizer"]["kwargs"]
+    )
+    callbacks = _build_schedule(config["schedule"], optimizer)
+    if config["early_stopping"] is not None:
+        callbacks.append(EarlyStopping(patience=config["early_stopping"]))
+    return dataset, model, optimizer, callbacks
+
+
+def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
+    table = Table(title=title)
+    table.add_column("split")
+    keys = sorted({k for r in rows.values() for k in r}, key=lambda k: (k != "loss", k))
+    for key in keys:
+        table.add_column(key, justify="right")
+    for split, values in rows.items():
+        table.add_row(split, *(f"{values[k]:.4f}" if k in values else "—" for k in keys))
+    return table
+
+
+def _load_run(path: Path) -> tuple[dict[str, Any] | None, Path]:
+    """(run config or None, model file) for a run directory or a bare model file."""
+    if path.is_dir():
+        run_file, model_file = path / RUN_FILE, path / "model.safetensors"
+        if not run_file.exists():
+            raise FileNotFoundError(2, "not an fcnn run directory (no run.json)", str(run_file))
+        return json.loads(run_file.read_text()), model_file
+    return None, path
+
+
+@app.command()
+@friendly
+def train(
+    data: str = typer.Argument(
+        None,
+        help=f"A data set ({', '.join(SOURCE_NAMES[:6])}, ..., "
+        "digits, mnist, fashion-mnist) or a CSV file.",
+    ),
+    target: str = typer.Option(None, help="CSV only: the target column's name (default: last)."),
+    hidden: str = typer.Option("16,16", help="Hidden layer widths, comma-separated ('' for none)."),
+    activation: str = typer.Option(
+        "relu",
+        help="Hidden activation: relu, tanh, sigmoid, "
+        "leaky_relu, elu, prelu, selu, gelu, silu, maxout, ...",
+    ),
+    output: str = typer.Option(
+        None, help="Output activation (default none: the losses take logits)."
+    ),
+    loss: str = typer.Option(
+        None,
+        help="Loss: cross_entropy, bce_with_logits, mse, l1, huber, ... "
+        "(default cross_entropy for classes, mse for values).",
+    ),
+    optimizer: str = typer.Option("adam", help=f"Optimiser: {', '.join(OPTIMIZERS)}."),
+    lr: float = typer.Option(None, help="Learning rate (default: the optimiser's, as PyTorch)."),
+    momentum: float = typer.Option(None, help="SGD / RMSprop momentum."),
+    nesterov: bool = typer.Option(False, help="SGD: Nesterov momentum."),
+    weight_decay: float = typer.Option(None, help="L2 penalty (AdamW: decoupled decay)."),
+    beta1: float = typer.Option(None, help="Adam / AdamW β1 (default 0.9)."),
+    beta2: float = typer.Option(None, help="Adam / AdamW β2 (default 0.999)."),
+    eps: float = typer.Option(None, help="The optimiser's ε."),
+    alpha: float = typer.Option(None, help="RMSprop smoothing constant (default 0.99)."),
+    schedule: str = typer.Option(None, help=f"Learning-rate schedule: {', '.join(SCHEDULERS)}."),
+    gamma: float = typer.Option(
+        0.1, help="Schedule factor (step, multistep, exponential, plateau)."
+    ),
+    step_size: int = typer.Option(10, help="step schedule: epochs between decays."),
+    milestones: str = typer.Option(None, help="multistep schedule: epochs, e.g. 10,20."),
+    t_max: int = typer.Option(None, help="cosine schedule: period in epochs (default: --epochs)."),
+    epochs: int = typer.Option(
+        None, help="Epochs to train (default 20; with --resume, the total)."
+    ),
+    batch_size: int = typer.Option(32, help="Mini-batch size (>= rows: full-batch descent)."),
+    batchnorm: bool = typer.Option(False, help="BatchNorm after every hidden linear layer."),
+    dropout: float = typer.Option(0.0, help="Dropout probability after every hidden activation."),
+    init: str = typer.Option("default", help=f"Weight initialiser: {', '.join(INIT_NAMES)}."),
+    init_scale: float = typer.Option(
+        None, help="std of 'normal', bound of 'uniform', Xavier gain."
+    ),
+    seed: int = typer.Option(0, help="Seed of weights, dropout and batch order."),
+    validation_split: float = typer.Option(
+        0.0, help="Fraction of training rows held out to validate."
+    ),
+    early_stopping: int = typer.Option(
+        None,
+        help="Stop after this many epochs without a better "
+        "validation loss (holds out 10 %% if no split is given).",
+    ),
+    test_split: float = typer.Option(
+        0.2, help="Fraction held out as the test set (images keep theirs)."
+    ),
+    n: int = typer.Option(None, help="Generated data sets: number of points."),
+    noise: float = typer.Option(None, help="Generated data sets: noise level."),
+    data_seed: int = typer.Option(None, help="Generated data sets: seed of the points."),
+    data_dir: str = typer.Option(
+        None, help="mnist / fashion-mnist: folder with the IDX .gz files."
+    ),
+    download: bool = typer.Option(False, help="mnist / fashion-mnist: download missing files."),
+    dtype: str = typer.Option("float32", help="float32 or float64."),
+    run_dir: Path = typer.Option(None, help="Where the run is kept (default runs/<data>-<time>)."),
+    resume: Path = typer.Option(None, help="Continue the run in this directory where it stopped."),
+    verbose: int = typer.Option(1, help="0 silent, 1 progress bar and a line per epoch, 2 lines."),
+) -> None:
+    """Train a network and keep the run (model, history, checkpoint) in a directory."""
+    if resume is not None:
+        config = (
+            json.loads((resume / RUN_FILE).read_text()) if (resume / RUN_FILE).exists() else None
+        )
+        if config is None:
+            raise FileNotFoundError(
+                2, "not an fcnn run directory (no run.json)", str(resume / RUN_FILE)
+            )
+        if epochs is not None:
+            config["fit"]["epochs"] = epochs
+        run_path = resume
+    else:
+        if data is None:
+            raise ValueError("give a data set or a CSV file to train on (or --resume DIR)")
+        if early_stopping is not None and not validation_split:
+            validation_split = 0.1
+        source = make_source(
+            data,
+            target=target,
+            n=n,
+            noise=noise,
+            seed=data_seed,
+            data_dir=data_dir,
+            download=download,
+            test_split=test_split,
+            split_seed=seed,
+        )
+        dataset = load_source(source)
+        if init not in INIT_NAMES:
+            raise ValueError(f"--init {init!r}: expected one of {', '.join(INIT_NAMES)}")
+        if loss is None:
+            loss = "cross_entropy" if dataset.task == "classification" else "mse"
+        get_loss(loss)  # a clear error for an unknown name, before anything is written
+        n_out = 1 if loss in _BINARY_LOSSES else dataset.n_outputs
+        config = {
+            "fcnn_version": __version__,
+            "source": source,
+            "task": dataset.task,
+            "classes": dataset.classes,
+            "feature_names": dataset.feature_names,
+            "preprocess": dataset.preprocess,
+            "network": {
+                "sizes": [dataset.n_features, *_ints(hidden, "--hidden"), n_out],
+                "activation": activation,
+                "output": output,
+                "batchnorm": batchnorm,
+                "dropout": dropout,
+                "init": init,
+                "init_scale": init_scale,
+            },
+            "loss": loss,
+            "optimizer": {
+                "name": optimizer,
+                "kwargs": _optimizer_kwargs(
+                    lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha
+                ),
+            },
+            "schedule": _schedule_config(
+                schedule, gamma, step_size, milestones, t_max, epochs or 20
+            ),
+            "early_stopping": early_stopping,
+            "fit": {
+                "epochs": epochs or 20,
+                "batch_size": batch_size,
+                "validation_split": validation_split,
+            },
+            "seed": seed,
+            "dtype": dtype,
+        }
+        run_path = (
+            run_dir
+            or Path("runs")
+            / f"{data if data in SOURCE_NAMES else Path(data).stem}-"
+            f"{time.strftime('%Y%m%d-%H%M%S')}"
+        )
+        if (run_path / RUN_FILE).exists():
+            raise ValueError(
+                f"{run_path} already holds a run; use --resume {run_path} to continue "
+                "it, or choose another --run-dir"
+            )
+    dataset, model, opt, callbacks = _setup(config)
+    run_path.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_path / RUN_FILE, json.dumps(config, indent=1))
+    if verbose:
+        console.print(
+            f"[bold]{config['source']['name']}[/]: {len(dataset.X_train)} training rows, "
+            f"{dataset.n_features} features, task {config['task']}; "
+            f"network {'-'.join(map(str, config['network']['sizes']))} "
+            f"{config['network']['activation']}; run directory {run_path}",
+            highlight=False,
+        )
+    fit_options = config["fit"]
+    history = fit(
+        model,
+        dataset.X_train,
+        dataset.y_train,
+        loss=config["loss"],
+        optimizer=opt,
+        epochs=fit_options["epochs"],
+        batch_size=fit_options["batch_size"],
+        validation_split=fit_options["validation_split"],
+        seed=config["seed"],
+        callbacks=callbacks,
+        verbose=verbose,
+        run_dir=run_path,
+        resume=resume is not None,
+    )
+    rows = {"train": evaluate(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
+    if dataset.X_test is not None:
+        rows["test"] = evaluate(model, dataset.X_test, dataset.y_test, loss=config["loss"])
+    console.print(_results_table(f"{len(history)} epochs", rows))
+    for name in ("model.safetensors", "history.json", "checkpoint.safetensors", RUN_FILE):
+        console.print(f"  {run_path / name}", highlight=False)
+
+
+def _evaluation_data(config, data, target):
+    """Features and labels to evaluate on: the run's own test split, or new data prepared
+    as the run's training data was."""
+    if data is None:
+        if config is None:
+            raise ValueError("a bare model file needs --data to evaluate on")
+        dataset = load_source(config["source"])
+        if dataset.X_test is None:
+            return dataset.X_train, dataset.y_train, "train"
+        return dataset.X_test, dataset.y_test, "test"
+    if config is None:
+        dataset = load_source(make_source(data, target=target, test_split=0.0))
+        return dataset.X_train, dataset.y_train, data
+    if data.lower().endswith(".csv"):
+        table = read_csv(data, target=target if target is not None else -1)
+        X = (
+            table.X
+            if config["feature_names"] is None
+            else csv_features(data, config["feature_names"])[0]
+        )
+        y = table.y
+        if config.get("classes") and table.classes:
+            index = {name: i for i, name in enumerate(config["classes"])}
+            unknown = [c for c in table.classes if c not in index]
+            if unknown:
+                raise ValueError(f"{data}: class {unknown[0]!r} was not seen in training")
+            y = np.array([index[table.classes[label]] for label in table.y])
+        return apply_preprocess(config["preprocess"], X), y, Path(data).name
+    source = make_source(data, test_split=0.0)
+    dataset = load_source(source)
+    return dataset.X_train, dataset.y_train, data
+
+
+@app.command("evaluate")
+@friendly
+def evaluate_command(
+    run: Path = typer.Argument(..., help="A run directory, or a .safetensors model file."),
+    data: str = typer.Option(None, help="Data to evaluate on (default: the run's test split)."),
+    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+) -> None:
+    """Report loss and metrics of a trained model."""
+    config, model_file = _load_run(run)
+    model = load(model_file)
+    X, y, split = _evaluation_data(config, data, target)
+    loss = None if config is None else config["loss"]
+    console.print(_results_table(run.name, {split: evaluate(model, X, y, loss=loss)}))
+
+
+def _probabilities(model, output: np.ndarray) -> np.ndarray:
+    last = type(list(model)[-1]).__name__ if hasattr(model, "__iter__") else ""
+    if last in ("Softmax", "Sigmoid"):
+        return output
+    if last == "LogSoftmax":
+        return np.exp(output)
+    if output.shape[1] == 1:
+        return 1 / (1 + np.exp(-np.clip(output, -500, 500)))
+    shifted = np.exp(output - output.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+@app.command()
+@friendly
+def predict(
+    run: Path = typer.Argument(..., help="A run directory, or a .safetensors model file."),
+    input_csv: Path = typer.Argument(
+        ...,
+        metavar="INPUT.csv",
+        help="Rows of features (a header "
+        "row naming the run's feature columns; others are ignored).",
+    ),
+    output: Path = typer.Option(None, "--output", "-o", help="Write here (default: stdout)."),
+) -> None:
+    """Predict for the rows of a CSV file; writes a CSV with the prediction of each row."""
+    config, model_file = _load_run(run)
+    model = load(model_file)
+    names = None if config is None else config.get("feature_names")
+    X, _ = csv_features(input_csv, names)
+    if config is not None:
+        X = apply_preprocess(config["preprocess"], X)
+    out = model.predict(X)
+    buffer = io.StringIO()
+    writer = csv_module.writer(buffer, lineterminator="\n")
+    if config is not None and config["task"] == "regression":
+        writer.writerow(
+            ["prediction"]
+            if out.shape[1] == 1
+            else [f"prediction_{i}" for i in range(out.shape[1])]
+        )
+        writer.writerows([[f"{v:.6g}" for v in row] for row in out])
+    else:
+        probs = _probabilities(model, out)
+        if probs.shape[1] == 1:
+            probs = np.hstack([1 - probs, probs])
+        classes = (config or {}).get("classes") or [str(i) for i in range(probs.shape[1])]
+        writer.writerow(["prediction", *(f"p_{c}" for c in classes)])
+        for row in probs:
+            writer.writerow([classes[int(row.argmax())], *(f"{p:.6f}" for p in row)])
+    if output is None:
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        atomic_write_text(output, buffer.getvalue())
+        console.print(f"{len(X)} predictions written to {output}", highlight=False)

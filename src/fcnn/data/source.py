@@ -1,0 +1,175 @@
+"""Data sets by name, with their preparation recorded: what the CLI, the playground and
+sweeps load, and what a run directory stores so that ``evaluate``, ``predict`` and
+``--resume`` see the data exactly as training did.
+
+A *source* is a JSON-able dict, e.g. ``{"name": "moons", "n": 300, "noise": 0.2,
+"seed": 3, "test_split": 0.2, "split_seed": 0}`` or ``{"name": "csv", "path":
+"iris.csv", "target": "species", ...}``. :func:`load_source` turns it into a
+:class:`Dataset`, whose ``preprocess`` record (scaling or standardisation, fitted on
+the training rows only) :func:`apply_preprocess` applies to new data.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .images import digits, mnist
+from .registry import DATASETS, REGRESSION
+from .tabular import csv
+from .transform import Standardizer, train_test_split
+
+__all__ = ["SOURCE_NAMES", "Dataset", "apply_preprocess", "load_source", "make_source"]
+
+IMAGE_SETS = {"mnist": "mnist", "fashion-mnist": "fashion"}
+SOURCE_NAMES = (*DATASETS, "digits", *IMAGE_SETS, "csv")
+
+
+@dataclass
+class Dataset:
+    """Training and test arrays, prepared, with what is needed to prepare new data."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray | None
+    y_test: np.ndarray | None
+    task: str  # "classification" or "regression"
+    classes: list[str] | None = None  # names of the class labels, when known
+    feature_names: list[str] | None = None
+    preprocess: dict[str, Any] = field(default_factory=lambda: {"kind": "none"})
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    @property
+    def n_outputs(self) -> int:
+        """Network outputs: classes for classification, target columns for regression."""
+        if self.task == "regression":
+            return 1 if self.y_train.ndim == 1 else self.y_train.shape[1]
+        if self.classes is not None:
+            return len(self.classes)
+        labels = (
+            self.y_train if self.y_test is None else np.concatenate([self.y_train, self.y_test])
+        )
+        return int(labels.max()) + 1
+
+
+def make_source(
+    data: str,
+    *,
+    target: str | int | None = None,
+    n: int | None = None,
+    noise: float | None = None,
+    seed: int | None = None,
+    data_dir: str | None = None,
+    download: bool = False,
+    test_split: float = 0.2,
+    split_seed: int = 0,
+) -> dict[str, Any]:
+    """Describe a data set: a name from ``SOURCE_NAMES`` or a path to a ``.csv`` file.
+
+    ``n``, ``noise`` and ``seed`` go to a generated set's maker; ``test_split`` holds out
+    that fraction (images keep their own test set); ``data_dir``/``download`` locate
+    MNIST-format files.
+    """
+    if data.lower().endswith(".csv") or Path(data).suffix.lower() in (".csv", ".tsv"):
+        source: dict[str, Any] = {"name": "csv", "path": str(Path(data).resolve())}
+        if target is not None:
+            source["target"] = target
+    elif data in DATASETS or data == "digits" or data in IMAGE_SETS:
+        source = {"name": data}
+        for key, value in (("n", n), ("noise", noise), ("seed", seed)):
+            if value is not None:
+                if data not in DATASETS:
+                    raise ValueError(f"--{key} applies to generated data sets, not {data!r}")
+                source[key] = value
+        if data in DATASETS and "seed" not in source:
+            # A run must be able to draw the same points again: record a concrete seed, the
+            # set's own default where it has one (planar's is the course's), else split_seed.
+            default = inspect.signature(DATASETS[data]).parameters.get("seed")
+            has_default = default is not None and isinstance(default.default, int)
+            source["seed"] = default.default if has_default else int(split_seed)
+        if data in IMAGE_SETS:
+            source.update({"data_dir": data_dir, "download": bool(download)})
+    else:
+        raise ValueError(
+            f"unknown data set {data!r}: give a .csv file or one of {', '.join(SOURCE_NAMES)}"
+        )
+    if data not in IMAGE_SETS:
+        if not isinstance(test_split, (int, float)) or not 0 <= test_split < 1:
+            raise ValueError(f"test_split={test_split!r}: expected a fraction in [0, 1)")
+        source.update({"test_split": float(test_split), "split_seed": int(split_seed)})
+    return source
+
+
+def _split(X, y, source):
+    if not source.get("test_split"):
+        return X, y, None, None
+    stratify = y.dtype.kind == "i"
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=source["test_split"], seed=source["split_seed"], stratify=stratify
+    )
+    return X_train, y_train, X_test, y_test
+
+
+def load_source(source: dict[str, Any]) -> Dataset:
+    """Load and prepare the data set a source describes (see :func:`make_source`)."""
+    name = source.get("name")
+    if name == "csv":
+        table = csv(source["path"], target=source.get("target", -1))
+        X_train, y_train, X_test, y_test = _split(table.X, table.y, source)
+        scaler = Standardizer().fit(X_train)
+        preprocess = {"kind": "standardize", **scaler.state_dict()}
+        return Dataset(
+            scaler.transform(X_train),
+            y_train,
+            None if X_test is None else scaler.transform(X_test),
+            y_test,
+            table.task,
+            list(table.classes) if table.classes else None,
+            list(table.feature_names),
+            preprocess,
+        )
+    if name in IMAGE_SETS:
+        X_train, y_train, X_test, y_test = mnist(
+            source.get("data_dir"), kind=IMAGE_SETS[name], download=source.get("download", False)
+        )
+        preprocess = {"kind": "scale", "factor": 1 / 255}
+        return Dataset(
+            apply_preprocess(preprocess, X_train),
+            y_train,
+            apply_preprocess(preprocess, X_test),
+            y_test,
+            "classification",
+            preprocess=preprocess,
+        )
+    if name == "digits":
+        X, y = digits()
+        preprocess = {"kind": "scale", "factor": 1 / 16}
+        X_train, y_train, X_test, y_test = _split(apply_preprocess(preprocess, X), y, source)
+        return Dataset(X_train, y_train, X_test, y_test, "classification", preprocess=preprocess)
+    if name in DATASETS:
+        kwargs = {k: source[k] for k in ("n", "noise", "seed") if k in source}
+        X, y = DATASETS[name](**kwargs)
+        task = "regression" if name in REGRESSION else "classification"
+        X_train, y_train, X_test, y_test = _split(X, y, source)
+        return Dataset(X_train, y_train, X_test, y_test, task, feature_names=["x1", "x2"])
+    raise ValueError(f"unknown data source {name!r}; expected one of {', '.join(SOURCE_NAMES)}")
+
+
+def apply_preprocess(preprocess: dict[str, Any], X: Any) -> np.ndarray:
+    """Prepare new features the way the training data was prepared."""
+    kind = preprocess.get("kind", "none")
+    if kind == "none":
+        return np.asarray(X, dtype=np.float64)
+    if kind == "scale":  # images: float32 keeps 60,000 MNIST rows at 188 MB, not 376 MB
+        return np.asarray(X, dtype=np.float32) * np.float32(preprocess["factor"])
+    if kind == "standardize":
+        state = {"mean": preprocess["mean"], "scale": preprocess["scale"]}
+        return Standardizer.from_state_dict(state).transform(np.asarray(X, dtype=np.float64))
+    raise ValueError(f"unknown preprocessing {kind!r}")
