@@ -111,7 +111,7 @@ def test_bad_data_is_named_by_row_and_column():
     model = fcnn.mlp([2, 4, 2], seed=0)
     X_bad = X.copy()
     X_bad[17, 1] = np.nan
-    with pytest.raises(ValueError, match=r"X has a non-finite value \(nan\) at row 17, column 1"):
+    with pytest.raises(ValueError, match=r"X\[17, 1\] is nan at row 17, column 1"):
         fcnn.fit(model, X_bad, y, verbose=0)
     y_bad = y.copy()
     y_bad[5] = 2

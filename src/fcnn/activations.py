@@ -648,8 +648,21 @@ class Softplus(_Activation):
 # --------------------------------------------------------------------------- softmax
 
 
+class _AlongAxis(_Activation):
+    """Shared by Softmax and LogSoftmax: the ``dim`` argument and the axis it names."""
+
+    def __init__(self, dim: int = 1, *, dtype: Any = None) -> None:
+        value = _dim(type(self).__name__, dim)
+        super().__init__(dtype=dtype)
+        self.dim = value
+        self._axis = 0 if value == 0 else 1
+
+    def config(self) -> dict[str, Any]:
+        return {"dim": self.dim}
+
+
 @register_module
-class Softmax(_Activation):
+class Softmax(_AlongAxis):
     """Softmax along one axis: ``yᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)``, computed as
     ``e^(xᵢ - max x)`` over its sum so that no exponential overflows.
 
@@ -663,14 +676,9 @@ class Softmax(_Activation):
     Shapes: input ``(N, features)``, output the same shape and dtype.
     """
 
-    def __init__(self, dim: int = 1, *, dtype: Any = None) -> None:
-        value = _dim("Softmax", dim)
-        super().__init__(dtype=dtype)
-        self.dim = value
-
     def forward(self, x: Any) -> np.ndarray:
         x = self._as_input(x)
-        axis = 0 if self.dim == 0 else 1
+        axis = self._axis
         y = x - x.max(axis=axis, keepdims=True)
         np.exp(y, out=y)
         total = y.sum(axis=axis, keepdims=True)
@@ -681,19 +689,16 @@ class Softmax(_Activation):
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         grad_output, (y,) = self._restore(grad_output)
-        axis = 0 if self.dim == 0 else 1
+        axis = self._axis
         grad = grad_output * y  # y = softmax(x)  ⇒  dx = y ⊙ (dy - Σⱼ dyⱼ yⱼ)
         total = grad.sum(axis=axis, keepdims=True)
         np.subtract(grad_output, total, out=grad)
         grad *= y
         return grad
 
-    def config(self) -> dict[str, Any]:
-        return {"dim": self.dim}
-
 
 @register_module
-class LogSoftmax(_Activation):
+class LogSoftmax(_AlongAxis):
     """Log of the softmax along one axis: ``yᵢ = xᵢ - log Σⱼ e^(xⱼ)``, computed as
     ``(xᵢ - m) - log Σⱼ e^(xⱼ - m)`` with ``m = max x``, which neither overflows nor
     takes the log of 0.
@@ -708,14 +713,9 @@ class LogSoftmax(_Activation):
     Shapes: input ``(N, features)``, output the same shape and dtype.
     """
 
-    def __init__(self, dim: int = 1, *, dtype: Any = None) -> None:
-        value = _dim("LogSoftmax", dim)
-        super().__init__(dtype=dtype)
-        self.dim = value
-
     def forward(self, x: Any) -> np.ndarray:
         x = self._as_input(x)
-        axis = 0 if self.dim == 0 else 1
+        axis = self._axis
         y = x - x.max(axis=axis, keepdims=True)
         y -= np.log(np.exp(y).sum(axis=axis, keepdims=True))
         self._saved = (y,)
@@ -723,14 +723,11 @@ class LogSoftmax(_Activation):
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         grad_output, (y,) = self._restore(grad_output)
-        axis = 0 if self.dim == 0 else 1
+        axis = self._axis
         grad = np.exp(y)  # y = x - log Σ eˣ  ⇒  dx = dy - softmax(x) · Σⱼ dyⱼ
         grad *= grad_output.sum(axis=axis, keepdims=True)
         np.subtract(grad_output, grad, out=grad)
         return grad
-
-    def config(self) -> dict[str, Any]:
-        return {"dim": self.dim}
 
 
 # --------------------------------------------------------------------------- registry

@@ -50,7 +50,7 @@ def check_dataset(X: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray | None]
         raise ValueError(f"X must be 2-D (N, features), got shape {X.shape}{hint}")
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"X is empty: shape {X.shape}; expected N >= 1 rows and >= 1 features")
-    _check_finite("X", X)
+    check_finite("X", X)
     if y is None:
         return X, None
     y = np.asarray(y)
@@ -66,7 +66,7 @@ def check_dataset(X: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray | None]
     if len(y) != len(X):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}; they must match")
     if y.dtype.kind == "f":
-        _check_finite("y", y)
+        check_finite("y", y)
     elif y.dtype.kind == "i" and y.size and y.min() < 0:
         where = np.argwhere(y < 0)[0]
         index = ", ".join(map(str, where))
@@ -74,7 +74,8 @@ def check_dataset(X: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray | None]
     return X, y
 
 
-def _check_finite(name: str, array: np.ndarray) -> None:
+def check_finite(name: str, array: np.ndarray) -> None:
+    """Raise ValueError naming the first NaN/inf of ``array`` by row and column."""
     if array.dtype.kind != "f":
         return
     bad = ~np.isfinite(array)
@@ -319,7 +320,7 @@ class Standardizer:
             raise ValueError(
                 f"Standardizer.{method}: X must be 2-D (N, features), got shape {X.shape}"
             )
-        _check_finite("X", X)
+        check_finite("X", X)
         if method != "fit":
             if self.mean is None:
                 raise RuntimeError(f"Standardizer.{method}: not fitted; call fit(X) first")

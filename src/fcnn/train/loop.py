@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import losses as loss_module
 from ..core import Module, default_rng
+from ..data.transform import check_finite
 from ..metrics import METRICS, labels_from_output
 from ..optim import OPTIMIZERS, Optimizer
 from .callbacks import Callback, DivergenceGuard, TrainState
@@ -50,13 +51,6 @@ def resolve_loss(loss: Any, y: np.ndarray | None = None, n_outputs: int | None =
     return loss
 
 
-def _check_finite(name: str, array: np.ndarray) -> None:
-    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
-        bad = np.argwhere(~np.isfinite(array))[0]
-        where = f"row {bad[0]}" + (f", column {bad[1]}" if len(bad) > 1 else "")
-        raise ValueError(f"{name} has a non-finite value ({array[tuple(bad)]}) at {where}")
-
-
 def _as_features(name: str, X: Any, dtype: np.dtype) -> np.ndarray:
     try:
         X = np.asarray(X, dtype=dtype)
@@ -64,7 +58,7 @@ def _as_features(name: str, X: Any, dtype: np.dtype) -> np.ndarray:
         raise ValueError(f"{name} is not numeric: {err}") from None
     if X.ndim < 2:
         raise ValueError(f"{name} must be 2-D (samples, features), got shape {X.shape}")
-    _check_finite(name, X)
+    check_finite(name, X)
     return X
 
 
@@ -79,7 +73,7 @@ def prepare_targets(
         raise ValueError(f"{name} must be numeric, got dtype {y.dtype}")
     if kind in _CLASS_INDEX_LOSSES and y.ndim == 1:
         if np.issubdtype(y.dtype, np.floating):
-            _check_finite(name, y)
+            check_finite(name, y)
             if not np.all(y == np.round(y)):
                 row = int(np.argmax(y != np.round(y)))
                 raise ValueError(f"{name} holds class labels, but row {row} is {y[row]}")
@@ -93,7 +87,7 @@ def prepare_targets(
             )
         return labels
     y = y.astype(dtype)
-    _check_finite(name, y)
+    check_finite(name, y)
     if y.ndim == 1 and n_outputs == 1:
         y = y.reshape(-1, 1)
     if kind in _BINARY_LOSSES and ((y < 0) | (y > 1)).any():
