@@ -231,17 +231,22 @@ def test_float32_stays_float32(name):
     y, grad = _run(module, x)
     assert y.dtype == np.float32 and grad.dtype == np.float32
     assert all(p.grad.dtype == np.float32 for p in module.parameters())
-    # Input and upstream gradient of another dtype are cast to the module's dtype.
+    # A float64 input: PReLU (which has a parameter) casts it to its own dtype; the
+    # parameter-free activations follow the input's dtype, as PyTorch's do. The upstream
+    # gradient is taken in the dtype the forward ran in.
     y = module(x.astype(np.float64))
-    assert y.dtype == np.float32
-    assert module.backward(np.ones(y.shape)).dtype == np.float32
+    expected = np.float32 if list(module.parameters()) else np.float64
+    assert y.dtype == expected
+    assert module.backward(np.ones(y.shape, dtype=np.float32)).dtype == expected
 
 
 @pytest.mark.parametrize("name", FACTORIES)
 def test_float64_module_computes_in_float64(name):
-    x = np.random.default_rng(0).standard_normal((5, 2)).astype(np.float32)
+    x = np.random.default_rng(0).standard_normal((5, 2))
     y, grad = _run(FACTORIES[name](np.float64), x)
     assert y.dtype == np.float64 and grad.dtype == np.float64
+    # Integer input becomes the module's dtype.
+    assert FACTORIES[name](np.float64)(np.array([[1, -2], [0, 3]])).dtype == np.float64
 
 
 def test_identity_returns_its_input_unchanged():

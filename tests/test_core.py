@@ -138,6 +138,22 @@ def test_to_converts_parameters_grads_and_float_buffers_in_place():
         model.to("int32")
 
 
+def test_parameter_free_modules_follow_a_float_inputs_dtype():
+    model = fcnn.Sequential(
+        fcnn.Linear(3, 4, dtype=np.float64, seed=0), fcnn.Tanh(), fcnn.Dropout(0.5)
+    )
+    assert model[1].dtype == np.float32  # its default; it still computes in float64 below
+    x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    y = model(x)
+    assert y.dtype == np.float64
+    expected = np.tanh(x.astype(np.float64) @ model[0].weight.data.T + model[0].bias.data)
+    kept = y != 0
+    np.testing.assert_allclose(y[kept], 2 * expected[kept], rtol=1e-15)
+    assert model.backward(np.ones_like(y)).dtype == np.float64
+    assert fcnn.ReLU()(np.array([[1, -2]])).dtype == np.float32  # integers: the module's dtype
+    assert fcnn.Flatten()(np.zeros((2, 2, 2), dtype=np.uint8)).dtype == np.float32
+
+
 def test_every_module_takes_dtype():
     for name in fcnn.MODULES:
         if name == "Sequential":

@@ -412,3 +412,16 @@ def test_progress_lines_and_silence(capsys):
     assert len(out) == 2 and out[0].startswith("epoch 1/2  loss ") and "accuracy" in out[0]
     fcnn.fit(fcnn.mlp([2, 4, 2], seed=0), X, y, epochs=2, verbose=0, seed=0)
     assert capsys.readouterr().out == ""
+
+
+def test_fit_with_diagnose_warns_about_saturation_and_stays_quiet_when_healthy():
+    X, y = planar()
+    saturating = fcnn.mlp(
+        [2, *[32] * 6, 2], activation="sigmoid", init="normal", init_scale=1.0, seed=0
+    )
+    with pytest.warns(fcnn.DiagnosticWarning, match="sigmoid units are saturated"):
+        fcnn.fit(saturating, X, y, epochs=2, verbose=0, seed=0, diagnose=True)
+    healthy = fcnn.mlp([2, 16, 16, 2], activation="relu", init="kaiming_normal", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", fcnn.DiagnosticWarning)
+        fcnn.fit(healthy, X / X.std(0), y, epochs=2, lr=0.01, verbose=0, seed=0, diagnose=True)

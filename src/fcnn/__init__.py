@@ -4,12 +4,12 @@ Every layer writes its backward pass next to its forward pass, with the formula 
 a comment, and is proven against numerical gradients and against PyTorch.
 
 The floors (lower never imports higher): core, init → layers, activations, losses,
-optim, models → data, train, diagnose, io, metrics → cli.
+optim, models → data, train, diagnose, explain, io, metrics → cli.
 """
 
 __version__ = "0.1.0"
 
-from . import activations, data, init, losses, metrics, optim
+from . import activations, data, explain, init, losses, metrics, optim
 from .activations import (
     ACTIVATIONS,
     ELU,
@@ -28,7 +28,7 @@ from .activations import (
     get_activation,
 )
 from .core import MODULES, Module, Parameter, ShapeError, from_spec, register_module, seed
-from .diagnose import gradcheck
+from .diagnose import DiagnosticsCallback, DiagnosticWarning, gradcheck
 from .io import ModelFileError, load, save
 from .layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
 from .losses import (
@@ -67,6 +67,8 @@ __all__ = [
     "BatchNorm1d",
     "Callback",
     "CrossEntropyLoss",
+    "DiagnosticWarning",
+    "DiagnosticsCallback",
     "DivergenceGuard",
     "Dropout",
     "EarlyStopping",
@@ -100,6 +102,7 @@ __all__ = [
     "activations",
     "data",
     "evaluate",
+    "explain",
     "fit",
     "from_spec",
     "get_activation",

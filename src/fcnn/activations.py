@@ -194,11 +194,11 @@ class _Activation(Module):
         self._saved: tuple | None = None
 
     def _restore(self, grad_output: Any) -> tuple[np.ndarray, tuple]:
-        """``grad_output`` in this module's dtype, and what the last forward saved."""
+        """``grad_output`` in the dtype the last forward ran in, and what it saved."""
         saved = self._saved
         if saved is None:
             raise RuntimeError(f"{type(self).__name__}.backward() called before forward()")
-        grad_output = np.asarray(grad_output, dtype=self.dtype)
+        grad_output = np.asarray(grad_output, dtype=saved[0].dtype)
         if grad_output.shape != saved[0].shape:
             raise ShapeError(
                 f"{type(self).__name__}.backward expects grad_output of shape "
@@ -329,7 +329,7 @@ class LeakyReLU(_Activation):
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         grad_output, (x,) = self._restore(grad_output)
-        grad = np.multiply(x <= 0, self.negative_slope, dtype=self.dtype)
+        grad = np.multiply(x <= 0, self.negative_slope, dtype=x.dtype)
         grad += x > 0  # dx = dy · (slope·[x ≤ 0] + [x > 0])
         grad *= grad_output
         return grad
@@ -433,7 +433,7 @@ class _ScaledELU(_Activation):
         s = self._scale
         grad = y + self._alpha * s  # dx = dy · (s·α·eˣ = y + s·α for x ≤ 0, s for x > 0)
         grad *= non_positive
-        grad += np.multiply(~non_positive, s, dtype=self.dtype)
+        grad += np.multiply(~non_positive, s, dtype=y.dtype)
         grad *= grad_output
         return grad
 
@@ -604,9 +604,9 @@ class Softplus(_Activation):
         self.beta = b
         self.threshold = t
 
-    def _threshold(self) -> float:
+    def _threshold(self, dtype: np.dtype) -> float:
         # Compared in the data's dtype, as PyTorch does; clipped so float32 cannot overflow.
-        limit = float(np.finfo(self.dtype).max)
+        limit = float(np.finfo(dtype).max)
         return min(max(self.threshold, -limit), limit)
 
     def forward(self, x: Any) -> np.ndarray:
@@ -627,7 +627,7 @@ class Softplus(_Activation):
         y += _positive_part(z)
         if self.beta != 1.0:
             y /= self.beta
-        linear = z > self._threshold()
+        linear = z > self._threshold(z.dtype)
         if linear.any():
             np.copyto(y, x, where=linear)
         self._saved = (z, linear)

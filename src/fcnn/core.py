@@ -249,8 +249,18 @@ class Module:
         return self.forward(*args, **kwargs)
 
     def _as_input(self, x: Any, features: int | None = None) -> np.ndarray:
-        """``x`` as a 2-D array of this module's dtype (no copy when it already is one)."""
-        x = np.asarray(x, dtype=self.dtype)
+        """``x`` as a 2-D array in the dtype this module computes in (no copy when it is).
+
+        A module with parameters or buffers casts to its own dtype, so float64 or uint8
+        data meets float32 weights. A module without them (an activation, Dropout,
+        Flatten) keeps a float32/float64 input's dtype, as PyTorch's do; other dtypes
+        (integers) become the module's dtype.
+        """
+        x = np.asarray(x)
+        if x.dtype != self.dtype and (
+            self._parameters or self._buffers or x.dtype not in _FLOAT_DTYPES
+        ):
+            x = x.astype(self.dtype)
         check_features(self, x, features)
         return x
 

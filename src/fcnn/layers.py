@@ -314,7 +314,9 @@ class Flatten(Module):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=self.dtype)
+        x = np.asarray(x)
+        if x.dtype != self.dtype and x.dtype not in (np.float32, np.float64):
+            x = x.astype(self.dtype)
         if x.ndim < 2:
             raise ShapeError(
                 f"Flatten expects input of shape (N, ...) with N samples, got {x.shape}"

@@ -36,6 +36,8 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):  # click's Exit is a RuntimeError: let it through
+            raise
         except USER_ERRORS as err:
             if os.environ.get("FCNN_DEBUG"):
                 raise

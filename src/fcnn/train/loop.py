@@ -224,6 +224,7 @@ def fit(
     run_dir: str | Path | None = None,
     resume: bool = False,
     divergence_guard: bool = True,
+    diagnose: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batch gradient descent.
 
@@ -263,6 +264,10 @@ def fit(
     divergence_guard : bool
         Stop, with the reason in words, when the loss becomes NaN/inf or explodes, and put
         back the last good weights.
+    diagnose : bool
+        Watch training with a :class:`fcnn.diagnose.DiagnosticsCallback`: dead or saturated
+        units, vanishing or exploding gradients and bad update sizes are warned about once
+        each, in words with advice (cheap: a few per cent of the training time).
 
     Returns
     -------
@@ -300,6 +305,11 @@ def fit(
     user_callbacks = list(callbacks or [])
     # The guard goes first: its "last good weights" snapshot must precede user callbacks.
     all_callbacks = ([DivergenceGuard()] if divergence_guard else []) + user_callbacks
+    if diagnose:
+        # Imported here: fcnn.diagnose imports fcnn.train (its callback is a Callback).
+        from ..diagnose import DiagnosticsCallback
+
+        all_callbacks.append(DiagnosticsCallback())
     history = History()
     config = {
         "batch_size": batch_size,
@@ -333,6 +343,7 @@ def fit(
             start_epoch = int(checkpoint["epoch"])
 
     state = TrainState(model=model, optimizer=optimizer, loss=loss, history=history, epochs=epochs)
+    state.extra["train_data"] = (X_train, Y_train)  # what DiagnosticsCallback probes
     n = len(X_train)
     n_batches = math.ceil(n / batch_size)
     progress = Progress(verbose, epochs, n_batches)

@@ -1,7 +1,5 @@
-"""Floor 3: checks that tell whether a network's numbers are right and healthy.
-
-For now: ``gradcheck``, the numerical gradient check every layer in fcnn is proven
-with, public so that learners can run it on layers they write themselves.
+"""The numerical gradient check every layer in fcnn is proven with, public so that learners
+can run it on layers they write themselves.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .core import Module
+from ..core import Module
 
 __all__ = ["gradcheck", "relative_error"]
 

@@ -1,0 +1,165 @@
+"""``fcnn diagnose``: what every layer of a trained (or untrained) network does with data.
+
+Per layer: activation statistics, dead ReLUs, saturated sigmoid / tanh units, gradient
+flow and the size of one optimiser step, then a verdict in words for each problem. A
+run directory brings its own data (prepared as in training), loss and optimiser.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.box import SIMPLE_HEAD
+from rich.table import Table
+
+from ..data import load_source
+from ..diagnose import diagnose
+from ..diagnose.report import Report
+from ..diagnose.verdicts import percent
+from ..io import load
+from ..optim import OPTIMIZERS
+from ..train import load_checkpoint
+from ..train.checkpoint import CHECKPOINT_NAME
+from .app import app, console, friendly
+from .train import _evaluation_data, _load_run
+
+FORMATS = ("text", "markdown", "json")
+
+
+def _data(config: dict | None, data: str | None, target: str | None, split: str):
+    """(X, y, how messages name the data)."""
+    if data is not None:
+        X, y, name = _evaluation_data(config, data, target)
+        return X, y, name
+    if config is None:
+        raise ValueError("a bare model file needs --data to look at (a data set name or a CSV)")
+    dataset = load_source(config["source"])
+    if split == "train":
+        return dataset.X_train, dataset.y_train, "the training set"
+    if dataset.X_test is None:
+        raise ValueError("this run has no test split; use --split train or --data")
+    return dataset.X_test, dataset.y_test, "the test set"
+
+
+def _run_optimizer(config: dict, model: Any, run: Path):
+    """The run's optimiser on ``model``, with its state from the last checkpoint if any, so
+    that the measured step is the one training would take next."""
+    name, kwargs = config["optimizer"]["name"], config["optimizer"]["kwargs"]
+    optimizer = OPTIMIZERS[name](model.parameters(), **kwargs)
+    checkpoint = run / CHECKPOINT_NAME
+    if checkpoint.exists():
+        state = dict(load_checkpoint(checkpoint)["optimizer"])
+        state["state"] = {int(k): v for k, v in state["state"].items()}
+        optimizer.load_state_dict(state)
+    return optimizer
+
+
+def _short(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1e}"
+
+
+def _fraction(fraction: float | None) -> str:
+    return "—" if fraction is None else percent(fraction) if fraction else "0"
+
+
+def _print_text(report: Report, title: str) -> None:
+    """A table narrow enough for an 80-column terminal, then the verdicts."""
+    table = Table(
+        title=f"{title}: {report.summary()}", title_justify="left", box=SIMPLE_HEAD, pad_edge=False
+    )
+    headings = ("layer", "units", "mean ± std", "dead", "satur.", "‖∂L/∂W‖", "‖∂L/∂z‖", "ΔW/W")
+    for heading in headings:
+        table.add_column(heading, justify="left" if heading == "units" else "right", no_wrap=True)
+    for s in report.layers:
+        table.add_row(
+            str(s.layer),
+            f"{s.units} {s.activation or 'linear'}",
+            f"{s.mean:.2g} ± {s.std:.2g}",
+            _fraction(s.dead_fraction),
+            _fraction(s.saturated_fraction),
+            _short(s.grad_norm),
+            _short(s.backprop_norm),
+            _short(s.update_ratio),
+        )
+    console.print(table)
+    for finding in report.findings:
+        style = "bold yellow" if finding.severity == "warning" else "cyan"
+        console.print(
+            f"[{style}]{finding.severity}:[/] {finding.message}", highlight=False, soft_wrap=True
+        )
+    for note in report.notes:
+        console.print(f"[dim]note: {note}[/]", highlight=False, soft_wrap=True)
+    if report.ok:
+        console.print("[bold green]no problems found[/]", highlight=False)
+
+
+@app.command("diagnose")
+@friendly
+def diagnose_command(
+    run: Path = typer.Argument(
+        ..., metavar="RUN_DIR_OR_MODEL", help="A run directory, or a .safetensors model file."
+    ),
+    data: str = typer.Option(
+        None,
+        help="Data to look at: a data set name or a CSV file, prepared as the run's training "
+        "data was (default: the run's own data, see --split).",
+    ),
+    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+    split: str = typer.Option(
+        "train", help="Without --data: the run's 'train' (default) or 'test' rows."
+    ),
+    lr: float = typer.Option(
+        None,
+        help="Size the update/weight ratio for a plain SGD step with this learning rate "
+        "(default: the next step of the run's own optimiser).",
+    ),
+    batch_size: int = typer.Option(
+        256, help="Rows per chunk; in train mode BatchNorm normalises each chunk."
+    ),
+    max_samples: int = typer.Option(
+        None, help="Look at a random subset of at most this many rows (default: all)."
+    ),
+    mode: str = typer.Option(
+        "train", help="'train' (as the optimiser sees the network) or 'eval' mode."
+    ),
+    output_format: str = typer.Option(
+        "text", "--format", help="text (a table and verdicts), markdown or json."
+    ),
+    strict: bool = typer.Option(False, help="Exit with status 2 when a warning is found."),
+) -> None:
+    """Look inside a network: dead ReLUs, saturated units, vanishing or exploding
+    gradients, update sizes — each problem named in words, with advice."""
+    if output_format not in FORMATS:
+        raise ValueError(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
+    if split not in ("train", "test"):
+        raise ValueError(f"--split {split!r}: expected 'train' or 'test'")
+    config, model_file = _load_run(run)
+    model = load(model_file)
+    X, y, name = _data(config, data, target, split)
+    optimizer = None
+    if lr is None and config is not None:
+        optimizer = _run_optimizer(config, model, run)
+    report = diagnose(
+        model,
+        X,
+        y,
+        loss=None if config is None else config["loss"],
+        lr=lr,
+        optimizer=optimizer,
+        batch_size=batch_size,
+        mode=mode,
+        max_samples=max_samples,
+        data_name=name,
+    )
+    if output_format == "json":
+        typer.echo(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
+    elif output_format == "markdown":
+        typer.echo(report.to_markdown(), nl=False)
+    else:
+        _print_text(report, run.name)
+    if strict and not report.ok:
+        # SystemExit, not typer.Exit: friendly() would take typer's (a RuntimeError) for an error.
+        raise SystemExit(2)

@@ -1,0 +1,160 @@
+"""``fcnn explain``: one sample through a small network, every number of backprop shown.
+
+With no arguments it traces the course notes' worked 2-2-2 sigmoid example (inputs
+0.05, 0.10; targets 0.01, 0.99; η = 0.5). ``--model`` traces a saved model instead,
+on the sample given by ``--input`` and ``--target``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..explain import LOSS_NAMES, MAX_PARAMETERS, classic_example, explain
+from ..io import atomic_write_text, load
+from .app import app, console, friendly
+
+FORMATS = ("text", "markdown", "json")
+_CLASS_LOSSES = ("cross_entropy", "nll", "CrossEntropyLoss", "NLLLoss")
+
+
+def _numbers(text: str, option: str) -> list[float]:
+    parts = [part for part in text.replace(" ", "").split(",") if part]
+    try:
+        values = [float(part) for part in parts]
+    except ValueError:
+        raise ValueError(
+            f"{option}={text!r}: expected comma-separated numbers, e.g. 0.05,0.10"
+        ) from None
+    if not values:
+        raise ValueError(f"{option}={text!r}: expected at least one number")
+    return values
+
+
+def _target(text: str, loss: str) -> list[float] | int:
+    values = _numbers(text, "--target")
+    if loss in _CLASS_LOSSES and len(values) == 1:
+        if not values[0].is_integer():
+            raise ValueError(f"--target={text!r}: with --loss {loss} give one class index, e.g. 1")
+        return int(values[0])
+    return values
+
+
+@app.command("explain")
+@friendly
+def explain_command(
+    model: Path = typer.Option(
+        None,
+        "--model",
+        "-m",
+        help="A model file (.safetensors) saved by fcnn, of Linear layers and element-wise "
+        f"activations, at most {MAX_PARAMETERS} parameters. Default: the notes' 2-2-2 example.",
+        show_default=False,
+    ),
+    sample: str = typer.Option(
+        None,
+        "--input",
+        "-i",
+        help="The sample, comma-separated, e.g. 0.05,0.10 (required with --model; "
+        "otherwise it replaces the example's).",
+        show_default=False,
+    ),
+    target: str = typer.Option(
+        None,
+        "--target",
+        "-t",
+        help="The desired outputs, comma-separated, e.g. 0.01,0.99, or one class index with "
+        "--loss cross_entropy (required with --model).",
+        show_default=False,
+    ),
+    loss: str = typer.Option(
+        "mse_half",
+        help=f"The loss E: {', '.join(LOSS_NAMES)} or another fcnn loss name. mse_half is the "
+        "notes' ½Σ(target − out)².",
+    ),
+    lr: float = typer.Option(0.5, min=0.0, help="Learning rate η of the one SGD step."),
+    update_biases: bool = typer.Option(
+        None,
+        "--update-biases/--freeze-biases",
+        help="Whether the step moves the biases. Default: frozen for the notes' example (as "
+        "there), updated for --model.",
+        show_default=False,
+    ),
+    shared_biases: bool = typer.Option(
+        None,
+        "--shared-biases/--separate-biases",
+        help="Treat each layer's biases as one parameter shared by its units (their values "
+        "must be equal). Default: shared for the notes' example, separate for --model.",
+        show_default=False,
+    ),
+    output_format: str = typer.Option(
+        "text",
+        "--format",
+        "-f",
+        help="text, markdown (the formulas in LaTeX) or json (every number at full precision).",
+    ),
+    output: Path = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write the trace to this file (atomically) instead of printing it.",
+        show_default=False,
+    ),
+    digits: int = typer.Option(
+        9, min=1, max=17, help="Decimals shown in text and markdown (the notes print 9)."
+    ),
+) -> None:
+    """Trace one sample through a small network: each unit's net input and output, the
+    loss, and for every weight and bias the chain-rule factors, the gradient (checked
+    against fcnn's backward pass) and its value after one SGD step."""
+    if output_format not in FORMATS:
+        raise ValueError(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
+    if model is None:
+        example = classic_example()
+        net, x, y = example.model, example.x, example.target
+        defaults = {"update_biases": False, "shared_biases": True}
+        if sample is not None:
+            x = _numbers(sample, "--input")
+        if target is not None:
+            y = _target(target, loss)
+    else:
+        if sample is None or target is None:
+            raise ValueError(
+                "--model needs the sample too: --input (e.g. 0.05,0.10) and --target "
+                "(e.g. 0.01,0.99)"
+            )
+        net = load(model)
+        x, y = _numbers(sample, "--input"), _target(target, loss)
+        defaults = {"update_biases": True, "shared_biases": False}
+    trace = explain(
+        net,
+        x,
+        y,
+        loss=loss,
+        lr=lr,
+        update_biases=defaults["update_biases"] if update_biases is None else update_biases,
+        shared_biases=defaults["shared_biases"] if shared_biases is None else shared_biases,
+    )
+    if output_format == "json":
+        content = trace.to_json()
+    elif output_format == "markdown":
+        content = trace.to_markdown(digits)
+    else:
+        content = trace.to_text(digits)
+    if output is not None:
+        atomic_write_text(output, content if content.endswith("\n") else content + "\n")
+        console.print(
+            f"wrote {output} ({output_format}: {len(trace.params)} parameters, "
+            f"E = {trace.loss:.{digits}g})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    # Plain text through rich: no markup (brackets are data here), no wrapping of long
+    # formulas; in a terminal rich still colours the numbers.
+    highlight = output_format == "text"
+    console.print(
+        content.rstrip("\n"), markup=False, emoji=False, highlight=highlight, soft_wrap=True
+    )
