@@ -1,0 +1,227 @@
+"""``fcnn sweep``: a hyper-parameter sweep from a spec file and/or options, resumable.
+
+While it runs: a progress bar over the trials and the best trials so far, ranked. At the
+end: the ranked table, and ``results.md``, ``results.csv``, ``sweep.png`` and
+``trials.jsonl`` in the sweep directory. Ctrl-C keeps every finished trial; the same
+command again runs only the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Group
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..sweep import SweepProgress, load_spec, run
+from ..sweep.report import table_rows
+from .app import app, console, friendly
+
+__all__ = ["sweep"]
+
+
+def _value(text: str) -> Any:
+    """A JSON value if ``text`` is one (numbers, true, null, lists), else the text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _pair(text: str, option: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ValueError(f"{option} {text!r}: expected KEY=VALUE, e.g. {option} lr=0.01")
+    return key.strip().replace("-", "_"), value.strip()
+
+
+def _choices(key: str, text: str) -> Any:
+    """``--param`` values: a JSON list, ``dist:low:high`` or comma-separated values."""
+    if text.startswith(("[", "{")):
+        return _value(text)
+    kind, sep, bounds = text.partition(":")
+    if sep and kind in ("uniform", "log_uniform", "int"):
+        low, _, high = bounds.partition(":")
+        return {kind: [_value(low), _value(high)]}
+    return [_value(part) for part in text.split(",") if part]
+
+
+def _merge(
+    spec: dict[str, Any],
+    *,
+    data: str | None,
+    target: str | None,
+    search: str | None,
+    trials: int | None,
+    seed: int | None,
+    repeats: int | None,
+    metric: str | None,
+    direction: str | None,
+    params: list[str],
+    fixed: list[str],
+) -> dict[str, Any]:
+    spec = dict(spec)
+    if data is not None:
+        spec["data"] = data if target is None else {"data": data, "target": target}
+    elif target is not None:
+        raise ValueError("--target goes with --data (a CSV file)")
+    for key, value in (
+        ("search", search),
+        ("trials", trials),
+        ("seed", seed),
+        ("repeats", repeats),
+        ("metric", metric),
+        ("direction", direction),
+    ):
+        if value is not None:
+            spec[key] = value
+    if spec.get("trials") is not None and "search" not in spec:
+        spec["search"] = "random"
+    spec["params"] = dict(spec.get("params") or {})
+    spec["fixed"] = dict(spec.get("fixed") or {})
+    for text in params:
+        key, value = _pair(text, "--param")
+        spec["fixed"].pop(key, None)
+        spec["params"][key] = _choices(key, value)
+    for text in fixed:
+        key, value = _pair(text, "--fixed")
+        spec["params"].pop(key, None)
+        spec["fixed"][key] = _value(value)
+    return spec
+
+
+def _table(update: SweepProgress | Any, top: int | None, title: str) -> Table:
+    header, rows = table_rows(
+        update.records, update.params, update.metric, update.direction, compact=True
+    )
+    table = Table(title=title, title_justify="left")
+    for name in header:
+        table.add_column(name, justify="left" if name in ("status",) else "right")
+    for row in rows[:top] if top else rows:
+        table.add_row(*row)
+    if top and len(rows) > top:
+        table.caption = f"best {top} of {len(rows)}"
+    return table
+
+
+@app.command()
+@friendly
+def sweep(
+    spec_file: Path = typer.Argument(
+        None,
+        metavar="[SPEC.yaml|json]",
+        help="The sweep spec (data, search, params, fixed, repeats, seed, metric, direction); "
+        "options below add to or override it.",
+    ),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Sweep directory (default sweeps/<spec name or data>)."
+    ),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Local worker processes (1: this process)."),
+    dask: str = typer.Option(
+        None,
+        help="Run on Dask: a scheduler address (tcp://host:8786), or local:N for a "
+        "LocalCluster of N processes on 127.0.0.1. Needs fcnn[dask].",
+    ),
+    data: str = typer.Option(None, help="Data set name or CSV file (overrides the spec's)."),
+    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+    search: str = typer.Option(None, help="grid (every combination) or random."),
+    trials: int = typer.Option(None, help="Random search: the number of trials."),
+    seed: int = typer.Option(None, help="Sweep seed: every trial's seed derives from it."),
+    repeats: int = typer.Option(None, help="Runs of each configuration with different seeds."),
+    metric: str = typer.Option(
+        None, help="Rank by: train_, val_ or test_ + loss/accuracy/f1/r2/rmse/mae."
+    ),
+    direction: str = typer.Option(None, help="max or min (default: min for losses and errors)."),
+    param: list[str] = typer.Option(
+        [],
+        "--param",
+        "-p",
+        help="A swept option, repeatable: lr=0.001,0.01; hidden=4,16x16; "
+        "'hidden=[[8],[8,8]]'; lr=log_uniform:1e-4:1e-1 (random search).",
+    ),
+    fixed: list[str] = typer.Option(
+        [],
+        "--fixed",
+        "-f",
+        help="An option every trial shares, repeatable: epochs=50, optimizer=sgd, hidden=16x16.",
+    ),
+    retry_failed: bool = typer.Option(False, help="Run again the trials recorded as failed."),
+    top: int = typer.Option(10, help="Rows of the live table (0: all)."),
+    quiet: bool = typer.Option(False, help="No live display; only the final table."),
+) -> None:
+    """Run a hyper-parameter sweep (grid or random), resumable: the same command again
+    after a crash or Ctrl-C runs only the unfinished trials."""
+    spec = load_spec(spec_file) if spec_file is not None else {}
+    spec = _merge(
+        spec,
+        data=data,
+        target=target,
+        search=search,
+        trials=trials,
+        seed=seed,
+        repeats=repeats,
+        metric=metric,
+        direction=direction,
+        params=param,
+        fixed=fixed,
+    )
+    if "data" not in spec:
+        raise ValueError("no data: give a spec file with data:, or --data NAME|FILE.csv")
+    if out is None:
+        stem = spec_file.stem if spec_file is not None else Path(str(spec["data"])).stem
+        out = Path("sweeps") / stem
+    title = spec.get("name") or f"sweep {out}"
+    bar = Progress(
+        TextColumn("[bold]trials"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    task = bar.add_task("trials", total=None)
+    live = Live(console=console, refresh_per_second=4, transient=False) if not quiet else None
+
+    def progress(update: SweepProgress) -> None:
+        bar.update(task, total=update.total, completed=update.done)
+        if live is not None:
+            live.update(Group(bar, _table(update, top, title)))
+
+    if live is not None:
+        live.start()
+    try:
+        result = run(spec, out, jobs=jobs, dask=dask, progress=progress, retry_failed=retry_failed)
+    except KeyboardInterrupt:
+        if live is not None:
+            live.stop()
+        console.print(
+            f"[yellow]interrupted[/]: the finished trials are recorded in {out}; run the same "
+            "command again to run the rest.",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+    finally:
+        if live is not None:
+            live.stop()
+    if quiet or live is None:
+        console.print(_table(result, None, title))
+    console.print()
+    console.print(
+        f"{result.ran} trial(s) run, {result.skipped} already done, "
+        f"{len(result.failed)} failed; ranked by {result.metric} ({result.direction}).",
+        highlight=False,
+    )
+    if result.best is not None:
+        best = result.best
+        console.print(
+            f"best: trial {best['index']} {best['params']} → "
+            f"{result.metric} {best['metrics'].get(result.metric)}",
+            highlight=False,
+        )
+    for name in ("results", "markdown", "csv", "figure"):
+        if name in result.files:
+            console.print(f"  {result.files[name]}", highlight=False)

@@ -1,0 +1,198 @@
+"""A sweep directory: its lock, its recorded spec, and its results file.
+
+::
+
+    sweep.json          the normalised spec (a different spec is refused)
+    sweep.lock          {"pid", "host", "started"} of the sweep writing here now
+    trials.jsonl        one line per finished trial, appended, flushed and fsync'ed at once
+    models/<key>.safetensors
+    results.md, results.csv, sweep.png     the ranked summary, rewritten at the end
+
+A crash mid-append leaves a last line without its newline: it is set aside in
+``trials.jsonl.damaged`` and the file cut back to its last whole line, so the trial runs
+again. A lock whose process is gone (same host) is stale and is taken over.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from ..io import atomic_write_bytes, atomic_write_text
+
+__all__ = ["SpecMismatchError", "SweepLockedError", "SweepStore"]
+
+SPEC_FILE = "sweep.json"
+LOCK_FILE = "sweep.lock"
+RESULTS_FILE = "trials.jsonl"
+MODELS_DIR = "models"
+
+
+class SweepLockedError(RuntimeError):
+    """Another sweep is writing to the same directory."""
+
+
+class SpecMismatchError(ValueError):
+    """The directory holds a sweep with a different spec."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, belongs to someone else
+        return True
+    return True
+
+
+def _differences(old: Any, new: Any, path: str = "") -> list[str]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for key in sorted(set(old) | set(new), key=str):
+            where = f"{path}.{key}" if path else str(key)
+            if key not in old:
+                out.append(f"{where} is new ({new[key]!r})")
+            elif key not in new:
+                out.append(f"{where} was {old[key]!r}, now absent")
+            else:
+                out.extend(_differences(old[key], new[key], where))
+        return out
+    return [] if old == new else [f"{path} was {old!r}, now {new!r}"]
+
+
+class SweepStore:
+    """The files of one sweep directory. Use as a context manager to hold its lock."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self.results_path = self.directory / RESULTS_FILE
+        self.lock_path = self.directory / LOCK_FILE
+        self._locked = False
+        self._handle = None
+
+    # ------------------------------------------------------------------ lock
+    def acquire(self) -> None:
+        """Take the directory's lock, or raise :class:`SweepLockedError` naming its holder."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        mine = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
+        for _ in range(3):
+            # Written whole to a private file, then hard-linked into place: the lock either
+            # does not exist or holds a complete record, and link() fails if it exists.
+            temp = self.directory / f".{LOCK_FILE}.{os.getpid()}"
+            atomic_write_text(temp, json.dumps(mine))
+            try:
+                os.link(temp, self.lock_path)
+                self._locked = True
+                return
+            except FileExistsError:
+                pass
+            finally:
+                temp.unlink(missing_ok=True)
+            if not self.lock_path.exists():
+                continue  # released meanwhile: try again
+            holder = self._holder()
+            if holder is None or (
+                holder.get("host") == mine["host"] and not _alive(int(holder.get("pid", -1)))
+            ):
+                # Stale: its process is gone. Move it aside (atomic) and try again.
+                try:
+                    os.replace(self.lock_path, self.directory / f".{LOCK_FILE}.stale")
+                except FileNotFoundError:
+                    pass
+                continue
+            since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(holder.get("started", 0)))
+            raise SweepLockedError(
+                f"sweep directory {self.directory} is in use by process {holder.get('pid')} on "
+                f"{holder.get('host')} (since {since}); wait for it to finish, or choose "
+                f"another directory. If that process is gone, delete {self.lock_path}."
+            )
+        raise SweepLockedError(f"could not take the lock {self.lock_path}; try again")
+
+    def _holder(self) -> dict[str, Any] | None:
+        try:
+            holder = json.loads(self.lock_path.read_text())
+            return holder if isinstance(holder, dict) else None
+        except (OSError, ValueError):
+            return None
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        if self._locked:
+            holder = self._holder()
+            if holder is not None and holder.get("pid") == os.getpid():
+                self.lock_path.unlink(missing_ok=True)
+            self._locked = False
+
+    def __enter__(self) -> SweepStore:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+    # ------------------------------------------------------------------ spec
+    def check_spec(self, spec: dict[str, Any]) -> None:
+        """Record ``spec`` here, or refuse one that differs from the recorded spec."""
+        path = self.directory / SPEC_FILE
+        if path.exists():
+            recorded = json.loads(path.read_text())
+            changes = _differences(recorded, json.loads(json.dumps(spec)))
+            if changes:
+                shown = "; ".join(changes[:5]) + (" ..." if len(changes) > 5 else "")
+                raise SpecMismatchError(
+                    f"{self.directory} holds a sweep with a different spec ({shown}); "
+                    "re-run with the same spec to resume it, or give another output directory"
+                )
+        else:
+            atomic_write_text(path, json.dumps(spec, indent=1))
+
+    # ------------------------------------------------------------------ results
+    def load(self) -> dict[str, dict[str, Any]]:
+        """Finished trials by key. A damaged last line (a crash mid-append) is set aside in
+        ``trials.jsonl.damaged`` and cut off, so that the next append starts a clean line."""
+        if not self.results_path.exists():
+            return {}
+        data = self.results_path.read_bytes()
+        records: dict[str, dict[str, Any]] = {}
+        good = data.rfind(b"\n") + 1  # bytes up to the last whole line
+        if good < len(data) and self._locked:
+            with open(self.directory / f"{RESULTS_FILE}.damaged", "ab") as aside:
+                aside.write(data[good:] + b"\n")
+            with open(self.results_path, "r+b") as handle:
+                handle.truncate(good)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for line in data[:good].splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a line damaged otherwise: ignored, its trial runs again
+            if isinstance(record, dict) and "key" in record and record["key"] not in records:
+                records[record["key"]] = record
+        return records
+
+    def write_model(self, key: str, data: bytes) -> str:
+        """Write a trial's model file (atomically); return its path relative to the directory."""
+        relative = f"{MODELS_DIR}/{key}.safetensors"
+        (self.directory / MODELS_DIR).mkdir(exist_ok=True)
+        atomic_write_bytes(self.directory / relative, data)
+        return relative
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Append one record as a line, flushed and fsync'ed before returning."""
+        line = json.dumps(record, allow_nan=False, separators=(",", ":")) + "\n"
+        if self._handle is None:
+            self._handle = open(self.results_path, "ab")  # kept open: one per sweep
+        self._handle.write(line.encode())
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def write_text(self, name: str, text: str) -> Path:
+        return atomic_write_text(self.directory / name, text)
