@@ -9,7 +9,7 @@ optim, models → data, train, diagnose, explain, io, metrics → cli.
 
 __version__ = "0.1.0"
 
-from . import activations, data, explain, init, losses, metrics, optim
+from . import activations, data, explain, init, losses, metrics, optim, plot, sweep
 from .activations import (
     ACTIVATIONS,
     ELU,
@@ -114,7 +114,9 @@ __all__ = [
     "metrics",
     "mlp",
     "optim",
+    "plot",
     "register_module",
     "save",
     "seed",
+    "sweep",
 ]

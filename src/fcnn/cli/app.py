@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .. import __version__
 from ..io import ModelFileError
@@ -44,7 +45,7 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
             message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
             if isinstance(err, FileNotFoundError) and err.filename:
                 message = f"no such file: {err.filename}"
-            errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+            errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper

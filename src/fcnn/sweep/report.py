@@ -2,8 +2,8 @@
 
 The figure draws, for each swept option, the metric of every trial against the
 option's value (numbers on a numeric axis, log-scaled when they span more than two
-decades; anything else as categories). matplotlib is imported only inside
-:func:`plot_sweep`, with the Agg backend; without it no figure is drawn.
+decades; anything else as categories), drawn through fcnn.plot; without matplotlib
+no figure is drawn.
 """
 
 from __future__ import annotations
@@ -113,40 +113,34 @@ def plot_sweep(
     records: list[dict[str, Any]], params: list[str], metric: str, path: str | Path
 ) -> Path | None:
     """Draw the metric against each swept option into ``path`` (PNG); None without
-    matplotlib or without any scored trial."""
-    try:
-        import matplotlib
+    matplotlib or without any scored trial. Drawn through :mod:`fcnn.plot` (its style,
+    no pyplot, no global backend change)."""
+    from .. import plot
+    from ..plot._base import new_figure
 
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+    try:
+        plot._base.matplotlib()
     except ImportError:
         return None
     scored = [r for r in records if _score(r, metric) is not None]
     if not scored or not params:
         return None
-    fig, axes = plt.subplots(1, len(params), figsize=(4 * len(params), 3.4), squeeze=False)
-    for ax, name in zip(axes[0], params, strict=True):
-        values = [r["params"][name] for r in scored]
-        ys = [_score(r, metric) for r in scored]
-        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
-        if numeric:
-            ax.scatter(values, ys, alpha=0.7)
-            positive = [v for v in values if v > 0]
-            if len(positive) == len(values) and max(values) / min(values) > 100:
-                ax.set_xscale("log")
-        else:
-            labels = sorted({format_value(v) for v in values}, key=lambda s: (len(s), s))
-            where = {label: i for i, label in enumerate(labels)}
-            ax.scatter([where[format_value(v)] for v in values], ys, alpha=0.7)
-            ax.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 4 else 0)
-        ax.set_xlabel(name)
-        ax.set_ylabel(metric)
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    path = Path(path)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    plt.close(fig)
-    from ..io import atomic_write_bytes
-
-    return atomic_write_bytes(path, buffer.getvalue())
+    with plot.style():
+        fig, axes = new_figure(1, len(params), figsize=(4 * len(params), 3.4))
+        for ax, name in zip(axes[0], params, strict=True):
+            values = [r["params"][name] for r in scored]
+            ys = [_score(r, metric) for r in scored]
+            numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+            if numeric:
+                ax.scatter(values, ys, alpha=0.7)
+                positive = [v for v in values if v > 0]
+                if len(positive) == len(values) and max(values) / min(values) > 100:
+                    ax.set_xscale("log")
+            else:
+                labels = sorted({format_value(v) for v in values}, key=lambda s: (len(s), s))
+                where = {label: i for i, label in enumerate(labels)}
+                ax.scatter([where[format_value(v)] for v in values], ys, alpha=0.7)
+                ax.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 4 else 0)
+            ax.set_xlabel(name)
+            ax.set_ylabel(metric)
+    return plot.save(fig, path, dpi=100)

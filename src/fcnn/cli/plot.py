@@ -1,0 +1,371 @@
+"""``fcnn plot KIND ...``: draw one of fcnn's figures and write it as PNG, SVG or PDF.
+
+Kinds that look at a trained network take a run directory (``fcnn train --run-dir``),
+whose ``run.json`` brings the data prepared exactly as in training, or a bare
+``.safetensors`` model file with ``--data``. The others run their own small
+experiment. Each prints the path it wrote.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from rich.markup import escape
+
+from ..data import load_source
+from ..io import load
+from ..metrics import labels_from_output
+from .app import app, console, errors, friendly
+from .diagnose import _data
+from .train import _evaluation_data, _ints, _load_run
+
+plot_app = typer.Typer(
+    help="Draw a figure (PNG, SVG or PDF by the --output suffix) and print its path.",
+    no_args_is_help=True,
+)
+app.add_typer(plot_app, name="plot")
+
+_SUFFIXES = (".png", ".svg", ".pdf")
+_OUTPUT_HELP = "Where to write the figure; .png, .svg or .pdf by the suffix."
+_RUN_OUTPUT_HELP = _OUTPUT_HELP + " Default: KIND.png in the run directory."
+_RUN_HELP = "A run directory (fcnn train --run-dir), or a .safetensors model file with --data."
+_DATA_HELP = (
+    "Data to draw: a data set name or a CSV file, prepared as the run's training data was "
+    "(default: the run's own data)."
+)
+
+
+def _plot_module() -> Any:
+    """``fcnn.plot``, or a one-line error saying how to install matplotlib."""
+    from .. import plot
+    from ..plot._base import matplotlib
+
+    try:
+        matplotlib()
+    except ImportError as err:
+        # Printed here, escaped: "fcnn[plot]" would otherwise be read as Rich markup.
+        errors.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    return plot
+
+
+def _output(output: Path | None, run: Path | None, kind: str) -> Path:
+    if output is None:
+        output = (run / f"{kind}.png") if run is not None and run.is_dir() else Path(f"{kind}.png")
+    if output.suffix.lower() not in _SUFFIXES:
+        raise ValueError(f"--output {str(output)!r}: the file name must end in .png, .svg or .pdf")
+    return output
+
+
+def _write(fig: Any, output: Path, dpi: float) -> None:
+    from ..plot import save
+
+    path = save(fig, output, dpi=dpi)
+    console.print(str(path), markup=False, highlight=False, soft_wrap=True)
+
+
+def _floats(text: str, what: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise ValueError(f"{what}={text!r}: expected comma-separated numbers, e.g. 0.1,1") from None
+    if not values or any(not np.isfinite(v) or v <= 0 for v in values):
+        raise ValueError(f"{what}={text!r}: expected positive numbers")
+    return values
+
+
+def _names(text: str | None) -> list[str] | None:
+    return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _dpi_option() -> Any:
+    return typer.Option(150, help="Resolution of PNG files, in dots per inch.")
+
+
+# --------------------------------------------------------------------------- experiments
+
+
+@plot_app.command("activations")
+@friendly
+def activations_command(
+    names: str = typer.Option(
+        None, help="Comma-separated activations, e.g. relu,tanh (default: all element-wise)."
+    ),
+    x_max: float = typer.Option(5.0, help="Draw x from -X_MAX to X_MAX."),
+    per_row: int = typer.Option(2, help="Activations per row (two panels each)."),
+    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
+    dpi: float = _dpi_option(),
+) -> None:
+    """Every activation with its derivative (from the module's own backward)."""
+    plot = _plot_module()
+    output = _output(output, None, "activations")
+    if not x_max > 0:
+        raise ValueError(f"--x-max {x_max!r}: expected a positive number")
+    x = np.linspace(-x_max, x_max, 601)
+    _write(plot.activations(_names(names), x=x, per_row=per_row), output, dpi)
+
+
+@plot_app.command("init")
+@friendly
+def init_command(
+    inits: str = typer.Option(
+        "0.01,xavier,he", help="Comma-separated weight scales: 0.01, xavier, he, 1.0."
+    ),
+    depth: int = typer.Option(10, help="Number of layers."),
+    width: int = typer.Option(500, help="Units per layer."),
+    samples: int = typer.Option(1000, help="Rows of random N(0, 1) input."),
+    activation: str = typer.Option("tanh", help="Activation of every layer."),
+    seed: int = typer.Option(0, help="Seed of the data and the weights."),
+    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
+    dpi: float = _dpi_option(),
+) -> None:
+    """The cs231n initialisation experiment: activation histograms per layer and init."""
+    plot = _plot_module()
+    output = _output(output, None, "init")
+    models, X = plot.init_experiment(
+        _names(inits), depth=depth, width=width, samples=samples, activation=activation, seed=seed
+    )
+    _write(plot.init_comparison(models, X), output, dpi)
+
+
+@plot_app.command("lr")
+@friendly
+def lr_command(
+    lrs: str = typer.Option("0.01,0.1,1.2,10,30", help="Comma-separated learning rates."),
+    epochs: int = typer.Option(1000, help="Full-batch gradient-descent steps."),
+    hidden: int = typer.Option(4, help="Hidden units of the 2-H-1 tanh network."),
+    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
+    dpi: float = _dpi_option(),
+) -> None:
+    """Learning-rate comparison on the planar flower: converging and diverging loss curves."""
+    plot = _plot_module()
+    output = _output(output, None, "lr")
+    runs = plot.lr_experiment(_floats(lrs, "--lrs"), epochs=epochs, hidden=hidden)
+    _write(plot.lr_comparison(runs), output, dpi)
+
+
+@plot_app.command("hidden-units")
+@friendly
+def hidden_units_command(
+    widths: str = typer.Option("1,2,3,4,5,20,50", help="Comma-separated hidden-layer widths."),
+    steps: int = typer.Option(5000, help="Full-batch gradient-descent steps (lr 1.2)."),
+    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
+    dpi: float = _dpi_option(),
+) -> None:
+    """The course's planar sweep: one decision boundary per hidden-layer width."""
+    from ..data import planar
+
+    plot = _plot_module()
+    output = _output(output, None, "hidden-units")
+    with console.status("training the sweep ..."):
+        results = plot.hidden_units_experiment(_ints(widths, "--widths"), steps=steps)
+    _write(plot.hidden_units_grid(results, *planar()), output, dpi)
+
+
+@plot_app.command("gallery")
+@friendly
+def gallery_command(
+    out: Path = typer.Option(
+        Path("docs"), help="Folder for gallery.md; the PNGs go to its gallery/ subfolder."
+    ),
+    data_dir: str = typer.Option(
+        None, help="Folder with MNIST's IDX files (default: the download cache, else digits)."
+    ),
+    dpi: float = typer.Option(100, help="Resolution of the PNGs, in dots per inch."),
+) -> None:
+    """Draw every figure into OUT/gallery/ and write OUT/gallery.md."""
+    plot = _plot_module()
+    with console.status("drawing the gallery ...") as status:
+        paths = plot.make_gallery(
+            out, data_dir=data_dir, dpi=dpi, progress=lambda name: status.update(f"drawing {name}")
+        )
+    for path in paths:
+        console.print(str(path), markup=False, highlight=False, soft_wrap=True)
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def _model(run: Path):
+    config, model_file = _load_run(run)
+    return config, load(model_file)
+
+
+@plot_app.command("history")
+@friendly
+def history_command(
+    run: Path = typer.Argument(..., help="A run directory, or its history.json."),
+    log_loss: bool = typer.Option(False, help="Logarithmic loss axis."),
+    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    dpi: float = _dpi_option(),
+) -> None:
+    """Loss and metric curves per epoch, training and validation."""
+    plot = _plot_module()
+    output = _output(output, run, "history")
+    if run.is_dir() and not (run / "history.json").exists():
+        raise FileNotFoundError(
+            2, "no history.json in the run directory", str(run / "history.json")
+        )
+    _write(plot.history(run, log_loss=log_loss), output, dpi)
+
+
+@plot_app.command("boundary")
+@friendly
+def boundary_command(
+    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
+    data: str = typer.Option(None, help=_DATA_HELP),
+    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+    probability: bool = typer.Option(False, help="Shade by the model's confidence."),
+    resolution: int = typer.Option(200, help="Grid points per axis."),
+    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    dpi: float = _dpi_option(),
+) -> None:
+    """Decision boundary of a network on 2-D data, with its training and test points."""
+    plot = _plot_module()
+    output = _output(output, run, "boundary")
+    config, model = _model(run)
+    X_test = y_test = None
+    if data is not None or config is None:
+        if data is None:
+            raise ValueError("a bare model file needs --data (a data set name or a CSV file)")
+        X, y, _ = _evaluation_data(config, data, target)
+    else:
+        dataset = load_source(config["source"])
+        X, y, X_test, y_test = dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test
+    if np.asarray(X).shape[1] != 2:
+        raise ValueError(
+            f"a decision boundary needs 2-D data; this data has {np.asarray(X).shape[1]} features"
+        )
+    task = None if config is None else config.get("task")
+    classes = None if config is None else config.get("classes")
+    names = ("x₁", "x₂")
+    if config is not None and config.get("feature_names"):
+        scaled = config.get("preprocess", {}).get("kind") == "standardize"
+        names = tuple(f"{n} (standardised)" if scaled else n for n in config["feature_names"])
+    fig = plot.decision_boundary(
+        model,
+        X,
+        y,
+        X_test=X_test,
+        y_test=y_test,
+        probability=probability,
+        task=task,
+        classes=classes,
+        resolution=resolution,
+        feature_names=names,
+    )
+    _write(fig, output, dpi)
+
+
+@plot_app.command("confusion")
+@friendly
+def confusion_command(
+    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
+    data: str = typer.Option(None, help=_DATA_HELP),
+    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+    split: str = typer.Option("test", help="Without --data: the run's 'test' or 'train' rows."),
+    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    dpi: float = _dpi_option(),
+) -> None:
+    """Confusion matrix of a classifier, with the count in every cell."""
+    plot = _plot_module()
+    output = _output(output, run, "confusion")
+    config, model = _model(run)
+    if config is not None and config.get("task") == "regression":
+        raise ValueError("a confusion matrix needs a classifier; this run is a regression")
+    if split not in ("train", "test"):
+        raise ValueError(f"--split {split!r}: expected 'train' or 'test'")
+    X, y, name = _data(config, data, target, split)
+    from ..plot._base import outputs_logits
+
+    predicted = labels_from_output(model.predict(X), logits=outputs_logits(model))
+    classes = None if config is None else config.get("classes")
+    n = max(int(np.max(y)), int(np.max(predicted))) + 1
+    if classes is None and config is not None:
+        n = max(n, int(config["network"]["sizes"][-1]))
+    fig = plot.confusion_matrix(
+        y, predicted, classes=classes, num_classes=None if classes else n, where=name
+    )
+    _write(fig, output, dpi)
+
+
+@plot_app.command("weights")
+@friendly
+def weights_command(
+    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help="A run directory or model."),
+    max_units: int = typer.Option(64, help="Draw at most this many hidden units."),
+    shape: str = typer.Option(
+        None, help="Image shape HEIGHT,WIDTH (default: the square the input size is)."
+    ),
+    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    dpi: float = _dpi_option(),
+) -> None:
+    """First-layer weights as image tiles (MNIST: 28 x 28), one per hidden unit."""
+    plot = _plot_module()
+    output = _output(output, run, "weights")
+    _, model = _model(run)
+    image_shape = None
+    if shape is not None:
+        image_shape = tuple(_ints(shape, "--shape"))
+        if len(image_shape) != 2:
+            raise ValueError(f"--shape {shape!r}: expected HEIGHT,WIDTH")
+    _write(
+        plot.first_layer_weights(model, image_shape=image_shape, max_units=max_units), output, dpi
+    )
+
+
+def _run_data(run: Path, data: str | None, target: str | None, split: str, max_samples: int | None):
+    if split not in ("train", "test"):
+        raise ValueError(f"--split {split!r}: expected 'train' or 'test'")
+    config, model = _model(run)
+    X, y, name = _data(config, data, target, split)
+    if max_samples is not None and len(X) > max_samples:
+        rows = np.sort(np.random.default_rng(0).choice(len(X), max_samples, replace=False))
+        X, y = X[rows], y[rows]
+    return config, model, X, y, name
+
+
+@plot_app.command("gradients")
+@friendly
+def gradients_command(
+    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
+    data: str = typer.Option(None, help=_DATA_HELP),
+    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+    split: str = typer.Option("train", help="Without --data: the run's 'train' or 'test' rows."),
+    max_samples: int = typer.Option(
+        5000, help="Look at a random subset of at most this many rows."
+    ),
+    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    dpi: float = _dpi_option(),
+) -> None:
+    """Gradient norm per layer (weights and layer outputs), on a log scale."""
+    plot = _plot_module()
+    output = _output(output, run, "gradients")
+    config, model, X, y, name = _run_data(run, data, target, split, max_samples)
+    loss = None if config is None else config["loss"]
+    fig = plot.gradient_flow(model, X, y, loss=loss, title=f"Gradient flow on {name}")
+    _write(fig, output, dpi)
+
+
+@plot_app.command("histograms")
+@friendly
+def histograms_command(
+    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
+    data: str = typer.Option(None, help=_DATA_HELP),
+    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+    split: str = typer.Option("train", help="Without --data: the run's 'train' or 'test' rows."),
+    max_samples: int = typer.Option(
+        5000, help="Look at a random subset of at most this many rows."
+    ),
+    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    dpi: float = _dpi_option(),
+) -> None:
+    """Histograms of every layer's activations on the data."""
+    plot = _plot_module()
+    output = _output(output, run, "histograms")
+    _, model, X, _, name = _run_data(run, data, target, split, max_samples)
+    fig = plot.activation_histograms(model, X, title=f"Activations per layer on {name}")
+    _write(fig, output, dpi)

@@ -1,0 +1,231 @@
+"""What every figure shares: the lazy matplotlib import, the style, the colours, saving.
+
+Figures are built as ``matplotlib.figure.Figure`` objects, never through ``pyplot``: no
+global backend is chosen, no figure is kept alive by a registry, and a notebook shows
+the returned figure as it shows any other. Files are rendered with Agg (PNG) or the
+SVG / PDF backends, picked by the file's suffix, and written atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core import Module
+from ..train.history import History
+
+__all__ = [
+    "CLASS_COLORS",
+    "FORMATS",
+    "STYLE",
+    "History",
+    "as_history",
+    "class_color",
+    "last_module",
+    "matplotlib",
+    "new_figure",
+    "probabilities",
+    "save",
+    "style",
+]
+
+FORMATS = (".png", ".svg", ".pdf")
+
+# DejaVu Sans ships with matplotlib and has every glyph the labels use (σ, ′, ₁, ², ‖):
+# whatever fonts a user's rcParams name, no label renders as boxes.
+STYLE: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "mathtext.fontset": "dejavusans",
+    "axes.unicode_minus": True,
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "normal",
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.alpha": 0.35,
+    "grid.linewidth": 0.6,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "figure.titlesize": 12,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "image.interpolation": "nearest",
+    "svg.fonttype": "path",
+}
+
+#: One colour per class, in label order (colour-blind-safe hues, then matplotlib's tab10).
+CLASS_COLORS = (
+    "#2f6db5",  # blue
+    "#d1495b",  # red
+    "#3a9d5d",  # green
+    "#edae49",  # amber
+    "#7b5ea7",  # purple
+    "#00798c",  # teal
+    "#8c564b",  # brown
+    "#e377c2",  # pink
+    "#7f7f7f",  # grey
+    "#bcbd22",  # olive
+)
+FUNCTION_COLOR = CLASS_COLORS[0]
+DERIVATIVE_COLOR = CLASS_COLORS[1]  # the notes draw derivatives in red
+
+
+def matplotlib() -> Any:
+    """Import matplotlib, or say how to install it."""
+    try:
+        import matplotlib as mpl
+    except ImportError as err:
+        raise ImportError(
+            "fcnn.plot draws with matplotlib, which is not installed: pip install 'fcnn[plot]'"
+        ) from err
+    return mpl
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """Apply fcnn's figure style (:data:`STYLE`) for the duration of the block."""
+    with matplotlib().rc_context(STYLE):
+        yield
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], **kwargs: Any):
+    """A constrained-layout ``Figure`` and its axes as a 2-D array (call inside ``style()``)."""
+    matplotlib()
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
+    return fig, axes
+
+
+def class_color(label: int) -> str:
+    return CLASS_COLORS[int(label) % len(CLASS_COLORS)]
+
+
+def lighten(color: str, amount: float) -> np.ndarray:
+    """``color`` mixed with white: 0 keeps it, 1 is white. Returns RGB in [0, 1]."""
+    from matplotlib.colors import to_rgb
+
+    rgb = np.asarray(to_rgb(color))
+    return rgb + (1.0 - rgb) * amount
+
+
+def save(fig: Any, path: str | os.PathLike[str], *, dpi: float | None = None) -> Path:
+    """Write ``fig`` to ``path`` as PNG, SVG or PDF (by the suffix), atomically.
+
+    The folder is created when missing. PNG and SVG files carry no date or version in
+    their metadata, so the same figure gives the same bytes.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    from ..io import atomic_write_bytes
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"cannot write a figure to {str(path)!r}: the file name must end in "
+            f"{', '.join(FORMATS)}"
+        )
+    metadata: dict[str, Any] = {
+        ".png": {"Software": None},
+        ".svg": {"Date": None, "Creator": None},
+        ".pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+    }[suffix]
+    buffer = io.BytesIO()
+    with style():
+        fig.savefig(buffer, format=suffix[1:], dpi=dpi or "figure", metadata=metadata)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def last_module(model: Module) -> Module:
+    """The last leaf module of ``model`` in forward order (a Sequential's last layer)."""
+    leaves = [m for m in model.modules() if not m._modules]
+    return leaves[-1] if leaves else model
+
+
+def probabilities(model: Module, output: np.ndarray) -> np.ndarray:
+    """Class probabilities ``(N, C)`` from a classifier's raw output.
+
+    A model ending in ``Sigmoid`` or ``Softmax`` already gives probabilities,
+    ``LogSoftmax`` their logs; any other output is logits (sigmoid for one column,
+    softmax for several). One column becomes ``[1 - p, p]``.
+    """
+    output = np.asarray(output, dtype=np.float64)
+    last = type(last_module(model)).__name__
+    if last in ("Sigmoid", "Softmax"):
+        p = output
+    elif last == "LogSoftmax":
+        p = np.exp(output)
+    elif output.shape[1] == 1:
+        p = 0.5 * (1.0 + np.tanh(0.5 * output))  # σ(z) without overflow
+    else:
+        shifted = np.exp(output - output.max(axis=1, keepdims=True))
+        p = shifted / shifted.sum(axis=1, keepdims=True)
+    return np.hstack([1.0 - p, p]) if p.shape[1] == 1 else p
+
+
+def outputs_logits(model: Module) -> bool:
+    """True when ``model``'s output is logits (not probabilities from Sigmoid / Softmax)."""
+    return type(last_module(model)).__name__ not in ("Sigmoid", "Softmax")
+
+
+def as_history(source: History | Mapping[str, Any] | str | os.PathLike[str]) -> History:
+    """A :class:`History` from a History, its ``to_dict()`` form, a plain
+    ``{"loss": [...], ...}`` mapping, or a ``history.json`` file (or a run directory
+    holding one)."""
+    if isinstance(source, History):
+        return source
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if path.is_dir():
+            path = path / "history.json"
+        return History.load(path)
+    if isinstance(source, Mapping):
+        if "history" in source and "epoch" in source:
+            return History.from_dict(dict(source))
+        history = History()
+        lengths = {len(v) for v in source.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"history: the lists have different lengths {sorted(lengths)}")
+        for i in range(lengths.pop() if lengths else 0):
+            history.append(i + 1, {k: v[i] for k, v in source.items()})
+        return history
+    raise TypeError(
+        f"expected a History, a dict or a history.json path, got {type(source).__name__}"
+    )
+
+
+def describe(model: Module) -> str:
+    """``"2-16-16-2 ReLU"``: the widths of the weight layers and the hidden activation."""
+    from ..diagnose.probe import weight_layers
+
+    layers = [(m, w.data.shape) for _, m, w in weight_layers(model)]
+    if not layers:
+        return type(model).__name__
+    widths = [layers[0][1][1], *(getattr(m, "out_features", shape[0]) for m, shape in layers)]
+    names = [type(m).__name__ for m in model.modules() if not m._modules]
+    hidden = next(
+        (n for n in names if n not in ("Linear", "BatchNorm1d", "Dropout", "Flatten")), None
+    )
+    text = "-".join(str(w) for w in widths)
+    return f"{text} {hidden}" if hidden and len(layers) > 1 else text
