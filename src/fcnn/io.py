@@ -28,15 +28,23 @@ from safetensors import safe_open
 
 from .core import Module, from_spec, resolve_dtype
 
+# ONNX and PyTorch interop live in fcnn.interop (for size) and are offered here too, as
+# DESIGN.md places them; they import onnx/torch only when called.
+from .interop import from_torch, load_torch_state_dict, to_onnx, to_torch
+
 __all__ = [
     "FORMAT",
     "RESERVED_METADATA_KEYS",
     "ModelFileError",
     "atomic_write_bytes",
     "atomic_write_text",
+    "from_torch",
     "load",
+    "load_torch_state_dict",
     "read_metadata",
     "save",
+    "to_onnx",
+    "to_torch",
 ]
 
 FORMAT = "fcnn"

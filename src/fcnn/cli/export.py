@@ -1,0 +1,62 @@
+"""``fcnn export MODEL_OR_RUN_DIR --onnx OUT.onnx``: a trained model as an ONNX file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..interop import DEFAULT_OPSET, to_onnx
+from ..io import load
+from .app import app, console, friendly
+
+MODEL_FILE = "model.safetensors"  # what a run directory keeps its model in
+
+
+def _model_file(path: Path) -> Path:
+    if path.is_dir():
+        model_file = path / MODEL_FILE
+        if not model_file.exists():
+            raise FileNotFoundError(
+                2, "not an fcnn run directory (no model.safetensors)", str(model_file)
+            )
+        return model_file
+    return path
+
+
+def _shape(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        dims = tuple(int(part) for part in text.replace(" ", "").split(","))
+    except ValueError:
+        raise ValueError(
+            f"--input-shape {text!r}: expected comma-separated sizes, e.g. 28,28"
+        ) from None
+    return dims
+
+
+@app.command()
+@friendly
+def export(
+    model: Path = typer.Argument(..., help="A run directory, or a .safetensors model file."),
+    onnx: Path = typer.Option(None, "--onnx", help="Write an ONNX file here (e.g. model.onnx)."),
+    opset: int = typer.Option(None, help="ONNX opset (default 17; 13 or later)."),
+    input_shape: str = typer.Option(
+        None, help="One sample's shape, e.g. 28,28: needed when the model starts with Flatten."
+    ),
+) -> None:
+    """Export a trained model to another format (ONNX), in eval mode, any batch size."""
+    if onnx is None:
+        raise ValueError("nothing to export to: pass --onnx OUT.onnx")
+    network = load(_model_file(model))
+    opset = DEFAULT_OPSET if opset is None else opset
+    try:
+        path = to_onnx(network, onnx, opset=opset, input_shape=_shape(input_shape))
+    except ImportError as err:  # one line, like every user error, not a traceback
+        raise RuntimeError(str(err)) from None
+    console.print(
+        f"wrote {path} (ONNX opset {opset}, {network.dtype.name}, "
+        f"{network.num_parameters()} parameters)",
+        highlight=False,
+    )

@@ -1,0 +1,400 @@
+"""``MLPClassifier``: binary, multi-class and multi-label classification with an fcnn network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
+
+from .. import losses as fcnn_losses
+from ._base import _BaseMLP
+
+# The losses a classifier can train with, and the output activation each expects.
+_LOSS_OUTPUT = {
+    "CrossEntropyLoss": None,  # logits; softmax fused into the loss
+    "BCEWithLogitsLoss": None,  # logits; sigmoid fused into the loss
+    "NLLLoss": "log_softmax",
+    "BCELoss": "sigmoid",
+}
+_LOSS_ALIASES = {"log_loss": "cross_entropy"}  # scikit-learn's name
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _log_sigmoid(z: np.ndarray) -> np.ndarray:
+    """log σ(z) = -log(1 + e^-z), without overflow for any z."""
+    return np.minimum(z, 0.0) - np.log1p(np.exp(-np.abs(z)))
+
+
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    """A fully-connected network classifier with scikit-learn's estimator interface.
+
+    Binary targets train one sigmoid output (``BCEWithLogitsLoss``), multi-class targets
+    one output per class (``CrossEntropyLoss``), and a 2-D 0/1 indicator matrix ``y`` is
+    multi-label classification: one sigmoid output per label.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default (100,)
+        Widths of the hidden layers; ``()`` for none (logistic regression).
+    activation : str, default "relu"
+        Hidden activation: any name in ``fcnn.ACTIVATIONS`` (``"relu"``, ``"tanh"``,
+        ``"gelu"``, ``"silu"``, ``"leaky_relu"``, ``"prelu"``, ``"elu"``, ``"selu"``,
+        ``"softplus"``, ``"sigmoid"`` or scikit-learn's ``"logistic"``, ``"identity"``, ...)
+        or ``"maxout"`` (each hidden layer a ``Maxout`` of ``pieces`` pieces).
+    output : {None, "sigmoid", "log_softmax"}, default None
+        The network's output activation. None lets the loss decide: logits for the fused
+        losses (the stable choice), ``"sigmoid"`` for ``loss="bce"``, ``"log_softmax"``
+        for ``loss="nll"``.
+    loss : str or fcnn loss, optional
+        None picks ``"bce_with_logits"`` for binary and multi-label targets and
+        ``"cross_entropy"`` (also ``"log_loss"``) for several classes; ``"nll"`` and
+        ``"bce"`` are the unfused forms. An instance configures it, e.g.
+        ``fcnn.CrossEntropyLoss(label_smoothing=0.1)``.
+    optimizer : {"adam", "sgd", "adamw", "rmsprop", "adagrad"}, default "adam"
+        scikit-learn's ``solver`` (there is no ``"lbfgs"``).
+    learning_rate_init : float, default 0.001
+        The optimiser's learning rate.
+    momentum : float, default 0.9
+        SGD's momentum.
+    nesterovs_momentum : bool, default True
+        Nesterov momentum for SGD (when ``momentum > 0``).
+    beta_1, beta_2, epsilon : float, default 0.9, 0.999, 1e-8
+        Adam's and AdamW's ``betas`` and ``eps`` (RMSprop takes ``epsilon`` too).
+    weight_decay : float, optional
+        The optimiser's own weight decay (decoupled for AdamW); None keeps its default
+        (0, AdamW 0.01).
+    optimizer_params : dict, optional
+        Any other keyword of the fcnn optimiser, e.g. ``{"centered": True}`` for RMSprop;
+        these win over the parameters above.
+    alpha : float, default 0.0001
+        L2 penalty on the weights (not the biases), ``½·alpha·Σ‖W‖² / (batch samples)``
+        next to the mean loss, scaled so that the objective is proportional to
+        scikit-learn's MLP's for the same ``alpha``.
+    batch_size : int or "auto", default "auto"
+        ``min(200, n_samples)`` for "auto"; at most ``n_samples``.
+    max_iter : int, default 200
+        Epochs (passes over the training data).
+    shuffle : bool, default True
+        Reshuffle the rows every epoch.
+    tol : float, default 1e-4
+    n_iter_no_change : int, default 10
+        Stop when the training loss (with ``early_stopping``: the validation accuracy)
+        has not improved by ``tol`` for more than ``n_iter_no_change`` epochs.
+    early_stopping : bool, default False
+        Hold out ``validation_fraction`` of the rows (stratified), stop on the validation
+        accuracy and keep the best weights.
+    validation_fraction : float, default 0.1
+    batchnorm : bool, default False
+        ``BatchNorm1d`` after every hidden linear map.
+    dropout : float, default 0.0
+        Dropout probability after every hidden activation.
+    init : str, default "xavier_uniform"
+        Weight initialisation, ``fcnn.mlp``'s ``init``. The default, Glorot-uniform weights
+        and zero biases, is close to scikit-learn's MLP; ``"default"`` is PyTorch's
+        ``nn.Linear`` initialisation, ``"kaiming_normal"`` suits deep ReLU networks.
+    pieces : int, default 2
+        Pieces per unit for ``activation="maxout"``.
+    random_state : int, RandomState, Generator or None
+        Seeds initial weights, shuffling, dropout masks and the validation split. None
+        draws from fcnn's default generator (``fcnn.seed``).
+    verbose : int, default 0
+        Print the loss (and validation score) every epoch.
+    warm_start : bool, default False
+        ``fit`` continues from the current weights instead of building a new network.
+    dtype : {"float32", "float64"}, default "float32"
+        The network's dtype; predictions are float64 either way.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (for multi-label, ``arange(n_labels)``).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        When fitted on a DataFrame with string column names.
+    n_outputs_ : int
+        Width of the network's output layer.
+    model_ : fcnn.Sequential
+        The trained network (in eval mode).
+    loss_ : float
+        The training loss of the last epoch (with the L2 penalty).
+    loss_curve_ : list of float
+        The training loss of every epoch.
+    best_loss_ : float or None
+        The lowest training loss (None with early stopping).
+    validation_scores_ : list of float or None
+        The validation accuracy of every epoch (early stopping only).
+    best_validation_score_ : float or None
+    n_iter_ : int
+        Epochs run by the last ``fit`` (``partial_fit`` adds one per call).
+    t_ : int
+        Training samples seen.
+
+    Examples
+    --------
+    >>> from fcnn.sklearn import MLPClassifier
+    >>> clf = MLPClassifier((32,), activation="gelu", max_iter=50, random_state=0)
+    >>> clf.fit(X, y).predict_proba(X[:3])  # doctest: +SKIP
+    """
+
+    _kind = "classifier"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    # ----------------------------------------------------------------- targets and loss
+
+    def _targets(self, y, *, first: bool, classes=None):
+        name = type(self).__name__
+        y = np.asarray(y) if not hasattr(y, "toarray") else y.toarray()
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        target_type = type_of_target(y)
+        if target_type == "multiclass-multioutput":
+            raise ValueError(
+                f"{name} does not support multi-class multi-output targets (a 2-D y that is "
+                f"not a 0/1 indicator matrix); wrap it in sklearn.multioutput."
+                f"MultiOutputClassifier"
+            )
+        multilabel = target_type == "multilabel-indicator"
+        if first:
+            if multilabel:
+                labels = np.arange(y.shape[1])
+            elif classes is not None:
+                labels = np.unique(np.asarray(classes))
+                self._check_labels_known(y, labels)
+            else:
+                labels = np.unique(y)
+            if not multilabel and len(labels) < 2:
+                raise ValueError(
+                    f"{name} needs samples of at least 2 classes, but the data contains only "
+                    f"1 class: {labels.tolist()}"
+                )
+            self.classes_ = labels
+            self._multilabel = multilabel
+            self._index_targets = not multilabel and self._wants_indices(len(labels))
+        else:
+            if multilabel != self._multilabel or (multilabel and y.shape[1] != len(self.classes_)):
+                raise ValueError(
+                    f"{name}: y has type {target_type!r} with shape {y.shape}, but the network "
+                    f"was fitted on {'multilabel' if self._multilabel else 'single-label'} "
+                    f"targets with {len(self.classes_)} classes"
+                )
+            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"{name}: classes={np.unique(classes).tolist()} is not the same as "
+                    f"classes_={self.classes_.tolist()} from the first call to partial_fit"
+                )
+            if not multilabel:
+                self._check_labels_known(y, self.classes_)
+        if multilabel:
+            return y.astype(np.float64), y
+        index = np.searchsorted(self.classes_, y)
+        if self._index_targets:
+            return index.astype(np.int64), y
+        return index.astype(np.float64).reshape(-1, 1), y  # binary, one sigmoid output
+
+    def _check_labels_known(self, y, labels) -> None:
+        unknown = np.setdiff1d(np.unique(y), labels)
+        if unknown.size:
+            raise ValueError(
+                f"{type(self).__name__}: y contains labels {unknown.tolist()} that are not in "
+                f"classes {labels.tolist()}"
+            )
+
+    def _loss_name(self) -> tuple[str, Any]:
+        """The loss's class name and the object or name it comes from."""
+        loss = self.loss
+        if isinstance(loss, fcnn_losses.Loss):
+            return type(loss).__name__, loss
+        if loss is None:
+            if self.output == "sigmoid":
+                return "BCELoss", "bce"
+            if self.output == "log_softmax":
+                return "NLLLoss", "nll"
+            return "", None
+        if not isinstance(loss, str):
+            raise ValueError(
+                f"{type(self).__name__}(loss={loss!r}): expected a loss name or an fcnn loss"
+            )
+        key = _LOSS_ALIASES.get(loss, loss)
+        cls = fcnn_losses.LOSSES.get(key)
+        if cls is None or cls.__name__ not in _LOSS_OUTPUT:
+            raise ValueError(
+                f"{type(self).__name__}(loss={loss!r}): a classifier trains with one of "
+                f"'cross_entropy' (or 'log_loss'), 'nll', 'bce_with_logits', 'bce'"
+            )
+        return cls.__name__, key
+
+    def _wants_indices(self, n_classes: int) -> bool:
+        """Whether the targets are class indices (softmax losses) or 0/1 columns."""
+        kind, _ = self._loss_name()
+        if kind == "":
+            return n_classes > 2
+        return kind in ("CrossEntropyLoss", "NLLLoss")
+
+    def _n_outputs(self, Y: np.ndarray) -> int:
+        return len(self.classes_) if Y.ndim == 1 else Y.shape[1]
+
+    def _losses(self, output):
+        name = type(self).__name__
+        kind, source = self._loss_name()
+        if kind == "":
+            kind, source = (
+                ("CrossEntropyLoss", "cross_entropy")
+                if self._index_targets
+                else ("BCEWithLogitsLoss", "bce_with_logits")
+            )
+        if self._multilabel and kind in ("CrossEntropyLoss", "NLLLoss"):
+            raise ValueError(
+                f"{name}: loss {kind} is for one label per sample; multi-label targets train "
+                f"with 'bce_with_logits' (the default) or 'bce'"
+            )
+        if not self._multilabel and len(self.classes_) > 2 and not self._index_targets:
+            raise ValueError(
+                f"{name}: loss {kind} is for binary or multi-label targets; "
+                f"{len(self.classes_)} classes train with 'cross_entropy' (the default)"
+            )
+        expected = _LOSS_OUTPUT[kind]
+        if output not in (None, expected) and not (expected is None and output == "identity"):
+            raise ValueError(
+                f"{name}(output={output!r}) does not fit loss {kind}, which expects "
+                + ("logits: leave output=None" if expected is None else f"output={expected!r}")
+                + "; predict_proba turns the network's output into probabilities either way"
+            )
+        if isinstance(source, fcnn_losses.Loss):  # a copy: the parameter must stay as given
+            loss = type(source)(**source.config())
+        else:
+            loss = fcnn_losses.get_loss(source)
+        self._output_kind = kind
+        return loss, expected
+
+    def _penalty_factor(self) -> float:
+        # Multi-label: scikit-learn sums the BCE over labels, fcnn's averages over them.
+        return 1.0 / self.n_outputs_ if self._multilabel else 1.0
+
+    def _strata(self, Y):
+        if self._multilabel:
+            return None
+        return Y if Y.ndim == 1 else Y[:, 0].astype(np.int64)
+
+    def _check_weighted_targets(self, Y, sample_weight) -> None:
+        if self._multilabel:
+            return
+        labels = self._strata(Y)
+        present = np.unique(labels[sample_weight > 0])
+        if len(present) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes with non-zero "
+                f"sample weight; only class {self.classes_[present].tolist()} has any"
+            )
+
+    # ----------------------------------------------------------------- probabilities
+
+    def _log_proba_from_output(self, out: np.ndarray) -> np.ndarray:
+        """Log-probabilities (float64) from the network's raw output."""
+        kind = self._output_kind
+        if kind == "CrossEntropyLoss":
+            return _log_softmax(out)
+        if kind == "NLLLoss":
+            return _log_softmax(out)  # already log-probabilities; renormalised exactly
+        if kind == "BCELoss":
+            p = np.clip(out, 0.0, 1.0)
+            with np.errstate(divide="ignore"):
+                log_p, log_q = np.log(p), np.log1p(-p)
+        else:  # BCEWithLogitsLoss
+            log_p, log_q = _log_sigmoid(out), _log_sigmoid(-out)
+        if self._multilabel:
+            return log_p
+        return np.hstack([log_q, log_p])  # binary: [P(class 0), P(class 1)]
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Log of :meth:`predict_proba`, computed stably from the network's output.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            For multi-label targets, ``log P(label j)`` per label.
+        """
+        return self._log_proba_from_output(self._validated_output(X))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Rows sum to 1 (columns in the order of ``classes_``). For multi-label targets,
+            the independent probability of each label.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def _predict_from_output(self, out: np.ndarray) -> np.ndarray:
+        proba = np.exp(self._log_proba_from_output(out))
+        if self._multilabel:
+            return (proba > 0.5).astype(np.int64)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted class labels, shape (n_samples,) (multi-label: (n_samples, n_labels)
+        of 0/1)."""
+        return self._predict_from_output(self._validated_output(X))
+
+    def _score_validation(self, X, y, sample_weight) -> float:
+        return float(
+            accuracy_score(
+                y, self._predict_from_output(self._forward(X)), sample_weight=sample_weight
+            )
+        )
+
+    # ----------------------------------------------------------------- fitting
+
+    def fit(self, X, y, sample_weight=None) -> MLPClassifier:
+        """Train a new network on ``(X, y)`` (or continue it, with ``warm_start``).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 0/1 indicator matrix for multi-label classification.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; an integer weight counts as that many copies.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None) -> MLPClassifier:
+        """One epoch over ``(X, y)``, continuing from the current weights and optimiser state.
+
+        Parameters
+        ----------
+        X, y, sample_weight : as in :meth:`fit`
+        classes : array-like, optional
+            Every class label; required on the first call (except for multi-label
+            targets), since one batch need not contain every class.
+
+        Returns
+        -------
+        self
+        """
+        if not hasattr(self, "model_") and classes is None:
+            if type_of_target(y) != "multilabel-indicator":
+                raise ValueError(
+                    f"{type(self).__name__}: classes must be passed on the first call to "
+                    f"partial_fit (every label the data may contain)"
+                )
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)

@@ -1,0 +1,159 @@
+"""``MLPRegressor``: single- and multi-output regression with an fcnn network."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+
+from .. import losses as fcnn_losses
+from ..activations import ACTIVATIONS
+from ..layers import Linear
+from ._base import _BaseMLP
+
+_REGRESSION_LOSSES = ("MSELoss", "L1Loss", "HuberLoss")
+_LOSS_ALIASES = {"squared_error": "mse", "absolute_error": "l1"}  # scikit-learn's names
+
+
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    """A fully-connected network regressor with scikit-learn's estimator interface.
+
+    One output per target column: ``y`` of shape (n_samples,) or (n_samples, n_targets)
+    (multi-output regression); predictions have ``y``'s shape.
+
+    Parameters
+    ----------
+    hidden_layer_sizes, activation, optimizer, learning_rate_init, momentum,
+    nesterovs_momentum, beta_1, beta_2, epsilon, weight_decay, optimizer_params, alpha,
+    batch_size, max_iter, shuffle, tol, n_iter_no_change, early_stopping,
+    validation_fraction, batchnorm, dropout, init, pieces, random_state, verbose,
+    warm_start, dtype
+        As for :class:`fcnn.sklearn.MLPClassifier`; early stopping scores R² on the
+        held-out rows.
+    output : str, optional
+        Output activation, any name in ``fcnn.ACTIVATIONS`` (e.g. ``"softplus"`` for
+        positive targets, ``"sigmoid"`` for targets in (0, 1)); None: linear outputs.
+    loss : str or fcnn loss, optional
+        ``"mse"`` (the default; also ``"squared_error"``), ``"l1"`` (``"absolute_error"``)
+        or ``"huber"``; an instance configures it, e.g. ``fcnn.HuberLoss(delta=0.5)``.
+        The MSE is fcnn's (PyTorch's) mean of squares, without scikit-learn's factor ½.
+
+    Notes
+    -----
+    With a linear output (``output=None``) the output layer's bias starts at the
+    targets' mean (weighted by ``sample_weight``): training starts from the best constant
+    prediction instead of 0, which matters for targets far from 0. scikit-learn's MLP
+    starts from a random bias; scale such targets all the same (or use
+    ``sklearn.compose.TransformedTargetRegressor``).
+
+    Attributes
+    ----------
+    n_features_in_, feature_names_in_, n_outputs_, model_, loss_, loss_curve_, best_loss_,
+    validation_scores_, best_validation_score_, n_iter_, t_
+        As for :class:`fcnn.sklearn.MLPClassifier` (validation scores are R²).
+
+    Examples
+    --------
+    >>> from fcnn.sklearn import MLPRegressor
+    >>> reg = MLPRegressor((64, 64), activation="silu", random_state=0)
+    >>> reg.fit(X, y).predict(X[:3])  # doctest: +SKIP
+    """
+
+    _kind = "regressor"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+    def _targets(self, y, *, first: bool, classes=None):
+        y = np.asarray(y, dtype=np.float64)
+        if first:
+            self._y_ndim = y.ndim
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if not first and Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"{type(self).__name__}: y has {Y.shape[1]} target columns, but the network "
+                f"was fitted with {self.n_outputs_}"
+            )
+        return Y, y
+
+    def _losses(self, output):
+        name = type(self).__name__
+        loss = self.loss
+        if loss is None:
+            loss = fcnn_losses.MSELoss()
+        elif isinstance(loss, str):
+            key = _LOSS_ALIASES.get(loss, loss)
+            cls = fcnn_losses.LOSSES.get(key)
+            if cls is None or cls.__name__ not in _REGRESSION_LOSSES:
+                raise ValueError(
+                    f"{name}(loss={self.loss!r}): a regressor trains with one of 'mse' "
+                    f"(or 'squared_error'), 'l1' (or 'absolute_error'), 'huber'"
+                )
+            loss = cls()
+        elif not isinstance(loss, tuple(getattr(fcnn_losses, n) for n in _REGRESSION_LOSSES)):
+            raise ValueError(
+                f"{name}(loss={loss!r}): expected a regression loss name or an fcnn MSELoss, "
+                f"L1Loss or HuberLoss"
+            )
+        else:
+            loss = type(loss)(**loss.config())  # a copy: the parameter must stay as given
+        if output is not None and output not in ACTIVATIONS:
+            raise ValueError(
+                f"{name}(output={output!r}): expected None or one of {', '.join(ACTIVATIONS)}"
+            )
+        return loss, output
+
+    def _penalty_factor(self) -> float:
+        # scikit-learn minimises ½·mean (y - ŷ)² + ½·α‖W‖²/n; fcnn's MSE has no ½, so the
+        # penalty doubles to keep the same minimiser.
+        return 2.0 if isinstance(self._loss_fn, fcnn_losses.MSELoss) else 1.0
+
+    def _init_output(self, Y, sample_weight) -> None:
+        # Start from the best constant prediction: the output bias at the targets' mean.
+        # Targets far from 0 (prices, temperatures) otherwise take thousands of small Adam
+        # steps to reach before the network learns anything else.
+        last = self.model_[-1]
+        if isinstance(last, Linear) and last.bias is not None:
+            last.bias.data[...] = np.average(Y, axis=0, weights=sample_weight)
+
+    def _predict_from_output(self, out: np.ndarray) -> np.ndarray:
+        return out.ravel() if self._y_ndim == 1 else out
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted targets (float64), shape (n_samples,) or (n_samples, n_targets) as ``y``
+        was at fit time."""
+        return self._predict_from_output(self._validated_output(X))
+
+    def _score_validation(self, X, y, sample_weight) -> float:
+        return float(
+            r2_score(y, self._predict_from_output(self._forward(X)), sample_weight=sample_weight)
+        )
+
+    def fit(self, X, y, sample_weight=None) -> MLPRegressor:
+        """Train a new network on ``(X, y)`` (or continue it, with ``warm_start``).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; an integer weight counts as that many copies.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, sample_weight=None) -> MLPRegressor:
+        """One epoch over ``(X, y)``, continuing from the current weights and optimiser state.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
