@@ -425,3 +425,31 @@ def test_fit_with_diagnose_warns_about_saturation_and_stays_quiet_when_healthy()
     with warnings.catch_warnings():
         warnings.simplefilter("error", fcnn.DiagnosticWarning)
         fcnn.fit(healthy, X / X.std(0), y, epochs=2, lr=0.01, verbose=0, seed=0, diagnose=True)
+
+
+def _guard_over(losses):
+    """Feed a DivergenceGuard a sequence of batch losses; return the stop reason."""
+    model = fcnn.mlp([2, 2], seed=0)
+    optimizer = fcnn.optim.SGD(model.parameters(), lr=0.1)
+    state = fcnn.train.TrainState(
+        model=model, optimizer=optimizer, loss=None, history=History(), epochs=1
+    )
+    guard = fcnn.DivergenceGuard()
+    guard.on_epoch_begin(state)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DivergenceWarning)
+        for step, value in enumerate(losses):
+            state.step = step
+            guard.on_batch_end(state, value)
+            if state.stop_training:
+                break
+    return state.stop_reason
+
+
+def test_divergence_guard_ignores_a_tiny_batch_loss_followed_by_an_ordinary_one():
+    # Easy data: one batch's loss falls to 1e-7; the next is ordinary, not an explosion.
+    assert _guard_over([2.3, 0.5, 1e-7, 0.05, 0.3]) is None
+    assert _guard_over([2.3, 0.5, 0.0, 0.05]) is None
+    reason = _guard_over([2.3, 0.5, 1e-7, 500.0])
+    assert reason.startswith("loss exploded to 500 (from 1e-07) at epoch 1, step 4")
+    assert _guard_over([2.3, float("inf")]).startswith("loss became infinite at epoch 1, step 2")

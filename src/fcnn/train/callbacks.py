@@ -221,6 +221,10 @@ class DivergenceGuard(Callback):
     """Stop when the loss becomes NaN or infinite, or explodes past ``factor`` times the
     lowest loss seen, and put back the weights of the end of the last good epoch.
 
+    The lowest loss counts no lower than 1 % of the first one: on easy data a single
+    batch's loss can fall to 1e-6, and an ordinary batch after it must not look like an
+    explosion.
+
     ``fit`` adds one unless ``divergence_guard=False``. The reason is given in words,
     with the learning rate to blame, and also issued as a :class:`DivergenceWarning`.
     """
@@ -230,6 +234,7 @@ class DivergenceGuard(Callback):
             raise ValueError(f"DivergenceGuard(factor={factor!r}): expected a number > 1")
         self.factor = float(factor)
         self.lowest = math.inf
+        self.first: float | None = None
         self._good: dict[str, np.ndarray] | None = None
         self._good_epoch = 0
 
@@ -240,8 +245,11 @@ class DivergenceGuard(Callback):
 
     def on_batch_end(self, state: TrainState, loss: float) -> None:
         if math.isfinite(loss):
-            if loss <= self.factor * self.lowest or not math.isfinite(self.lowest):
-                self.lowest = min(self.lowest, loss)
+            if self.first is None:
+                self.first = loss
+            self.lowest = min(self.lowest, loss)
+            reference = max(self.lowest, 0.01 * self.first)
+            if reference <= 0 or loss <= self.factor * reference:
                 return
             what = f"loss exploded to {loss:.3g} (from {self.lowest:.3g})"
         else:
@@ -261,7 +269,7 @@ class DivergenceGuard(Callback):
         warnings.warn(reason, DivergenceWarning, stacklevel=2)
 
     def state_dict(self) -> dict[str, Any]:
-        return {"lowest": self.lowest}
+        return {"lowest": self.lowest, "first": self.first}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.lowest = state["lowest"]
+        self.lowest, self.first = state["lowest"], state["first"]
