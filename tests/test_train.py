@@ -453,3 +453,11 @@ def test_divergence_guard_ignores_a_tiny_batch_loss_followed_by_an_ordinary_one(
     reason = _guard_over([2.3, 0.5, 1e-7, 500.0])
     assert reason.startswith("loss exploded to 500 (from 1e-07) at epoch 1, step 4")
     assert _guard_over([2.3, float("inf")]).startswith("loss became infinite at epoch 1, step 2")
+
+
+def test_warnings_point_at_the_users_fit_call():
+    X, y = planar()
+    model = fcnn.mlp([2, 16, 1], seed=0)
+    with pytest.warns(DivergenceWarning) as caught:
+        fcnn.fit(model, X, y * 100.0, loss="mse", optimizer="sgd", lr=5.0, epochs=2, verbose=0)
+    assert caught[0].filename == __file__

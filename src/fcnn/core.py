@@ -97,6 +97,23 @@ def get_rng(rng: np.random.Generator | None = None, seed: int | None = None) -> 
     return _default_generator
 
 
+# --------------------------------------------------------------------------- warnings
+
+
+def warn_user(message: str, category: type[Warning]) -> None:
+    """``warnings.warn`` pointing at the first caller outside fcnn (the user's line, e.g.
+    their ``fit(...)``), however deep inside the library the warning arises."""
+    import os
+    import sys
+    import warnings
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level + 1)
+
+
 # --------------------------------------------------------------------------- shapes
 
 

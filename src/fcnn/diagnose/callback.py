@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import copy
 import math
-import warnings
 from typing import Any
 
 import numpy as np
 
+from ..core import warn_user
 from ..train.callbacks import Callback, TrainState
 from ..train.loop import prepare_targets
 from .probe import LayerStats, probe, weight_layers
@@ -234,7 +234,5 @@ class DiagnosticsCallback(Callback):
             self._warned.add(finding.key)
             self.findings.append(finding)
             if self.warn:
-                warnings.warn(
-                    f"epoch {state.epoch + 1}: {finding.message}", DiagnosticWarning, stacklevel=2
-                )
+                warn_user(f"epoch {state.epoch + 1}: {finding.message}", DiagnosticWarning)
         return report

@@ -10,14 +10,13 @@ state saved in run-directory checkpoints, so a resumed run continues exactly.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..core import Module
+from ..core import Module, warn_user
 
 __all__ = [
     "Callback",
@@ -266,7 +265,7 @@ class DivergenceGuard(Callback):
         reason = f"{what} {where}; the learning rate {state.lr:g} is likely too high{restored}"
         state.stop(reason)
         state.history.diverged = True
-        warnings.warn(reason, DivergenceWarning, stacklevel=2)
+        warn_user(reason, DivergenceWarning)
 
     def state_dict(self) -> dict[str, Any]:
         return {"lowest": self.lowest, "first": self.first}
