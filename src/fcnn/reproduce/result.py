@@ -1,0 +1,162 @@
+"""``Result``: what a reproduction found, set beside the published figure, and its Markdown.
+
+A result is a list of rows, one per published number: the setting, our figure, the
+published one, the target we hold ourselves to and whether we met it. ``to_markdown``
+turns it into the table that ``docs/results/<name>.md`` holds, with the command, the
+machine and the date that made it, and says in words which targets were not met.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..io import atomic_write_text
+
+__all__ = ["Result", "machine_description", "write"]
+
+
+def machine_description() -> str:
+    """The machine in a few words: cores, architecture, Python and NumPy versions."""
+    cores = os.cpu_count() or 1
+    return (
+        f"{cores} core{'s' if cores != 1 else ''} {platform.machine() or 'unknown CPU'}, "
+        f"Python {platform.python_version()}, NumPy {np.__version__}"
+    )
+
+
+@dataclass
+class Result:
+    """One reproduction's outcome.
+
+    Attributes
+    ----------
+    name : str
+        The reproduction's name (``"planar"``); also the Markdown file's stem.
+    title : str
+        One line saying what was reproduced, from where.
+    rows : list of dict
+        One per published figure, each with ``setting`` (str), ``ours`` and
+        ``published`` (display strings), ``target`` (the test we apply, in words; "—"
+        where there is none) and ``met`` (bool; True where there is no target). Rows may
+        carry more keys (``value``, ``reference``: the numbers behind the strings).
+    seconds : float
+        Wall time of the whole reproduction.
+    command : str
+        The command that reruns it.
+    notes : list of str
+        How it was made, and every place where it departs from the published procedure.
+    details : str
+        Optional Markdown after the main table (e.g. a per-setting breakdown).
+    quick : bool
+        A reduced run (``quick=True``): not the published setting, said so in the table.
+    machine, date : str
+        Where and when it ran.
+    """
+
+    name: str
+    title: str
+    rows: list[dict[str, Any]]
+    seconds: float
+    command: str
+    notes: list[str] = field(default_factory=list)
+    details: str = ""
+    quick: bool = False
+    machine: str = field(default_factory=machine_description)
+    date: str = field(default_factory=lambda: datetime.date.today().isoformat())
+
+    @property
+    def all_met(self) -> bool:
+        """True when every row's target was met."""
+        return all(row["met"] for row in self.rows)
+
+    def unmet(self) -> list[dict[str, Any]]:
+        """The rows whose target was not met."""
+        return [row for row in self.rows if not row["met"]]
+
+    def to_markdown(self) -> str:
+        """The result as a Markdown page: title, table, verdict, how it was made, notes."""
+        lines = [f"# {self.title}", ""]
+        if self.quick:
+            lines += [
+                "**Quick run** (`quick=True`): a reduced setting for a first look, not the "
+                "published one; its figures are not comparable with the published ones.",
+                "",
+            ]
+        lines += [
+            "| setting | ours | published | target | met |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for row in self.rows:
+            met = ("yes" if row["met"] else "**no**") if _has_target(row) else "—"
+            cells = [
+                str(row["setting"]),
+                str(row["ours"]),
+                str(row.get("published") or "—"),
+                str(row.get("target") or "—"),
+                met,
+            ]
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+        lines.append("")
+        missed = self.unmet()
+        if not any(_has_target(row) for row in self.rows):
+            lines.append("No published figure for these settings, so no target to meet.")
+        elif not missed:
+            lines.append("Every target met.")
+        else:
+            names = "; ".join(
+                f"{row['setting']} ({row['ours']}, target {row['target']})" for row in missed
+            )
+            lines.append(f"**Not met ({len(missed)} of {len(self.rows)}):** {names}.")
+        lines += [
+            "",
+            f"Made with `{self.command}` on {self.machine}, {self.date}, "
+            f"in {_duration(self.seconds)}.",
+        ]
+        if self.details:
+            lines += ["", self.details.rstrip()]
+        if self.notes:
+            lines += ["", "## How it was made, and where it departs from the original", ""]
+            lines += [f"- {note}" for note in self.notes]
+        return "\n".join(lines) + "\n"
+
+
+def _has_target(row: dict[str, Any]) -> bool:
+    return row.get("target") not in (None, "", "—")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def write(result: Result, out_dir: str | os.PathLike[str]) -> Path:
+    """Write ``result.to_markdown()`` to ``out_dir/<name>.md`` atomically; return the path.
+
+    The folder is created when missing.
+    """
+    if not isinstance(result, Result):
+        raise TypeError(f"write expects a Result, got {type(result).__name__}")
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return atomic_write_text(folder / f"{result.name}.md", result.to_markdown())
+
+
+Progress = Callable[[str], Any] | None
+
+
+def announce(progress: Progress, verbose: int, text: str) -> None:
+    """Tell the caller what is running: ``progress(text)`` and, with ``verbose``, print it."""
+    if progress is not None:
+        progress(text)
+    if verbose:
+        print(text, flush=True)
