@@ -27,7 +27,9 @@ def test_registry_names_and_signature():
     assert list(REPRODUCTIONS) == NAMES
     for run in REPRODUCTIONS.values():
         params = inspect.signature(run).parameters
-        assert set(params) == {"data_dir", "quick", "verbose", "progress"}
+        common = {"data_dir", "quick", "verbose", "progress"}
+        extra = {"jobs", "sweep_dir"} if run is REPRODUCTIONS["planar"] else set()
+        assert set(params) == common | extra
         assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
 
 
@@ -131,3 +133,13 @@ def test_write_is_atomic_and_creates_the_folder(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["demo.md"]  # no temporary files left
     with pytest.raises(TypeError, match="expects a Result"):
         write("not a result", out)
+
+
+def test_planar_sweep_through_fcnn_sweep_gives_the_same_numbers(tmp_path):
+    here = REPRODUCTIONS["planar"](quick=True)
+    swept = REPRODUCTIONS["planar"](quick=True, jobs=2, sweep_dir=str(tmp_path / "sweep"))
+    assert [r["ours"] for r in swept.rows] == [r["ours"] for r in here.rows]
+    assert (tmp_path / "sweep" / "trials.jsonl").exists()
+    # Re-running over the same sweep directory resumes it: every width is already done.
+    again = REPRODUCTIONS["planar"](quick=True, jobs=1, sweep_dir=str(tmp_path / "sweep"))
+    assert [r["ours"] for r in again.rows] == [r["ours"] for r in here.rows]

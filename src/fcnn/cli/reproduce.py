@@ -20,6 +20,12 @@ def reproduce(
         None, help="mnist / fashion-mnist: folder with the IDX .gz files."
     ),
     out: Path = typer.Option(Path("results"), help="Folder for the Markdown table."),
+    jobs: int = typer.Option(
+        None,
+        min=1,
+        help="planar: run its hidden-units sweep through fcnn sweep on this many "
+        "processes (resumable; kept in OUT/planar-sweep).",
+    ),
     quick: bool = typer.Option(
         False, help="A small, fast version (for a first look; not the published setting)."
     ),
@@ -32,8 +38,13 @@ def reproduce(
             f"unknown reproduction {name!r}; expected one of {', '.join(REPRODUCTIONS)}"
         )
     with console.status(f"reproducing {name} ...") as status:
+        extra = {}
+        if jobs is not None:
+            if name != "planar":
+                raise ValueError("--jobs applies to the planar reproduction's sweep only")
+            extra = {"jobs": jobs, "sweep_dir": str(out / "planar-sweep")}
         result = REPRODUCTIONS[name](
-            data_dir=data_dir, quick=quick, progress=lambda text: status.update(text)
+            data_dir=data_dir, quick=quick, progress=lambda text: status.update(text), **extra
         )
     console.print(Markdown(result.to_markdown()))
     path = write(result, out)

@@ -33,8 +33,40 @@ def _row(setting: str, ours: float, published: float, shown: str | None = None) 
     }
 
 
+def _sweep_accuracies(X, y, steps, jobs, sweep_dir, progress, verbose):
+    """(width, training accuracy %) for each width of the course's sweep, trained here or,
+    with ``jobs``, through fcnn.sweep (the same numbers: a test checks it)."""
+    if jobs is None:
+        for n_h in PUBLISHED_SWEEP:
+            announce(progress, verbose, f"planar: {n_h} hidden units, {steps} steps")
+            net = course_network([2, n_h, 1], "tanh", lambda fan_in: 0.01, seed=2)
+            full_batch_gradient_descent(net, X, y, lr=1.2, steps=steps)
+            yield n_h, course_accuracy(net, X, y)
+        return
+    import tempfile
+
+    from ..sweep import planar_hidden_units_sweep
+
+    announce(progress, verbose, f"planar: hidden-units sweep on {jobs} process(es), {steps} steps")
+    with tempfile.TemporaryDirectory() as scratch:
+        result = planar_hidden_units_sweep(
+            sweep_dir or scratch, hidden_units=tuple(PUBLISHED_SWEEP), steps=steps, jobs=jobs
+        )
+        by_width = {
+            r["params"]["hidden"][0]: r["metrics"]["train_accuracy"] for r in result.records
+        }
+    for n_h in PUBLISHED_SWEEP:
+        yield n_h, 100.0 * by_width[n_h]
+
+
 def run(
-    *, data_dir: str | None = None, quick: bool = False, verbose: int = 0, progress: Progress = None
+    *,
+    data_dir: str | None = None,
+    quick: bool = False,
+    verbose: int = 0,
+    progress: Progress = None,
+    jobs: int | None = None,
+    sweep_dir: str | None = None,
 ) -> Result:
     """Reproduce the planar-data results of the course notes.
 
@@ -47,6 +79,12 @@ def run(
         Print each stage when > 0.
     progress : callable(str), optional
         Told what is running.
+    jobs : int, optional
+        Run the hidden-units sweep through :mod:`fcnn.sweep` on this many processes
+        (resumable: finished widths are kept in ``sweep_dir``); None trains them here, one
+        after another. The numbers are the same either way.
+    sweep_dir : path, optional
+        Where that sweep keeps its trials (default: a temporary folder).
     """
     start = time.perf_counter()
     X, y = planar_data()  # the course's 400 points (legacy RandomState(1))
@@ -67,15 +105,12 @@ def run(
         _row(f"2-4-1 tanh/sigmoid, {main_steps} steps", course_accuracy(net, X, y), 90.0, "90 %")
     )
 
-    for n_h, published in PUBLISHED_SWEEP.items():
-        announce(progress, verbose, f"planar: {n_h} hidden units, {sweep_steps} steps")
-        net = course_network([2, n_h, 1], "tanh", lambda fan_in: 0.01, seed=2)
-        full_batch_gradient_descent(net, X, y, lr=1.2, steps=sweep_steps)
+    for n_h, accuracy in _sweep_accuracies(X, y, sweep_steps, jobs, sweep_dir, progress, verbose):
         rows.append(
             _row(
                 f"{n_h} hidden unit{'s' if n_h > 1 else ''}, {sweep_steps} steps",
-                course_accuracy(net, X, y),
-                published,
+                accuracy,
+                PUBLISHED_SWEEP[n_h],
             )
         )
 
