@@ -163,7 +163,14 @@ def test_local_worker_killed_mid_trial_reruns_it(reference, tmp_path):
     _killed_sweep_completes(reference, tmp_path, jobs=2)
 
 
-def test_interrupted_sweep_resumes_without_repeating_or_missing(reference, tmp_path):
+@pytest.mark.parametrize("executor", ["this process", "2 local processes", "dask cluster"])
+def test_interrupted_sweep_resumes_without_repeating_or_missing(
+    reference, tmp_path, executor, request
+):
+    if executor == "dask cluster":
+        kwargs = {"dask": request.getfixturevalue("cluster").scheduler_address}
+    else:
+        kwargs = {"jobs": 2} if executor == "2 local processes" else {}
     seen = []
 
     def stop_after_three(update):
@@ -173,10 +180,10 @@ def test_interrupted_sweep_resumes_without_repeating_or_missing(reference, tmp_p
                 raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sweep.run(SPEC, tmp_path, progress=stop_after_three)
+        sweep.run(SPEC, tmp_path, progress=stop_after_three, **kwargs)
     assert [r["key"] for r in _lines(tmp_path)] == seen
     assert (tmp_path / "results.md").exists() and not (tmp_path / "sweep.lock").exists()
-    resumed = sweep.run(SPEC, tmp_path)
+    resumed = sweep.run(SPEC, tmp_path, **kwargs)
     assert resumed.skipped == 3 and resumed.ran == N_TRIALS - 3
     keys = [r["key"] for r in _lines(tmp_path)]
     assert len(keys) == len(set(keys)) == N_TRIALS
