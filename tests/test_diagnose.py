@@ -165,6 +165,76 @@ def test_a_deep_sigmoid_net_with_default_init_vanishes_as_the_notes_say():
     assert only(report, "vanishing_gradients").numbers["ratio"] < 1e-3
 
 
+def test_a_dead_layer_is_named_as_the_cause_of_the_vanishing_gradient():
+    # A whole hidden layer dead: the signal is fine above it and 0 below it. The verdict
+    # names the dead layer, not the init, and asks nothing of the output layer's init.
+    X, y = fcnn.data.moons(n=500, noise=0.2, seed=0)
+    model = fcnn.mlp([2, 64, 64, 2], seed=0)
+    init.constant_(model[2].bias, -5.0)
+    report = diagnose(model, X, y, lr=0.1)
+    assert report.layers[1].dead_fraction == 1.0
+    finding = only(report, "vanishing_gradients")
+    assert finding.message.startswith(
+        "gradients vanish at layer 2 and below, where 100 % of 64 ReLU units are dead"
+    )
+    assert "fix the dead units first" in finding.message
+    assert "He init" not in finding.message and "vanishing;" not in finding.message
+    assert finding.numbers["dead_layer"] == 2 and finding.numbers["dead_fraction"] == 1.0
+    cures = {k: only(report, "update_too_small", k).message for k in (1, 2, 3)}
+    assert "the dead units of layer 2 pass no gradient back" in cures[1]
+    assert "its dead units get no gradient" in cures[2]
+    assert "its input is the output of layer 2's dead units" in cures[3]
+    assert not any("vanishing" in message for message in cures.values())
+    # Control: the same network with a zero bias has no dead layer and no such verdict.
+    init.zeros_(model[2].bias)
+    assert not [f for f in diagnose(model, X, y, lr=0.1).findings if "gradients" in f.kind]
+
+
+def test_a_dead_first_layer_is_the_cause_and_a_deep_tanh_net_is_not_blamed_on_dead_units():
+    X, y = data()
+    model = net([20, 64, 64, 2], he=1.0)
+    model[0].bias.data[:] = -100.0
+    model[2].bias.data[:] = 0.1  # layer 2 stays alive on its bias alone
+    finding = only(diagnose(model, X, y, lr=0.01), "vanishing_gradients")
+    assert finding.message.startswith("gradients vanish at layer 1, where 100 % of 64 ReLU")
+    # No dead units where the signal vanishes: the init is blamed, as before.
+    tanh = diagnose(net([20, *[100] * 9, 2], "tanh", std=0.01), X, y, lr=0.01)
+    assert "dead_layer" not in only(tanh, "vanishing_gradients").numbers
+
+
+def test_update_ratios_of_layers_followed_by_batchnorm_are_reported_not_judged():
+    # BatchNorm makes a layer's output independent of its weights' scale: a large step
+    # only grows ‖W‖, and this network trains well with lr 0.1.
+    X, y = fcnn.data.moons(n=500, noise=0.2, seed=0)
+    kwargs = dict(activation="tanh", init="normal", init_scale=0.01, seed=0)
+    model = fcnn.mlp([2, *[64] * 10, 2], batchnorm=True, **kwargs)
+    report = diagnose(model, X, y, lr=0.1)
+    hidden = report.layers[:-1]
+    assert [s.normalization for s in report.layers] == ["BatchNorm1d"] * 10 + [None]
+    assert all(s.update_ratio > 0.1 for s in hidden)  # the numbers are still reported
+    assert not [f for f in report.findings if f.kind == "update_too_large" and f.layer <= 10]
+    note = only(report, "update_ratio_not_judged")
+    assert note.severity == "info" and note.layer is None
+    assert note.numbers["layers"] == list(range(1, 11))
+    assert "BatchNorm1d follows" in note.message and "not judged" in note.message
+    assert json.loads(json.dumps(report.to_dict()))["layers"][0]["normalization"] == "BatchNorm1d"
+    # Control: without BatchNorm the same step is far too large and is flagged.
+    plain = diagnose(net([20, 64, 64, 2], he=1.0), *data(), lr=50.0)
+    assert [s.normalization for s in plain.layers] == [None] * 3
+    assert kinds(plain) == {("update_too_large", k) for k in (1, 2, 3)}
+    assert not [f for f in plain.findings if f.kind == "update_ratio_not_judged"]
+
+
+def test_batchnorm_after_the_activation_does_not_exempt_a_layer():
+    X, y = data()
+    model = fcnn.Sequential(
+        fcnn.Linear(20, 64), fcnn.ReLU(), fcnn.BatchNorm1d(64), fcnn.Linear(64, 2)
+    )
+    report = diagnose(model, X, y, lr=50.0)
+    assert [s.normalization for s in report.layers] == [None, None]
+    assert ("update_too_large", 1) in kinds(report)
+
+
 def test_weights_three_times_he_explode():
     X, y = data()
     report = diagnose(net([20, *[64] * 9, 2], he=3.0), X, y)

@@ -13,6 +13,8 @@ around ``forward`` and ``backward`` (instance attributes on the copy only). For 
 - for sigmoid and tanh: on how many samples each unit's output lies within
   ``saturation_tol`` of the output range from a bound (y ≤ 0.01 or y ≥ 0.99 for sigmoid,
   \\|y\\| ≥ 0.98 for tanh at 1 %: there the derivative is under 4 % of its maximum);
+- whether a normalisation layer (BatchNorm) follows it before its activation: its
+  output is then independent of the scale of its weights;
 - with targets: ``‖∂L/∂W‖`` (the weight gradient of one backward pass of the loss over
   all the data, accumulated chunk by chunk so it equals the full-batch gradient of a
   mean loss) and ``‖∂L/∂z‖``, the backpropagated error signal at the layer's output z —
@@ -32,6 +34,7 @@ import numpy as np
 
 from ..activations import ACTIVATIONS, Identity
 from ..core import Module, Parameter
+from ..layers import BatchNorm1d
 
 __all__ = ["RELU_FAMILY", "SATURATING", "LayerStats", "ProbeResult", "probe", "weight_layers"]
 
@@ -39,6 +42,9 @@ RELU_FAMILY = ("ReLU", "LeakyReLU", "PReLU", "ELU", "SELU")
 SATURATING = {"Sigmoid": (0.0, 1.0), "Tanh": (-1.0, 1.0)}
 _ACTIVATION_TYPES = tuple(cls for cls in set(ACTIVATIONS.values()) if cls is not Identity)
 _SELF_ACTIVATED = ("Maxout",)  # weight layers that are their own non-linearity
+# Layers that normalise their input over the batch: the output of a weight layer followed
+# by one does not change when its weights are scaled.
+_NORMALIZATION_TYPES = (BatchNorm1d,)
 
 
 @dataclass
@@ -61,6 +67,9 @@ class LayerStats:
     saturated_units: int | None = None
     saturated_fraction: float | None = None
     saturation_rate: float | None = None  # share of (sample, unit) pairs near a bound
+    normalization: str | None = (
+        None  # type of a normalisation layer right after, e.g. "BatchNorm1d"
+    )
     weight_norm: float = math.nan  # ‖W‖ (Frobenius)
     grad_norm: float | None = None  # ‖∂L/∂W‖
     backprop_norm: float | None = None  # ‖∂L/∂z‖, z = the layer's output, over all samples
@@ -109,6 +118,7 @@ class _Accumulator:
         self.number: int | None = None
         self.activation: str | None = None
         self.activation_path: str | None = None
+        self.normalization: str | None = None
         if type(module).__name__ in _SELF_ACTIVATED:
             self.activation, self.activation_path = type(module).__name__, path
         self.units = 0
@@ -123,6 +133,11 @@ class _Accumulator:
         """Let the first real activation after the weight layer report for it."""
         if self.activation is None:
             self.activation, self.activation_path = type(module).__name__, path
+
+    def normalized_by(self, module: Module) -> None:
+        """Note a normalisation layer that runs between the weight layer and its activation."""
+        if self.activation is None and self.normalization is None:
+            self.normalization = type(module).__name__
 
     def record(self, path: str, x: Any, y: Any) -> None:
         y64 = np.asarray(y, dtype=np.float64)
@@ -155,6 +170,7 @@ class _Accumulator:
             mean=mean,
             std=std,
             weight_norm=float(np.linalg.norm(weight.data)),
+            normalization=self.normalization,
         )
         if self.alive is not None:
             dead = int(np.count_nonzero(~self.alive))
@@ -218,6 +234,8 @@ def probe(
                 current[0] = acc
             elif current[0] is not None and isinstance(module, _ACTIVATION_TYPES):
                 current[0].claim(path, module)
+            elif current[0] is not None and isinstance(module, _NORMALIZATION_TYPES):
+                current[0].normalized_by(module)
             if current[0] is not None:
                 current[0].record(path, x, y)
             return y

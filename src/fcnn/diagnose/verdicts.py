@@ -81,7 +81,8 @@ class Finding:
     """One verdict: what was seen, where, how bad, and what to do about it.
 
     ``kind`` is one of ``dead_units``, ``saturated_units``, ``vanishing_gradients``,
-    ``exploding_gradients``, ``update_too_large``, ``update_too_small``, ``not_finite``;
+    ``exploding_gradients``, ``update_too_large``, ``update_too_small``,
+    ``update_ratio_not_judged`` (info only), ``not_finite``;
     ``layer`` the 1-based weight layer (None for the network as a whole); ``severity``
     ``"warning"`` or ``"info"``; ``numbers`` the measurements behind the message.
     """
@@ -174,6 +175,22 @@ def _saturated(stats: LayerStats, t: Thresholds, where: str) -> Finding:
     )
 
 
+def _dead_cause(layers: list[LayerStats], ratio_at: list[float], t: Thresholds) -> int | None:
+    """The index of the hidden layer whose dead units explain vanishing gradients, if any.
+
+    The error signal is compared with the last layer's, layer by layer from the output
+    down; the first layer where that ratio falls below ``vanishing`` is where the gradient
+    vanishes. When that layer has at least ``dead`` of its ReLU-family units dead, the
+    dead units are the cause: they pass (almost) no gradient back, so everything below
+    them vanishes whatever the init.
+    """
+    for i in range(len(layers) - 2, -1, -1):
+        if ratio_at[i] < t.vanishing:
+            frac = layers[i].dead_fraction
+            return i if frac is not None and frac >= t.dead else None
+    return None
+
+
 def _gradient_flow(layers: list[LayerStats], t: Thresholds) -> list[Finding]:
     first, last = layers[0], layers[-1]
     if first.backprop_norm is None or last.backprop_norm is None or len(layers) < 2:
@@ -181,7 +198,7 @@ def _gradient_flow(layers: list[LayerStats], t: Thresholds) -> list[Finding]:
     if last.backprop_norm == 0:  # no error signal at all: nothing left to compare
         return []
     ratio = first.backprop_norm / last.backprop_norm
-    numbers = {
+    numbers: dict[str, Any] = {
         "ratio": ratio,
         "first": first.backprop_norm,
         "last": last.backprop_norm,
@@ -191,6 +208,27 @@ def _gradient_flow(layers: list[LayerStats], t: Thresholds) -> list[Finding]:
     span = f"from layer {last.layer} to layer {first.layer}"
     detail = f"‖∂L/∂z‖ ratio {ratio:.1e}"
     if ratio < t.vanishing:
+        ratio_at = [(s.backprop_norm or 0.0) / last.backprop_norm for s in layers]
+        dead = _dead_cause(layers, ratio_at, t)
+        if dead is not None:
+            stats = layers[dead]
+            numbers["dead_layer"] = stats.layer
+            numbers["dead_fraction"] = stats.dead_fraction
+            below = " and below" if dead > 0 else ""
+            state = "dead" if stats.activation == "ReLU" else "never active"
+            units = f"{percent(stats.dead_fraction or 0.0)} of {stats.units}"
+            return [
+                Finding(
+                    "vanishing_gradients",
+                    None,
+                    "warning",
+                    f"gradients vanish at layer {stats.layer}{below}, where {units} "
+                    f"{unit_name(stats.activation)} units are {state} ({detail} {span}): "
+                    "fix the dead units first (lower the learning rate, a smaller negative "
+                    "bias, LeakyReLU / ELU)",
+                    numbers,
+                )
+            ]
         hidden = {s.activation for s in layers[:-1]}
         if hidden & set(RELU_FAMILY):
             advice = "use He init (init='kaiming_normal') or BatchNorm"
@@ -215,13 +253,30 @@ def _gradient_flow(layers: list[LayerStats], t: Thresholds) -> list[Finding]:
     return []
 
 
-def _update(stats: LayerStats, t: Thresholds, step: str, vanishing: bool) -> Finding | None:
+def _small_update_cure(stats: LayerStats, flow: list[Finding]) -> str:
+    """What to do about a layer that barely learns, given the gradient-flow verdict."""
+    vanishing = next((f for f in flow if f.kind == "vanishing_gradients"), None)
+    if vanishing is None:
+        return "raise the learning rate"
+    dead = vanishing.numbers.get("dead_layer")
+    if dead is None:
+        return "cure the vanishing gradients first"
+    if stats.layer == dead:
+        return "its dead units get no gradient: fix them first"
+    if stats.layer < dead:
+        return f"the dead units of layer {dead} pass no gradient back: fix them first"
+    if stats.layer == dead + 1:
+        return f"its input is the output of layer {dead}'s dead units: fix them first"
+    return "raise the learning rate"
+
+
+def _update(stats: LayerStats, t: Thresholds, step: str, flow: list[Finding]) -> Finding | None:
     ratio = stats.update_ratio
     if ratio is None or not math.isfinite(ratio):
         return None
     numbers = {"ratio": ratio, "grad_norm": stats.grad_norm, "weight_norm": stats.weight_norm}
     head = f"layer {stats.layer}: {step} changes the weights by {ratio:.1e} of their size"
-    if ratio > t.update_high:
+    if ratio > t.update_high and stats.normalization is None:
         return Finding(
             "update_too_large",
             stats.layer,
@@ -230,15 +285,42 @@ def _update(stats: LayerStats, t: Thresholds, step: str, vanishing: bool) -> Fin
             numbers,
         )
     if ratio < t.update_low:
-        cure = "cure the vanishing gradients first" if vanishing else "raise the learning rate"
         return Finding(
             "update_too_small",
             stats.layer,
             "warning",
-            f"{head}, far below the ≈1e-3 rule of thumb: the layer barely learns; {cure}",
+            f"{head}, far below the ≈1e-3 rule of thumb: the layer barely learns; "
+            f"{_small_update_cure(stats, flow)}",
             numbers,
         )
     return None
+
+
+def _normalized_updates(layers: list[LayerStats], t: Thresholds, step: str) -> Finding | None:
+    """An ``info`` note for large updates of layers followed by BatchNorm (not judged)."""
+    large = [
+        s
+        for s in layers
+        if s.normalization is not None
+        and s.update_ratio is not None
+        and math.isfinite(s.update_ratio)
+        and s.update_ratio > t.update_high
+    ]
+    if not large:
+        return None
+    names = ", ".join(str(s.layer) for s in large)
+    top = max(s.update_ratio or 0.0 for s in large)
+    norm = large[0].normalization
+    return Finding(
+        "update_ratio_not_judged",
+        None,
+        "info",
+        f"layer{'s' * (len(large) > 1)} {names}: {step} changes the weights by up to "
+        f"{top:.1e} of their size, not judged against the ≈1e-3 rule: {norm} follows, so the "
+        "output does not depend on the weights' scale (a large step only grows ‖W‖, which "
+        "shrinks the next steps)",
+        {"layers": [s.layer for s in large], "max_ratio": top},
+    )
 
 
 def judge(
@@ -277,9 +359,11 @@ def judge(
         return findings
     flow = _gradient_flow(layers, thresholds)
     findings.extend(flow)
-    vanishing = any(f.kind == "vanishing_gradients" for f in flow)
     for stats in layers:
-        finding = _update(stats, thresholds, step, vanishing)
+        finding = _update(stats, thresholds, step, flow)
         if finding is not None:
             findings.append(finding)
+    note = _normalized_updates(layers, thresholds, step)
+    if note is not None:
+        findings.append(note)
     return findings
