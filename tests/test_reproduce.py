@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fcnn.reproduce import REPRODUCTIONS, Result, write
+from fcnn.reproduce.result import draw_figure
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 NAMES = ["planar", "init", "optimizers", "activations", "mnist", "fashion-mnist"]
@@ -33,26 +34,63 @@ def test_registry_names_and_signature():
         assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
 
 
-def test_planar_matches_the_course():
-    told = []
-    result = REPRODUCTIONS["planar"](progress=told.append)
+_TOLD: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def full_runs() -> dict[str, Result]:
+    """The course's three experiments, each run once in full for every test that needs it."""
+    return {
+        "planar": REPRODUCTIONS["planar"](progress=_TOLD.append),
+        "init": REPRODUCTIONS["init"](),
+        "optimizers": REPRODUCTIONS["optimizers"](),
+    }
+
+
+def _assert_figure_written(result: Result, folder: Path) -> None:
+    """``write`` puts a non-empty PNG beside the Markdown, which links to it."""
+    from matplotlib.figure import Figure
+
+    assert isinstance(result.figure, Figure)
+    page = write(result, folder)
+    picture = page.with_suffix(".png")
+    assert picture.is_file() and picture.stat().st_size > 1000
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = page.read_text(encoding="utf-8")
+    assert text == result.to_markdown()
+    assert f"![{result.name}]({result.name}.png)" in text.splitlines()
+    assert sorted(p.name for p in folder.iterdir()) == [f"{result.name}.md", picture.name]
+
+
+def test_planar_matches_the_course(full_runs):
+    result = full_runs["planar"]
     _assert_within_two_points(result)
     assert len(result.rows) == 9  # logistic regression, 2-4-1, seven sweep widths
-    assert told and all(text.startswith("planar:") for text in told)
+    assert _TOLD and all(text.startswith("planar:") for text in _TOLD)
     # The 2-4-1 network: the course prints 90 % (truncated with %d); fcnn gets 90.75 %.
     assert result.rows[1]["value"] == pytest.approx(90.75)
 
 
-def test_init_matches_the_course():
-    result = REPRODUCTIONS["init"]()
+def test_init_matches_the_course(full_runs):
+    result = full_runs["init"]
     _assert_within_two_points(result)
     assert [row["reference"] for row in result.rows] == [50, 50, 83, 86, 99.3, 96]
 
 
-def test_optimizers_match_the_course():
-    result = REPRODUCTIONS["optimizers"]()
+def test_optimizers_match_the_course(full_runs):
+    result = full_runs["optimizers"]
     _assert_within_two_points(result)
     assert [row["reference"] for row in result.rows] == [79.7, 79.7, 94.0]
+
+
+@pytest.mark.parametrize(("name", "panels"), [("planar", 7), ("init", 3), ("optimizers", 3)])
+def test_course_figures_are_written_beside_the_tables(full_runs, tmp_path, name, panels):
+    result = full_runs[name]
+    # One decision-boundary panel per trained model, titled with its accuracy.
+    titles = [ax.get_title() for ax in result.figure.axes if ax.get_title()]
+    assert len(titles) == panels, titles
+    assert all("%" in title for title in titles)
+    _assert_figure_written(result, tmp_path / name)
 
 
 def test_mnist_quick_on_the_shared_data(tmp_path):
@@ -66,6 +104,9 @@ def test_mnist_quick_on_the_shared_data(tmp_path):
     assert "**Quick run**" in page and "1.6 %" in page and "98.40 %" in page
     assert "--quick" in result.command
     assert write(result, tmp_path).read_text(encoding="utf-8") == page
+    assert "Confusion matrix" in result.figure.axes[0].get_title()  # the 784-800-10 network
+    assert "![mnist](mnist.png)" in page
+    _assert_figure_written(result, tmp_path / "again")
 
 
 def test_missing_mnist_files_are_reported(tmp_path, monkeypatch):
@@ -74,7 +115,7 @@ def test_missing_mnist_files_are_reported(tmp_path, monkeypatch):
         REPRODUCTIONS["fashion-mnist"](data_dir=str(tmp_path), quick=True)
 
 
-def test_activations_quick():
+def test_activations_quick(tmp_path):
     result = REPRODUCTIONS["activations"](quick=True)
     assert result.quick and len(result.rows) == 4
     assert all(row["setting"].startswith("ReLU vs ") for row in result.rows)
@@ -82,6 +123,9 @@ def test_activations_quick():
         assert f"| {label}" in result.details
     page = result.to_markdown()
     assert "Krizhevsky" in page and "### Per activation" in page
+    curves = result.figure.axes[0].get_lines()
+    assert len([line for line in curves if len(line.get_xdata()) == 10]) == 7  # one per activation
+    _assert_figure_written(result, tmp_path)
 
 
 def _result(met: bool) -> Result:
@@ -135,11 +179,37 @@ def test_write_is_atomic_and_creates_the_folder(tmp_path):
         write("not a result", out)
 
 
+def test_a_figure_is_linked_and_saved_beside_the_markdown(tmp_path):
+    from matplotlib.figure import Figure
+
+    result = _result(met=True)
+    assert "![demo]" not in result.to_markdown()  # no figure: no link
+    figure = Figure(figsize=(2, 2))
+    figure.subplots().plot([0, 1], [1, 0])
+    result.figure = figure
+    assert "Figure" not in repr(result)  # the figure stays out of the repr
+    _assert_figure_written(result, tmp_path / "out")
+
+
+def test_no_matplotlib_no_figure_and_a_note():
+    def missing():
+        raise ImportError("No module named 'matplotlib'")
+
+    notes: list[str] = []
+    assert draw_figure(missing, notes) is None
+    assert len(notes) == 1 and notes[0].startswith("No figure") and "matplotlib" in notes[0]
+    assert draw_figure(lambda: "a figure", notes) == "a figure" and len(notes) == 1
+
+
 def test_planar_sweep_through_fcnn_sweep_gives_the_same_numbers(tmp_path):
     here = REPRODUCTIONS["planar"](quick=True)
     swept = REPRODUCTIONS["planar"](quick=True, jobs=2, sweep_dir=str(tmp_path / "sweep"))
     assert [r["ours"] for r in swept.rows] == [r["ours"] for r in here.rows]
     assert (tmp_path / "sweep" / "trials.jsonl").exists()
+    # The figure's models are read back from the sweep's model files: the same panels.
+    titles = [ax.get_title() for ax in swept.figure.axes if ax.get_title()]
+    assert titles == [ax.get_title() for ax in here.figure.axes if ax.get_title()]
+    assert len(titles) == 7
     # Re-running over the same sweep directory resumes it: every width is already done.
     again = REPRODUCTIONS["planar"](quick=True, jobs=1, sweep_dir=str(tmp_path / "sweep"))
     assert [r["ours"] for r in again.rows] == [r["ours"] for r in here.rows]

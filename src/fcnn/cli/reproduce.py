@@ -19,7 +19,7 @@ def reproduce(
     data_dir: str = typer.Option(
         None, help="mnist / fashion-mnist: folder with the IDX .gz files."
     ),
-    out: Path = typer.Option(Path("results"), help="Folder for the Markdown table."),
+    out: Path = typer.Option(Path("results"), help="Folder for the Markdown table and its figure."),
     jobs: int = typer.Option(
         None,
         min=1,
@@ -30,7 +30,7 @@ def reproduce(
         False, help="A small, fast version (for a first look; not the published setting)."
     ),
 ) -> None:
-    """Rerun a published result; write a Markdown table of ours beside it."""
+    """Rerun a published result; write a Markdown table of ours beside it, and a figure."""
     from ..reproduce import REPRODUCTIONS, write
 
     if name not in REPRODUCTIONS:
@@ -49,3 +49,5 @@ def reproduce(
     console.print(Markdown(result.to_markdown()))
     path = write(result, out)
     console.print(f"written to {path}", highlight=False)
+    if result.figure is not None:
+        console.print(f"figure: {path.with_suffix('.png')}", highlight=False)

@@ -31,7 +31,7 @@ from ..layers import Linear, Maxout
 from ..models import mlp
 from ..optim import SGD
 from ..train import Callback, evaluate, fit
-from .result import Progress, Result, announce
+from .result import Progress, Result, announce, draw_figure
 
 __all__ = ["ACTIVATIONS", "run"]
 
@@ -156,6 +156,7 @@ def run(
     epochs, seeds = (10, (0,)) if quick else (100, (0, 1, 2))
 
     summary: dict[str, dict[str, Any]] = {}
+    curves: dict[str, list[float]] = {}  # label → mean training loss per epoch over seeds
     for name, (label, _) in ACTIVATIONS.items():
         runs = []
         for seed in seeds:
@@ -184,8 +185,12 @@ def run(
                     "train": score.accuracy[-1],
                     "test": evaluate(model, X_test, y_test)["accuracy"],
                     "seconds": time.perf_counter() - began,
+                    "curve": score.loss,
                 }
             )
+        curves[label] = [
+            statistics.mean(epoch) for epoch in zip(*(r["curve"] for r in runs), strict=True)
+        ]
         summary[name] = {
             "to_loss": _median([r["to_loss"] for r in runs]),
             "to_error": _median([r["to_error"] for r in runs]),
@@ -240,7 +245,19 @@ def run(
         "The divergence guard is off: on data this easy, single mini-batch losses fall "
         'to ~1e-6 and the guard\'s "exploded past 10⁴ × the lowest loss" rule then '
         "stops healthy runs (reported as a bug in `fcnn.train.DivergenceGuard`).",
+        "Figure: the training loss after each epoch (whole training set, eval mode), one "
+        f"curve per activation, {'mean over the seeds' if len(seeds) > 1 else seeds_words}; "
+        f"log scale (the table's loss target is {LOSS_TARGET:g}).",
     ]
+
+    def figure():
+        from ..plot import lr_comparison
+
+        return lr_comparison(
+            curves,
+            title=f"Training loss per epoch, 64 → {DEPTH}×{WIDTH} → 10 on digits, SGD lr {LR:g}",
+        )
+
     return Result(
         name="activations",
         title="Activation functions: how fast a 6-hidden-layer network learns with each "
@@ -251,4 +268,5 @@ def run(
         notes=notes,
         details="\n".join(detail),
         quick=quick,
+        figure=draw_figure(figure, notes),
     )

@@ -13,7 +13,7 @@ import time
 
 from ..data import circles
 from ._course import course_accuracy, course_network, full_batch_gradient_descent, percent
-from .result import Progress, Result, announce
+from .result import Progress, Result, announce, draw_figure
 
 __all__ = ["PUBLISHED", "run"]
 
@@ -41,11 +41,12 @@ def run(
     X_train, y_train = circles(300, noise=0.05, seed=1)
     X_test, y_test = circles(100, noise=0.05, seed=2)
     steps = 1_500 if quick else 15_000
-    rows = []
+    rows, panels = [], []
     for key, (label, scale) in _SCHEMES.items():
         announce(progress, verbose, f"init: {label}, {steps} steps")
         model = course_network([2, 10, 5, 1], "relu", scale, seed=3)
         full_batch_gradient_descent(model, X_train, y_train, lr=0.01, steps=steps)
+        panels.append((label, model, course_accuracy(model, X_train, y_train)))
         for split, X, y, published in (
             ("train", X_train, y_train, PUBLISHED[key][0]),
             ("test", X_test, y_test, PUBLISHED[key][1]),
@@ -77,7 +78,16 @@ def run(
         "With all-zero weights every ReLU unit outputs 0 and gets no gradient; only the "
         "output bias moves, and on these balanced classes its gradient is exactly 0, so "
         "the network predicts one class everywhere: 50 %.",
+        "Figure: the decision boundary of each of the three trained networks over the "
+        "300 training points; each panel's title gives its training accuracy.",
     ]
+
+    def figure():
+        from ..plot import hidden_units_grid
+
+        title = f"Initialization on circles: decision boundaries after {steps} steps"
+        return hidden_units_grid(panels, X_train, y_train, ncols=3, title=title)
+
     return Result(
         name="init",
         title="Initialization: zeros vs randn·10 vs He on circles (course notes)",
@@ -86,4 +96,5 @@ def run(
         command="fcnn reproduce init" + (" --quick" if quick else ""),
         notes=notes,
         quick=quick,
+        figure=draw_figure(figure, notes),
     )

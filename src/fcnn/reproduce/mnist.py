@@ -24,7 +24,7 @@ from ..data import mnist as load_idx
 from ..models import mlp
 from ..optim import SGD, CosineAnnealingLR, RMSprop
 from ..train import LRSchedulerCallback, evaluate, fit
-from .result import Progress, Result, announce
+from .result import Progress, Result, announce, draw_figure
 
 __all__ = ["run_fashion_mnist", "run_mnist"]
 
@@ -32,6 +32,19 @@ SEEDS = (0, 1)
 LECUN_EPOCHS, KERAS_EPOCHS = 30, 20
 LECUN_LR, LECUN_WEIGHT_DECAY = 0.1, 1e-4
 QUICK_TRAIN, QUICK_TEST, QUICK_EPOCHS = 6_000, 2_000, 2
+#: Fashion-MNIST's labels 0-9, as its README names them.
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 
 def _load(kind: str, data_dir: str | None, quick: bool) -> tuple[np.ndarray, ...]:
@@ -95,15 +108,19 @@ def _train_keras(X, y, seed: int, epochs: int) -> Any:
 
 
 def _accuracies(train, X, y, X_test, y_test, seeds, epochs, label, progress, verbose):
-    scores, seconds = [], []
+    """Test accuracies (%) per seed, mean seconds per run, and the first seed's test-set
+    predictions (for the figure)."""
+    scores, seconds, predictions = [], [], None
     for seed in seeds:
         announce(progress, verbose, f"{label}: seed {seed}, {epochs} epochs")
         began = time.perf_counter()
         model = train(X, y, seed, epochs)
         seconds.append(time.perf_counter() - began)
         scores.append(100 * evaluate(model, X_test, y_test)["accuracy"])
+        if predictions is None:
+            predictions = np.argmax(model.predict(X_test), axis=1)
         announce(progress, verbose, f"{label}: seed {seed}: {scores[-1]:.2f} % test accuracy")
-    return scores, statistics.mean(seconds)
+    return scores, statistics.mean(seconds), predictions
 
 
 def _spread(values: list[float], fmt: str = "{:.2f}") -> str:
@@ -121,7 +138,7 @@ def _run(kind: str, data_dir, quick: bool, verbose: int, progress: Progress) -> 
     lecun_epochs = QUICK_EPOCHS if quick else LECUN_EPOCHS
     keras_epochs = QUICK_EPOCHS if quick else KERAS_EPOCHS
 
-    lecun, lecun_seconds = _accuracies(
+    lecun, lecun_seconds, lecun_predictions = _accuracies(
         _train_lecun,
         X,
         y,
@@ -133,7 +150,7 @@ def _run(kind: str, data_dir, quick: bool, verbose: int, progress: Progress) -> 
         progress,
         verbose,
     )
-    keras, keras_seconds = _accuracies(
+    keras, keras_seconds, _ = _accuracies(
         _train_keras,
         X,
         y,
@@ -228,6 +245,23 @@ def _run(kind: str, data_dir, quick: bool, verbose: int, progress: Progress) -> 
             '256-128-64, no preprocessing: 0.900" test accuracy (submitted by @lianghong, '
             "MXNet), a different network."
         )
+    notes.append(
+        f"Figure: the confusion matrix of the 784-800-10 network (seed {seeds[0]}) on the "
+        f"{len(y_test)} test images; a cell's count is its text, its colour the share of "
+        "its true class."
+    )
+
+    def figure():
+        from ..plot import confusion_matrix
+
+        return confusion_matrix(
+            y_test,
+            lecun_predictions,
+            classes=FASHION_CLASSES if kind != "mnist" else None,
+            num_classes=10,
+            where=f"{name}, 784-800-10, seed {seeds[0]}, test set",
+        )
+
     title = (
         "MNIST: LeCun's 784-800-10 network and the Keras mnist_mlp example"
         if kind == "mnist"
@@ -242,6 +276,7 @@ def _run(kind: str, data_dir, quick: bool, verbose: int, progress: Progress) -> 
         command=command + (" --quick" if quick else ""),
         notes=notes,
         quick=quick,
+        figure=draw_figure(figure, notes),
     )
 
 

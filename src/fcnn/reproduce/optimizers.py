@@ -18,7 +18,7 @@ from ..data import moons
 from ..losses import BCEWithLogitsLoss
 from ..optim import SGD, Adam, Optimizer
 from ._course import course_accuracy, course_network, percent
-from .result import Progress, Result, announce
+from .result import Progress, Result, announce, draw_figure
 
 __all__ = ["PUBLISHED", "run"]
 
@@ -27,6 +27,7 @@ PUBLISHED = {"gd": 79.7, "momentum": 79.7, "adam": 94.0}
 TOLERANCE = 2.0  # percentage points
 LR, BATCH = 0.0007, 64
 
+_SHORT = {"gd": "mini-batch GD", "momentum": "momentum", "adam": "Adam"}
 _LABELS = {
     "gd": "mini-batch gradient descent",
     "momentum": "momentum, β = 0.9",
@@ -78,7 +79,7 @@ def run(
     start = time.perf_counter()
     X, y = moons(300, noise=0.2, seed=3)  # the notebook's np.random.seed(3); make_moons(...)
     epochs = 1_000 if quick else 10_000
-    rows, timings = [], {}
+    rows, timings, panels = [], {}, []
     for kind, label in _LABELS.items():
         announce(progress, verbose, f"optimizers: {label}, {epochs} epochs")
         began = time.perf_counter()
@@ -86,6 +87,7 @@ def run(
         _train(model, _optimizer(kind, model), X, y, epochs)
         timings[kind] = time.perf_counter() - began
         ours = course_accuracy(model, X, y)
+        panels.append((_SHORT[kind], model, ours))
         rows.append(
             {
                 "setting": label,
@@ -123,7 +125,16 @@ def run(
         "lr·m̂/(√v̂ + ε), with t counting every mini-batch.",
         f"Speed: {steps} steps per optimiser; time per step (forward, backward, update "
         f"of a 2-5-2-1 network on 64 points): {per_step}.",
+        "Figure: the decision boundary of each of the three trained networks over the "
+        "300 training points; each panel's title gives its training accuracy.",
     ]
+
+    def figure():
+        from ..plot import hidden_units_grid
+
+        title = f"Optimization methods on moons: decision boundaries after {epochs} epochs"
+        return hidden_units_grid(panels, X, y, ncols=3, title=title)
+
     return Result(
         name="optimizers",
         title="Optimization methods: mini-batch GD vs momentum vs Adam on moons (course notes)",
@@ -132,4 +143,5 @@ def run(
         command="fcnn reproduce optimizers" + (" --quick" if quick else ""),
         notes=notes,
         quick=quick,
+        figure=draw_figure(figure, notes),
     )

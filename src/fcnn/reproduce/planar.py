@@ -12,7 +12,7 @@ import time
 
 from ..data import planar as planar_data
 from ._course import course_accuracy, course_network, full_batch_gradient_descent, percent
-from .result import Progress, Result, announce
+from .result import Progress, Result, announce, draw_figure
 
 __all__ = ["PUBLISHED_SWEEP", "run"]
 
@@ -34,17 +34,20 @@ def _row(setting: str, ours: float, published: float, shown: str | None = None) 
 
 
 def _sweep_accuracies(X, y, steps, jobs, sweep_dir, progress, verbose):
-    """(width, training accuracy %) for each width of the course's sweep, trained here or,
-    with ``jobs``, through fcnn.sweep (the same numbers: a test checks it)."""
+    """(width, training accuracy %, trained model) for each width of the course's sweep,
+    trained here or, with ``jobs``, through fcnn.sweep (the same numbers: a test checks
+    it; the models are then read back from the sweep's model files, None where a trial
+    saved none)."""
     if jobs is None:
         for n_h in PUBLISHED_SWEEP:
             announce(progress, verbose, f"planar: {n_h} hidden units, {steps} steps")
             net = course_network([2, n_h, 1], "tanh", lambda fan_in: 0.01, seed=2)
             full_batch_gradient_descent(net, X, y, lr=1.2, steps=steps)
-            yield n_h, course_accuracy(net, X, y)
+            yield n_h, course_accuracy(net, X, y), net
         return
     import tempfile
 
+    from ..io import load
     from ..sweep import planar_hidden_units_sweep
 
     announce(progress, verbose, f"planar: hidden-units sweep on {jobs} process(es), {steps} steps")
@@ -53,10 +56,15 @@ def _sweep_accuracies(X, y, steps, jobs, sweep_dir, progress, verbose):
             sweep_dir or scratch, hidden_units=tuple(PUBLISHED_SWEEP), steps=steps, jobs=jobs
         )
         by_width = {
-            r["params"]["hidden"][0]: r["metrics"]["train_accuracy"] for r in result.records
+            r["params"]["hidden"][0]: (
+                r["metrics"]["train_accuracy"],
+                load(result.directory / r["model"]) if r.get("model") else None,
+            )
+            for r in result.records
         }
     for n_h in PUBLISHED_SWEEP:
-        yield n_h, 100.0 * by_width[n_h]
+        accuracy, model = by_width[n_h]
+        yield n_h, 100.0 * accuracy, model
 
 
 def run(
@@ -105,7 +113,8 @@ def run(
         _row(f"2-4-1 tanh/sigmoid, {main_steps} steps", course_accuracy(net, X, y), 90.0, "90 %")
     )
 
-    for n_h, accuracy in _sweep_accuracies(X, y, sweep_steps, jobs, sweep_dir, progress, verbose):
+    sweep = list(_sweep_accuracies(X, y, sweep_steps, jobs, sweep_dir, progress, verbose))
+    for n_h, accuracy, _ in sweep:
         rows.append(
             _row(
                 f"{n_h} hidden unit{'s' if n_h > 1 else ''}, {sweep_steps} steps",
@@ -132,7 +141,20 @@ def run(
         "The notebook prints the 2-4-1 network's and logistic regression's accuracies "
         'with `%d`, which truncates: 90.75 % prints as "90"; the sweep is printed in '
         "full.",
+        "Figure: the decision boundary of each width of the sweep (the models trained "
+        "above"
+        + (", read back from the sweep's model files" if jobs is not None else "")
+        + "), over the 400 training points; each panel's title gives its training "
+        "accuracy.",
     ]
+    panels = [(n_h, model, accuracy) for n_h, accuracy, model in sweep if model is not None]
+
+    def figure():
+        from ..plot import hidden_units_grid
+
+        title = f"Planar flower: decision boundary by hidden-layer width ({sweep_steps} steps)"
+        return hidden_units_grid(panels, X, y, title=title)
+
     return Result(
         name="planar",
         title="Planar flower: logistic regression vs one hidden layer (course notes)",
@@ -141,4 +163,5 @@ def run(
         command="fcnn reproduce planar" + (" --quick" if quick else ""),
         notes=notes,
         quick=quick,
+        figure=draw_figure(figure, notes) if panels else None,
     )

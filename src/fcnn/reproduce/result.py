@@ -3,7 +3,9 @@
 A result is a list of rows, one per published number: the setting, our figure, the
 published one, the target we hold ourselves to and whether we met it. ``to_markdown``
 turns it into the table that ``docs/results/<name>.md`` holds, with the command, the
-machine and the date that made it, and says in words which targets were not met.
+machine and the date that made it, and says in words which targets were not met. A result
+may carry a figure drawn from what the reproduction computed; :func:`write` saves it as
+``<name>.png`` beside the Markdown, which links to it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 
 from ..io import atomic_write_text
 
-__all__ = ["Result", "machine_description", "write"]
+__all__ = ["Result", "draw_figure", "machine_description", "write"]
 
 
 def machine_description() -> str:
@@ -59,6 +61,10 @@ class Result:
         A reduced run (``quick=True``): not the published setting, said so in the table.
     machine, date : str
         Where and when it ran.
+    figure : matplotlib.figure.Figure or None
+        A picture of what was computed (decision boundaries, loss curves, a confusion
+        matrix), saved by :func:`write` as ``<name>.png``; None when there is none (e.g.
+        matplotlib is not installed). The Markdown only links to it.
     """
 
     name: str
@@ -71,6 +77,7 @@ class Result:
     quick: bool = False
     machine: str = field(default_factory=machine_description)
     date: str = field(default_factory=lambda: datetime.date.today().isoformat())
+    figure: Any = field(default=None, repr=False, compare=False)
 
     @property
     def all_met(self) -> bool:
@@ -120,6 +127,8 @@ class Result:
             f"Made with `{self.command}` on {self.machine}, {self.date}, "
             f"in {_duration(self.seconds)}.",
         ]
+        if self.figure is not None:
+            lines += ["", f"![{self.name}]({self.name}.png)"]
         if self.details:
             lines += ["", self.details.rstrip()]
         if self.notes:
@@ -142,13 +151,29 @@ def _duration(seconds: float) -> str:
 def write(result: Result, out_dir: str | os.PathLike[str]) -> Path:
     """Write ``result.to_markdown()`` to ``out_dir/<name>.md`` atomically; return the path.
 
-    The folder is created when missing.
+    When the result has a figure, it is saved first as ``out_dir/<name>.png`` (atomically,
+    with :func:`fcnn.plot.save`), so the Markdown never links to a missing picture. The
+    folder is created when missing.
     """
     if not isinstance(result, Result):
         raise TypeError(f"write expects a Result, got {type(result).__name__}")
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    if result.figure is not None:
+        from ..plot import save
+
+        save(result.figure, folder / f"{result.name}.png")
     return atomic_write_text(folder / f"{result.name}.md", result.to_markdown())
+
+
+def draw_figure(build: Callable[[], Any], notes: list[str]) -> Any:
+    """``build()``, the result's figure; None, with a note saying so, when matplotlib is
+    not installed (the reproduction's numbers do not need it)."""
+    try:
+        return build()
+    except ImportError as err:
+        notes.append(f"No figure: it needs matplotlib ({err}).")
+        return None
 
 
 Progress = Callable[[str], Any] | None
