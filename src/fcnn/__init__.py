@@ -3,8 +3,9 @@
 Every layer writes its backward pass next to its forward pass, with the formula in
 a comment, and is proven against numerical gradients and against PyTorch.
 
-The floors (lower never imports higher): core, init → layers, activations, losses,
-optim, models → data, train, diagnose, explain, io, metrics → cli.
+The floors (lower never imports higher; tests/test_floors.py checks it):
+core, init → layers, activations, losses, optim, models → data, train, metrics,
+diagnose, explain, io, interop → plot, reproduce, sklearn, sweep → cli.
 """
 
 __version__ = "0.1.0"

@@ -10,6 +10,9 @@ ever executing anything from a file.
 from __future__ import annotations
 
 import inspect
+import os
+import sys
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -103,10 +106,6 @@ def get_rng(rng: np.random.Generator | None = None, seed: int | None = None) -> 
 def warn_user(message: str, category: type[Warning]) -> None:
     """``warnings.warn`` pointing at the first caller outside fcnn (the user's line, e.g.
     their ``fit(...)``), however deep inside the library the warning arises."""
-    import os
-    import sys
-    import warnings
-
     package = os.path.dirname(os.path.abspath(__file__))
     frame, level = sys._getframe(1), 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
