@@ -11,13 +11,17 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .core import Module
+
 __all__ = [
     "METRICS",
     "accuracy",
     "confusion_matrix",
     "labels_from_output",
+    "last_module",
     "mae",
     "precision_recall_f1",
+    "probabilities",
     "r2_score",
     "rmse",
 ]
@@ -41,6 +45,33 @@ def labels_from_output(output: np.ndarray, *, logits: bool = True) -> np.ndarray
     if output.shape[1] == 1:
         return (output[:, 0] > (0.0 if logits else 0.5)).astype(np.int64)
     return output.argmax(axis=1)
+
+
+def last_module(model: Module) -> Module:
+    """The last leaf module of ``model`` in forward order (a Sequential's last layer)."""
+    leaves = [m for m in model.modules() if not m._modules]
+    return leaves[-1] if leaves else model
+
+
+def probabilities(model: Module, output: np.ndarray) -> np.ndarray:
+    """Class probabilities ``(N, C)`` from a classifier's raw output.
+
+    A model ending in ``Sigmoid`` or ``Softmax`` already gives probabilities,
+    ``LogSoftmax`` their logs; any other output is logits (sigmoid for one column,
+    softmax for several). One column becomes ``[1 - p, p]``.
+    """
+    output = np.asarray(output, dtype=np.float64)
+    last = type(last_module(model)).__name__
+    if last in ("Sigmoid", "Softmax"):
+        p = output
+    elif last == "LogSoftmax":
+        p = np.exp(output)
+    elif output.shape[1] == 1:
+        p = 0.5 * (1.0 + np.tanh(0.5 * output))  # σ(z) without overflow
+    else:
+        shifted = np.exp(output - output.max(axis=1, keepdims=True))
+        p = shifted / shifted.sum(axis=1, keepdims=True)
+    return np.hstack([1.0 - p, p]) if p.shape[1] == 1 else p
 
 
 def accuracy(y_true, y_pred) -> float:

@@ -24,6 +24,7 @@ from ..data import SOURCE_NAMES, apply_preprocess, csv_features, load_source, ma
 from ..data import csv as read_csv
 from ..io import atomic_write_text, load
 from ..losses import get_loss
+from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS, SCHEDULERS
 from ..train import EarlyStopping, LRSchedulerCallback, evaluate, fit
@@ -385,18 +386,6 @@ def evaluate_command(
     console.print(_results_table(run.name, {split: evaluate(model, X, y, loss=loss)}))
 
 
-def _probabilities(model, output: np.ndarray) -> np.ndarray:
-    last = type(list(model)[-1]).__name__ if hasattr(model, "__iter__") else ""
-    if last in ("Softmax", "Sigmoid"):
-        return output
-    if last == "LogSoftmax":
-        return np.exp(output)
-    if output.shape[1] == 1:
-        return 1 / (1 + np.exp(-np.clip(output, -500, 500)))
-    shifted = np.exp(output - output.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
-
 @app.command()
 @friendly
 def predict(
@@ -427,9 +416,7 @@ def predict(
         )
         writer.writerows([[f"{v:.6g}" for v in row] for row in out])
     else:
-        probs = _probabilities(model, out)
-        if probs.shape[1] == 1:
-            probs = np.hstack([1 - probs, probs])
+        probs = probabilities(model, out)
         classes = (config or {}).get("classes") or [str(i) for i in range(probs.shape[1])]
         writer.writerow(["prediction", *(f"p_{c}" for c in classes)])
         for row in probs:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Module
+from ..metrics import last_module, probabilities
 from ..train.history import History
 
 __all__ = [
@@ -155,33 +156,6 @@ def save(fig: Any, path: str | os.PathLike[str], *, dpi: float | None = None) ->
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-
-def last_module(model: Module) -> Module:
-    """The last leaf module of ``model`` in forward order (a Sequential's last layer)."""
-    leaves = [m for m in model.modules() if not m._modules]
-    return leaves[-1] if leaves else model
-
-
-def probabilities(model: Module, output: np.ndarray) -> np.ndarray:
-    """Class probabilities ``(N, C)`` from a classifier's raw output.
-
-    A model ending in ``Sigmoid`` or ``Softmax`` already gives probabilities,
-    ``LogSoftmax`` their logs; any other output is logits (sigmoid for one column,
-    softmax for several). One column becomes ``[1 - p, p]``.
-    """
-    output = np.asarray(output, dtype=np.float64)
-    last = type(last_module(model)).__name__
-    if last in ("Sigmoid", "Softmax"):
-        p = output
-    elif last == "LogSoftmax":
-        p = np.exp(output)
-    elif output.shape[1] == 1:
-        p = 0.5 * (1.0 + np.tanh(0.5 * output))  # σ(z) without overflow
-    else:
-        shifted = np.exp(output - output.max(axis=1, keepdims=True))
-        p = shifted / shifted.sum(axis=1, keepdims=True)
-    return np.hstack([1.0 - p, p]) if p.shape[1] == 1 else p
 
 
 def outputs_logits(model: Module) -> bool:
