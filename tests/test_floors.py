@@ -33,6 +33,7 @@ FLOORS = {
     "sklearn": 4,
     "sweep": 4,
     "cli": 5,
+    "playground": 5,
 }
 
 
