@@ -77,6 +77,40 @@ def test_backward_accumulates_and_zero_grad_clears():
     assert not lin.weight.grad.any() and not lin.bias.grad.any()
 
 
+def test_zero_grad_is_lazy_but_never_visible():
+    """zero_grad only marks the gradient; whoever reads it sees zeros, and the next
+    backward writes into the same array (no new allocation)."""
+    lin = fcnn.Linear(3, 2, dtype=np.float64, seed=0)
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    lin(x)
+    lin.backward(np.ones((4, 2)))
+    array = lin.weight.grad
+    lin.zero_grad()
+    assert lin.weight.grad is array and not array.any()  # reading fills the zeros
+    lin.zero_grad()
+    lin.backward(np.ones((4, 2)))
+    assert lin.weight.grad is array
+    np.testing.assert_allclose(array, np.ones((4, 2)).T @ x)
+    lin.weight.grad = np.full((2, 3), 5.0)  # assigning a gradient replaces it, not lazily
+    lin.backward(np.ones((4, 2)))
+    np.testing.assert_allclose(lin.weight.grad, 5.0 + np.ones((4, 2)).T @ x)
+
+
+def test_sequential_backward_to_parameters_skips_only_the_input_gradient():
+    model = fcnn.mlp([3, 5, 2], activation="tanh", seed=1, dtype=np.float64)
+    x = np.random.default_rng(1).standard_normal((6, 3))
+    g = np.random.default_rng(2).standard_normal((6, 2))
+    model(x)
+    calls = []
+    first = model[0]
+    original = first.backward
+    first.backward = lambda grad: calls.append("backward") or original(grad)
+    model.zero_grad()
+    model.backward_to_parameters(g)
+    assert calls == []  # the first Linear never computed dL/dx
+    assert fcnn.Sequential().backward_to_parameters(g) is None  # empty: nothing to do
+
+
 def test_state_dict_names_match_pytorch():
     model = fcnn.mlp([3, 4, 2], activation="relu", batchnorm=True, seed=0)
     twin = torch.nn.Sequential(

@@ -32,6 +32,7 @@ FLOORS = {
     "reproduce": 4,
     "sklearn": 4,
     "sweep": 4,
+    "bench": 4,
     "cli": 5,
     "playground": 5,
 }

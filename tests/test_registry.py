@@ -112,6 +112,26 @@ def test_module_spec_and_state_round_trip(case):
 
 
 @pytest.mark.parametrize("case", MODULE_CASES, ids=lambda c: c.id)
+def test_backward_to_parameters_equals_backward(case):
+    """The training fast path (no input gradient; gradients written straight into the
+    lazily zeroed arrays) accumulates exactly, bit for bit, what backward does."""
+    module = case.make(np.float64).train(case.training)
+    rng = np.random.default_rng(4)
+    x = case.make_input(rng)
+    upstream = rng.standard_normal(module(x).shape)
+    module.zero_grad()
+    module.backward(upstream)
+    expected = {name: p.grad.copy() for name, p in module.named_parameters()}
+    module.zero_grad()
+    assert module.backward_to_parameters(upstream) is None
+    for name, p in module.named_parameters():
+        np.testing.assert_array_equal(p.grad, expected[name], err_msg=name)
+    module.backward_to_parameters(upstream)  # without zero_grad: accumulates
+    for name, p in module.named_parameters():
+        np.testing.assert_allclose(p.grad, 2 * expected[name], rtol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("case", MODULE_CASES, ids=lambda c: c.id)
 def test_module_to_dtype(case):
     module = case.make(np.float32)
     assert module.to(np.float64) is module

@@ -79,10 +79,13 @@ class Linear(Module):
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         # y = x Wᵀ + b  ⇒  dW = dyᵀ x,  db = Σₙ dy,  dx = dy W
-        self.weight.grad += grad_output.T @ self._x
-        if self.bias is not None:
-            self.bias.grad += grad_output.sum(axis=0)
+        self.backward_to_parameters(grad_output)
         return grad_output @ self.weight.data
+
+    def backward_to_parameters(self, grad_output: np.ndarray) -> None:
+        self.weight.accumulate_matmul(grad_output.T, self._x)  # dW += dyᵀ x
+        if self.bias is not None:
+            self.bias.accumulate_sum(grad_output)  # db += Σₙ dy
 
     def config(self) -> dict[str, Any]:
         return {
@@ -126,6 +129,14 @@ class Sequential(Module):
         for layer in reversed(self._modules.values()):
             grad_output = layer.backward(grad_output)
         return grad_output
+
+    def backward_to_parameters(self, grad_output: np.ndarray) -> None:
+        # As backward, but the first layer skips dL/d(input), which training never uses.
+        layers = list(self._modules.values())
+        for layer in reversed(layers[1:]):
+            grad_output = layer.backward(grad_output)
+        if layers:
+            layers[0].backward_to_parameters(grad_output)
 
     def append(self, layer: Module) -> Sequential:
         if not isinstance(layer, Module):
@@ -373,15 +384,22 @@ class Maxout(Module):
         return np.take_along_axis(z, self._argmax, axis=2)[:, :, 0]
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        return self._backward_pieces(grad_output) @ self.weight.data  # dx = dz W
+
+    def backward_to_parameters(self, grad_output: np.ndarray) -> None:
+        self._backward_pieces(grad_output)
+
+    def _backward_pieces(self, grad_output: np.ndarray) -> np.ndarray:
+        """Accumulate dW, db and return dz, the gradient of the pieces ``z = x Wᵀ + b``."""
         # Only the winning piece of each unit passes the gradient: dz = dy at argmax, else 0.
         n = grad_output.shape[0]
         grad_z = np.zeros((n, self.out_features, self.pieces), dtype=grad_output.dtype)
         np.put_along_axis(grad_z, self._argmax, grad_output[:, :, None], axis=2)
         grad_z = grad_z.reshape(n, -1)
-        self.weight.grad += grad_z.T @ self._x
+        self.weight.accumulate_matmul(grad_z.T, self._x)  # dW += dzᵀ x
         if self.bias is not None:
-            self.bias.grad += grad_z.sum(axis=0)
-        return grad_z @ self.weight.data
+            self.bias.accumulate_sum(grad_z)  # db += Σₙ dz
+        return grad_z
 
     def config(self) -> dict[str, Any]:
         return {

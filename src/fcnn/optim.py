@@ -247,11 +247,10 @@ class Optimizer:
     # ----------------------------------------------------------------- stepping
 
     def zero_grad(self) -> None:
-        """Fill every parameter's gradient with 0, in place (the arrays are reused)."""
+        """Set every parameter's gradient to zero (lazily, in place: see ``Parameter``)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    p.grad.fill(0)
+                p.zero_grad()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter from its ``.grad``, group by group.
@@ -269,12 +268,12 @@ class Optimizer:
 
     def _scratch(self, p: Parameter, k: int) -> np.ndarray:
         """The k-th temporary array shaped like ``p`` (allocated once, then reused)."""
-        key = (p.data.shape, p.data.dtype)
-        pool = self._scratch_pool.get(key)
-        if pool is None:
-            pool = self._scratch_pool[key] = []
-        while len(pool) <= k:
-            pool.append(np.empty_like(p.data))
+        data = p.data
+        pool = self._scratch_pool.get((data.shape, data.dtype))
+        if pool is None or len(pool) <= k:
+            pool = self._scratch_pool.setdefault((data.shape, data.dtype), [])
+            while len(pool) <= k:
+                pool.append(np.empty_like(data))
         return pool[k]
 
     def _grad(self, p: Parameter, weight_decay: float, maximize: bool) -> np.ndarray:
@@ -502,10 +501,11 @@ class SGD(Optimizer):
         weight_decay = float(group["weight_decay"])
         nesterov = bool(group["nesterov"])
         maximize = bool(group["maximize"])
+        plain = weight_decay == 0 and not maximize
         for p in group["params"]:
             if p.grad is None:
                 continue
-            g = self._grad(p, weight_decay, maximize)  # g ← ±∇ + λθ
+            g = p.grad if plain else self._grad(p, weight_decay, maximize)  # g ← ±∇ + λθ
             tmp = self._scratch(p, 1)
             update = g
             if momentum != 0:

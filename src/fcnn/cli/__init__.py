@@ -1,11 +1,21 @@
 """Floor 5: the ``fcnn`` command (typer + rich).
 
-Commands: ``demo``, ``train``, ``evaluate``, ``predict``, ``reproduce``, ``explain``,
-``diagnose``, ``sweep``, ``plot``, ``export``. Each lives in its own module and
-registers on the one ``app``; user errors print as one line.
+Commands: ``bench``, ``demo``, ``train``, ``evaluate``, ``predict``, ``reproduce``,
+``explain``, ``diagnose``, ``sweep``, ``plot``, ``export``. Each lives in its own module
+and registers on the one ``app``; user errors print as one line.
 """
 
-from . import demo, diagnose, explain, export, plot, reproduce, sweep, train  # noqa: F401
+from . import (  # noqa: F401
+    bench,
+    demo,
+    diagnose,
+    explain,
+    export,
+    plot,
+    reproduce,
+    sweep,
+    train,
+)
 from .app import app
 
 __all__ = ["app"]

@@ -64,7 +64,7 @@ def _train(model: Module, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, ep
             output = model.forward(X_epoch[begin : begin + BATCH])
             loss.forward(output, Y_epoch[begin : begin + BATCH])
             optimizer.zero_grad()
-            model.backward(loss.backward())
+            model.backward_to_parameters(loss.backward())
             optimizer.step()
 
 

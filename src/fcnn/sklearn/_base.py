@@ -523,7 +523,7 @@ class _BaseMLP(BaseEstimator):
                 scale = np.broadcast_to((scale / losses.shape[1])[:, None], losses.shape)
             grad = self._loss_none.backward(scale)
         optimizer.zero_grad()
-        _backward(model, grad)
+        model.backward_to_parameters(grad)  # no gradient for the data itself
         if alpha:
             coefficient = alpha / denominator  # d/dW of ½·α·‖W‖² / Σw
             penalty = 0.0
@@ -598,22 +598,6 @@ class _BaseMLP(BaseEstimator):
             if key in state:
                 state[key] = type(state[key])(**state[key].config())
         return state
-
-
-def _backward(model, grad: np.ndarray) -> None:
-    """``model.backward(grad)``, minus the one product nobody needs: the gradient with
-    respect to the data. A first ``Linear`` layer only accumulates ``dW = dyᵀx`` and
-    ``db = Σ dy`` (for 784 inputs that skips a third of the layer's arithmetic)."""
-    layers = list(model)
-    first = layers[0]
-    if type(first) is not Linear:
-        model.backward(grad)
-        return
-    for layer in reversed(layers[1:]):
-        grad = layer.backward(grad)
-    first.weight.grad += grad.T @ first._x  # y = x Wᵀ + b  ⇒  dW = dyᵀ x,  db = Σₙ dy
-    if first.bias is not None:
-        first.bias.grad += grad.sum(axis=0)
 
 
 def _take(y, rows: np.ndarray):

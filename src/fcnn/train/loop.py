@@ -1,9 +1,9 @@
 """``fit`` and ``evaluate``: the training loop people expect, on fcnn's explicit backward.
 
 One step is ``out = model(xb); loss(out, yb); optimizer.zero_grad();
-model.backward(loss.backward()); optimizer.step()`` — the loop adds batching, shuffling,
-validation, metrics, callbacks, progress, divergence protection and resumable run
-directories around it, and nothing inside it.
+model.backward_to_parameters(loss.backward()); optimizer.step()`` — the loop adds
+batching, shuffling, validation, metrics, callbacks, progress, divergence protection and
+resumable run directories around it, and nothing inside it.
 """
 
 from __future__ import annotations
@@ -380,7 +380,7 @@ def fit(
                     if state.stop_training:
                         break
                     optimizer.zero_grad()
-                    model.backward(loss.backward())
+                    model.backward_to_parameters(loss.backward())
                     optimizer.step()
                     total += value * len(xb)
                     seen += len(xb)
