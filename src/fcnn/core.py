@@ -318,14 +318,6 @@ class Module:
         Flatten) keeps a float32/float64 input's dtype, as PyTorch's do; other dtypes
         (integers) become the module's dtype.
         """
-        if (  # the common case, checked cheaply: a 2-D batch of the right width and dtype
-            type(x) is np.ndarray
-            and x.ndim == 2
-            and x.shape[0]
-            and (features is None or x.shape[1] == features)
-            and x.dtype == self.dtype
-        ):
-            return x
         x = np.asarray(x)
         if x.dtype != self.dtype and (
             self._parameters or self._buffers or x.dtype not in _FLOAT_DTYPES

@@ -23,10 +23,13 @@ parameter shape), so a step allocates nothing after the first.
 from __future__ import annotations
 
 import copy
+import functools
+import itertools
 import math
 import numbers
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -104,6 +107,51 @@ def _lookup(registry: dict[str, Any], name: Any, kind: str) -> Any:
         known = ", ".join(sorted(registry))
         raise ValueError(f"unknown {kind} {name!r}; expected one of: {known}")
     return cls
+
+
+# --------------------------------------------------------------------------- threads
+
+# NumPy's elementwise functions run on one core, but they release the GIL on large arrays:
+# k threads updating k slices of the same flat arrays run in parallel. An update of a
+# parameter with at least this many entries is split; smaller ones are not worth the
+# hand-over (measured in benchmarks/NOTES.md).
+_SPLIT_MIN_SIZE = 1 << 17
+_pool: ThreadPoolExecutor | None = None
+_blas: list | None = None
+
+
+def _blas_threads() -> int:
+    """The thread count NumPy's BLAS is allowed now (``threadpoolctl.threadpool_limits``
+    and ``OPENBLAS_NUM_THREADS`` set it), which the elementwise updates follow too."""
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController().select(user_api="blas").lib_controllers
+    return max((lib.num_threads for lib in _blas), default=1)
+
+
+def _in_parallel(update: Callable[..., None], *arrays: np.ndarray) -> None:
+    """``update(*arrays)``, an in-place elementwise update, split over the BLAS threads.
+
+    Elementwise means entry i of the outputs depends only on entry i of the inputs, so the
+    result is bit-identical to one call on the whole arrays.
+    """
+    size = arrays[0].size
+    threads = _blas_threads() if size >= _SPLIT_MIN_SIZE else 1
+    if threads < 2 or not all(a.flags.c_contiguous for a in arrays):
+        update(*arrays)
+        return
+    global _pool
+    if _pool is None or _pool._max_workers < threads - 1:
+        _pool = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="fcnn-update")
+    flat = [a.reshape(-1) for a in arrays]  # views: every array is C-contiguous
+    bounds = [size * k // threads for k in range(threads + 1)]
+    pieces = [[f[lo:hi] for f in flat] for lo, hi in itertools.pairwise(bounds)]
+    futures = [_pool.submit(update, *piece) for piece in pieces[1:]]
+    update(*pieces[0])
+    for future in futures:
+        future.result()
 
 
 # --------------------------------------------------------------------------- Optimizer
@@ -507,27 +555,58 @@ class SGD(Optimizer):
                 continue
             g = p.grad if plain else self._grad(p, weight_decay, maximize)  # g ← ±∇ + λθ
             tmp = self._scratch(p, 1)
-            update = g
-            if momentum != 0:
-                state = self.state[p]
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = g.copy()  # b₁ = g
-                else:
-                    np.multiply(buf, momentum, out=buf)  # b ← μ·b
-                    if dampening != 0:
-                        np.multiply(g, 1.0 - dampening, out=tmp)
-                        np.add(buf, tmp, out=buf)  #      + (1 - τ)·g
-                    else:
-                        np.add(buf, g, out=buf)  #        + g
-                if nesterov:
-                    np.multiply(buf, momentum, out=tmp)
-                    np.add(tmp, g, out=tmp)  # update = g + μ·b
-                    update = tmp
-                else:
-                    update = buf  # update = b
-            np.multiply(update, -lr, out=tmp)
-            np.add(p.data, tmp, out=p.data)  # θ ← θ - lr·update
+            if momentum == 0:
+                _in_parallel(functools.partial(_sgd_update, lr=lr), p.data, g, tmp)
+                continue
+            state = self.state[p]
+            buf = state.get("momentum_buffer")
+            first = buf is None
+            if first:
+                buf = state["momentum_buffer"] = np.empty_like(g)
+            update = functools.partial(
+                _sgd_momentum_update,
+                lr=lr,
+                momentum=momentum,
+                dampening=dampening,
+                nesterov=nesterov,
+                first=first,
+            )
+            _in_parallel(update, p.data, g, buf, tmp)
+
+
+def _sgd_update(theta: np.ndarray, g: np.ndarray, tmp: np.ndarray, *, lr: float) -> None:
+    np.multiply(g, -lr, out=tmp)
+    np.add(theta, tmp, out=theta)  # θ ← θ - lr·g
+
+
+def _sgd_momentum_update(
+    theta: np.ndarray,
+    g: np.ndarray,
+    buf: np.ndarray,
+    tmp: np.ndarray,
+    *,
+    lr: float,
+    momentum: float,
+    dampening: float,
+    nesterov: bool,
+    first: bool,
+) -> None:
+    if first:
+        np.copyto(buf, g)  # b₁ = g
+    else:
+        np.multiply(buf, momentum, out=buf)  # b ← μ·b
+        if dampening != 0:
+            np.multiply(g, 1.0 - dampening, out=tmp)
+            np.add(buf, tmp, out=buf)  #      + (1 - τ)·g
+        else:
+            np.add(buf, g, out=buf)  #        + g
+    update = buf  # update = b
+    if nesterov:
+        np.multiply(buf, momentum, out=tmp)
+        np.add(tmp, g, out=tmp)  # update = g + μ·b
+        update = tmp
+    np.multiply(update, -lr, out=tmp)
+    np.add(theta, tmp, out=theta)  # θ ← θ - lr·update
 
 
 # --------------------------------------------------------------------------- Adam / AdamW
@@ -629,29 +708,53 @@ class Adam(Optimizer):
                 g = self._grad(p, 0.0, maximize)
             else:
                 g = self._grad(p, weight_decay, maximize)  # g ← ±∇ + λθ
-            m, v = state["exp_avg"], state["exp_avg_sq"]
-            tmp = self._scratch(p, 1)
-            np.subtract(g, m, out=tmp)
-            np.multiply(tmp, 1.0 - beta1, out=tmp)
-            np.add(m, tmp, out=m)  # m ← m + (1 - β₁)(g - m) = β₁m + (1 - β₁)g
-            np.multiply(g, g, out=tmp)
-            np.multiply(tmp, 1.0 - beta2, out=tmp)
-            np.multiply(v, beta2, out=v)
-            np.add(v, tmp, out=v)  # v ← β₂v + (1 - β₂)g²
-            step_size = lr / (1.0 - beta1**t)  # lr / (1 - β₁ᵗ)
-            bias_correction2_sqrt = (1.0 - beta2**t) ** 0.5  # √(1 - β₂ᵗ)
+            arrays = [p.data, g, state["exp_avg"], state["exp_avg_sq"], self._scratch(p, 1)]
             if amsgrad:
                 v_max = state.get("max_exp_avg_sq")
                 if v_max is None:
                     v_max = state["max_exp_avg_sq"] = np.zeros_like(p.data)
-                np.maximum(v_max, v, out=v_max)  # v̂ ← max(v̂, v)
-                v = v_max
-            np.sqrt(v, out=tmp)
-            np.divide(tmp, bias_correction2_sqrt, out=tmp)
-            np.add(tmp, eps, out=tmp)  # denom = √v / √(1 - β₂ᵗ) + eps
-            np.divide(m, tmp, out=tmp)
-            np.multiply(tmp, -step_size, out=tmp)
-            np.add(p.data, tmp, out=p.data)  # θ ← θ - step_size · m / denom
+                arrays.append(v_max)
+            update = functools.partial(
+                _adam_update,
+                beta1=beta1,
+                beta2=beta2,
+                eps=eps,
+                step_size=lr / (1.0 - beta1**t),  # lr / (1 - β₁ᵗ)
+                bias_correction2_sqrt=(1.0 - beta2**t) ** 0.5,  # √(1 - β₂ᵗ)
+            )
+            _in_parallel(update, *arrays)
+
+
+def _adam_update(
+    theta: np.ndarray,
+    g: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    tmp: np.ndarray,
+    v_max: np.ndarray | None = None,
+    *,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    step_size: float,
+    bias_correction2_sqrt: float,
+) -> None:
+    np.subtract(g, m, out=tmp)
+    np.multiply(tmp, 1.0 - beta1, out=tmp)
+    np.add(m, tmp, out=m)  # m ← m + (1 - β₁)(g - m) = β₁m + (1 - β₁)g
+    np.multiply(g, g, out=tmp)
+    np.multiply(tmp, 1.0 - beta2, out=tmp)
+    np.multiply(v, beta2, out=v)
+    np.add(v, tmp, out=v)  # v ← β₂v + (1 - β₂)g²
+    if v_max is not None:
+        np.maximum(v_max, v, out=v_max)  # AMSGrad: v̂ ← max(v̂, v)
+        v = v_max
+    np.sqrt(v, out=tmp)
+    np.divide(tmp, bias_correction2_sqrt, out=tmp)
+    np.add(tmp, eps, out=tmp)  # denom = √v / √(1 - β₂ᵗ) + eps
+    np.divide(m, tmp, out=tmp)
+    np.multiply(tmp, -step_size, out=tmp)
+    np.add(theta, tmp, out=theta)  # θ ← θ - step_size · m / denom
 
 
 class AdamW(Adam):
