@@ -268,32 +268,32 @@ SPLIT_CASES = [
 
 
 @pytest.mark.parametrize(("name", "options"), SPLIT_CASES, ids=lambda v: str(v))
-def test_updates_split_over_threads_are_bit_identical(name, options, monkeypatch):
-    """A large parameter's update runs on slices in several threads; elementwise work on
-    slices must give exactly the numbers of one call on the whole array."""
+def test_updates_run_chunk_by_chunk_bit_identically(name, options, monkeypatch):
+    """A large parameter's update runs on cache-sized chunks; elementwise work on chunks
+    must give exactly the numbers of one call on the whole array."""
     rng = np.random.default_rng(0)
-    start = rng.standard_normal((400, 400)).astype(np.float32)  # 160,000 ≥ the split size
+    start = rng.standard_normal((400, 400)).astype(np.float32)
     grads = [rng.standard_normal((400, 400)).astype(np.float32) for _ in range(4)]
     results = []
-    for threads in (1, 3):
-        monkeypatch.setattr(optim, "_blas_threads", lambda threads=threads: threads)
+    for chunk in (1 << 18, 999):  # one chunk; 161 chunks, the last one short
+        monkeypatch.setattr(optim, "_CHUNK", chunk)
         p = fcnn.Parameter(start)
         opt = getattr(optim, name)([p], **options)
         for g in grads:
             p.grad[...] = g
             opt.step()
+        assert opt._chunk_scratch(np.dtype(np.float32)).size == chunk
         results.append((p.data.copy(), {k: v for k, v in opt.state[p].items()}))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     for key, value in results[0][1].items():
         np.testing.assert_array_equal(value, results[1][1][key], err_msg=key)
-    assert optim._pool is not None and optim._pool._max_workers >= 2  # it did split
 
 
 def test_a_non_contiguous_parameter_is_updated_whole(monkeypatch):
-    monkeypatch.setattr(optim, "_blas_threads", lambda: 2)
+    monkeypatch.setattr(optim, "_CHUNK", 1000)
     base = np.zeros((600, 600), np.float32)
     p = fcnn.Parameter(np.zeros((300, 600), np.float32))
-    p.data = base[::2]  # a strided view: slicing its flat copy would lose the update
+    p.data = base[::2]  # a strided view: a flat copy of it would lose the update
     p.grad[...] = 1.0
     optim.SGD([p], lr=0.5).step()
     assert (base[::2] == -0.5).all() and (base[1::2] == 0).all()

@@ -14,7 +14,8 @@ same weights and gradients follow the same path (float64 to ~1e-10, float32 to ~
 Updates run in place on ``Parameter.data`` and on the state arrays, in the parameter's
 dtype: scalars are Python floats, which NumPy 2 never lets upcast a float32 array.
 Temporaries come from a small per-optimiser scratch pool (one or two arrays per distinct
-parameter shape), so a step allocates nothing after the first.
+parameter shape), so a step allocates nothing after the first. SGD's and Adam's updates
+run chunk by chunk (``_elementwise``), so that their many passes stay in cache.
 
 ``OPTIMIZERS`` and ``SCHEDULERS`` map the command line's names to the classes;
 :func:`get_optimizer` and :func:`get_scheduler` build one by name.
@@ -24,12 +25,10 @@ from __future__ import annotations
 
 import copy
 import functools
-import itertools
 import math
 import numbers
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -109,49 +108,31 @@ def _lookup(registry: dict[str, Any], name: Any, kind: str) -> Any:
     return cls
 
 
-# --------------------------------------------------------------------------- threads
+# --------------------------------------------------------------------------- chunks
 
-# NumPy's elementwise functions run on one core, but they release the GIL on large arrays:
-# k threads updating k slices of the same flat arrays run in parallel. An update of a
-# parameter with at least this many entries is split; smaller ones are not worth the
-# hand-over (measured in benchmarks/NOTES.md).
-_SPLIT_MIN_SIZE = 1 << 17
-_pool: ThreadPoolExecutor | None = None
-_blas: list | None = None
-
-
-def _blas_threads() -> int:
-    """The thread count NumPy's BLAS is allowed now (``threadpoolctl.threadpool_limits``
-    and ``OPENBLAS_NUM_THREADS`` set it), which the elementwise updates follow too."""
-    global _blas
-    if _blas is None:
-        from threadpoolctl import ThreadpoolController
-
-        _blas = ThreadpoolController().select(user_api="blas").lib_controllers
-    return max((lib.num_threads for lib in _blas), default=1)
+# An update is a dozen elementwise passes (Adam) over arrays that, after a backward pass,
+# live in main memory, not in cache: pass by pass, a 1024 × 1024 layer's Adam step moves
+# ~13 × 12 MB. Run on chunks of this many entries instead, every pass after the first
+# finds its operands in cache, and the parameter, its gradient and its state cross to
+# memory about once (benchmarks/NOTES.md: the step's optimiser time 1.5-1.7× shorter).
+_CHUNK = 1 << 16
 
 
-def _in_parallel(update: Callable[..., None], *arrays: np.ndarray) -> None:
-    """``update(*arrays)``, an in-place elementwise update, split over the BLAS threads.
+def _elementwise(update: Callable[..., None], scratch: np.ndarray, *arrays: np.ndarray) -> None:
+    """``update(tmp, *arrays)``, an in-place elementwise update, chunk by chunk.
 
-    Elementwise means entry i of the outputs depends only on entry i of the inputs, so the
-    result is bit-identical to one call on the whole arrays.
+    ``scratch`` is a 1-D array of ``_CHUNK`` entries that every chunk reuses as ``tmp``
+    (so it stays in cache). Elementwise means entry i of the outputs depends only on entry
+    i of the inputs, so the result is bit-identical to one call on the whole arrays.
     """
-    size = arrays[0].size
-    threads = _blas_threads() if size >= _SPLIT_MIN_SIZE else 1
-    if threads < 2 or not all(a.flags.c_contiguous for a in arrays):
-        update(*arrays)
+    if not all(a.flags.c_contiguous for a in arrays):  # a strided view: no flat view of it
+        update(np.empty_like(arrays[0]), *arrays)
         return
-    global _pool
-    if _pool is None or _pool._max_workers < threads - 1:
-        _pool = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="fcnn-update")
-    flat = [a.reshape(-1) for a in arrays]  # views: every array is C-contiguous
-    bounds = [size * k // threads for k in range(threads + 1)]
-    pieces = [[f[lo:hi] for f in flat] for lo, hi in itertools.pairwise(bounds)]
-    futures = [_pool.submit(update, *piece) for piece in pieces[1:]]
-    update(*pieces[0])
-    for future in futures:
-        future.result()
+    flat = [a.reshape(-1) for a in arrays]
+    size = flat[0].size
+    for lo in range(0, size, _CHUNK):
+        hi = min(lo + _CHUNK, size)
+        update(scratch[: hi - lo], *(f[lo:hi] for f in flat))
 
 
 # --------------------------------------------------------------------------- Optimizer
@@ -323,6 +304,13 @@ class Optimizer:
             while len(pool) <= k:
                 pool.append(np.empty_like(data))
         return pool[k]
+
+    def _chunk_scratch(self, dtype: np.dtype) -> np.ndarray:
+        """The scratch array of :func:`_elementwise` for this dtype (allocated once)."""
+        pool = self._scratch_pool.setdefault(("chunk", dtype), [])
+        if not pool:
+            pool.append(np.empty(_CHUNK, dtype))
+        return pool[0]
 
     def _grad(self, p: Parameter, weight_decay: float, maximize: bool) -> np.ndarray:
         """The gradient the update uses: ``±g + weight_decay·θ`` (``p.grad`` is not changed)."""
@@ -554,9 +542,9 @@ class SGD(Optimizer):
             if p.grad is None:
                 continue
             g = p.grad if plain else self._grad(p, weight_decay, maximize)  # g ← ±∇ + λθ
-            tmp = self._scratch(p, 1)
+            scratch = self._chunk_scratch(p.data.dtype)
             if momentum == 0:
-                _in_parallel(functools.partial(_sgd_update, lr=lr), p.data, g, tmp)
+                _elementwise(functools.partial(_sgd_update, lr=lr), scratch, p.data, g)
                 continue
             state = self.state[p]
             buf = state.get("momentum_buffer")
@@ -571,19 +559,19 @@ class SGD(Optimizer):
                 nesterov=nesterov,
                 first=first,
             )
-            _in_parallel(update, p.data, g, buf, tmp)
+            _elementwise(update, scratch, p.data, g, buf)
 
 
-def _sgd_update(theta: np.ndarray, g: np.ndarray, tmp: np.ndarray, *, lr: float) -> None:
+def _sgd_update(tmp: np.ndarray, theta: np.ndarray, g: np.ndarray, *, lr: float) -> None:
     np.multiply(g, -lr, out=tmp)
     np.add(theta, tmp, out=theta)  # θ ← θ - lr·g
 
 
 def _sgd_momentum_update(
+    tmp: np.ndarray,
     theta: np.ndarray,
     g: np.ndarray,
     buf: np.ndarray,
-    tmp: np.ndarray,
     *,
     lr: float,
     momentum: float,
@@ -708,7 +696,7 @@ class Adam(Optimizer):
                 g = self._grad(p, 0.0, maximize)
             else:
                 g = self._grad(p, weight_decay, maximize)  # g ← ±∇ + λθ
-            arrays = [p.data, g, state["exp_avg"], state["exp_avg_sq"], self._scratch(p, 1)]
+            arrays = [p.data, g, state["exp_avg"], state["exp_avg_sq"]]
             if amsgrad:
                 v_max = state.get("max_exp_avg_sq")
                 if v_max is None:
@@ -722,15 +710,15 @@ class Adam(Optimizer):
                 step_size=lr / (1.0 - beta1**t),  # lr / (1 - β₁ᵗ)
                 bias_correction2_sqrt=(1.0 - beta2**t) ** 0.5,  # √(1 - β₂ᵗ)
             )
-            _in_parallel(update, *arrays)
+            _elementwise(update, self._chunk_scratch(p.data.dtype), *arrays)
 
 
 def _adam_update(
+    tmp: np.ndarray,
     theta: np.ndarray,
     g: np.ndarray,
     m: np.ndarray,
     v: np.ndarray,
-    tmp: np.ndarray,
     v_max: np.ndarray | None = None,
     *,
     beta1: float,
