@@ -24,7 +24,6 @@ run chunk by chunk (``_elementwise``), so that their many passes stay in cache.
 from __future__ import annotations
 
 import copy
-import functools
 import math
 import numbers
 from collections import defaultdict
@@ -118,21 +117,26 @@ def _lookup(registry: dict[str, Any], name: Any, kind: str) -> Any:
 _CHUNK = 1 << 16
 
 
-def _elementwise(update: Callable[..., None], scratch: np.ndarray, *arrays: np.ndarray) -> None:
-    """``update(tmp, *arrays)``, an in-place elementwise update, chunk by chunk.
+def _elementwise(update: Callable[..., None], tmp: np.ndarray, *arrays: np.ndarray, **kw) -> None:
+    """``update(tmp, *arrays, **kw)``, an in-place elementwise update, chunk by chunk.
 
-    ``scratch`` is a 1-D array of ``_CHUNK`` entries that every chunk reuses as ``tmp``
-    (so it stays in cache). Elementwise means entry i of the outputs depends only on entry
-    i of the inputs, so the result is bit-identical to one call on the whole arrays.
+    ``tmp`` is the scratch array from :meth:`Optimizer._update_scratch`: the arrays' shape
+    for arrays of at most ``_CHUNK`` entries (then one call, no slicing: tiny networks
+    feel every microsecond), else ``_CHUNK`` entries that every chunk reuses (so that it
+    stays in cache). Elementwise means entry i of the outputs depends only on entry i of
+    the inputs, so the result is bit-identical to one call on the whole arrays.
     """
+    size = arrays[0].size
+    if size <= _CHUNK:
+        update(tmp, *arrays, **kw)
+        return
     if not all(a.flags.c_contiguous for a in arrays):  # a strided view: no flat view of it
-        update(np.empty_like(arrays[0]), *arrays)
+        update(np.empty_like(arrays[0]), *arrays, **kw)
         return
     flat = [a.reshape(-1) for a in arrays]
-    size = flat[0].size
     for lo in range(0, size, _CHUNK):
         hi = min(lo + _CHUNK, size)
-        update(scratch[: hi - lo], *(f[lo:hi] for f in flat))
+        update(tmp[: hi - lo], *(f[lo:hi] for f in flat), **kw)
 
 
 # --------------------------------------------------------------------------- Optimizer
@@ -305,11 +309,13 @@ class Optimizer:
                 pool.append(np.empty_like(data))
         return pool[k]
 
-    def _chunk_scratch(self, dtype: np.dtype) -> np.ndarray:
-        """The scratch array of :func:`_elementwise` for this dtype (allocated once)."""
-        pool = self._scratch_pool.setdefault(("chunk", dtype), [])
+    def _update_scratch(self, p: Parameter) -> np.ndarray:
+        """The scratch array :func:`_elementwise` wants for ``p`` (allocated once)."""
+        if p.data.size <= _CHUNK:
+            return self._scratch(p, 1)
+        pool = self._scratch_pool.setdefault(("chunk", p.data.dtype), [])
         if not pool:
-            pool.append(np.empty(_CHUNK, dtype))
+            pool.append(np.empty(_CHUNK, p.data.dtype))
         return pool[0]
 
     def _grad(self, p: Parameter, weight_decay: float, maximize: bool) -> np.ndarray:
@@ -542,24 +548,27 @@ class SGD(Optimizer):
             if p.grad is None:
                 continue
             g = p.grad if plain else self._grad(p, weight_decay, maximize)  # g ← ±∇ + λθ
-            scratch = self._chunk_scratch(p.data.dtype)
+            tmp = self._update_scratch(p)
             if momentum == 0:
-                _elementwise(functools.partial(_sgd_update, lr=lr), scratch, p.data, g)
+                _elementwise(_sgd_update, tmp, p.data, g, lr=lr)
                 continue
             state = self.state[p]
             buf = state.get("momentum_buffer")
             first = buf is None
             if first:
                 buf = state["momentum_buffer"] = np.empty_like(g)
-            update = functools.partial(
+            _elementwise(
                 _sgd_momentum_update,
+                tmp,
+                p.data,
+                g,
+                buf,
                 lr=lr,
                 momentum=momentum,
                 dampening=dampening,
                 nesterov=nesterov,
                 first=first,
             )
-            _elementwise(update, scratch, p.data, g, buf)
 
 
 def _sgd_update(tmp: np.ndarray, theta: np.ndarray, g: np.ndarray, *, lr: float) -> None:
@@ -702,15 +711,16 @@ class Adam(Optimizer):
                 if v_max is None:
                     v_max = state["max_exp_avg_sq"] = np.zeros_like(p.data)
                 arrays.append(v_max)
-            update = functools.partial(
+            _elementwise(
                 _adam_update,
+                self._update_scratch(p),
+                *arrays,
                 beta1=beta1,
                 beta2=beta2,
                 eps=eps,
                 step_size=lr / (1.0 - beta1**t),  # lr / (1 - β₁ᵗ)
                 bias_correction2_sqrt=(1.0 - beta2**t) ** 0.5,  # √(1 - β₂ᵗ)
             )
-            _elementwise(update, self._chunk_scratch(p.data.dtype), *arrays)
 
 
 def _adam_update(

@@ -92,7 +92,7 @@ def _time_case(
     rng = np.random.default_rng(1)
     if case.unit == "step":
         batches = [(X, y)]
-        reps = steps or 200  # one timing = `reps` steps, reported per step
+        reps = steps or 1000  # one timing = `reps` steps, reported per step
     else:
         batches = _epoch_batches(X, y, case.batch_size, rng)
         if steps is not None:
