@@ -1,8 +1,8 @@
 """Floor 5: the ``fcnn`` command (typer + rich).
 
-Commands: ``bench``, ``demo``, ``train``, ``evaluate``, ``predict``, ``reproduce``,
-``explain``, ``diagnose``, ``sweep``, ``plot``, ``export``. Each lives in its own module
-and registers on the one ``app``; user errors print as one line.
+Commands: ``bench``, ``demo``, ``train``, ``evaluate``, ``predict``, ``reproduce``, ``explain``,
+``diagnose``, ``sweep``, ``plot``, ``export``, ``playground``. Each lives in its own module and
+registers on the one ``app``; user errors print as one line.
 """
 
 from . import (  # noqa: F401
@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     diagnose,
     explain,
     export,
+    playground,
     plot,
     reproduce,
     sweep,

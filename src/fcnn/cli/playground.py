@@ -1,0 +1,50 @@
+"""``fcnn playground``: the browser playground, served on this machine."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import typer
+
+from .app import app, console, errors, friendly
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and the loopback addresses (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command("playground")
+@friendly
+def playground_command(
+    host: str = typer.Option(
+        "127.0.0.1",
+        help="Address to listen on. Anything but loopback lets other machines train here.",
+    ),
+    port: int = typer.Option(8000, min=0, max=65535, help="Port; 0 takes any free port."),
+    no_browser: bool = typer.Option(
+        False, "--no-browser", help="Do not open the page in the default browser."
+    ),
+    idle_timeout: float = typer.Option(
+        600.0, min=1.0, help="Seconds without a message after which a tab's session is freed."
+    ),
+) -> None:
+    """Open the playground: train small networks on 2-D data in the browser, live."""
+    from ..playground.server import serve
+
+    if not is_loopback(host):
+        errors.print(
+            f"[bold yellow]warning:[/] listening on {host}, not on loopback: anyone who can "
+            "reach this machine can use the playground (and its CPU).",
+            highlight=False,
+        )
+
+    def announce(url: str) -> None:
+        console.print(f"fcnn playground at [bold]{url}[/] (Ctrl+C stops it)", highlight=False)
+
+    serve(host, port, open_browser=not no_browser, idle_timeout=idle_timeout, announce=announce)

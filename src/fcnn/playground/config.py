@@ -1,0 +1,334 @@
+"""The playground's settings: every config key, its type, range and default, and their check.
+
+``KEYS`` describes each key once (kind, range, default, what a change resets); from it
+come the defaults (:func:`default_config`), the ``/api/options`` JSON (:func:`options`)
+and the check of a config object sent by the page (:func:`validate`). A bad object gives
+one :class:`ConfigError` listing every problem, each naming its key; nothing is applied.
+The rules are those of docs/playground-protocol.md.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from ..activations import ACTIVATIONS
+from ..models import INIT_NAMES
+
+__all__ = [
+    "CLASSIFICATION_DATASETS",
+    "DATASETS",
+    "DOMAIN",
+    "FEATURES",
+    "GRID_SIZE",
+    "GRID_SIZE_SMALL",
+    "KEYS",
+    "LIMITS",
+    "MULTICLASS_DATASETS",
+    "REGRESSION_DATASETS",
+    "ConfigError",
+    "default_config",
+    "options",
+    "validate",
+]
+
+CLASSIFICATION_DATASETS = ("circle", "xor", "gauss", "spiral", "blobs")
+REGRESSION_DATASETS = ("plane", "multi_gauss")
+MULTICLASS_DATASETS = ("spiral", "blobs")  # the sets whose class count is ``classes``
+DATASETS = ("circle", "xor", "gauss", "spiral", "plane", "multi_gauss", "blobs", "upload")
+FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
+DOMAIN = (-6.0, 6.0)  # both axes of the built-in data sets
+GRID_SIZE = 50  # the output heat map: GRID_SIZE² points
+GRID_SIZE_SMALL = 20  # each neuron's heat map
+MAX_CLASSES = 6
+LIMITS = {
+    "frame_bytes": 2 * 1024 * 1024,
+    "upload_bytes": 1024 * 1024,
+    "max_abs_weight": 100,
+    "max_classes": MAX_CLASSES,
+}
+
+_ACTIVATION_NAMES = (*ACTIVATIONS, "maxout")
+
+# One entry per key, in the protocol's order. "resets": data (data + net), net or live.
+KEYS: dict[str, dict[str, Any]] = {
+    "dataset": {"kind": "choice", "choices": DATASETS, "default": "circle", "resets": "data"},
+    "classes": {"kind": "int", "min": 2, "max": MAX_CLASSES, "default": 2, "resets": "data"},
+    "noise": {"kind": "int", "min": 0, "max": 50, "step": 5, "default": 0, "resets": "data"},
+    "train_ratio": {
+        "kind": "int",
+        "min": 10,
+        "max": 90,
+        "step": 10,
+        "default": 50,
+        "resets": "data",
+    },
+    "n_points": {"kind": "int", "min": 100, "max": 2000, "default": 500, "resets": "data"},
+    "seed": {"kind": "int", "min": 0, "max": 2**31 - 1, "default": 0, "resets": "data"},
+    "features": {"kind": "subset", "choices": FEATURES, "default": ["x1", "x2"], "resets": "net"},
+    "hidden": {
+        "kind": "int_list",
+        "min_length": 0,
+        "max_length": 6,
+        "min": 1,
+        "max": 8,
+        "default": [4, 2],
+        "resets": "net",
+    },
+    "activation": {
+        "kind": "choice",
+        "choices": _ACTIVATION_NAMES,
+        "default": "tanh",
+        "resets": "net",
+    },
+    "loss": {
+        "kind": "choice",
+        "choices": ("cross_entropy", "mse"),
+        "default": "cross_entropy",
+        "resets": "net",
+    },
+    "init": {"kind": "choice", "choices": INIT_NAMES, "default": "xavier_uniform", "resets": "net"},
+    "batchnorm": {"kind": "bool", "default": False, "resets": "net"},
+    "dropout": {
+        "kind": "float",
+        "min": 0.0,
+        "max": 0.9,
+        "default": 0.0,
+        "resets": "live",
+        "presets": [0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9],
+    },
+    "regularization": {
+        "kind": "choice",
+        "choices": ("none", "l1", "l2"),
+        "default": "none",
+        "resets": "live",
+    },
+    "reg_rate": {
+        "kind": "float",
+        "min": 0.0,
+        "max": 10.0,
+        "default": 0.0,
+        "resets": "live",
+        "presets": [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+    },
+    "optimizer": {
+        "kind": "choice",
+        "choices": ("sgd", "momentum", "adam", "rmsprop"),
+        "default": "sgd",
+        "resets": "live",
+    },
+    "lr": {
+        "kind": "float",
+        "min": 1e-5,
+        "max": 10.0,
+        "default": 0.03,
+        "resets": "live",
+        "presets": [1e-5, 1e-4, 1e-3, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+    },
+    "momentum": {"kind": "float", "min": 0.0, "max": 0.999, "default": 0.9, "resets": "live"},
+    "beta1": {"kind": "float", "min": 0.0, "max": 0.9999, "default": 0.9, "resets": "live"},
+    "beta2": {"kind": "float", "min": 0.0, "max": 0.9999, "default": 0.999, "resets": "live"},
+    "batch_size": {"kind": "int", "min": 1, "max": 30, "default": 10, "resets": "live"},
+}
+
+
+class ConfigError(ValueError):
+    """A config object the playground refuses; ``problems`` lists ``(key, sentence)`` pairs.
+
+    ``field`` is the key of the first problem (None for a problem with the object as a
+    whole); ``str(error)`` is every sentence, joined.
+    """
+
+    def __init__(self, problems: list[tuple[str | None, str]]) -> None:
+        self.problems = list(problems)
+        self.field = self.problems[0][0] if self.problems else None
+        super().__init__(" ".join(message for _, message in self.problems))
+
+
+def default_config() -> dict[str, Any]:
+    """A fresh copy of the default config (lists copied too)."""
+    return {key: _copy(spec["default"]) for key, spec in KEYS.items()}
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
+def options() -> dict[str, Any]:
+    """The ``/api/options`` JSON: every key's kind, range and default, and the limits."""
+    keys = {}
+    for key, spec in KEYS.items():
+        entry = {name: _copy(value) for name, value in spec.items()}
+        keys[key] = entry
+    return {
+        "keys": keys,
+        "defaults": default_config(),
+        "classification_datasets": list(CLASSIFICATION_DATASETS),
+        "regression_datasets": list(REGRESSION_DATASETS),
+        "multiclass_datasets": list(MULTICLASS_DATASETS),
+        "domain": list(DOMAIN),
+        "grid": {"size": GRID_SIZE, "size_small": GRID_SIZE_SMALL},
+        "limits": dict(LIMITS),
+    }
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _type_name(value: Any) -> str:
+    names = {bool: "a boolean", str: "a string", list: "a list", dict: "an object"}
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    return names.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_int(key: str, spec: dict[str, Any], value: Any) -> str | None:
+    low, high = spec["min"], spec["max"]
+    if not _is_int(value):
+        return f"{key} must be an integer from {low} to {high}, got {_type_name(value)}."
+    if not low <= value <= high:
+        return f"{key} must be an integer from {low} to {high}, got {value}."
+    return None
+
+
+def _check_float(key: str, spec: dict[str, Any], value: Any) -> str | None:
+    low, high = spec["min"], spec["max"]
+    if not _is_number(value):
+        return f"{key} must be a number from {low:g} to {high:g}, got {_type_name(value)}."
+    if not math.isfinite(value):
+        return f"{key} must be a finite number from {low:g} to {high:g}, got {value!r}."
+    if not low <= value <= high:
+        return f"{key} must be a number from {low:g} to {high:g}, got {value!r}."
+    return None
+
+
+def _check_choice(key: str, spec: dict[str, Any], value: Any) -> str | None:
+    if not isinstance(value, str) or value not in spec["choices"]:
+        return f"{key} must be one of {', '.join(spec['choices'])}; got {_short(value)}."
+    return None
+
+
+def _check_bool(key: str, spec: dict[str, Any], value: Any) -> str | None:
+    if not isinstance(value, bool):
+        return f"{key} must be true or false, got {_short(value)}."
+    return None
+
+
+def _check_subset(key: str, spec: dict[str, Any], value: Any) -> str | None:
+    choices = spec["choices"]
+    if not isinstance(value, list) or not value:
+        return f"{key} must be a non-empty list of {', '.join(choices)}; got {_short(value)}."
+    unknown = [item for item in value if not isinstance(item, str) or item not in choices]
+    if unknown:
+        expected = ", ".join(choices)
+        return f"{key}: unknown feature {_short(unknown[0])}; expected some of {expected}."
+    if len(set(value)) != len(value):
+        return f"{key} lists a feature twice: {_short(value)}."
+    return None
+
+
+def _check_int_list(key: str, spec: dict[str, Any], value: Any) -> str | None:
+    low, high = spec["min"], spec["max"]
+    longest = spec["max_length"]
+    if not isinstance(value, list):
+        return f"{key} must be a list of up to {longest} integers, got {_type_name(value)}."
+    if not spec["min_length"] <= len(value) <= longest:
+        return f"{key} must have at most {longest} layers, got {len(value)}."
+    for i, item in enumerate(value):
+        if not _is_int(item) or not low <= item <= high:
+            shown = item if _is_int(item) else _type_name(item)
+            return f"{key}[{i}] must be an integer from {low} to {high} (units), got {shown}."
+    return None
+
+
+_CHECKS = {
+    "int": _check_int,
+    "float": _check_float,
+    "choice": _check_choice,
+    "bool": _check_bool,
+    "subset": _check_subset,
+    "int_list": _check_int_list,
+}
+
+
+def _normalised(key: str, value: Any) -> Any:
+    kind = KEYS[key]["kind"]
+    if kind == "float":
+        return float(value)
+    if kind == "int":
+        return int(value)
+    if kind == "subset":
+        return [name for name in KEYS[key]["choices"] if name in value]
+    if kind == "int_list":
+        return [int(v) for v in value]
+    return value
+
+
+def validate(changes: Any, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Check a (partial) config object and return the full config it makes with ``base``.
+
+    Parameters
+    ----------
+    changes : dict
+        Any subset of the keys of ``KEYS``, as sent by the page.
+    base : dict, optional
+        The config now in force (the defaults when omitted); it is not modified.
+
+    Returns
+    -------
+    dict
+        A new full config: ``base`` updated with ``changes``, numbers as Python int /
+        float, features in the canonical order.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem, each naming its key: an unknown key, a wrong type (a
+        boolean is not an integer), a value out of range, NaN or infinity, and the
+        combinations that cannot work (``batchnorm`` with ``batch_size`` 1).
+    """
+    if not isinstance(changes, dict):
+        raise ConfigError([(None, f"config must be an object, got {_type_name(changes)}.")])
+    problems: list[tuple[str | None, str]] = []
+    for key in changes:
+        if key not in KEYS:
+            known = ", ".join(KEYS)
+            problems.append((str(key), f"Unknown config key {_short(key)}; known keys: {known}."))
+    for key in KEYS:  # in the protocol's order
+        if key in changes:
+            message = _CHECKS[KEYS[key]["kind"]](key, KEYS[key], changes[key])
+            if message is not None:
+                problems.append((key, message))
+    if problems:
+        raise ConfigError(problems)
+    config = default_config() if base is None else {k: _copy(v) for k, v in base.items()}
+    for key, value in changes.items():
+        config[key] = _normalised(key, value)
+    if config["batchnorm"] and config["batch_size"] < 2:
+        field = "batchnorm" if "batchnorm" in changes and "batch_size" not in changes else None
+        raise ConfigError(
+            [
+                (
+                    field or "batch_size",
+                    f"batch_size must be at least 2 with batchnorm on (a batch of one has no "
+                    f"variance to normalise by), got {config['batch_size']}.",
+                )
+            ]
+        )
+    return config

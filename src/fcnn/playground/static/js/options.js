@@ -1,0 +1,70 @@
+// Reads the server's `options` object (GET /api/options or `hello`) into what the
+// controls need: choice lists, [min, max] limits, steps and presets per config key. The
+// server is the only authority on what is allowed; the page keeps nothing but human
+// labels for the names it knows (an unknown name is shown as it comes).
+
+const LABELS = {
+  // data sets
+  circle: "Circle", xor: "Exclusive or", gauss: "Gaussian", spiral: "Spiral", plane: "Plane",
+  multi_gauss: "Multi-Gaussian", blobs: "Blobs", upload: "Upload a CSV",
+  // activations
+  identity: "Identity", linear: "Linear", sigmoid: "Sigmoid", tanh: "Tanh", relu: "ReLU",
+  leaky_relu: "Leaky ReLU", prelu: "PReLU", elu: "ELU", selu: "SELU", gelu: "GELU",
+  silu: "SiLU", softplus: "Softplus", softsign: "Softsign", mish: "Mish", maxout: "Maxout",
+  hardtanh: "Hardtanh", relu6: "ReLU6", softmax: "Softmax", log_softmax: "Log-softmax",
+  // losses, regularisation, optimisers
+  cross_entropy: "Cross-entropy", mse: "Mean squared error", none: "None", l1: "L1", l2: "L2",
+  sgd: "SGD", momentum: "SGD + momentum", adam: "Adam", rmsprop: "RMSprop", adamw: "AdamW",
+  adagrad: "Adagrad",
+  // initialisers
+  default: "Default (PyTorch)", xavier_uniform: "Xavier uniform", xavier_normal: "Xavier normal",
+  kaiming_uniform: "Kaiming uniform", kaiming_normal: "Kaiming normal", uniform: "Uniform",
+  normal: "Normal", zeros: "Zeros",
+};
+
+const FEATURE_LABELS = {
+  x1: "x₁", x2: "x₂", "x1^2": "x₁²", "x2^2": "x₂²", x1x2: "x₁x₂",
+  sin_x1: "sin(x₁)", sin_x2: "sin(x₂)", cos_x1: "cos(x₁)", cos_x2: "cos(x₂)",
+};
+
+export function label(name) {
+  if (name in LABELS) return LABELS[name];
+  return String(name).replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+}
+
+export function featureLabel(name) {
+  return FEATURE_LABELS[name] ?? name;
+}
+
+// The server's options (fcnn.playground.config.options()):
+//   {keys: {key: {kind, choices | min, max, step?, presets?, min_length?, max_length?,
+//                 default, resets}}, defaults, classification_datasets,
+//    regression_datasets, multiclass_datasets, domain, grid: {size, size_small},
+//    limits: {frame_bytes, upload_bytes, max_abs_weight, max_classes}}
+// normalizeOptions() turns it into what the controls need: per key its choices, its
+// [min, max] range, its step and its presets.
+export function normalizeOptions(raw) {
+  raw = raw ?? {};
+  const keys = raw.keys ?? {};
+  const o = { raw, keys, choices: {}, range: {}, step: {}, presets: {} };
+  for (const [key, spec] of Object.entries(keys)) {
+    if (Array.isArray(spec.choices)) o.choices[key] = spec.choices;
+    if (typeof spec.min === "number" && typeof spec.max === "number") o.range[key] = [spec.min, spec.max];
+    if (typeof spec.step === "number") o.step[key] = spec.step;
+    if (Array.isArray(spec.presets)) o.presets[key] = spec.presets;
+  }
+  for (const key of ["dataset", "features", "activation", "loss", "init", "regularization", "optimizer"]) {
+    o[key] = o.choices[key] ?? [];
+  }
+  const hidden = keys.hidden ?? {};
+  o.hidden_layers = [hidden.min_length ?? 0, hidden.max_length ?? 6];
+  o.neurons = [hidden.min ?? 1, hidden.max ?? 8];
+  o.regression = raw.regression_datasets ?? [];
+  o.multiclass = raw.multiclass_datasets ?? [];
+  o.size = raw.grid?.size ?? 50;
+  o.sizeSmall = raw.grid?.size_small ?? 20;
+  o.maxUpload = raw.limits?.upload_bytes ?? null;
+  o.maxAbsWeight = raw.limits?.max_abs_weight ?? null;
+  o.domain = raw.domain ?? [-6, 6];
+  return o;
+}

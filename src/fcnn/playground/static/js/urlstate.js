@@ -1,0 +1,73 @@
+// The page's whole state in the URL fragment: `#dataset=spiral&hidden=8,8,5&…` with the
+// config keys plus the page-only `discretize` and `show_test` (protocol). Lists are
+// comma-separated, booleans `true`/`false`; types come from the server's defaults.
+
+export const PAGE_KEYS = { discretize: false, show_test: false };
+
+function encodeValue(v) {
+  if (Array.isArray(v)) return v.map((x) => encodeURIComponent(String(x))).join(",");
+  return encodeURIComponent(String(v));
+}
+
+export function encodeFragment(config, page) {
+  const parts = [];
+  for (const [k, v] of Object.entries(config ?? {})) {
+    if (v === null || v === undefined || typeof v === "object" && !Array.isArray(v)) continue;
+    parts.push(`${encodeURIComponent(k)}=${encodeValue(v)}`);
+  }
+  for (const [k, v] of Object.entries(page ?? {})) parts.push(`${k}=${v ? "true" : "false"}`);
+  return parts.join("&");
+}
+
+// Splits the fragment into raw strings: {key: "value"} (decoded per list element later).
+export function readFragment(hash) {
+  const text = (hash ?? "").replace(/^#/, "");
+  const out = {};
+  if (!text) return out;
+  for (const part of text.split("&")) {
+    if (!part) continue;
+    const i = part.indexOf("=");
+    const k = decodeURIComponent(i < 0 ? part : part.slice(0, i));
+    out[k] = i < 0 ? "" : part.slice(i + 1);
+  }
+  return out;
+}
+
+function coerceScalar(raw, like) {
+  const s = decodeURIComponent(raw);
+  if (typeof like === "boolean") {
+    if (/^(true|1|yes|on)$/i.test(s)) return true;
+    if (/^(false|0|no|off)$/i.test(s)) return false;
+    return s; // let the server say what is wrong
+  }
+  if (typeof like === "number") {
+    const n = Number(s);
+    return s.trim() !== "" && Number.isFinite(n) ? n : s;
+  }
+  return s;
+}
+
+// Turns the raw fragment into {config, page, unknown}: values typed after `defaults`.
+export function parseFragment(hash, defaults) {
+  const raw = readFragment(hash);
+  const config = {};
+  const page = {};
+  const unknown = [];
+  for (const [k, v] of Object.entries(raw)) {
+    if (k in PAGE_KEYS) {
+      page[k] = coerceScalar(v, false) === true;
+    } else if (defaults && k in defaults) {
+      const like = defaults[k];
+      if (Array.isArray(like)) {
+        const items = v === "" ? [] : v.split(",");
+        const numeric = like.length ? typeof like[0] === "number" : items.every((x) => /^-?\d+(\.\d+)?$/.test(x));
+        config[k] = items.map((x) => coerceScalar(x, numeric ? 0 : ""));
+      } else {
+        config[k] = coerceScalar(v, like);
+      }
+    } else {
+      unknown.push(k);
+    }
+  }
+  return { config, page, unknown };
+}
