@@ -158,7 +158,7 @@ class Parameter:
     anyone reads is always the true accumulated gradient.
     """
 
-    __slots__ = ("_grad", "_grad_is_zero", "data")
+    __slots__ = ("_grad", "_grad_is_zero", "_ones", "data")
 
     def __init__(self, data: Any, dtype: Any = None) -> None:
         array = np.asarray(data)
@@ -167,6 +167,7 @@ class Parameter:
         self.data = np.array(array, dtype=resolve_dtype(dtype), order="C", copy=True)
         self._grad = np.zeros_like(self.data)
         self._grad_is_zero = False
+        self._ones: np.ndarray | None = None  # accumulate_sum's vector of ones
 
     @property
     def grad(self) -> np.ndarray:
@@ -205,12 +206,20 @@ class Parameter:
             self._grad += a @ b
 
     def accumulate_sum(self, a: np.ndarray) -> None:
-        """``grad += a.sum(axis=0)`` (a bias's gradient, summed over the batch)."""
+        """``grad += a.sum(axis=0)`` (a bias's gradient, summed over the batch).
+
+        Computed as the matrix-vector product ``1ᵀ a``: NumPy's sum down the rows of a
+        narrow array is slow (10 µs for 400 × 4, most of a tiny network's bias
+        gradients), BLAS's is not (1 µs).
+        """
+        ones = self._ones
+        if ones is None or ones.shape[0] != a.shape[0] or ones.dtype != a.dtype:
+            ones = self._ones = np.ones(a.shape[0], a.dtype)
         if self._grad_is_zero:
-            np.sum(a, axis=0, out=self._grad)
+            np.matmul(ones, a, out=self._grad)
             self._grad_is_zero = False
         else:
-            self._grad += a.sum(axis=0)
+            self._grad += ones @ a
 
     def __repr__(self) -> str:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype.name})"

@@ -311,11 +311,12 @@ class Optimizer:
 
     def _update_scratch(self, p: Parameter) -> np.ndarray:
         """The scratch array :func:`_elementwise` wants for ``p`` (allocated once)."""
-        if p.data.size <= _CHUNK:
+        data = p.data
+        if data.size <= _CHUNK:
             return self._scratch(p, 1)
-        pool = self._scratch_pool.setdefault(("chunk", p.data.dtype), [])
+        pool = self._scratch_pool.setdefault(("chunk", data.dtype), [])
         if not pool:
-            pool.append(np.empty(_CHUNK, p.data.dtype))
+            pool.append(np.empty(_CHUNK, data.dtype))
         return pool[0]
 
     def _grad(self, p: Parameter, weight_decay: float, maximize: bool) -> np.ndarray:
@@ -545,12 +546,17 @@ class SGD(Optimizer):
         maximize = bool(group["maximize"])
         plain = weight_decay == 0 and not maximize
         for p in group["params"]:
-            if p.grad is None:
+            g = p.grad
+            if g is None:
                 continue
-            g = p.grad if plain else self._grad(p, weight_decay, maximize)  # g ← ±∇ + λθ
+            if not plain:
+                g = self._grad(p, weight_decay, maximize)  # g ← ±∇ + λθ
             tmp = self._update_scratch(p)
             if momentum == 0:
-                _elementwise(_sgd_update, tmp, p.data, g, lr=lr)
+                if p.data.size <= _CHUNK:  # one call: the tiny network's step is ~100 calls
+                    _sgd_update(tmp, p.data, g, lr)
+                else:
+                    _elementwise(_sgd_update, tmp, p.data, g, lr=lr)
                 continue
             state = self.state[p]
             buf = state.get("momentum_buffer")
@@ -571,7 +577,7 @@ class SGD(Optimizer):
             )
 
 
-def _sgd_update(tmp: np.ndarray, theta: np.ndarray, g: np.ndarray, *, lr: float) -> None:
+def _sgd_update(tmp: np.ndarray, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
     np.multiply(g, -lr, out=tmp)
     np.add(theta, tmp, out=theta)  # θ ← θ - lr·g
 

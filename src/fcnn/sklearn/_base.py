@@ -579,7 +579,16 @@ class _BaseMLP(BaseEstimator):
             for begin in range(0, X.shape[0], _PREDICT_CHUNK):
                 xb = X[begin : begin + _PREDICT_CHUNK]
                 xb = xb.toarray() if sp.issparse(xb) else np.asarray(xb, dtype=model.dtype)
-                chunks.append(model.forward(xb))
+                rows = xb.shape[0]
+                if rows < _PREDICT_CHUNK:
+                    # Every forward gets the same number of rows: BLAS then computes each
+                    # row the same way, so a row's prediction does not depend on how many
+                    # rows came with it (float32 kernels for other batch sizes differ in
+                    # the last bits, and scikit-learn checks this invariance to 1e-7).
+                    padded = np.zeros((_PREDICT_CHUNK, xb.shape[1]), dtype=model.dtype)
+                    padded[:rows] = xb
+                    xb = padded
+                chunks.append(model.forward(xb)[:rows])
         finally:
             model.train(was_training)
         return np.concatenate(chunks).astype(np.float64, copy=False)
