@@ -4,6 +4,8 @@
 
 Each line times two ways of doing one piece of a training step on the same arrays, the
 fastest of several repetitions each (robust to a busy neighbour on a shared machine).
+The optimisers' chunking is measured inside real steps instead (``phases.py``): on arrays
+already in cache, as here, it has nothing to gain.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import fcnn
-from fcnn import optim
 
 
 def best(fn: Callable[[], object], seconds: float = 0.3) -> float:
@@ -81,30 +82,21 @@ def main() -> None:
 
             row(f"zero_grad + dW += dyᵀx, W {n_out}×{n_in}, batch {batch}", eager, lazy)
 
-    # 3. An optimiser's elementwise update on one thread vs split over the BLAS threads
-    #    (the split follows the BLAS limit, so it is measured with --threads 2).
-    threads = optim._blas_threads
-    for name, shape, options in (
-        ("SGD", (800, 784), {}),
-        ("SGD", (800, 784), {"momentum": 0.9}),
-        ("Adam", (800, 784), {}),
-        ("Adam", (1024, 1024), {}),
-        ("Adam", (256, 784), {}),
-    ):
-        p = fcnn.Parameter(rng.standard_normal(shape, dtype=np.float32))
-        p.grad[...] = rng.standard_normal(shape, dtype=np.float32)
-        opt = getattr(optim, name)([p], lr=1e-3, **options)
-        name += " (momentum)" if options else ""
-        with threadpool_limits(limits=args.threads):
-            optim._blas_threads = lambda: 1
-            one = best(opt.step)
-            optim._blas_threads = threads
-            split = best(opt.step)
-        ratio = split / one
-        print(
-            f"| {name} step, {shape[0]}×{shape[1]}: 1 thread vs {threads()} | "
-            f"{one * 1e6:,.1f} µs | {split * 1e6:,.1f} µs | {ratio:.2f}× |"
-        )
+    # 3. A bias's gradient: NumPy's sum down the rows vs the matrix-vector product 1ᵀ dy.
+    with threadpool_limits(limits=args.threads):
+        for shape in ((400, 4), (400, 1), (128, 256), (512, 1024)):
+            dy = rng.standard_normal(shape, dtype=np.float32)
+            out = np.empty(shape[1], np.float32)
+            b = fcnn.Parameter(np.zeros(shape[1], np.float32))
+
+            def column_sum(dy=dy, out=out):
+                np.sum(dy, axis=0, out=out)
+
+            def gemv(b=b, dy=dy):
+                b.zero_grad()
+                b.accumulate_sum(dy)
+
+            row(f"bias gradient Σₙ dy, dy {shape[0]}×{shape[1]}", column_sum, gemv)
 
 
 if __name__ == "__main__":

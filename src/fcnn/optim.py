@@ -753,12 +753,13 @@ def _adam_update(
     if v_max is not None:
         np.maximum(v_max, v, out=v_max)  # AMSGrad: v̂ ← max(v̂, v)
         v = v_max
+    # θ ← θ - step_size · m / (√v / √(1 - β₂ᵗ) + eps), PyTorch's formula, computed with
+    # both sides of the fraction scaled by √(1 - β₂ᵗ): one division pass fewer.
     np.sqrt(v, out=tmp)
-    np.divide(tmp, bias_correction2_sqrt, out=tmp)
-    np.add(tmp, eps, out=tmp)  # denom = √v / √(1 - β₂ᵗ) + eps
+    np.add(tmp, eps * bias_correction2_sqrt, out=tmp)  # √v + eps·√(1 - β₂ᵗ)
     np.divide(m, tmp, out=tmp)
-    np.multiply(tmp, -step_size, out=tmp)
-    np.add(theta, tmp, out=theta)  # θ ← θ - step_size · m / denom
+    np.multiply(tmp, -step_size * bias_correction2_sqrt, out=tmp)
+    np.add(theta, tmp, out=theta)
 
 
 class AdamW(Adam):
