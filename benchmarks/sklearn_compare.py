@@ -1,7 +1,8 @@
 """fcnn's scikit-learn estimators against scikit-learn's own MLP: test score and fit time.
 
     python benchmarks/sklearn_compare.py [--data ../shared/data] [--seeds 10]
-        [--mnist-seeds 2] [--threads 1] [--no-mnist] [--out docs/results/sklearn.md]
+        [--mnist-seeds 2] [--threads 1] [--no-mnist] [--sets moons,diabetes]
+        [--inits default,kaiming_uniform] [--out docs/results/sklearn.md]
 
 Every data set is split once (75 % / 25 %, stratified for classes; MNIST keeps its own
 60 000 / 10 000 split), standardised on the training part (MNIST: pixels / 255), and each
@@ -73,19 +74,21 @@ def data_sets(data_dir: Path, mnist: bool):
         yield ("MNIST", "28x28 digits, 10 classes", True, 30, X_train, X_test, y_train, y_test)
 
 
-def estimators(classify: bool, max_iter: int, seed: int):
+def estimators(classify: bool, max_iter: int, seed: int, inits: tuple[str, ...] = ()):
+    """scikit-learn's MLP, fcnn's in float32 and float64, and fcnn's in float32 with each
+    other initialiser of ``inits``."""
     common = {"hidden_layer_sizes": (100,), "max_iter": max_iter, "random_state": seed}
-    if classify:
-        return {
-            "scikit-learn": SklearnClassifier(**common),
-            "fcnn float32": MLPClassifier(**common),
-            "fcnn float64": MLPClassifier(**common, dtype="float64"),
-        }
-    return {
-        "scikit-learn": SklearnRegressor(**common),
-        "fcnn float32": MLPRegressor(**common),
-        "fcnn float64": MLPRegressor(**common, dtype="float64"),
+    theirs, ours = (
+        (SklearnClassifier, MLPClassifier) if classify else (SklearnRegressor, MLPRegressor)
+    )
+    chosen = {
+        "scikit-learn": theirs(**common),
+        "fcnn float32": ours(**common),
+        "fcnn float64": ours(**common, dtype="float64"),
     }
+    for init in inits:
+        chosen[f"fcnn float32, init={init}"] = ours(**common, init=init)
+    return chosen
 
 
 def measure(estimator, X_train, X_test, y_train, y_test) -> tuple[float, float, int]:
@@ -119,10 +122,12 @@ def run(args) -> str:
     for name, about, classify, max_iter, X_train, X_test, y_train, y_test in data_sets(
         args.data, not args.no_mnist
     ):
+        if args.sets and name not in args.sets:
+            continue
         seeds = range(args.mnist_seeds if name == "MNIST" else args.seeds)
         results: dict[str, list[tuple[float, float, int]]] = {}
         for seed in seeds:
-            for label, estimator in estimators(classify, max_iter, seed).items():
+            for label, estimator in estimators(classify, max_iter, seed, args.inits).items():
                 results.setdefault(label, []).append(
                     measure(estimator, X_train, X_test, y_train, y_test)
                 )
@@ -165,6 +170,8 @@ def _markdown(args, rows: list[str], verdicts: list[str]) -> str:
     command = ["python", "benchmarks/sklearn_compare.py", "--seeds", str(args.seeds)]
     command += ["--mnist-seeds", str(args.mnist_seeds), "--threads", str(args.threads)]
     command += ["--no-mnist"] if args.no_mnist else []
+    command += ["--sets", ",".join(args.sets)] if args.sets else []
+    command += ["--inits", ",".join(args.inits)] if args.inits else []
     header = [
         "# fcnn.sklearn against scikit-learn's MLP",
         "",
@@ -221,6 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mnist-seeds", type=int, default=2, help="seeds for MNIST")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (all libraries)")
     parser.add_argument("--no-mnist", action="store_true", help="skip MNIST")
+    parser.add_argument(
+        "--sets", type=lambda t: tuple(t.split(",")), default=(), help="only these data sets"
+    )
+    parser.add_argument(
+        "--inits",
+        type=lambda t: tuple(t.split(",")),
+        default=(),
+        help="also fcnn float32 with these initialisers (fcnn.models.INIT_NAMES)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "results" / "sklearn.md")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", ConvergenceWarning)
