@@ -85,6 +85,27 @@ def _dpi_option() -> Any:
     return typer.Option(150, help="Resolution of PNG files, in dots per inch.")
 
 
+# The options of the figures drawn from a run directory's model and data.
+def _data_option() -> Any:
+    return typer.Option(None, help=_DATA_HELP)
+
+
+def _target_option() -> Any:
+    return typer.Option(None, help="CSV: the target column (default: last).")
+
+
+def _output_option() -> Any:
+    return typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP)
+
+
+def _train_split_option() -> Any:
+    return typer.Option("train", help="Without --data: the run's 'train' or 'test' rows.")
+
+
+def _max_samples_option() -> Any:
+    return typer.Option(5000, help="Look at a random subset of at most this many rows.")
+
+
 # --------------------------------------------------------------------------- experiments
 
 
@@ -199,7 +220,7 @@ def _model(run: Path):
 def history_command(
     run: Path = typer.Argument(..., help="A run directory, or its history.json."),
     log_loss: bool = typer.Option(False, help="Logarithmic loss axis."),
-    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    output: Path = _output_option(),
     dpi: float = _dpi_option(),
 ) -> None:
     """Loss and metric curves per epoch, training and validation."""
@@ -216,11 +237,11 @@ def history_command(
 @friendly
 def boundary_command(
     run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
-    data: str = typer.Option(None, help=_DATA_HELP),
-    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+    data: str = _data_option(),
+    target: str = _target_option(),
     probability: bool = typer.Option(False, help="Shade by the model's confidence."),
     resolution: int = typer.Option(200, help="Grid points per axis."),
-    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    output: Path = _output_option(),
     dpi: float = _dpi_option(),
 ) -> None:
     """Decision boundary of a network on 2-D data, with its training and test points."""
@@ -264,10 +285,10 @@ def boundary_command(
 @friendly
 def confusion_command(
     run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
-    data: str = typer.Option(None, help=_DATA_HELP),
-    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+    data: str = _data_option(),
+    target: str = _target_option(),
     split: str = typer.Option("test", help="Without --data: the run's 'test' or 'train' rows."),
-    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    output: Path = _output_option(),
     dpi: float = _dpi_option(),
 ) -> None:
     """Confusion matrix of a classifier, with the count in every cell."""
@@ -300,7 +321,7 @@ def weights_command(
     shape: str = typer.Option(
         None, help="Image shape HEIGHT,WIDTH (default: the square the input size is)."
     ),
-    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    output: Path = _output_option(),
     dpi: float = _dpi_option(),
 ) -> None:
     """First-layer weights as image tiles (MNIST: 28 x 28), one per hidden unit."""
@@ -332,13 +353,11 @@ def _run_data(run: Path, data: str | None, target: str | None, split: str, max_s
 @friendly
 def gradients_command(
     run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
-    data: str = typer.Option(None, help=_DATA_HELP),
-    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
-    split: str = typer.Option("train", help="Without --data: the run's 'train' or 'test' rows."),
-    max_samples: int = typer.Option(
-        5000, help="Look at a random subset of at most this many rows."
-    ),
-    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    data: str = _data_option(),
+    target: str = _target_option(),
+    split: str = _train_split_option(),
+    max_samples: int = _max_samples_option(),
+    output: Path = _output_option(),
     dpi: float = _dpi_option(),
 ) -> None:
     """Gradient norm per layer (weights and layer outputs), on a log scale."""
@@ -354,13 +373,11 @@ def gradients_command(
 @friendly
 def histograms_command(
     run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
-    data: str = typer.Option(None, help=_DATA_HELP),
-    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
-    split: str = typer.Option("train", help="Without --data: the run's 'train' or 'test' rows."),
-    max_samples: int = typer.Option(
-        5000, help="Look at a random subset of at most this many rows."
-    ),
-    output: Path = typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP),
+    data: str = _data_option(),
+    target: str = _target_option(),
+    split: str = _train_split_option(),
+    max_samples: int = _max_samples_option(),
+    output: Path = _output_option(),
     dpi: float = _dpi_option(),
 ) -> None:
     """Histograms of every layer's activations on the data."""
