@@ -111,6 +111,62 @@ def test_sequential_backward_to_parameters_skips_only_the_input_gradient():
     assert fcnn.Sequential().backward_to_parameters(g) is None  # empty: nothing to do
 
 
+def _layer_by_layer(model, x, g):
+    """Forward and backward through ``model``'s layers one call at a time (no in-place)."""
+    for layer in model:
+        x = layer.forward(x)
+    out = x.copy()
+    for layer in reversed(list(model)):
+        g = layer.backward(g)
+    return out, g, [p.grad.copy() for p in model.parameters()]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sequential_runs_relu_in_place_bit_identically(dtype, monkeypatch):
+    from fcnn.activations import ReLU
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((7, 4)).astype(dtype)
+    g = rng.standard_normal((7, 3)).astype(dtype)
+    x_before, g_before = x.copy(), g.copy()
+    model = fcnn.mlp([4, 6, 5, 3], activation="relu", seed=2, dtype=dtype)
+    expected_out, expected_dx, expected_grads = _layer_by_layer(model, x, g)
+
+    calls = []
+    for name in ("_forward_owned", "_backward_owned"):
+        original = getattr(ReLU, name)
+        spy = lambda self, a, original=original, name=name: calls.append(name) or original(self, a)  # noqa: E731
+        monkeypatch.setattr(ReLU, name, spy)
+    model.zero_grad()
+    out = model(x)
+    np.testing.assert_array_equal(out, expected_out)
+    np.testing.assert_array_equal(model.backward(g), expected_dx)
+    for p, expected in zip(model.parameters(), expected_grads, strict=True):
+        np.testing.assert_array_equal(p.grad, expected)
+    # Both ReLUs follow a Linear, so both worked in place, and the caller's arrays are intact.
+    assert calls.count("_forward_owned") == 2 and calls.count("_backward_owned") == 2
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_array_equal(g, g_before)
+
+
+def test_sequential_keeps_arrays_intact_for_wrapped_layers():
+    # diagnose's probe wraps forward on the instance and reads the input after the call:
+    # a wrapped layer gets its own copy of the computation, not the in-place one.
+    model = fcnn.mlp([3, 5, 2], activation="relu", seed=0, dtype=np.float64)
+    relu = model[1]
+    seen = []
+    original = relu.forward
+    relu.forward = lambda x: seen.append((x.copy(), x)) or original(x)
+    model(np.random.default_rng(0).standard_normal((8, 3)))
+    ((before, after),) = seen
+    assert (before < 0).any()  # there was something for an in-place ReLU to overwrite
+    np.testing.assert_array_equal(after, before)
+    # A ReLU whose input came from the caller (first layer) never overwrites it.
+    x = -np.ones((2, 3))
+    fcnn.Sequential(fcnn.ReLU(), fcnn.Linear(3, 1))(x)
+    np.testing.assert_array_equal(x, -np.ones((2, 3)))
+
+
 def test_state_dict_names_match_pytorch():
     model = fcnn.mlp([3, 4, 2], activation="relu", batchnorm=True, seed=0)
     twin = torch.nn.Sequential(

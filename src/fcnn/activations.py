@@ -109,6 +109,21 @@ def _positive_part(x: np.ndarray) -> np.ndarray:
     return out
 
 
+_ZEROS: dict[np.dtype, np.ndarray] = {}
+
+
+def _zeros_like_shared(x: np.ndarray) -> np.ndarray:
+    """A read-only array of zeros shaped like ``x``, a view of one flat array per dtype
+    that grows to the largest size asked for. Never written, so it costs no memory beyond
+    the zero page (``np.zeros`` maps untouched pages to it) and is safe to share."""
+    flat = _ZEROS.get(x.dtype)
+    if flat is None or flat.size < x.size:
+        flat = np.zeros(x.size, x.dtype)
+        flat.flags.writeable = False
+        _ZEROS[x.dtype] = flat
+    return flat[: x.size].reshape(x.shape)
+
+
 def _negative_part(x: np.ndarray) -> np.ndarray:
     """min(x, 0) as a fresh array."""
     out = np.zeros_like(x)
@@ -294,6 +309,19 @@ class ReLU(_Activation):
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         grad_output, (y,) = self._restore(grad_output)
         return grad_output * (y > 0)  # y = max(x, 0)  ⇒  dx = dy · [x > 0]
+
+    # The same two computations, overwriting an array that Sequential says nothing else
+    # holds (a Linear's output or input gradient): no allocation, no fresh memory to touch.
+    def _forward_owned(self, x: np.ndarray) -> np.ndarray:
+        x = self._as_input(x)
+        np.maximum(x, _zeros_like_shared(x), out=x)
+        self._saved = (x,)
+        return x
+
+    def _backward_owned(self, grad_output: np.ndarray) -> np.ndarray:
+        grad_output, (y,) = self._restore(grad_output)
+        np.multiply(grad_output, y > 0, out=grad_output)
+        return grad_output
 
 
 @register_module

@@ -316,6 +316,20 @@ class Module:
         """
         self.backward(grad_output)
 
+    # In place, inside a Sequential. A layer whose forward and backward return arrays that
+    # nothing else holds (a Linear's x Wᵀ + b and dy W) says so with
+    # ``_returns_fresh_arrays``; Sequential then hands those arrays to the next layer's
+    # ``_forward_owned`` / ``_backward_owned``, which may overwrite them instead of
+    # allocating new ones (ReLU does: benchmarks/NOTES.md, change 6). By default they are
+    # forward and backward.
+    _returns_fresh_arrays = False
+
+    def _forward_owned(self, x: np.ndarray) -> Any:
+        return self.forward(x)
+
+    def _backward_owned(self, grad_output: np.ndarray) -> np.ndarray:
+        return self.backward(grad_output)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 

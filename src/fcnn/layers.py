@@ -8,7 +8,7 @@ weight copied from ``torch.nn`` gives the same numbers here.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,8 @@ class Linear(Module):
     ``weight`` is ``(out_features, in_features)`` and ``bias`` ``(out_features,)``,
     initialised as in PyTorch: U(-1/√in_features, 1/√in_features).
     """
+
+    _returns_fresh_arrays = True  # forward's x Wᵀ + b and backward's dy W are new arrays
 
     def __init__(
         self,
@@ -95,6 +97,20 @@ class Linear(Module):
         }
 
 
+def _backward_through(layers: Iterable[Module], grad_output: np.ndarray) -> np.ndarray:
+    """Run ``backward`` through ``layers`` (last layer first), handing each gradient that
+    a layer made afresh to the next one's ``_backward_owned`` (see ``Module``)."""
+    owned = False  # the caller's gradient is the caller's
+    for layer in layers:
+        wrapped = "backward" in vars(layer)
+        if owned and not wrapped:
+            grad_output = layer._backward_owned(grad_output)
+        else:
+            grad_output = layer.backward(grad_output)
+        owned = layer._returns_fresh_arrays and not wrapped
+    return grad_output
+
+
 @register_module
 class Sequential(Module):
     """Layers applied in order; backward runs them in reverse.
@@ -118,25 +134,26 @@ class Sequential(Module):
             object.__setattr__(self, "dtype", layers[0].dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        owned = False  # whether x is an array nothing outside this pass holds
         for i, layer in enumerate(self._modules.values()):
+            wrapped = "forward" in vars(layer)  # e.g. diagnose's probe, which reads x after
             try:
-                x = layer.forward(x)
+                x = layer._forward_owned(x) if owned and not wrapped else layer.forward(x)
             except ShapeError as err:
                 raise ShapeError(f"Sequential layer {i} ({type(layer).__name__}): {err}") from None
+            owned = layer._returns_fresh_arrays and not wrapped
         return x
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        for layer in reversed(self._modules.values()):
-            grad_output = layer.backward(grad_output)
-        return grad_output
+        return _backward_through(reversed(self._modules.values()), grad_output)
 
     def backward_to_parameters(self, grad_output: np.ndarray) -> None:
         # As backward, but the first layer skips dL/d(input), which training never uses.
         layers = list(self._modules.values())
-        for layer in reversed(layers[1:]):
-            grad_output = layer.backward(grad_output)
-        if layers:
-            layers[0].backward_to_parameters(grad_output)
+        if not layers:
+            return
+        grad_output = _backward_through(reversed(layers[1:]), grad_output)
+        layers[0].backward_to_parameters(grad_output)
 
     def append(self, layer: Module) -> Sequential:
         if not isinstance(layer, Module):
