@@ -520,7 +520,10 @@ def test_optimizer_settings_reach_the_optimizer():
     assert group["momentum"] == 0.8 and group["nesterov"] is False and group["lr"] == 0.001
     clf = MLPClassifier((4,), beta_1=0.8, beta_2=0.99, epsilon=1e-6, max_iter=1).fit(X, y)
     group = clf._optimizer.param_groups[0]
-    assert group["betas"] == (0.8, 0.99) and group["eps"] == 1e-6
+    # scikit-learn's ε sits before the bias correction: fcnn's eps carries it per step.
+    t = clf._adam_steps
+    assert group["betas"] == (0.8, 0.99) and t > 0
+    assert group["eps"] * (1 - 0.99**t) ** 0.5 == pytest.approx(1e-6, rel=1e-14)
     group = MLPClassifier((4,), optimizer="adamw", max_iter=1).fit(X, y)._optimizer.param_groups[0]
     assert group["weight_decay"] == 0.01  # AdamW's own default
 
@@ -548,6 +551,75 @@ def test_reproducible_with_random_state_and_fcnn_seed():
     fcnn.seed(11)
     d = MLPClassifier((8,), max_iter=10).fit(X, y).predict_proba(X)
     assert np.array_equal(c, d) and not np.array_equal(a, c)
+
+
+def _parity_data(name):
+    from sklearn.datasets import make_moons
+
+    if name == "moons":
+        return make_moons(300, noise=0.3, random_state=0)
+    if name == "digits":
+        X, y = load_digits(return_X_y=True)
+        return X[:400] / 16.0, y[:400]
+    if name == "labels":
+        return make_multilabel_classification(300, 6, n_classes=3, random_state=0)
+    X, y = make_regression(300, 5, n_targets=2, noise=5.0, random_state=0)
+    return X, y / 50.0
+
+
+@pytest.mark.parametrize(
+    "data, params",
+    [
+        ("moons", {}),  # binary: one logistic output
+        ("digits", {"hidden_layer_sizes": (20, 10)}),  # 10 classes, softmax
+        ("moons", {"solver": "sgd", "learning_rate_init": 0.05}),  # Nesterov momentum
+        ("digits", {"activation": "logistic", "early_stopping": True}),  # split, √(2/…)
+        ("moons", {"activation": "tanh", "early_stopping": True, "batch_size": 64}),
+        ("labels", {}),  # multi-label: scikit-learn sums the BCE over labels
+        ("regression", {}),  # ½·MSE
+        ("regression", {"solver": "sgd", "early_stopping": True}),  # R² on held-out rows
+    ],
+    ids=[
+        "binary-adam",
+        "multiclass-adam",
+        "binary-sgd",
+        "logistic-early",
+        "tanh-early",
+        "multilabel",
+        "regression-adam",
+        "regression-sgd-early",
+    ],
+)
+def test_same_random_state_same_fit_as_scikit_learn(data, params):
+    # In float64, fcnn's estimators draw scikit-learn's initial weights and batch order
+    # from the same random_state and minimise the same objective: the same loss curve,
+    # the same stopping epoch and the same predictions, up to rounding.
+    from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
+
+    X, y = _parity_data(data)
+    settings = {"hidden_layer_sizes": (16,), "max_iter": 40, "random_state": 5, **params}
+    solver = settings.pop("solver", "adam")
+    theirs, ours = (
+        (SklearnMLPRegressor, MLPRegressor)
+        if data == "regression"
+        else (SklearnMLPClassifier, MLPClassifier)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = theirs(solver=solver, **settings).fit(X, y)
+        ours = ours(optimizer=solver, dtype="float64", **settings).fit(X, y)
+    assert ours.n_iter_ == theirs.n_iter_
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
+    if settings.get("early_stopping"):
+        np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_)
+    if data == "regression":
+        np.testing.assert_allclose(ours.predict(X), theirs.predict(X), atol=1e-5)
+    else:
+        np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-6)
+    linears = [m for m in ours.model_.modules() if isinstance(m, fcnn.Linear)]
+    for layer, coef, intercept in zip(linears, theirs.coefs_, theirs.intercepts_, strict=True):
+        np.testing.assert_allclose(layer.weight.data, coef.T, atol=1e-6)
+        np.testing.assert_allclose(layer.bias.data, intercept, atol=1e-6)
 
 
 def test_feature_names_sparse_input_and_dtype():

@@ -10,6 +10,13 @@ they drop into existing code, plus fcnn's own: any fcnn activation (``"gelu"``,
 network is an ordinary fcnn ``Sequential`` in ``model_``: save it with ``fcnn.save``,
 export it with ``fcnn.io.to_onnx``, move it to PyTorch with ``fcnn.io.to_torch``.
 
+With the same int ``random_state`` and scikit-learn's settings, ``fit`` starts from the
+network scikit-learn's MLP starts from and sees the same batches (the default
+``init="sklearn"`` draws its initial weights and biases, and the early-stopping split and
+the shuffles come from the same ``RandomState`` in the same order); in float64 the
+classifier then takes scikit-learn's steps, to rounding. fcnn's default float32 runs the
+same steps in float32.
+
 This package is named ``sklearn`` inside ``fcnn``; its modules import scikit-learn by
 absolute import, and ``import fcnn`` never imports it (nor scikit-learn). It needs
 scikit-learn >= 1.6 (``validate_data`` and ``__sklearn_tags__``).

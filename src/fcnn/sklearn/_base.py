@@ -5,17 +5,27 @@ stopping), written on fcnn's explicit forward/backward.
 The loop is fcnn's own step (``model.forward`` → ``loss.forward`` → ``model.backward`` →
 ``optimizer.step``) with what scikit-learn's MLP adds around it, with the same meanings:
 
+- the loss is scikit-learn's: fcnn's loss times the factors of ``_objective_scales()``,
+  one for the value reported (``loss_curve_``, and ``tol``'s stopping rule) and one for
+  the gradient stepped along. For the squared error scikit-learn reports ½·MSE but
+  steps along the half squared error summed over the targets (k times as steep, for k
+  targets); for multi-label BCE it sums over the labels where fcnn's loss averages. So
+  ``learning_rate_init``, ``alpha``, ``tol`` and ``loss_curve_`` mean what they mean
+  there;
 - ``alpha``: an L2 penalty ``½·alpha·Σ‖W‖² / Σw`` on the weights of every ``Linear`` and
   ``Maxout`` layer (not biases, BatchNorm or PReLU parameters), ``Σw`` the batch's sample
-  count or total sample weight. It is scaled so that the objective is proportional to
-  scikit-learn's for the same ``alpha`` (same minimiser): ×2 with the MSE (scikit-learn
-  halves its squared error), ÷ labels for multi-label BCE (scikit-learn sums over labels,
-  fcnn's loss averages);
+  count or total sample weight;
 - ``sample_weight``: the batch loss is ``Σᵢ wᵢ ℓᵢ / Σᵢ wᵢ`` (ℓᵢ the sample's loss,
   averaged over its outputs), so an integer weight is the same as repeating the sample;
 - ``tol`` / ``n_iter_no_change``: stop when the training loss (or, with
   ``early_stopping``, the validation score) has not improved by ``tol`` for more than
   ``n_iter_no_change`` consecutive epochs; early stopping restores the best weights.
+- ``random_state``: one ``RandomState`` draws, in scikit-learn's order, what its MLP
+  draws: the initial weights and biases (``init="sklearn"``, the default), the
+  early-stopping split and each epoch's shuffle. So ``fit`` with the same int
+  ``random_state`` starts from the same network and sees the same batches as
+  ``sklearn.neural_network.MLPClassifier`` / ``MLPRegressor`` (tests/test_sklearn.py
+  checks that their loss curves agree).
 """
 
 from __future__ import annotations
@@ -28,7 +38,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, shuffle
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..activations import ACTIVATIONS
@@ -39,7 +50,8 @@ from ..optim import OPTIMIZERS
 
 _ACTIVATION_ALIASES = {"logistic": "sigmoid"}  # scikit-learn's name for the sigmoid
 _PREDICT_CHUNK = 4096  # rows per forward pass at predict time (bounds the memory used)
-_SEED_BOUND = 2**63 - 1
+_SEED_BOUND = 2**32  # RandomState seeds are below 2³²
+_INIT_NAMES = ("sklearn", *INIT_NAMES)
 
 
 def _check(condition: bool, message: str) -> None:
@@ -91,7 +103,7 @@ class _BaseMLP(BaseEstimator):
         validation_fraction: float = 0.1,
         batchnorm: bool = False,
         dropout: float = 0.0,
-        init: str = "xavier_uniform",
+        init: str = "sklearn",
         pieces: int = 2,
         random_state: Any = None,
         verbose: int = 0,
@@ -198,8 +210,8 @@ class _BaseMLP(BaseEstimator):
             f"{name}(dropout={self.dropout!r}): must be in [0, 1)",
         )
         _check(
-            self.init in INIT_NAMES,
-            f"{name}(init={self.init!r}): expected one of {', '.join(INIT_NAMES)}",
+            self.init in _INIT_NAMES,
+            f"{name}(init={self.init!r}): expected one of {', '.join(_INIT_NAMES)}",
         )
         _check(
             _is_int(self.verbose) and self.verbose >= 0,
@@ -241,6 +253,12 @@ class _BaseMLP(BaseEstimator):
     def _make_optimizer(self):
         kind = self.optimizer.lower()
         kwargs = self._optimizer_kwargs()
+        kwargs_given = self.optimizer_params or {}
+        # scikit-learn's Adam adds epsilon to √v before the bias correction, PyTorch's (and
+        # fcnn's) after it; unless optimizer_params sets eps, each step passes
+        # eps = ε / √(1 - β₂ᵗ), which turns fcnn's denominator √v / √(1 - β₂ᵗ) + eps into
+        # scikit-learn's (√v + ε) / √(1 - β₂ᵗ).
+        self._adam_steps = 0 if kind in ("adam", "adamw") and "eps" not in kwargs_given else None
         try:
             return OPTIMIZERS[kind](self.model_.parameters(), **kwargs)
         except TypeError as err:
@@ -248,17 +266,23 @@ class _BaseMLP(BaseEstimator):
                 f"{type(self).__name__}: the {kind} optimizer rejects {kwargs}: {err}"
             ) from None
 
-    def _generator(self) -> np.random.Generator:
-        """A NumPy Generator from ``random_state``: an int or a RandomState seeds it, a
-        Generator is used as it is, None draws from fcnn's default generator (never NumPy's
-        global state)."""
+    def _random_states(self) -> tuple[np.random.RandomState, np.random.Generator]:
+        """scikit-learn's random stream, and a Generator for fcnn's own draws.
+
+        The RandomState comes from ``random_state`` as scikit-learn makes it (an int seeds
+        a new one, a RandomState is used as it is); a Generator seeds it; None seeds it
+        from fcnn's default generator (never NumPy's global state). The Generator (dropout
+        masks, fcnn's initialisers other than "sklearn") is the given Generator, or is
+        seeded from the RandomState's state without drawing from it, so that the
+        RandomState's stream stays scikit-learn's.
+        """
         state = self.random_state
-        if state is None:
-            return np.random.default_rng(int(default_rng().integers(_SEED_BOUND)))
         if isinstance(state, np.random.Generator):
-            return state
-        seed = check_random_state(state).randint(0, _SEED_BOUND, dtype=np.int64)
-        return np.random.default_rng(int(seed))
+            return np.random.RandomState(int(state.integers(_SEED_BOUND))), state
+        if state is None:
+            state = int(default_rng().integers(_SEED_BOUND))
+        random_state = check_random_state(state)
+        return random_state, np.random.default_rng(random_state.get_state()[1])
 
     # ----------------------------------------------------------------- subclass hooks
 
@@ -273,9 +297,10 @@ class _BaseMLP(BaseEstimator):
     def _score_validation(self, X, y, sample_weight) -> float:
         raise NotImplementedError
 
-    def _penalty_factor(self) -> float:
-        """The factor that makes ``alpha`` mean what it means in scikit-learn's MLP."""
-        return 1.0
+    def _objective_scales(self) -> tuple[float, float]:
+        """scikit-learn's loss over fcnn's loss of the same predictions: (the value it
+        reports, the one whose gradient it steps along). See the module's docstring."""
+        return 1.0, 1.0
 
     def _init_output(self, Y, sample_weight) -> None:
         """Adjust the new network's output layer to the targets (the regressor does)."""
@@ -334,7 +359,7 @@ class _BaseMLP(BaseEstimator):
         if sample_weight is not None and not incremental:
             self._check_weighted_targets(Y, sample_weight)
         if not incremental or not hasattr(self, "_rng"):
-            self._rng = self._generator()
+            self._random_state, self._rng = self._random_states()
         if first:
             self._build(X.shape[1], Y, settings)
             self._init_output(Y, sample_weight)
@@ -363,11 +388,29 @@ class _BaseMLP(BaseEstimator):
             output=output,
             batchnorm=bool(self.batchnorm),
             dropout=float(self.dropout),
-            init=self.init,
+            init="xavier_uniform" if self.init == "sklearn" else self.init,
             pieces=int(self.pieces),
             dtype=settings["dtype"],
             rng=self._rng,
         )
+        if self.init == "sklearn":
+            self._init_as_sklearn(settings["activation"])
+
+    def _init_as_sklearn(self, activation: str) -> None:
+        """scikit-learn's MLP initialisation (Glorot & Bengio, 2010): weights and biases
+        from U(-b, b), b = √(6 / (fan_in + fan_out)) (√(2 / …) for the logistic), drawn
+        from the RandomState layer by layer, weights (as an in × out array) then biases.
+        A Maxout layer counts each piece as an output."""
+        factor = 2.0 if activation == "sigmoid" else 6.0
+        for module in self.model_.modules():
+            if not isinstance(module, (Linear, Maxout)):
+                continue
+            fan_out, fan_in = module.weight.shape
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            module.weight.data[...] = self._random_state.uniform(-bound, bound, (fan_in, fan_out)).T
+            biases = self._random_state.uniform(-bound, bound, fan_out)
+            if module.bias is not None:
+                module.bias.data[...] = biases
 
     def _n_outputs(self, Y: np.ndarray) -> int:
         return 1 if Y.ndim == 1 else Y.shape[1]
@@ -383,8 +426,9 @@ class _BaseMLP(BaseEstimator):
         self._best_state = None
 
     def _split(self, X, Y, y, sample_weight):
-        """Hold out ``validation_fraction`` of the rows for early stopping (stratified for
-        single-output classification when every class has two rows or more)."""
+        """Hold out ``validation_fraction`` of the rows for early stopping, with
+        scikit-learn's ``train_test_split`` on the RandomState, as its MLP does (stratified
+        when the network has one output: binary classification)."""
         n = X.shape[0]
         n_val = int(np.ceil(self.validation_fraction * n))
         if n_val < 2 or n - n_val < 1:
@@ -393,21 +437,17 @@ class _BaseMLP(BaseEstimator):
                 f"{self.validation_fraction} of {n} samples leaves {n_val} for validation; "
                 f"increase validation_fraction or the size of your dataset"
             )
-        order = self._rng.permutation(n)
-        labels = self._strata(Y)
-        if labels is not None and np.unique(labels, return_counts=True)[1].min() >= 2:
-            # Stratified: the same share of every class in the validation rows.
-            val = []
-            for label in np.unique(labels):
-                rows = order[labels[order] == label]
-                take = round(len(rows) * n_val / n)
-                val.append(rows[: max(1, take)])
-            val_idx = np.sort(np.concatenate(val))
-        else:
-            val_idx = np.sort(order[:n_val])
-        train_mask = np.ones(n, dtype=bool)
-        train_mask[val_idx] = False
-        train_idx = np.flatnonzero(train_mask)
+        strata = self._strata(Y) if self.n_outputs_ == 1 else None
+        if strata is not None:
+            classes, counts = np.unique(strata, return_counts=True)
+            if counts.min() < 2 or min(n_val, n - n_val) < len(classes):
+                strata = None  # too few rows to stratify (where scikit-learn raises)
+        train_idx, val_idx = train_test_split(
+            np.arange(n),
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+            stratify=strata,
+        )
         sw = sample_weight
         return (
             X[train_idx],
@@ -438,7 +478,7 @@ class _BaseMLP(BaseEstimator):
         n = X.shape[0]
         bounds = self._batch_bounds(n)
         weights = self._penalised()
-        alpha = float(self.alpha) * self._penalty_factor()
+        alpha = float(self.alpha)
         scratch = [np.empty_like(w.data) for w in weights] if alpha else []
         sparse = sp.issparse(X)
         epochs = 1 if incremental else int(self.max_iter)
@@ -446,8 +486,10 @@ class _BaseMLP(BaseEstimator):
         converged = False
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                order = np.arange(n) if self.shuffle else None
                 for _ in range(epochs):
-                    order = self._rng.permutation(n) if self.shuffle else None
+                    if self.shuffle:  # as scikit-learn: last epoch's order, shuffled again
+                        order = shuffle(order, random_state=self._random_state)
                     total = 0.0
                     for begin, end in bounds:
                         # Each batch's rows are gathered just before use (while they are in
@@ -505,11 +547,15 @@ class _BaseMLP(BaseEstimator):
             )
 
     def _step(self, model, optimizer, xb, yb, wb, weights, scratch, alpha) -> float:
-        """One gradient step on a batch; returns the batch's (weighted) loss with penalty."""
+        """One gradient step on a batch; returns the batch's (weighted) loss with penalty,
+        on scikit-learn's scale (``_objective_scales``)."""
         out = model.forward(xb)
+        reported, stepped = self._objective_scales()
         if wb is None:
-            value = self._loss_fn.forward(out, yb)
+            value = self._loss_fn.forward(out, yb) * reported
             grad = self._loss_fn.backward()
+            if stepped != 1.0:
+                grad = grad * grad.dtype.type(stepped)
             denominator = float(len(xb))
         else:
             denominator = float(wb.sum())
@@ -517,8 +563,8 @@ class _BaseMLP(BaseEstimator):
                 return 0.0  # every sample of this batch has weight 0: nothing to learn
             losses = self._loss_none.forward(out, yb)
             per_sample = losses if losses.ndim == 1 else losses.mean(axis=1)
-            value = float(per_sample @ wb) / denominator
-            scale = (wb / denominator).astype(losses.dtype)
+            value = float(per_sample @ wb) / denominator * reported
+            scale = (wb * (stepped / denominator)).astype(losses.dtype)
             if losses.ndim == 2:
                 scale = np.broadcast_to((scale / losses.shape[1])[:, None], losses.shape)
             grad = self._loss_none.backward(scale)
@@ -533,6 +579,11 @@ class _BaseMLP(BaseEstimator):
                 np.multiply(weight.data, coefficient, out=buffer)
                 weight.grad += buffer
             value += 0.5 * coefficient * penalty
+        if self._adam_steps is not None:
+            self._adam_steps += 1
+            for group in optimizer.param_groups:
+                correction = 1.0 - float(group["betas"][1]) ** self._adam_steps
+                group["eps"] = float(self.epsilon) / correction**0.5
         optimizer.step()
         return value
 

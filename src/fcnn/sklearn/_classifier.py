@@ -96,15 +96,18 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ``BatchNorm1d`` after every hidden linear map.
     dropout : float, default 0.0
         Dropout probability after every hidden activation.
-    init : str, default "xavier_uniform"
-        Weight initialisation, ``fcnn.mlp``'s ``init``. The default, Glorot-uniform weights
-        and zero biases, is close to scikit-learn's MLP; ``"default"`` is PyTorch's
-        ``nn.Linear`` initialisation, ``"kaiming_normal"`` suits deep ReLU networks.
+    init : str, default "sklearn"
+        Weight initialisation. ``"sklearn"`` is scikit-learn's MLP's: Glorot-uniform
+        weights and biases, drawn from ``random_state`` as scikit-learn draws them, so the
+        same int ``random_state`` starts the same network. Or ``fcnn.mlp``'s ``init``
+        names: ``"xavier_uniform"`` (zero biases), ``"default"`` (PyTorch's ``nn.Linear``),
+        ``"kaiming_normal"`` (deep ReLU networks), ...
     pieces : int, default 2
         Pieces per unit for ``activation="maxout"``.
     random_state : int, RandomState, Generator or None
-        Seeds initial weights, shuffling, dropout masks and the validation split. None
-        draws from fcnn's default generator (``fcnn.seed``).
+        Seeds initial weights, shuffling, dropout masks and the validation split; an int
+        or a RandomState gives the weights, split and batch order scikit-learn's MLP gets
+        from it. None draws from fcnn's default generator (``fcnn.seed``).
     verbose : int, default 0
         Print the loss (and validation score) every epoch.
     warm_start : bool, default False
@@ -280,9 +283,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self._output_kind = kind
         return loss, expected
 
-    def _penalty_factor(self) -> float:
+    def _objective_scales(self) -> tuple[float, float]:
         # Multi-label: scikit-learn sums the BCE over labels, fcnn's averages over them.
-        return 1.0 / self.n_outputs_ if self._multilabel else 1.0
+        labels = float(self.n_outputs_) if self._multilabel else 1.0
+        return labels, labels
 
     def _strata(self, Y):
         if self._multilabel:

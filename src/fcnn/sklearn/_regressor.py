@@ -36,15 +36,18 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     loss : str or fcnn loss, optional
         ``"mse"`` (the default; also ``"squared_error"``), ``"l1"`` (``"absolute_error"``)
         or ``"huber"``; an instance configures it, e.g. ``fcnn.HuberLoss(delta=0.5)``.
-        The MSE is fcnn's (PyTorch's) mean of squares, without scikit-learn's factor ½.
+        For the MSE, training is scikit-learn's squared error: ``loss_curve_`` shows half
+        the mean of squares, and the steps follow scikit-learn's gradient (which, with k
+        targets, is that of the half squared error summed over them).
 
     Notes
     -----
-    With a linear output (``output=None``) the output layer's bias starts at the
-    targets' mean (weighted by ``sample_weight``): training starts from the best constant
-    prediction instead of 0, which matters for targets far from 0. scikit-learn's MLP
-    starts from a random bias; scale such targets all the same (or use
-    ``sklearn.compose.TransformedTargetRegressor``).
+    The default ``init="sklearn"`` starts from scikit-learn's network (random output
+    biases, drawn from ``random_state``). With fcnn's other initialisers and a linear
+    output (``output=None``), the output layer's bias starts at the targets' mean
+    (weighted by ``sample_weight``): training starts from the best constant prediction
+    instead of 0, which matters for targets far from 0. Either way, scale such targets
+    (or use ``sklearn.compose.TransformedTargetRegressor``).
 
     Attributes
     ----------
@@ -107,17 +110,20 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             )
         return loss, output
 
-    def _penalty_factor(self) -> float:
-        # scikit-learn minimises ½·mean (y - ŷ)² + ½·α‖W‖²/n; fcnn's MSE has no ½, so the
-        # penalty doubles to keep the same minimiser.
-        return 2.0 if isinstance(self._loss_fn, fcnn_losses.MSELoss) else 1.0
+    def _objective_scales(self) -> tuple[float, float]:
+        # scikit-learn reports ½·mean (y - ŷ)² (+ ½·α‖W‖²/n) but its gradient, (ŷ - y)/n
+        # per target, is that of the half squared error summed over the k targets: k/2
+        # times fcnn's MSE, which averages over them.
+        if isinstance(self._loss_fn, fcnn_losses.MSELoss):
+            return 0.5, 0.5 * self.n_outputs_
+        return 1.0, 1.0
 
     def _init_output(self, Y, sample_weight) -> None:
         # Start from the best constant prediction: the output bias at the targets' mean.
         # Targets far from 0 (prices, temperatures) otherwise take thousands of small Adam
         # steps to reach before the network learns anything else.
         last = self.model_[-1]
-        if isinstance(last, Linear) and last.bias is not None:
+        if self.init != "sklearn" and isinstance(last, Linear) and last.bias is not None:
             last.bias.data[...] = np.average(Y, axis=0, weights=sample_weight)
 
     def _predict_from_output(self, out: np.ndarray) -> np.ndarray:
