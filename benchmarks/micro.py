@@ -98,6 +98,78 @@ def main() -> None:
 
             row(f"bias gradient Σₙ dy, dy {shape[0]}×{shape[1]}", column_sum, gemv)
 
+        # 4. ReLU after a Linear: fresh arrays vs overwriting the Linear's (Sequential's
+        # in-place path). Overwriting the same arrays again and again costs the same.
+        for shape in ((256, 800), (512, 1024)):
+            z = rng.standard_normal(shape, dtype=np.float32)
+            g = rng.standard_normal(shape, dtype=np.float32)
+            relu = fcnn.ReLU()
+
+            def fresh(relu=relu, z=z, g=g):
+                relu.forward(z)
+                relu.backward(g)
+
+            z_own, g_own = z.copy(), g.copy()
+
+            def in_place(relu=relu, z=z_own, g=g_own):
+                relu._forward_owned(z)
+                relu._backward_owned(g)
+
+            row(f"ReLU forward + backward, {shape[0]}×{shape[1]}", fresh, in_place)
+
+        # 5. Whole SGD steps, the in-place ReLU on and off, interleaved in one process
+        # (a whole step gains too little to show across processes, as ab.py does).
+        for sizes, batch in (((784, 800, 10), 256), ((784, 1024, 1024, 10), 512)):
+            b, a = interleaved_steps(sizes, batch, rng)
+            label = "-".join(map(str, sizes))
+            print(
+                f"| SGD step {label}, batch {batch} | {b * 1e6:,.0f} µs | {a * 1e6:,.0f} µs "
+                f"| {a / b:.3f}× |"
+            )
+
+
+class _PlainSequential(fcnn.Sequential):
+    """Sequential without the in-place path: every layer's own forward and backward."""
+
+    def forward(self, x):
+        for layer in self:
+            x = layer.forward(x)
+        return x
+
+    def backward_to_parameters(self, grad):
+        layers = list(self)
+        for layer in reversed(layers[1:]):
+            grad = layer.backward(grad)
+        layers[0].backward_to_parameters(grad)
+
+
+def interleaved_steps(sizes, batch: int, rng, rounds: int = 15, steps: int = 10):
+    """Median step time of the plain and the in-place network, alternating rounds."""
+    X = rng.random((batch, sizes[0]), dtype=np.float32)
+    y = rng.integers(0, sizes[-1], batch)
+    loss = fcnn.CrossEntropyLoss()
+    in_place = fcnn.mlp(list(sizes), activation="relu", seed=0)
+    plain = _PlainSequential(*fcnn.mlp(list(sizes), activation="relu", seed=0))
+    runs = {}
+    for model in (plain, in_place):
+        optimizer = fcnn.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(model=model, optimizer=optimizer):
+            loss(model(X), y)
+            optimizer.zero_grad()
+            model.backward_to_parameters(loss.backward())
+            optimizer.step()
+
+        step()
+        runs[model] = (step, [])
+    for _ in range(rounds):
+        for step, times in runs.values():
+            start = time.perf_counter()
+            for _ in range(steps):
+                step()
+            times.append((time.perf_counter() - start) / steps)
+    return tuple(float(np.median(times)) for _, times in runs.values())
+
 
 if __name__ == "__main__":
     main()

@@ -104,6 +104,13 @@ def warm_up() -> None:
         estimator.fit(X, y)
 
 
+def _small(value: float) -> str:
+    """A non-negative difference: two decimals, or one significant digit below 0.005."""
+    if value == 0 or value >= 0.005:
+        return f"{value:.2f}"
+    return f"{value:.0e}"
+
+
 def _sd(values: list[float]) -> float:
     return statistics.stdev(values) if len(values) > 1 else 0.0
 
@@ -145,7 +152,7 @@ def run(args) -> str:
             else:  # seed by seed: the same random_state, so the same start and batches
                 deltas = [(a - b) * scale for a, b in zip(scores, base_scores, strict=True)]
                 at_least = sum(d >= 0 for d in deltas)
-                paired = f"{at_least} of {len(deltas)}; {max(abs(d) for d in deltas):.2f}"
+                paired = f"{at_least} of {len(deltas)}; {_small(max(abs(d) for d in deltas))}"
             rows.append(
                 f"| {name} | {size} | {label} | "
                 f"{_mean_sd(list(scores), classify)} | {paired} | {fit_time:.2f} s | "
@@ -164,7 +171,7 @@ def run(args) -> str:
         )
         verdicts.append(
             f"- **{name}** ({about}): fcnn float32 {'≥' if ours >= base_score else '<'} "
-            f"scikit-learn by {delta:+.2f}{unit} "
+            f"scikit-learn by {'+' if delta >= 0 else '−'}{_small(abs(delta))}{unit} "
             f"({'accuracy' if classify else 'R²'}, mean of {len(seeds)} seeds{noise}), "
             f"{base_time / ours_time:.1f}× "
             f"{'faster' if ours_time < base_time else 'slower'} to fit."

@@ -39,7 +39,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, shuffle
+from sklearn.utils import check_random_state
+from sklearn.utils import shuffle as shuffled_rows
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..activations import ACTIVATIONS
@@ -489,7 +490,7 @@ class _BaseMLP(BaseEstimator):
                 order = np.arange(n) if self.shuffle else None
                 for _ in range(epochs):
                     if self.shuffle:  # as scikit-learn: last epoch's order, shuffled again
-                        order = shuffle(order, random_state=self._random_state)
+                        order = shuffled_rows(order, random_state=self._random_state)
                     total = 0.0
                     for begin, end in bounds:
                         # Each batch's rows are gathered just before use (while they are in
