@@ -214,6 +214,14 @@ class Loss:
 
     _array_args: tuple[str, ...] = ()  # float array arguments, converted by ``to``
 
+    #: What the targets are, declared by each loss so that training code asks the class
+    #: instead of its name: ``"values"`` (regression), ``"binary"`` (0/1 or a probability
+    #: per output) or ``"classes"`` (class indices, or a probability per class).
+    target_kind: str = "values"
+    #: What the network's output must be: ``"values"``, ``"logits"``, ``"probabilities"``
+    #: or ``"log_probabilities"``.
+    input_kind: str = "values"
+
     def __init__(self, reduction: str = "mean") -> None:
         self.reduction = _reduction(type(self).__name__, reduction)
         self._ready = False
@@ -464,6 +472,9 @@ class BCELoss(Loss):
     Shapes: ``pred`` (probabilities in [0, 1]) and ``target`` (in [0, 1]) the same shape.
     """
 
+    target_kind = "binary"
+    input_kind = "probabilities"
+
     _array_args = ("weight",)
 
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
@@ -526,6 +537,9 @@ class BCEWithLogitsLoss(Loss):
 
     Shapes: ``pred`` (logits) and ``target`` (in [0, 1]) the same shape.
     """
+
+    target_kind = "binary"
+    input_kind = "logits"
 
     _array_args = ("weight", "pos_weight")
 
@@ -706,6 +720,9 @@ class CrossEntropyLoss(_ClassLoss):
     Shapes: ``pred`` logits ``(N, C)``; ``target`` integers ``(N,)`` or floats ``(N, C)``.
     """
 
+    target_kind = "classes"
+    input_kind = "logits"
+
     def __init__(
         self,
         weight: Any = None,
@@ -834,6 +851,9 @@ class NLLLoss(_ClassLoss):
 
     Shapes: ``pred`` log-probabilities ``(N, C)``; ``target`` integers ``(N,)``.
     """
+
+    target_kind = "classes"
+    input_kind = "log_probabilities"
 
     def _forward(self, pred: np.ndarray, target: Any) -> tuple[Any, float]:
         log_probs = _as_logits("NLLLoss", pred, "log-probabilities")

@@ -1,0 +1,137 @@
+"""Floor 1: the argument checks every floor shares, with one wording.
+
+Each check returns the value in its plain Python form (``int``, ``float``, ``bool``,
+``np.dtype``) or raises with a message of one shape, the one DESIGN.md asks for::
+
+    Dropout(p=1.5): p must be in [0, 1)
+
+``where`` names the call (a class, ``fit``, ``mlp``); ``name`` the argument. A value of
+the wrong type raises ``TypeError``; a value of the right type but out of range,
+``ValueError``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "FLOAT_DTYPES",
+    "choice",
+    "flag",
+    "float_dtype",
+    "is_int",
+    "is_real",
+    "non_negative_int",
+    "positive_int",
+    "real",
+]
+
+# The two dtypes the engine's numerics are proven for.
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def is_int(value: Any) -> bool:
+    """An integer (Python or NumPy), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def is_real(value: Any) -> bool:
+    """A real number (Python or NumPy int or float), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _fail(error: type[Exception], where: str, name: str, value: Any, what: str) -> Exception:
+    got = f", got {type(value).__name__}" if error is TypeError else ""
+    return error(f"{where}({name}={value!r}): {name} must be {what}{got}")
+
+
+def positive_int(where: str, name: str, value: Any) -> int:
+    """``value`` as an ``int`` >= 1."""
+    if not is_int(value):
+        raise _fail(TypeError, where, name, value, "a positive integer")
+    if value < 1:
+        raise _fail(ValueError, where, name, value, "a positive integer")
+    return int(value)
+
+
+def non_negative_int(where: str, name: str, value: Any) -> int:
+    """``value`` as an ``int`` >= 0."""
+    if not is_int(value):
+        raise _fail(TypeError, where, name, value, "a non-negative integer")
+    if value < 0:
+        raise _fail(ValueError, where, name, value, "a non-negative integer")
+    return int(value)
+
+
+def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if low is not None:
+        return f"{'>' if low_open else '>='} {low:g}"
+    assert high is not None
+    return f"{'<' if high_open else '<='} {high:g}"
+
+
+def real(
+    where: str,
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """``value`` as a finite ``float``, within ``[low, high]`` when they are given
+    (``low_open`` / ``high_open`` leave out that end)."""
+    if not is_real(value):
+        raise _fail(TypeError, where, name, value, "a real number")
+    value = float(value)
+    if not math.isfinite(value):
+        raise _fail(ValueError, where, name, value, "finite")
+    if low is None and high is None:
+        return value
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        raise _fail(ValueError, where, name, value, _interval(low, high, low_open, high_open))
+    return value
+
+
+def flag(where: str, name: str, value: Any) -> bool:
+    """``value`` as a ``bool`` (Python's or NumPy's)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise _fail(TypeError, where, name, value, "True or False")
+    return bool(value)
+
+
+def choice(where: str, name: str, value: Any, options: Iterable[str]) -> str:
+    """``value``, one of the strings ``options``."""
+    options = list(options)
+    if not isinstance(value, str) or value not in options:
+        listed = ", ".join(repr(option) for option in options)
+        error = ValueError if isinstance(value, str) else TypeError
+        raise _fail(error, where, name, value, f"one of {listed}")
+    return value
+
+
+def float_dtype(where: str, name: str, value: Any) -> np.dtype:
+    """``value`` as ``np.dtype(float32)`` or ``np.dtype(float64)``; None means float32.
+
+    float16 and integer dtypes are refused: the engine's numerics are proven for these
+    two only.
+    """
+    if value is None:
+        return FLOAT_DTYPES[0]
+    try:
+        resolved = np.dtype(value)
+    except TypeError:
+        raise _fail(TypeError, where, name, value, "float32 or float64") from None
+    if resolved not in FLOAT_DTYPES:
+        raise _fail(TypeError, where, name, value, "float32 or float64")
+    return resolved

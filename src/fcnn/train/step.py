@@ -1,0 +1,121 @@
+"""One training step, the one ``fit``, the playground and the scikit-learn estimators share.
+
+    out = model(x) → value = loss(out, target) → zero_grad → backward_to_parameters
+    → penalty gradients (L1 / L2) → optimizer.step()
+
+Everything else a training loop does (batches, shuffling, metrics, callbacks, run
+directories) lives around it, in the loop that calls it; a fix to the step itself lands
+in every caller at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .. import checks
+from ..core import Module, Parameter
+
+__all__ = ["Penalty", "StepResult", "TrainStep"]
+
+
+class Penalty:
+    """An L1 and L2 penalty on chosen parameters (usually the weights, not the biases).
+
+    ``P = l1·Σ|w| + l2/2·Σw²``, whose gradient ``l1·sign(w) + l2·w`` is added to each
+    parameter's gradient after backward. (``l2/2`` so that the gradient is ``l2·w``:
+    the convention of the TensorFlow Playground and of scikit-learn's ``alpha``.)
+
+    Parameters
+    ----------
+    params : iterable of Parameter
+    l1, l2 : float >= 0
+        The rates; they may be changed between steps (``penalty.l2 = …``).
+    """
+
+    def __init__(self, params: Iterable[Parameter], l1: float = 0.0, l2: float = 0.0) -> None:
+        self.params = list(params)
+        self.l1 = checks.real("Penalty", "l1", l1, low=0)
+        self.l2 = checks.real("Penalty", "l2", l2, low=0)
+        self._scratch: list[np.ndarray] = []
+
+    def apply(self) -> float:
+        """Add the penalty's gradient to every parameter's ``grad``; return its value ``P``
+        (at the weights before the optimiser moves them)."""
+        l1, l2 = self.l1, self.l2
+        if not (l1 or l2):
+            return 0.0
+        if len(self._scratch) != len(self.params):
+            self._scratch = [np.empty_like(p.data) for p in self.params]
+        value = 0.0
+        for param, scratch in zip(self.params, self._scratch, strict=True):
+            weights = param.data
+            if scratch.dtype != weights.dtype or scratch.shape != weights.shape:
+                scratch = np.empty_like(weights)
+            if l2:
+                flat = weights.reshape(-1)
+                value += 0.5 * l2 * float(flat @ flat)
+                np.multiply(weights, l2, out=scratch)  # d(l2·w²/2)/dw
+                param.grad += scratch
+            if l1:
+                np.sign(weights, out=scratch)
+                value += l1 * float(np.abs(weights).sum())
+                scratch *= l1  # d(l1·|w|)/dw
+                param.grad += scratch
+        return value
+
+
+class StepResult(NamedTuple):
+    """What one step saw: the batch's loss (without the penalty), the penalty's value,
+    the network's output on the batch, and whether the parameters were updated."""
+
+    loss: float
+    penalty: float
+    output: np.ndarray
+    updated: bool
+
+
+class TrainStep:
+    """The training step on one batch, for one model, loss and optimiser.
+
+    Parameters
+    ----------
+    model : Module
+    loss : an fcnn loss (anything with ``forward(pred, target)`` and ``backward()``)
+    optimizer : an fcnn optimiser
+    penalty : Penalty, optional
+
+    Calling it with a batch ``(x, target)`` returns a :class:`StepResult`. A
+    ``before_update(loss_value)`` callable, when given, is asked after the loss is known
+    and before anything is changed; returning False skips the update (``fit``'s callbacks
+    use it to stop on a diverged loss before it reaches the weights).
+    """
+
+    __slots__ = ("loss", "model", "optimizer", "penalty")
+
+    def __init__(
+        self, model: Module, loss: Any, optimizer: Any, penalty: Penalty | None = None
+    ) -> None:
+        self.model = model
+        self.loss = loss
+        self.optimizer = optimizer
+        self.penalty = penalty
+
+    def __call__(
+        self,
+        x: np.ndarray,
+        target: np.ndarray,
+        before_update: Callable[[float], bool] | None = None,
+    ) -> StepResult:
+        out = self.model.forward(x)
+        value = self.loss.forward(out, target)
+        if before_update is not None and not before_update(value):
+            return StepResult(value, 0.0, out, False)
+        self.optimizer.zero_grad()
+        # dL/dx of the data is never needed: the first layer skips computing it.
+        self.model.backward_to_parameters(self.loss.backward())
+        penalty = 0.0 if self.penalty is None else self.penalty.apply()
+        self.optimizer.step()
+        return StepResult(value, penalty, out, True)
