@@ -1,7 +1,8 @@
 """``fit`` and ``evaluate``: the training loop people expect, on fcnn's explicit backward.
 
-One step is ``out = model(xb); loss(out, yb); optimizer.zero_grad();
-model.backward_to_parameters(loss.backward()); optimizer.step()`` — the loop adds
+One step is ``fcnn.train.step.TrainStep`` — ``out = model(xb); loss(out, yb);
+optimizer.zero_grad(); model.backward_to_parameters(loss.backward()); optimizer.step()``,
+the same step the playground and the scikit-learn estimators take. The loop adds
 batching, shuffling, validation, metrics, callbacks, progress, divergence protection and
 resumable run directories around it, and nothing inside it.
 """
@@ -26,6 +27,7 @@ from .callbacks import Callback, DivergenceGuard, TrainState
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, restore, save_checkpoint
 from .history import History
 from .progress import Progress
+from .step import TrainStep
 
 __all__ = ["evaluate", "fit", "prepare_targets", "resolve_loss"]
 
@@ -343,6 +345,15 @@ def fit(
             start_epoch = int(checkpoint["epoch"])
 
     state = TrainState(model=model, optimizer=optimizer, loss=loss, history=history, epochs=epochs)
+    train_step = TrainStep(model, loss, optimizer)
+
+    def before_update(value: float) -> bool:
+        # The callbacks see each batch's loss before the weights move; any of them may
+        # stop training there (the divergence guard does, on a NaN).
+        for cb in all_callbacks:
+            cb.on_batch_end(state, value)
+        return not state.stop_training
+
     state.extra["train_data"] = (X_train, Y_train)  # what DiagnosticsCallback probes
     n = len(X_train)
     n_batches = math.ceil(n / batch_size)
@@ -373,15 +384,9 @@ def fit(
                         X_epoch[begin : begin + batch_size],
                         Y_epoch[begin : begin + batch_size],
                     )
-                    out = model.forward(xb)
-                    value = loss.forward(out, yb)
-                    for cb in all_callbacks:
-                        cb.on_batch_end(state, value)
-                    if state.stop_training:
+                    value, _, out, updated = train_step(xb, yb, before_update)
+                    if not updated:
                         break
-                    optimizer.zero_grad()
-                    model.backward_to_parameters(loss.backward())
-                    optimizer.step()
                     total += value * len(xb)
                     seen += len(xb)
                     state.global_step += 1
