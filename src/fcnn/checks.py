@@ -50,22 +50,22 @@ def _fail(error: type[Exception], where: str, name: str, value: Any, what: str) 
     return error(f"{where}({name}={value!r}): {name} must be {what}{got}")
 
 
+def _int_at_least(where: str, name: str, value: Any, minimum: int, what: str) -> int:
+    if not is_int(value):
+        raise _fail(TypeError, where, name, value, what)
+    if value < minimum:
+        raise _fail(ValueError, where, name, value, what)
+    return int(value)
+
+
 def positive_int(where: str, name: str, value: Any) -> int:
     """``value`` as an ``int`` >= 1."""
-    if not is_int(value):
-        raise _fail(TypeError, where, name, value, "a positive integer")
-    if value < 1:
-        raise _fail(ValueError, where, name, value, "a positive integer")
-    return int(value)
+    return _int_at_least(where, name, value, 1, "a positive integer")
 
 
 def non_negative_int(where: str, name: str, value: Any) -> int:
     """``value`` as an ``int`` >= 0."""
-    if not is_int(value):
-        raise _fail(TypeError, where, name, value, "a non-negative integer")
-    if value < 0:
-        raise _fail(ValueError, where, name, value, "a non-negative integer")
-    return int(value)
+    return _int_at_least(where, name, value, 0, "a non-negative integer")
 
 
 def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
