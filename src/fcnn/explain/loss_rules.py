@@ -26,6 +26,8 @@ Gradient = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 class LossRule(NamedTuple):
+    """The loss a trace uses, its formulas, and its derivative where the trace writes it."""
+
     name: str
     loss: Loss
     scale: float  # E = scale · loss(out, target)
@@ -38,6 +40,8 @@ class LossRule(NamedTuple):
 
 
 class _Known(NamedTuple):
+    """A loss the trace writes out: its short name, formulas and ∂E/∂out."""
+
     name: str
     formula: str
     tex: str

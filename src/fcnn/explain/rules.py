@@ -24,6 +24,8 @@ from ..core import Module
 
 
 class ActivationRule(NamedTuple):
+    """What the trace prints and computes for one element-wise activation."""
+
     out: str  # out as a function of {net}
     derivative: str  # ∂out/∂net in terms of {net} and {out}
     out_tex: str
@@ -32,6 +34,7 @@ class ActivationRule(NamedTuple):
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z), quietly 0 where e^(−z) overflows."""
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-z))
 
