@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import fcnn
 import fcnn.cli.explain  # registers the command even before fcnn.cli imports it
 from fcnn.cli.app import app
-from fcnn.explain import MAX_PARAMETERS, Trace, classic_example, explain
+from fcnn.explain import MAX_PARAMETERS, Trace, classic_example, explain, rules
 from fcnn.losses import MSELoss
 from fcnn.optim import SGD
 
@@ -150,6 +150,11 @@ ACTIVATIONS = [
     lambda: fcnn.Softplus(beta=2.0),
     fcnn.Identity,
 ]
+
+
+def test_every_activation_the_trace_follows_is_tested_here():
+    # A new entry in the rule table needs its line in ACTIVATIONS above.
+    assert {type(make()) for make in ACTIVATIONS} == set(rules.ACTIVATIONS)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS, ids=lambda a: type(a()).__name__)

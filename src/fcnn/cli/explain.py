@@ -7,16 +7,23 @@ on the sample given by ``--input`` and ``--target``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from ..explain import LOSS_NAMES, MAX_PARAMETERS, classic_example, explain
+from ..explain import LOSS_NAMES, MAX_PARAMETERS, Trace, classic_example, explain
 from ..io import atomic_write_text, load
+from ..losses import get_loss
 from .app import app, console, friendly
 
-FORMATS = ("text", "markdown", "json")
-_CLASS_LOSSES = ("cross_entropy", "nll", "CrossEntropyLoss", "NLLLoss")
+# --format: how each renders a trace, given the decimals to show.
+RENDER: dict[str, Callable[[Trace, int], str]] = {
+    "text": lambda trace, digits: trace.to_text(digits),
+    "markdown": lambda trace, digits: trace.to_markdown(digits),
+    "json": lambda trace, digits: trace.to_json(),
+}
+FORMATS = tuple(RENDER)
 
 
 def _numbers(text: str, option: str) -> list[float]:
@@ -32,9 +39,17 @@ def _numbers(text: str, option: str) -> list[float]:
     return values
 
 
+def _takes_classes(loss: str) -> bool:
+    """Whether the loss named ``loss`` takes a class index (asked of its class)."""
+    try:
+        return get_loss(loss).target_kind == "classes"
+    except ValueError:  # mse_half, or a name explain will refuse with its own message
+        return False
+
+
 def _target(text: str, loss: str) -> list[float] | int:
     values = _numbers(text, "--target")
-    if loss in _CLASS_LOSSES and len(values) == 1:
+    if len(values) == 1 and _takes_classes(loss):
         if not values[0].is_integer():
             raise ValueError(f"--target={text!r}: with --loss {loss} give one class index, e.g. 1")
         return int(values[0])
@@ -136,12 +151,7 @@ def explain_command(
         update_biases=defaults["update_biases"] if update_biases is None else update_biases,
         shared_biases=defaults["shared_biases"] if shared_biases is None else shared_biases,
     )
-    if output_format == "json":
-        content = trace.to_json()
-    elif output_format == "markdown":
-        content = trace.to_markdown(digits)
-    else:
-        content = trace.to_text(digits)
+    content = RENDER[output_format](trace, digits)
     if output is not None:
         atomic_write_text(output, content if content.endswith("\n") else content + "\n")
         console.print(
