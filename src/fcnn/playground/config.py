@@ -25,6 +25,7 @@ __all__ = [
     "GRID_SIZE_SMALL",
     "KEYS",
     "LIMITS",
+    "MAXOUT_PIECES",
     "MULTICLASS_DATASETS",
     "REGRESSION_DATASETS",
     "ConfigError",
@@ -42,6 +43,7 @@ DOMAIN = (-6.0, 6.0)  # both axes of the built-in data sets
 GRID_SIZE = 50  # the output heat map: GRID_SIZE² points
 GRID_SIZE_SMALL = 20  # each neuron's heat map
 MAX_CLASSES = 6
+MAXOUT_PIECES = 2  # the pieces of each maxout unit
 LIMITS = {
     "frame_bytes": 2 * 1024 * 1024,
     "upload_bytes": 1024 * 1024,
