@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 import fcnn
-from fcnn.optim import SGD, Adam, RMSprop
-from fcnn.playground.config import FEATURES, ConfigError
 from fcnn.data import parse_points_csv as parse_csv
 from fcnn.data import ring_blobs as blobs
 from fcnn.data import spiral_arms
+from fcnn.optim import SGD, Adam, RMSprop
+from fcnn.playground.config import FEATURES, ConfigError
 from fcnn.playground.encoding import round_sig
 from fcnn.playground.session import Session, features, grid_points
 

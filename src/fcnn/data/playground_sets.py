@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+
 import numpy as np
 
 from .. import checks

@@ -22,8 +22,8 @@ The contract between the server and the page is docs/playground-protocol.md.
 """
 
 from .config import ConfigError, default_config, options, validate
-from .server import create_app, serve
 from .encoding import features, grid_points, signed
+from .server import create_app, serve
 from .session import Session
 
 __all__ = [
