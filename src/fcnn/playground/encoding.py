@@ -5,8 +5,8 @@
   snippet calls both, so the page, the snippet and a reloaded model agree.
 - :func:`signed`: ``2p − 1``, the page's [−1, 1] scale for a class-1 probability (the
   sigmoid output) and for 0 / 1 labels (the targets of a tanh output under MSE).
-- :func:`round_sig`, :func:`to_json`, :func:`number`: numbers rounded to 4 significant
-  digits for the page's JSON, NaN and infinity as ``null``.
+- :func:`round_sig`, :func:`to_json`, :func:`number`, :func:`points`: numbers rounded
+  to 4 significant digits for the page's JSON, NaN and infinity as ``null``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["features", "grid_points", "number", "round_sig", "signed", "to_json"]
+__all__ = ["features", "grid_points", "number", "points", "round_sig", "signed", "to_json"]
 
 
 def features(X: np.ndarray, names: list[str] | tuple[str, ...]) -> np.ndarray:
@@ -95,3 +95,9 @@ def number(value: float) -> float | None:
     """One rounded number for JSON; ``None`` for NaN / infinity."""
     value = float(round_sig(value))
     return value if math.isfinite(value) else None
+
+
+def points(X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """Points and their labels (ints, as they are) or targets (rounded) for JSON."""
+    labels = y.tolist() if y.dtype.kind == "i" else to_json(y)
+    return {"x": to_json(X), "y": labels}

@@ -38,10 +38,11 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .config import LIMITS, default_config, options
+from .config import KEYS, LIMITS, default_config, options
 from .connection import Connection, Registry, handle, log
 from .messages import dumps, error
 from .session import Session
+from .state import thumbnails
 
 __all__ = ["STATIC", "WS_MAX_SIZE", "create_app", "serve", "url_of"]
 
@@ -78,6 +79,19 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0) -> Starlette
 
     async def get_options(request: Request) -> Response:
         return JSONResponse(public_options)
+
+    samples: dict[int, dict[str, Any]] = {}  # per class count: a few KB, computed once
+
+    async def get_thumbnails(request: Request) -> Response:
+        low, high = KEYS["classes"]["min"], KEYS["classes"]["max"]
+        text = request.query_params.get("classes", str(low))
+        if not text.isdigit() or not low <= int(text) <= high:
+            message = f"classes must be an integer from {low} to {high}, got {text[:20]!r}."
+            return JSONResponse({"error": message}, status_code=400)
+        classes = int(text)
+        if classes not in samples:
+            samples[classes] = thumbnails(classes)
+        return JSONResponse(samples[classes])
 
     def lookup(request: Request) -> Connection | None:
         return registry.get(request.path_params["sid"])
@@ -197,6 +211,7 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0) -> Starlette
     routes = [
         Route("/", index),
         Route("/api/options", get_options),
+        Route("/api/thumbnails", get_thumbnails),
         Route("/api/session/{sid}/model.safetensors", model_file),
         Route("/api/session/{sid}/model.py", model_snippet),
         Route("/api/session/{sid}/data.csv", data_csv),

@@ -1,4 +1,5 @@
-"""What the page draws: the ``network``, ``data`` and ``state`` messages of a session.
+"""What the page draws: the ``network``, ``data`` and ``state`` messages of a session,
+and the sample points of the data-set thumbnails.
 
 The ``state`` message holds the losses, the heat maps (the output over the big grid,
 each hidden unit over the small one), the weights, the gradient flow and the health of
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..data import playground_set
 from ..diagnose.probe import (
     RELU_FAMILY,
     SATURATING,
@@ -28,8 +30,8 @@ from ..diagnose.probe import (
 )
 from ..diagnose.verdicts import Thresholds, judge
 from ..layers import BatchNorm1d, Maxout
-from .config import GRID_SIZE, MAXOUT_PIECES
-from .encoding import number, signed, to_json
+from .config import DATASETS, DOMAIN, GRID_SIZE, MAXOUT_PIECES, REGRESSION_DATASETS
+from .encoding import number, points, signed, to_json
 
 if TYPE_CHECKING:
     from .session import Session
@@ -41,11 +43,13 @@ __all__ = [
     "network_message",
     "page_kind",
     "state_message",
+    "thumbnails",
 ]
 
 # Saturated: within 1 % of a bound on at least 90 % of the training points (the protocol).
 SATURATED_SHARE = 0.9
 THRESHOLDS = Thresholds(saturation_tol=0.01, saturation_share=SATURATED_SHARE)
+THUMBNAIL_POINTS = 300
 
 
 def page_kind(session: Session) -> str:
@@ -88,16 +92,29 @@ def network_message(session: Session) -> dict[str, Any]:
 def data_message(session: Session) -> dict[str, Any]:
     """The ``data`` message."""
 
-    def part(X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-        labels = y.tolist() if y.dtype.kind == "i" else to_json(y)
-        return {"x": to_json(X), "y": labels}
-
     return {
         "type": "data",
-        "train": part(session.X_train, session.y_train),
-        "test": part(session.X_test, session.y_test),
+        "train": points(session.X_train, session.y_train),
+        "test": points(session.X_test, session.y_test),
         "domain": list(session.domain),
     }
+
+
+def thumbnails(classes: int) -> dict[str, Any]:
+    """The ``GET /api/thumbnails`` JSON: sample points of every built-in data set.
+
+    The sets come from ``fcnn.data.playground_set``, as a session's do (seed 0, no
+    noise, :data:`THUMBNAIL_POINTS` points; ``blobs`` and ``spiral`` with ``classes``
+    classes), so each button shows the data it will load.
+    """
+    sets = {}
+    for name in DATASETS:
+        if name == "upload":
+            continue
+        X, y = playground_set(name, THUMBNAIL_POINTS, 0, classes, seed=0)
+        task = "regression" if name in REGRESSION_DATASETS else "classification"
+        sets[name] = {"task": task, **points(X, y)}
+    return {"classes": classes, "domain": list(DOMAIN), "datasets": sets}
 
 
 def _forward(session: Session, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
