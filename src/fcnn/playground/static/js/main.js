@@ -427,14 +427,14 @@ function buildDatasetGrid() {
 
 // The data-set buttons show the server's own sample of each set (GET /api/thumbnails),
 // fetched once per class count (blobs and spiral change with it).
-const thumbnails = { cache: new Map(), shown: null };
+const thumbnails = { cache: new Map(), shown: null, drawn: null };
 async function drawThumbnails(classes) {
   if (thumbnails.shown === classes) return;
   thumbnails.shown = classes;
   let sample = thumbnails.cache.get(classes);
   if (!sample) {
     try {
-      const res = await fetch(apiUrl(`api/thumbnails?classes=${encodeURIComponent(classes)}`));
+      const res = await fetch(`${apiUrl("api/thumbnails")}?classes=${encodeURIComponent(classes)}`);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       sample = await res.json();
     } catch {
@@ -447,6 +447,7 @@ async function drawThumbnails(classes) {
   for (const c of $("dataset-grid").querySelectorAll("canvas")) {
     drawThumbnail(c, sample.datasets?.[c.parentElement.dataset.dataset], sample.domain);
   }
+  thumbnails.drawn = sample;
 }
 
 function shortName(name) {
@@ -781,6 +782,9 @@ function relayout() {
 window.__fcnn = {
   get app() {
     return app;
+  },
+  get thumbnails() {
+    return thumbnails.drawn; // the server's sample the data-set buttons show
   },
   send,
   sync,
