@@ -126,6 +126,34 @@ def test_page_builds_its_controls_from_the_servers_options(server, context):
     shot(page, "initial-1280x800.png")
 
 
+def test_data_set_buttons_show_the_servers_samples(server, context):
+    # The thumbnails are the points of the generators the sessions use, for the class
+    # count in force: blobs and spiral redraw with k classes.
+    page = open_page(context, f"{server}/#dataset=blobs&classes=4")
+    wait_config(page, "classes", 4)
+    page.wait_for_function("() => window.__fcnn.thumbnails?.classes === 4", timeout=15_000)
+    drawn = page.evaluate("() => window.__fcnn.thumbnails")
+    assert drawn == get_json(f"{server}/api/thumbnails?classes=4")
+    assert (
+        set(drawn["datasets"]["blobs"]["y"])
+        == set(drawn["datasets"]["spiral"]["y"])
+        == {0, 1, 2, 3}
+    )
+    # Class 3's colour (purple) is on the blobs button's canvas.
+    purple = page.eval_on_selector(
+        "[data-testid=dataset-blobs] canvas",
+        """c => {
+          const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) {
+            if (Math.abs(d[i] - 142) + Math.abs(d[i + 1] - 68) + Math.abs(d[i + 2] - 173) < 30) n++;
+          }
+          return n;
+        }""",
+    )
+    assert purple > 0
+
+
 def test_spiral_learns_in_the_browser(server, new_context):
     page = open_page(new_context(LARGE), server)
     page.get_by_test_id("dataset-spiral").click()

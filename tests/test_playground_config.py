@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from pathlib import Path
 
 import pytest
 
+import fcnn.playground
 from fcnn.activations import ACTIVATIONS
 from fcnn.models import INIT_NAMES
 from fcnn.playground.config import (
@@ -70,6 +73,18 @@ def test_options_describe_every_key_and_are_json():
         assert validate({key: spec["default"]})[key] == spec["default"]
         for preset in spec.get("presets", []):
             assert validate({key: preset})[key] == preset
+
+
+def test_the_page_labels_only_what_the_server_offers():
+    # options.js keeps human labels for names; a label for a name no key offers is a
+    # control the page pretends to have (both tables: LABELS and FEATURE_LABELS).
+    source = (Path(fcnn.playground.__file__).parent / "static/js/options.js").read_text()
+    offered = {name for spec in options()["keys"].values() for name in spec.get("choices", ())}
+    for table in ("LABELS", "FEATURE_LABELS"):
+        body = re.search(rf"const {table} = \{{(.*?)\n\}};", source, re.S).group(1)
+        names = re.findall(r"(?:^|[\s,])\"?([\w^]+)\"?:", body)
+        assert names, table
+        assert set(names) <= offered, (table, sorted(set(names) - offered))
 
 
 # Every key: values at and inside its bounds that must pass.

@@ -86,6 +86,29 @@ def test_options(client):
     assert body["limits"]["idle_timeout"] == 600 and body["limits"]["grace"] == 30
 
 
+def test_thumbnails_are_the_generators_points(client):
+    body = client.get("/api/thumbnails", params={"classes": 3}).json()
+    assert body["classes"] == 3 and body["domain"] == [-6.0, 6.0]
+    assert sorted(body["datasets"]) == sorted(
+        d for d in options()["keys"]["dataset"]["choices"] if d != "upload"
+    )
+    for name, sample in body["datasets"].items():
+        X, y = fcnn.data.playground_set(name, len(sample["x"]), 0, 3, seed=0)
+        np.testing.assert_allclose(sample["x"], X, rtol=1e-3, atol=1e-3)
+        np.testing.assert_allclose(sample["y"], y, rtol=1e-3, atol=1e-3)
+        assert sample["task"] == ("regression" if y.dtype.kind == "f" else "classification")
+    assert set(body["datasets"]["blobs"]["y"]) == {0, 1, 2}
+    # The six bumps of multi_gauss, three of each sign: the thumbnail shows all of them.
+    sample = body["datasets"]["multi_gauss"]
+    X, y = np.array(sample["x"]), np.array(sample["y"])
+    for cx, cy in itertools.product((-4, 0, 4), (2.5, -2.5)):
+        near = np.hypot(X[:, 0] - cx, X[:, 1] - cy) < 1
+        assert near.any() and np.abs(y[near]).min() > 0.4, (cx, cy)
+    for bad in ("1", "7", "two", ""):
+        response = client.get("/api/thumbnails", params={"classes": bad})
+        assert response.status_code == 400 and "classes" in response.json()["error"]
+
+
 @pytest.mark.parametrize("endpoint", ["model.safetensors", "model.py", "data.csv"])
 def test_unknown_session_is_404(client, endpoint):
     response = client.get(f"/api/session/nope/{endpoint}")

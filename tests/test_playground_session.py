@@ -10,17 +10,13 @@ import numpy as np
 import pytest
 
 import fcnn
+from fcnn.data import parse_points_csv as parse_csv
+from fcnn.data import ring_blobs as blobs
+from fcnn.data import spiral_arms
 from fcnn.optim import SGD, Adam, RMSprop
 from fcnn.playground.config import FEATURES, ConfigError
-from fcnn.playground.session import (
-    Session,
-    blobs,
-    features,
-    grid_points,
-    parse_csv,
-    round_sig,
-    spiral_arms,
-)
+from fcnn.playground.encoding import round_sig
+from fcnn.playground.session import Session, features, grid_points
 
 ALL_FEATURES = list(FEATURES)
 
@@ -172,13 +168,13 @@ def test_reset_reproduces_the_run_bit_for_bit():
     }
     session = Session(config)
     for _ in range(3):
-        session.train_epoch()
+        session.train()
     first = weights_of(session)
     first_state = session.state()
     session.reset()
     assert session.epoch == 0
     for _ in range(3):
-        session.train_epoch()
+        session.train()
     for a, b in zip(first, weights_of(session), strict=True):
         np.testing.assert_array_equal(a, b)
     assert session.state() == first_state
@@ -190,11 +186,11 @@ def test_reset_reproduces_the_run_bit_for_bit():
         np.testing.assert_array_equal(a, b)
     # The state snapshot does not disturb training.
     session.reset()
-    session.train_epoch()
+    session.train()
     session.state()
-    session.train_epoch()
+    session.train()
     session.state()
-    session.train_epoch()
+    session.train()
     assert session.state() == first_state
 
 
@@ -209,7 +205,7 @@ def test_train_in_slices_counts_epochs():
     assert not session.mid_epoch
     assert session.train(budget=0.0) is False  # one batch, then the budget is spent
     assert session.mid_epoch and session.epoch == 0
-    session.train_epoch()  # finishes the epoch under way
+    session.train()  # finishes the epoch under way
     assert session.epoch == 1 and not session.mid_epoch
 
 
@@ -217,13 +213,13 @@ def test_batchnorm_never_gets_a_batch_of_one():
     # 251 training rows in batches of 10 would leave one row; it joins the last batch.
     session = Session({"batchnorm": True, "n_points": 502, "train_ratio": 50})
     assert len(session.F_train) == 251
-    session.train_epoch()
+    session.train()
     assert session.epoch == 1
 
 
 def test_live_lr_change_keeps_adams_state():
     session = Session({"optimizer": "adam", "lr": 0.01})
-    session.train_epoch()
+    session.train()
     optimizer = session.optimizer
     first = optimizer.param_groups[0]["params"][0]
     steps = optimizer.state[first]["step"]
@@ -236,7 +232,7 @@ def test_live_lr_change_keeps_adams_state():
     for a, b in zip(weights, weights_of(session), strict=True):
         np.testing.assert_array_equal(a, b)
     assert session.epoch == 1
-    session.train_epoch()
+    session.train()
     assert optimizer.state[first]["step"] == 50  # the step count continues
 
 
@@ -244,7 +240,7 @@ def test_optimizer_kinds_and_live_momentum():
     session = Session({"optimizer": "momentum", "momentum": 0.5})
     assert isinstance(session.optimizer, SGD)
     assert session.optimizer.param_groups[0]["momentum"] == 0.5
-    session.train_epoch()
+    session.train()
     optimizer = session.optimizer
     session.apply_config({"momentum": 0.8, "batch_size": 5})
     assert session.optimizer is optimizer
@@ -260,12 +256,12 @@ def test_optimizer_kinds_and_live_momentum():
 
 def test_what_each_change_resets():
     session = Session()
-    session.train_epoch()
+    session.train()
     assert session.apply_config({}) is None
     assert session.apply_config({"dropout": 0.3}) == "live" and session.epoch == 1
     assert session.apply_config({"hidden": [3]}) == "net" and session.epoch == 0
     x_before = session.X_train.copy()
-    session.train_epoch()
+    session.train()
     assert session.apply_config({"activation": "relu"}) == "net"
     np.testing.assert_array_equal(session.X_train, x_before)
     assert session.apply_config({"seed": 30}) == "data"
@@ -275,7 +271,7 @@ def test_what_each_change_resets():
 
 def test_a_refused_config_changes_nothing():
     session = Session()
-    session.train_epoch()
+    session.train()
     weights = weights_of(session)
     config = json.loads(json.dumps(session.config))
     with pytest.raises(ConfigError):
@@ -294,7 +290,7 @@ def test_live_dropout_change():
     assert [m.p for m in dropouts] == [0.0]
     session.apply_config({"dropout": 0.5})
     assert [m.p for m in dropouts] == [0.5]
-    session.train_epoch()
+    session.train()
     # Dropout is a training-time thing: the page's snapshot is deterministic.
     assert session.state() == session.state()
 
@@ -308,8 +304,8 @@ def test_regularisation_changes_the_gradient_as_expected(kind):
     assert penalised.apply_config({"regularization": kind, "reg_rate": 0.5}) == "live"
     dense = [penalised.modules[i] for i in penalised.dense]
     before = [m.weight.data.copy() for m in dense]
-    plain.train_epoch()
-    penalised.train_epoch()
+    plain.train()
+    penalised.train()
     for i, w0 in zip(penalised.dense, before, strict=True):
         penalty = w0 if kind == "l2" else np.sign(w0)
         np.testing.assert_allclose(
@@ -337,7 +333,7 @@ def test_spiral_is_learned_in_a_bounded_number_of_epochs():
     )
     start = session.state()["train_loss"]
     for _ in range(60):
-        session.train_epoch()
+        session.train()
     state = session.state()
     assert start > 0.5
     assert state["train_loss"] < 0.1 and state["test_loss"] < 0.4
@@ -358,7 +354,7 @@ def test_multiclass_training():
     )
     assert isinstance(session.loss, fcnn.CrossEntropyLoss)
     for _ in range(20):
-        session.train_epoch()
+        session.train()
     state = session.state()
     assert state["train_loss"] < 0.2
     output = state["output"]
@@ -378,7 +374,7 @@ def test_multiclass_mse_and_binary_mse():
     session = Session({"dataset": "spiral", "classes": 3, "loss": "mse"})
     assert isinstance(session.loss, fcnn.MSELoss)
     assert isinstance(session.modules[-1], fcnn.Softmax)
-    session.train_epoch()
+    session.train()
     assert len(session.state()["output"]["classes"]) == 2500
     binary = Session({"loss": "mse"})
     assert isinstance(binary.modules[-1], fcnn.Tanh)
@@ -392,7 +388,7 @@ def test_multiclass_mse_and_binary_mse():
 
 def test_state_shape():
     session = Session({"hidden": [3, 2], "features": ["x1", "x2", "x1x2"]})
-    session.train_epoch()
+    session.train()
     state = session.state(running=True)
     assert state["type"] == "state" and state["epoch"] == 1 and state["running"] is True
     json.dumps(state, allow_nan=False)
@@ -467,7 +463,7 @@ def test_set_weight():
 def test_divergence_is_caught():
     session = Session({"dataset": "plane", "lr": 10, "hidden": [8, 8], "activation": "relu"})
     for _ in range(20):
-        session.train_epoch()
+        session.train()
         if session.diverged:
             break
     assert session.diverged
@@ -499,7 +495,7 @@ def test_divergence_is_caught():
 def test_export_round_trip(tmp_path, config):
     session = Session(config)
     for _ in range(2):
-        session.train_epoch()
+        session.train()
     state = session.state()
     (tmp_path / "model.safetensors").write_bytes(session.export_safetensors())
     snippet = session.export_python()
@@ -557,7 +553,7 @@ def test_upload_classification():
     assert len(session.X_train) == 15
     lo, hi = session.domain
     assert lo < -5.8 and hi > 2.9  # the data's range plus 10 %
-    session.train_epoch()
+    session.train()
     # A later data change re-splits the uploaded points; they stay the upload.
     assert session.apply_config({"train_ratio": 80}) == "data"
     assert len(session.X_train) == 24 and session.config["dataset"] == "upload"

@@ -3,6 +3,9 @@
 - ``toy``: the course's planar "flower" and extra sets, scikit-learn-exact ``circles`` /
   ``moons`` / ``blobs`` / ``gaussian_quantiles``, ``xor``, ``spirals``.
 - ``tfplayground``: the TensorFlow Neural Network Playground's sets (``playground``).
+- ``playground_sets``: the browser playground's sets by name (``playground_set``, with
+  ``ring_blobs`` and ``spiral_arms`` for k classes) and its reader of uploaded points
+  (``parse_points_csv``).
 - ``registry``: ``DATASETS`` (the 2-D sets by name) and ``load(name, **kw)``.
 - ``images``: scikit-learn's 8x8 ``digits``; ``mnist`` / Fashion-MNIST from IDX files,
   MD5-verified, with an optional download into a cache (``fetch``).
@@ -19,6 +22,14 @@ from __future__ import annotations
 from .fetch import DownloadError, cache_dir, fetch, md5sum, verify_md5
 from .idx import read_idx
 from .images import MIRRORS, MNIST_FILES, digits, mnist
+from .playground_sets import (
+    PLAYGROUND_SETS,
+    POINTS_CSV_MIN_ROWS,
+    parse_points_csv,
+    playground_set,
+    ring_blobs,
+    spiral_arms,
+)
 from .registry import DATASETS, REGRESSION, load
 from .source import SOURCE_NAMES, Dataset, apply_preprocess, load_source, make_source
 from .tabular import CSVData, csv, csv_features
@@ -47,6 +58,8 @@ __all__ = [
     "DATASETS",
     "MIRRORS",
     "MNIST_FILES",
+    "PLAYGROUND_SETS",
+    "POINTS_CSV_MIN_ROWS",
     "REGRESSION",
     "SOURCE_NAMES",
     "CSVData",
@@ -73,9 +86,13 @@ __all__ = [
     "noisy_circles",
     "noisy_moons",
     "one_hot",
+    "parse_points_csv",
     "planar",
     "playground",
+    "playground_set",
     "read_idx",
+    "ring_blobs",
+    "spiral_arms",
     "spirals",
     "train_test_split",
     "train_val_test_split",

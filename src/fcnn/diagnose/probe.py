@@ -36,7 +36,17 @@ from ..activations import ACTIVATIONS, Identity
 from ..core import Module, Parameter
 from ..layers import BatchNorm1d
 
-__all__ = ["RELU_FAMILY", "SATURATING", "LayerStats", "ProbeResult", "probe", "weight_layers"]
+__all__ = [
+    "RELU_FAMILY",
+    "SATURATING",
+    "LayerStats",
+    "ProbeResult",
+    "dead_units",
+    "near_bound",
+    "probe",
+    "saturated_units",
+    "weight_layers",
+]
 
 RELU_FAMILY = ("ReLU", "LeakyReLU", "PReLU", "ELU", "SELU")
 SATURATING = {"Sigmoid": (0.0, 1.0), "Tanh": (-1.0, 1.0)}
@@ -45,6 +55,29 @@ _SELF_ACTIVATED = ("Maxout",)  # weight layers that are their own non-linearity
 # Layers that normalise their input over the batch: the output of a weight layer followed
 # by one does not change when its weights are scaled.
 _NORMALIZATION_TYPES = (BatchNorm1d,)
+
+
+# The rules for one activation's units, shared with the playground's per-unit flags.
+
+
+def dead_units(x: np.ndarray) -> np.ndarray:
+    """Per unit of a ReLU-family activation with inputs ``x`` (samples, units): True
+    where no sample gives the unit a positive input."""
+    return ~(np.asarray(x) > 0).any(axis=0)
+
+
+def near_bound(activation: str, y: np.ndarray, saturation_tol: float) -> np.ndarray:
+    """Where the output ``y`` of a ``SATURATING`` activation lies within ``saturation_tol``
+    of its output range from a bound (a boolean array shaped like ``y``)."""
+    low, high = SATURATING[activation]
+    margin = saturation_tol * (high - low)
+    return (y <= low + margin) | (y >= high - margin)
+
+
+def saturated_units(share: np.ndarray, saturation_share: float) -> np.ndarray:
+    """Per unit, from the share of samples on which it is near a bound: saturated when
+    that share is at least ``saturation_share``."""
+    return share >= saturation_share
 
 
 @dataclass
@@ -150,12 +183,10 @@ class _Accumulator:
         self.act.add(y64)
         kind = self.activation
         if kind in RELU_FAMILY:
-            positive = (np.asarray(x) > 0).any(axis=0)
+            positive = ~dead_units(x)
             self.alive = positive if self.alive is None else self.alive | positive
         elif kind in SATURATING:
-            low, high = SATURATING[kind]
-            margin = self.tol * (high - low)
-            near = ((y64 <= low + margin) | (y64 >= high - margin)).sum(axis=0)
+            near = near_bound(kind, y64, self.tol).sum(axis=0)
             self.saturated = near if self.saturated is None else self.saturated + near
 
     def stats(self, saturation_share: float) -> LayerStats:
@@ -177,7 +208,7 @@ class _Accumulator:
             result.dead_units, result.dead_fraction = dead, dead / self.alive.size
         if self.saturated is not None:
             share = self.saturated / max(self.samples, 1)
-            units = int(np.count_nonzero(share >= saturation_share))
+            units = int(np.count_nonzero(saturated_units(share, saturation_share)))
             result.saturated_units, result.saturated_fraction = units, units / share.size
             result.saturation_rate = float(share.mean())
         return result

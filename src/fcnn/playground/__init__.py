@@ -2,23 +2,29 @@
 
 - ``config``: every setting the page can change, its range and default (``KEYS``), the
   ``/api/options`` JSON and the check of a config object (``validate``, ``ConfigError``).
-- ``session``: one browser tab's state (``Session``): data (the TensorFlow Playground's
-  sets, multiclass ``blobs`` / ``spiral`` and uploaded CSVs), input features, the
-  ``fcnn.mlp`` network, its loss and optimiser, training in slices, the ``state`` the
-  page draws (heat maps, dead / saturated units, gradient flow, diagnostics) and the
-  exports (``.safetensors`` and a Python snippet); ``grid_points`` and ``features`` are
-  the heat maps' points and the network's inputs.
-- ``server``: the Starlette app (``create_app``): the page, the options, one WebSocket
-  per tab, the download and upload endpoints, the session registry; ``serve`` runs it
-  with uvicorn.
+- ``session``: one browser tab's state (``Session``): its data (from
+  ``fcnn.data.playground_set`` or an uploaded CSV), the ``fcnn.mlp`` network, its loss
+  and optimiser, training in slices with ``fcnn.train``'s one training step.
+- ``encoding``: the network's inputs (``features``), the heat maps' points
+  (``grid_points``), the ±1 scale of a probability (``signed``), rounding for JSON.
+- ``state``: the messages the page draws (heat maps, dead / saturated units by
+  ``fcnn.diagnose``'s rules, gradient flow, diagnostics).
+- ``export``: the downloads (``.safetensors``, a Python snippet, the data as CSV).
+- ``messages``: the check of every WebSocket frame (``check_message``).
+- ``connection``: a session and its socket (``Connection``), the training task, the
+  registry of sessions, and the handling of each message.
+- ``server``: the Starlette app (``create_app``): the page, the options, the data-set
+  thumbnails, one WebSocket per tab, the download and upload endpoints; ``serve`` runs
+  it with uvicorn.
 - ``static/``: the page itself (plain JavaScript modules, no build step).
 
 The contract between the server and the page is docs/playground-protocol.md.
 """
 
 from .config import ConfigError, default_config, options, validate
+from .encoding import features, grid_points, signed
 from .server import create_app, serve
-from .session import Session, features, grid_points
+from .session import Session
 
 __all__ = [
     "ConfigError",
@@ -29,5 +35,6 @@ __all__ = [
     "grid_points",
     "options",
     "serve",
+    "signed",
     "validate",
 ]

@@ -10,9 +10,9 @@ The rules are those of docs/playground-protocol.md.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
+from .. import checks
 from ..activations import ACTIVATIONS
 from ..models import INIT_NAMES
 
@@ -25,6 +25,7 @@ __all__ = [
     "GRID_SIZE_SMALL",
     "KEYS",
     "LIMITS",
+    "MAXOUT_PIECES",
     "MULTICLASS_DATASETS",
     "REGRESSION_DATASETS",
     "ConfigError",
@@ -42,6 +43,7 @@ DOMAIN = (-6.0, 6.0)  # both axes of the built-in data sets
 GRID_SIZE = 50  # the output heat map: GRID_SIZE² points
 GRID_SIZE_SMALL = 20  # each neuron's heat map
 MAX_CLASSES = 6
+MAXOUT_PIECES = 2  # the pieces of each maxout unit
 LIMITS = {
     "frame_bytes": 2 * 1024 * 1024,
     "upload_bytes": 1024 * 1024,
@@ -176,14 +178,6 @@ def options() -> dict[str, Any]:
 # --------------------------------------------------------------------------- checks
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _type_name(value: Any) -> str:
     names = {bool: "a boolean", str: "a string", list: "a list", dict: "an object"}
     if value is None:
@@ -200,7 +194,7 @@ def _short(value: Any) -> str:
 
 def _check_int(key: str, spec: dict[str, Any], value: Any) -> str | None:
     low, high = spec["min"], spec["max"]
-    if not _is_int(value):
+    if not checks.is_int(value):
         return f"{key} must be an integer from {low} to {high}, got {_type_name(value)}."
     if not low <= value <= high:
         return f"{key} must be an integer from {low} to {high}, got {value}."
@@ -209,7 +203,7 @@ def _check_int(key: str, spec: dict[str, Any], value: Any) -> str | None:
 
 def _check_float(key: str, spec: dict[str, Any], value: Any) -> str | None:
     low, high = spec["min"], spec["max"]
-    if not _is_number(value):
+    if not checks.is_real(value):
         return f"{key} must be a number from {low:g} to {high:g}, got {_type_name(value)}."
     if not math.isfinite(value):
         return f"{key} must be a finite number from {low:g} to {high:g}, got {value!r}."
@@ -251,8 +245,8 @@ def _check_int_list(key: str, spec: dict[str, Any], value: Any) -> str | None:
     if not spec["min_length"] <= len(value) <= longest:
         return f"{key} must have at most {longest} layers, got {len(value)}."
     for i, item in enumerate(value):
-        if not _is_int(item) or not low <= item <= high:
-            shown = item if _is_int(item) else _type_name(item)
+        if not checks.is_int(item) or not low <= item <= high:
+            shown = item if checks.is_int(item) else _type_name(item)
             return f"{key}[{i}] must be an integer from {low} to {high} (units), got {shown}."
     return None
 

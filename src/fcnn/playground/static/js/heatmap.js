@@ -51,8 +51,6 @@ export function featureFunction(name) {
     x1x2: (a, b) => a * b,
     sin_x1: (a) => Math.sin(a),
     sin_x2: (a, b) => Math.sin(b),
-    cos_x1: (a) => Math.cos(a),
-    cos_x2: (a, b) => Math.cos(b),
   }[name];
   return f ?? null;
 }
@@ -240,98 +238,29 @@ function fmtTick(t) {
   return Math.abs(t) < 1e-9 ? "0" : String(Math.round(t * 1000) / 1000);
 }
 
-// A deterministic pseudo-random generator for the thumbnails (pictures, not data).
-function lcg(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
-function gauss(rand) {
-  const u = Math.max(1e-9, rand());
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
-
-// Draws a small picture of a data set's shape into `canvas` (CSS-sized square).
-export function drawThumbnail(canvas, name, classes = 3) {
+// Draws a data set's thumbnail into `canvas` (a CSS-sized square) from the server's
+// sample of it (GET /api/thumbnails: the points of the generator a session uses):
+// classes in their colours, regression targets on the diverging scale.
+export function drawThumbnail(canvas, sample, domain = [-6, 6]) {
   const dpr = window.devicePixelRatio || 1;
-  const css = canvas.clientWidth || 56;
-  const n = Math.round(css * dpr);
+  const n = Math.round((canvas.clientWidth || 56) * dpr);
   canvas.width = n;
   canvas.height = n;
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = rgb([246, 247, 248]);
   ctx.fillRect(0, 0, n, n);
-  const rand = lcg(name.length * 7919 + 17);
-  const pts = [];
-  const to = (v) => ((v + 6) / 12) * n;
-  if (name === "plane" || name === "multi_gauss") {
-    const grid = document.createElement("canvas");
-    const vals = gridOf(
-      name === "plane"
-        ? (a, b) => (a + b) / 8
-        : (a, b) =>
-            Math.exp(-((a - 2.5) ** 2 + (b - 2.5) ** 2) / 6) -
-            Math.exp(-((a + 2.5) ** 2 + (b + 2) ** 2) / 6) +
-            0.8 * Math.exp(-((a - 2.5) ** 2 + (b + 3) ** 2) / 5) -
-            0.8 * Math.exp(-((a + 3) ** 2 + (b - 3) ** 2) / 5),
-      [-6, 6], 16,
-    );
-    paintGrid(grid, vals, { scale: 1 });
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(grid, 0, 0, n, n);
-    return;
-  }
-  if (name === "circle") {
-    for (let i = 0; i < 70; i++) {
-      const inner = i % 2 === 0;
-      const rr = inner ? rand() * 2.2 : 3.6 + rand() * 1.6;
-      const t = rand() * 2 * Math.PI;
-      pts.push([rr * Math.cos(t), rr * Math.sin(t), inner ? 1 : 0]);
-    }
-  } else if (name === "xor") {
-    for (let i = 0; i < 80; i++) {
-      const a = (rand() * 10 - 5) || 0.3;
-      const b = (rand() * 10 - 5) || 0.3;
-      pts.push([a + Math.sign(a) * 0.3, b + Math.sign(b) * 0.3, a * b > 0 ? 1 : 0]);
-    }
-  } else if (name === "gauss") {
-    for (let i = 0; i < 70; i++) {
-      const k = i % 2;
-      const c = k ? 2.2 : -2.2;
-      pts.push([c + gauss(rand) * 1.1, c + gauss(rand) * 1.1, k]);
-    }
-  } else if (name === "spiral") {
-    const k = 2;
-    for (let i = 0; i < 90; i++) {
-      const cls = i % k;
-      const r = ((i / 90) * 5) + 0.3;
-      const t = (1.75 * r * 2 * Math.PI) / 5 + (2 * Math.PI * cls) / k;
-      pts.push([r * Math.sin(t), r * Math.cos(t), cls]);
-    }
-  } else if (name === "blobs") {
-    const k = Math.max(2, Math.min(6, classes));
-    for (let i = 0; i < 84; i++) {
-      const cls = i % k;
-      const a = (2 * Math.PI * cls) / k + 0.4;
-      pts.push([3.4 * Math.cos(a) + gauss(rand) * 0.8, 3.4 * Math.sin(a) + gauss(rand) * 0.8, cls]);
-    }
-    for (const [a, b, cls] of pts) {
-      ctx.fillStyle = rgb(classColor(cls));
-      ctx.beginPath();
-      ctx.arc(to(a), n - to(b), Math.max(1.6, n / 34), 0, 2 * Math.PI);
-      ctx.fill();
-    }
-    return;
-  } else {
-    return;
-  }
-  for (const [a, b, cls] of pts) {
-    ctx.fillStyle = rgb(classColor(cls));
+  if (!sample?.x) return;
+  const [lo, hi] = domain;
+  const to = (v) => ((v - lo) / (hi - lo)) * n;
+  const regression = sample.task === "regression";
+  const scale = regression ? maxAbs(sample.y) || 1 : 1;
+  const r = Math.max(1.2 * dpr, n / 40);
+  for (let i = 0; i < sample.x.length; i++) {
+    const [a, b] = sample.x[i];
+    const y = sample.y[i];
+    ctx.fillStyle = rgb(regression ? diverging(y / scale) : classColor(y));
     ctx.beginPath();
-    ctx.arc(to(a), n - to(b), Math.max(1.6, n / 34), 0, 2 * Math.PI);
+    ctx.arc(to(a), n - to(b), r, 0, 2 * Math.PI);
     ctx.fill();
   }
 }

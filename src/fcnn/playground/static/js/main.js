@@ -12,6 +12,35 @@ import { encodeFragment, PAGE_KEYS, parseFragment } from "./urlstate.js";
 
 const $ = (id) => document.getElementById(id);
 
+// Every config control of the page, listed once: its element id, the config key it
+// sets and its kind. "select": a choice from the server's list; "preset": a select of
+// the server's preset values (plus the current one); "number": a typed number;
+// "slider": a range input with its value shown in `${id}-value`; "check": a checkbox.
+const percent = (v) => `${v}%`;
+const CONTROLS = [
+  { id: "activation-select", key: "activation", kind: "select" },
+  { id: "regularization-select", key: "regularization", kind: "select" },
+  { id: "optimizer-select", key: "optimizer", kind: "select" },
+  { id: "loss-select", key: "loss", kind: "select" },
+  { id: "init-select", key: "init", kind: "select" },
+  { id: "lr-select", key: "lr", kind: "preset" },
+  { id: "reg-rate-select", key: "reg_rate", kind: "preset" },
+  { id: "lr-input", key: "lr", kind: "number" },
+  { id: "momentum-input", key: "momentum", kind: "number" },
+  { id: "beta1-input", key: "beta1", kind: "number" },
+  { id: "beta2-input", key: "beta2", kind: "number" },
+  { id: "dropout-input", key: "dropout", kind: "number" },
+  { id: "seed-input", key: "seed", kind: "number", integer: true },
+  { id: "batchnorm-check", key: "batchnorm", kind: "check" },
+  { id: "train-ratio", key: "train_ratio", kind: "slider", format: percent },
+  { id: "noise", key: "noise", kind: "slider" },
+  { id: "batch-size", key: "batch_size", kind: "slider" },
+  { id: "classes", key: "classes", kind: "slider" },
+  { id: "n-points", key: "n_points", kind: "slider" },
+];
+// The element whose min / max / step come from the server's range for the key.
+const rangeInput = (c) => $(c.kind === "slider" ? `${c.id}-range` : c.id);
+
 const app = {
   session: null,
   options: null,
@@ -337,23 +366,16 @@ function regressionSets() {
 
 function buildControls() {
   const o = app.options;
-  fillSelect($("activation-select"), o.activation);
-  fillSelect($("regularization-select"), o.regularization);
-  fillSelect($("optimizer-select"), o.optimizer);
-  fillSelect($("loss-select"), o.loss);
-  fillSelect($("init-select"), o.init);
-  for (const [id, key] of [
-    ["train-ratio-range", "train_ratio"], ["noise-range", "noise"], ["batch-size-range", "batch_size"],
-    ["classes-range", "classes"], ["n-points-range", "n_points"], ["lr-input", "lr"],
-    ["momentum-input", "momentum"], ["beta1-input", "beta1"], ["beta2-input", "beta2"],
-    ["dropout-input", "dropout"], ["seed-input", "seed"],
-  ]) {
-    const r = o.range[key];
+  for (const c of CONTROLS) {
+    if (c.kind === "select") fillSelect($(c.id), o.choices[c.key] ?? []);
+    if (c.kind !== "number" && c.kind !== "slider") continue;
+    const r = o.range[c.key];
     if (!r) continue;
-    $(id).min = String(r[0]);
-    $(id).max = String(r[1]);
-    if (o.step[key]) $(id).step = String(o.step[key]);
-    else if (o.keys[key]?.kind === "int") $(id).step = "1";
+    const input = rangeInput(c);
+    input.min = String(r[0]);
+    input.max = String(r[1]);
+    if (o.step[c.key]) input.step = String(o.step[c.key]);
+    else if (o.keys[c.key]?.kind === "int") input.step = "1";
   }
   const presets = $("dropout-presets");
   presets.textContent = "";
@@ -399,11 +421,33 @@ function buildDatasetGrid() {
     });
     grid.appendChild(b);
   }
-  requestAnimationFrame(() => {
-    for (const c of grid.querySelectorAll("canvas")) {
-      drawThumbnail(c, c.parentElement.dataset.dataset, app.config?.classes ?? 3);
+  thumbnails.shown = null; // new canvases: draw them
+  if (app.config) requestAnimationFrame(() => drawThumbnails(app.config.classes));
+}
+
+// The data-set buttons show the server's own sample of each set (GET /api/thumbnails),
+// fetched once per class count (blobs and spiral change with it).
+const thumbnails = { cache: new Map(), shown: null, drawn: null };
+async function drawThumbnails(classes) {
+  if (thumbnails.shown === classes) return;
+  thumbnails.shown = classes;
+  let sample = thumbnails.cache.get(classes);
+  if (!sample) {
+    try {
+      const res = await fetch(`${apiUrl("api/thumbnails")}?classes=${encodeURIComponent(classes)}`);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      sample = await res.json();
+    } catch {
+      thumbnails.shown = null; // try again on the next render
+      return;
     }
-  });
+    thumbnails.cache.set(classes, sample);
+  }
+  if (thumbnails.shown !== classes) return; // the class count changed meanwhile
+  for (const c of $("dataset-grid").querySelectorAll("canvas")) {
+    drawThumbnail(c, sample.datasets?.[c.parentElement.dataset.dataset], sample.domain);
+  }
+  thumbnails.drawn = sample;
 }
 
 function shortName(name) {
@@ -414,41 +458,14 @@ function renderControls() {
   const c = app.config;
   const o = app.options;
   if (!c || !o) return;
-  // learning rate: the steps the server allows, plus the current value if it is off-grid
-  const lrs = [...(o.presets.lr ?? [])];
-  if (!lrs.includes(c.lr)) lrs.push(c.lr);
-  lrs.sort((a, b) => a - b);
-  fillSelect($("lr-select"), lrs, (v) => String(v));
-  $("lr-select").value = String(c.lr);
-  const regs = [...(o.presets.reg_rate ?? [])];
-  if (!regs.includes(c.reg_rate)) regs.push(c.reg_rate);
-  regs.sort((a, b) => a - b);
-  fillSelect($("reg-rate-select"), regs, (v) => String(v));
-  $("reg-rate-select").value = String(c.reg_rate);
+  for (const control of CONTROLS) renderControl(control, c[control.key]);
   $("reg-rate-select").disabled = c.regularization === "none";
-  setSelect("activation-select", c.activation);
-  setSelect("regularization-select", c.regularization);
-  setSelect("optimizer-select", c.optimizer);
-  setSelect("loss-select", c.loss);
-  setSelect("init-select", c.init);
-  setNumber("lr-input", c.lr);
-  setNumber("momentum-input", c.momentum);
-  setNumber("beta1-input", c.beta1);
-  setNumber("beta2-input", c.beta2);
-  setNumber("dropout-input", c.dropout);
-  setNumber("seed-input", c.seed);
   // Show the knobs the chosen optimiser uses: momentum for SGD + momentum, β₁ and β₂
   // for Adam (plain SGD and RMSprop take only the learning rate).
   const uses = { momentum: ["momentum"], adam: ["beta1", "beta2"] }[c.optimizer] ?? [];
   for (const k of ["momentum", "beta1", "beta2"]) {
     document.querySelector(`[data-for="${k}"]`).hidden = !uses.includes(k);
   }
-  $("batchnorm-check").checked = !!c.batchnorm;
-  setSlider("train-ratio", c.train_ratio, (v) => `${v}%`);
-  setSlider("noise", c.noise);
-  setSlider("batch-size", c.batch_size);
-  setSlider("classes", c.classes);
-  setSlider("n-points", c.n_points);
   const multi = multiclassSets().includes(c.dataset);
   $("classes-range").disabled = !multi;
   $("classes-slider").classList.toggle("disabled", !multi);
@@ -458,12 +475,28 @@ function renderControls() {
     b.classList.toggle("selected", on);
     b.setAttribute("aria-checked", on ? "true" : "false");
   }
-  const blobs = document.querySelector('#dataset-grid [data-dataset="blobs"] canvas');
-  if (blobs) drawThumbnail(blobs, "blobs", c.classes);
+  drawThumbnails(c.classes);
   const k = app.network?.task === "classification" ? Math.max(2, app.network.classes) : null;
   $("dataset-name").textContent = label(c.dataset) + (multi && k ? ` · ${k} classes` : "");
   renderPageOptions();
   renderProblemType();
+}
+
+// One control shows the server's value for its key.
+function renderControl(control, value) {
+  const { id, key, kind } = control;
+  if (kind === "select") setSelect(id, value);
+  else if (kind === "number") setNumber(id, value);
+  else if (kind === "slider") setSlider(id, value, control.format);
+  else if (kind === "check") $(id).checked = !!value;
+  else if (kind === "preset") {
+    // The steps the server allows, plus the current value if it is off-grid.
+    const values = [...(app.options.presets[key] ?? [])];
+    if (!values.includes(value)) values.push(value);
+    values.sort((a, b) => a - b);
+    fillSelect($(id), values, (v) => String(v));
+    $(id).value = String(value);
+  }
 }
 
 function renderPageOptions() {
@@ -551,46 +584,7 @@ function bind() {
     send({ type: "reset" });
   });
   $("regenerate-button").addEventListener("click", () => send({ type: "regenerate" }));
-  $("lr-select").addEventListener("change", (e) => sendConfig({ lr: Number(e.target.value) }));
-  $("reg-rate-select").addEventListener("change", (e) => sendConfig({ reg_rate: Number(e.target.value) }));
-  for (const [id, key] of [
-    ["activation-select", "activation"], ["regularization-select", "regularization"],
-    ["optimizer-select", "optimizer"], ["loss-select", "loss"], ["init-select", "init"],
-  ]) {
-    $(id).addEventListener("change", (e) => sendConfig({ [key]: e.target.value }));
-  }
-  for (const [id, key, integer] of [
-    ["lr-input", "lr", false], ["momentum-input", "momentum", false], ["beta1-input", "beta1", false],
-    ["beta2-input", "beta2", false], ["dropout-input", "dropout", false], ["seed-input", "seed", true],
-  ]) {
-    const input = $(id);
-    const commit = () => {
-      const v = Number(input.value);
-      if (input.value.trim() === "" || !Number.isFinite(v)) {
-        showError(`${input.closest("label")?.querySelector("span")?.textContent ?? key} must be a number.`, key);
-        renderControls();
-        return;
-      }
-      if (v !== app.config?.[key]) sendConfig({ [key]: integer ? Math.round(v) : v });
-    };
-    input.addEventListener("change", commit);
-    input.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") input.blur();
-    });
-  }
-  $("batchnorm-check").addEventListener("change", (e) => sendConfig({ batchnorm: e.target.checked }));
-  for (const [name, key, fmt] of [
-    ["train-ratio", "train_ratio", (v) => `${v}%`], ["noise", "noise", String],
-    ["batch-size", "batch_size", String], ["classes", "classes", String],
-    ["n-points", "n_points", String],
-  ]) {
-    const r = $(`${name}-range`);
-    r.addEventListener("input", () => {
-      const out = $(`${name}-value`);
-      if (out) out.textContent = fmt(Number(r.value));
-    });
-    r.addEventListener("change", () => sendConfig({ [key]: Number(r.value) }));
-  }
+  for (const control of CONTROLS) bindControl(control);
   $("show-test-check").addEventListener("change", (e) => {
     app.page.show_test = e.target.checked;
     renderPageOptions();
@@ -625,6 +619,41 @@ function bind() {
     }
   });
   window.addEventListener("resize", relayout);
+}
+
+// A control → the server: each kind sends its value as the config key's type.
+function bindControl(control) {
+  const { id, key, kind } = control;
+  if (kind === "select") {
+    $(id).addEventListener("change", (e) => sendConfig({ [key]: e.target.value }));
+  } else if (kind === "preset") {
+    $(id).addEventListener("change", (e) => sendConfig({ [key]: Number(e.target.value) }));
+  } else if (kind === "check") {
+    $(id).addEventListener("change", (e) => sendConfig({ [key]: e.target.checked }));
+  } else if (kind === "slider") {
+    const r = $(`${id}-range`);
+    const format = control.format ?? String;
+    r.addEventListener("input", () => {
+      const out = $(`${id}-value`);
+      if (out) out.textContent = format(Number(r.value));
+    });
+    r.addEventListener("change", () => sendConfig({ [key]: Number(r.value) }));
+  } else if (kind === "number") {
+    const input = $(id);
+    const commit = () => {
+      const v = Number(input.value);
+      if (input.value.trim() === "" || !Number.isFinite(v)) {
+        showError(`${input.closest("label")?.querySelector("span")?.textContent ?? key} must be a number.`, key);
+        renderControls();
+        return;
+      }
+      if (v !== app.config?.[key]) sendConfig({ [key]: control.integer ? Math.round(v) : v });
+    };
+    input.addEventListener("change", commit);
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") input.blur();
+    });
+  }
 }
 
 function togglePlay() {
@@ -716,6 +745,7 @@ function bindMapReadout() {
     let what;
     if (o.classes) what = `class ${o.classes[i]} (p = ${Number(v).toFixed(2)})`;
     else if (app.network?.task === "regression") what = `ŷ = ${Number(v).toFixed(3)}`;
+    else if (app.config?.loss === "mse") what = `tanh score = ${Number(v).toFixed(2)} (class ${v > 0 ? 1 : 0})`;
     else what = `p(class 1) = ${((Number(v) + 1) / 2).toFixed(2)}`;
     out.textContent = `x₁ = ${p.x1.toFixed(2)}, x₂ = ${p.x2.toFixed(2)}: ${what}`;
     out.hidden = false;
@@ -752,6 +782,9 @@ function relayout() {
 window.__fcnn = {
   get app() {
     return app;
+  },
+  get thumbnails() {
+    return thumbnails.drawn; // the server's sample the data-set buttons show
   },
   send,
   sync,

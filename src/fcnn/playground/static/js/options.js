@@ -3,6 +3,9 @@
 // server is the only authority on what is allowed; the page keeps nothing but human
 // labels for the names it knows (an unknown name is shown as it comes).
 
+// Labels only for names the server offers (tests/test_playground_config.py checks that
+// every key here is one of the choices in config.options()); any other name is shown by
+// the rule in label().
 const LABELS = {
   // data sets
   circle: "Circle", xor: "Exclusive or", gauss: "Gaussian", spiral: "Spiral", plane: "Plane",
@@ -10,12 +13,11 @@ const LABELS = {
   // activations
   identity: "Identity", linear: "Linear", sigmoid: "Sigmoid", tanh: "Tanh", relu: "ReLU",
   leaky_relu: "Leaky ReLU", prelu: "PReLU", elu: "ELU", selu: "SELU", gelu: "GELU",
-  silu: "SiLU", softplus: "Softplus", softsign: "Softsign", mish: "Mish", maxout: "Maxout",
-  hardtanh: "Hardtanh", relu6: "ReLU6", softmax: "Softmax", log_softmax: "Log-softmax",
+  silu: "SiLU", softplus: "Softplus", softmax: "Softmax", log_softmax: "Log-softmax",
+  maxout: "Maxout",
   // losses, regularisation, optimisers
   cross_entropy: "Cross-entropy", mse: "Mean squared error", none: "None", l1: "L1", l2: "L2",
-  sgd: "SGD", momentum: "SGD + momentum", adam: "Adam", rmsprop: "RMSprop", adamw: "AdamW",
-  adagrad: "Adagrad",
+  sgd: "SGD", momentum: "SGD + momentum", adam: "Adam", rmsprop: "RMSprop",
   // initialisers
   default: "Default (PyTorch)", xavier_uniform: "Xavier uniform", xavier_normal: "Xavier normal",
   kaiming_uniform: "Kaiming uniform", kaiming_normal: "Kaiming normal", uniform: "Uniform",
@@ -24,7 +26,7 @@ const LABELS = {
 
 const FEATURE_LABELS = {
   x1: "x₁", x2: "x₂", "x1^2": "x₁²", "x2^2": "x₂²", x1x2: "x₁x₂",
-  sin_x1: "sin(x₁)", sin_x2: "sin(x₂)", cos_x1: "cos(x₁)", cos_x2: "cos(x₂)",
+  sin_x1: "sin(x₁)", sin_x2: "sin(x₂)",
 };
 
 export function label(name) {

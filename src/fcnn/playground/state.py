@@ -1,0 +1,278 @@
+"""What the page draws: the ``network``, ``data`` and ``state`` messages of a session,
+and the sample points of the data-set thumbnails.
+
+The ``state`` message holds the losses, the heat maps (the output over the big grid,
+each hidden unit over the small one), the weights, the gradient flow and the health of
+the units with the diagnostics in words. The health rules (dead ReLU-family units,
+saturated sigmoid / tanh units) and their wording are ``fcnn.diagnose``'s: the page
+flags a unit by the same rule the probe counts it with.
+
+Every function here reads the session and leaves its weights, its optimiser and its
+random generators as they were (the backward pass for the gradient flow overwrites the
+gradients only, which the next training step zeroes first).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..data import playground_set
+from ..diagnose.probe import (
+    RELU_FAMILY,
+    SATURATING,
+    LayerStats,
+    dead_units,
+    near_bound,
+    saturated_units,
+)
+from ..diagnose.verdicts import Thresholds, judge
+from ..layers import BatchNorm1d, Maxout
+from .config import DATASETS, DOMAIN, GRID_SIZE, MAXOUT_PIECES, REGRESSION_DATASETS
+from .encoding import number, points, signed, to_json
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = [
+    "SATURATED_SHARE",
+    "THRESHOLDS",
+    "data_message",
+    "network_message",
+    "page_kind",
+    "state_message",
+    "thumbnails",
+]
+
+# Saturated: within 1 % of a bound on at least 90 % of the training points (the protocol).
+SATURATED_SHARE = 0.9
+THRESHOLDS = Thresholds(saturation_tol=0.01, saturation_share=SATURATED_SHARE)
+THUMBNAIL_POINTS = 300
+
+
+def page_kind(session: Session) -> str:
+    """What the output heat map shows: ``"multiclass"`` (the winning class and its
+    probability), ``"probability"`` (a sigmoid's class-1 probability as ``2p − 1``) or
+    ``"identity"`` (the single output as it is: a tanh score or a regression)."""
+    if session.outputs > 1:
+        return "multiclass"
+    if session.task == "classification" and session.head is not None:
+        return "probability"
+    return "identity"
+
+
+def page_output(session: Session, out: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The model's raw output → (``output.values``, ``output.classes`` or None)."""
+    if session.head is not None:
+        out = session.head.forward(out)
+    kind = page_kind(session)
+    if kind == "multiclass":
+        return out.max(axis=1), out.argmax(axis=1)
+    if kind == "probability":
+        return signed(out[:, 0]), None
+    return out[:, 0], None
+
+
+def network_message(session: Session) -> dict[str, Any]:
+    """The ``network`` message."""
+    activation = session.config["activation"]
+    return {
+        "type": "network",
+        "layers": [len(session.feature_names), *session.config["hidden"], session.outputs],
+        "features": list(session.feature_names),
+        "task": session.task,
+        "classes": session.outputs,
+        "activation": activation,
+        "pieces": MAXOUT_PIECES if activation == "maxout" else 1,
+    }
+
+
+def data_message(session: Session) -> dict[str, Any]:
+    """The ``data`` message."""
+
+    return {
+        "type": "data",
+        "train": points(session.X_train, session.y_train),
+        "test": points(session.X_test, session.y_test),
+        "domain": list(session.domain),
+    }
+
+
+def thumbnails(classes: int) -> dict[str, Any]:
+    """The ``GET /api/thumbnails`` JSON: sample points of every built-in data set.
+
+    The sets come from ``fcnn.data.playground_set``, as a session's do (seed 0, no
+    noise, :data:`THUMBNAIL_POINTS` points; ``blobs`` and ``spiral`` with ``classes``
+    classes), so each button shows the data it will load.
+    """
+    sets = {}
+    for name in DATASETS:
+        if name == "upload":
+            continue
+        X, y = playground_set(name, THUMBNAIL_POINTS, 0, classes, seed=0)
+        task = "regression" if name in REGRESSION_DATASETS else "classification"
+        sets[name] = {"task": task, **points(X, y)}
+    return {"classes": classes, "domain": list(DOMAIN), "datasets": sets}
+
+
+def _forward(session: Session, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The model's output and every module's output on the way (the neurons' values)."""
+    outs = []
+    for module in session.modules:
+        x = module.forward(x)
+        outs.append(x)
+    return x, outs
+
+
+def state_message(session: Session, running: bool = False) -> dict[str, Any]:
+    """The ``state`` message, computed with the model in eval mode (no dropout; batch
+    norm from its running statistics)."""
+    session.model.eval()
+    try:
+        with np.errstate(all="ignore"):
+            return _state(session, running)
+    finally:
+        session.model.train()
+
+
+def _state(session: Session, running: bool) -> dict[str, Any]:
+    grid_out, _ = _forward(session, session.F_grid)
+    values, classes = page_output(session, grid_out)
+    output: dict[str, Any] = {"size": GRID_SIZE, "values": to_json(values)}
+    if classes is not None:
+        output["classes"] = classes.tolist()
+    _, small = _forward(session, session.F_grid_small)
+    test_loss = session.loss.forward(_forward(session, session.F_test)[0], session.T_test)
+    train_out, outs = _forward(session, session.F_train)
+    train_loss = session.loss.forward(train_out, session.T_train)
+    stats, flags, grad_flow = _health(session, outs)
+    neurons = [
+        [
+            {"values": to_json(session.F_grid_small[:, j]), "dead": False, "saturated": False}
+            for j in range(len(session.feature_names))
+        ]
+    ]
+    for layer, tap in enumerate(session.taps):
+        dead, saturated = flags[layer]
+        neurons.append(
+            [
+                {
+                    "values": to_json(small[tap][:, j]),
+                    "dead": bool(dead[j]),
+                    "saturated": bool(saturated[j]),
+                }
+                for j in range(small[tap].shape[1])
+            ]
+        )
+    weights = []
+    for i in session.dense:
+        module = session.modules[i]
+        weights.append({"W": to_json(module.weight.data), "b": to_json(module.bias.data)})
+    finite = math.isfinite(train_loss) and all(
+        np.isfinite(p.data).all() for p in session.model.parameters()
+    )
+    if not finite:
+        session.diverged = True
+    return {
+        "type": "state",
+        "epoch": session.epoch,
+        "running": bool(running),
+        "train_loss": number(train_loss),
+        "test_loss": number(test_loss),
+        "output": output,
+        "neurons": neurons,
+        "weights": weights,
+        "grad_flow": [number(g) for g in grad_flow],
+        "diagnostics": _diagnostics(session, stats, finite),
+    }
+
+
+def _layer_stats(
+    session: Session, layer: int, outs: list[np.ndarray]
+) -> tuple[LayerStats, np.ndarray, np.ndarray]:
+    """One dense layer's statistics and its units' dead / saturated flags (all False for
+    the output layer, whose health is not judged)."""
+    i = session.dense[layer - 1]
+    module = session.modules[i]
+    hidden = layer <= len(session.taps)
+    tap = session.taps[layer - 1] if hidden else len(session.modules) - 1
+    act_index = session.activation_at[layer - 1] if hidden else None
+    act_name = None if act_index is None else type(session.modules[act_index]).__name__
+    if isinstance(module, Maxout):
+        act_name = "Maxout"
+    y = outs[tap]
+    units = y.shape[1]
+    dead = np.zeros(units, dtype=bool)
+    saturated = np.zeros(units, dtype=bool)
+    follows = session.modules[i + 1] if i + 1 < len(session.modules) else None
+    entry = LayerStats(
+        layer=layer,
+        module=str(i),
+        type=type(module).__name__,
+        units=units,
+        activation=act_name,
+        mean=float(y.mean()),
+        std=float(y.std()),
+        weight_norm=float(np.linalg.norm(module.weight.data)),
+        normalization="BatchNorm1d" if isinstance(follows, BatchNorm1d) else None,
+    )
+    if hidden and act_index is not None and act_name in RELU_FAMILY:
+        dead = dead_units(outs[act_index - 1])  # the activation's input
+        entry.dead_units = int(dead.sum())
+        entry.dead_fraction = entry.dead_units / units
+    elif hidden and act_name in SATURATING:
+        share = near_bound(act_name, y, THRESHOLDS.saturation_tol).mean(axis=0)
+        saturated = saturated_units(share, THRESHOLDS.saturation_share)
+        entry.saturated_units = int(saturated.sum())
+        entry.saturated_fraction = entry.saturated_units / units
+        entry.saturation_rate = float(share.mean())
+    return entry, dead, saturated
+
+
+def _health(
+    session: Session, outs: list[np.ndarray]
+) -> tuple[list[LayerStats], list[tuple[np.ndarray, np.ndarray]], list[float]]:
+    """Dead / saturated units on the training set and the full-batch gradient flow.
+
+    ``outs`` are the module outputs of the forward pass over the training set just
+    made (the loss's last forward too); then one backward pass of the data loss runs
+    through the model in eval mode.
+    """
+    stats, flags = [], []
+    for layer in range(1, len(session.dense) + 1):
+        entry, dead, saturated = _layer_stats(session, layer, outs)
+        stats.append(entry)
+        if layer <= len(session.taps):
+            flags.append((dead, saturated))
+    modules, dense = session.modules, session.dense
+    session.model.zero_grad()
+    grad = session.loss.backward()
+    for i in range(len(modules) - 1, -1, -1):
+        if i in dense:  # ‖∂L/∂z‖ at the dense layer's output z
+            stats[dense.index(i)].backprop_norm = float(np.linalg.norm(grad))
+        grad = modules[i].backward(grad)
+    grad_flow = []
+    for entry, i in zip(stats, dense, strict=True):
+        dW = modules[i].weight.grad
+        entry.grad_norm = float(np.linalg.norm(dW))
+        grad_flow.append(float(np.sqrt(np.mean(np.square(dW)))))
+    return stats, flags, grad_flow
+
+
+def _diagnostics(session: Session, stats: list[LayerStats], finite: bool) -> list[str]:
+    findings = judge(
+        stats,
+        thresholds=THRESHOLDS,
+        samples=len(session.F_train),
+        where="the training set",
+        finite=finite,
+    )
+    sentences = []
+    for finding in findings:
+        text = finding.message
+        sentences.append(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
+    if not finite:
+        sentences.append("Training paused: lower the learning rate and press reset.")
+    return sentences
