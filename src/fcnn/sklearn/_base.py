@@ -178,7 +178,7 @@ class _BaseMLP(_Training, _Stopping, BaseEstimator):
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
-    def _validate(self, X, y, *, reset: bool, y_numeric: bool):
+    def _validate(self, X, y, *, reset: bool):
         X, y = validate_data(
             self,
             X,
@@ -187,7 +187,7 @@ class _BaseMLP(_Training, _Stopping, BaseEstimator):
             accept_sparse="csr",
             dtype=(np.float64, np.float32),
             multi_output=True,
-            y_numeric=y_numeric,
+            y_numeric=self._numeric_targets,
         )
         return X, y
 
@@ -199,7 +199,7 @@ class _BaseMLP(_Training, _Stopping, BaseEstimator):
         first = not fitted or not (incremental or self.warm_start)
         if incremental and self.early_stopping:
             raise ValueError(f"{name}: partial_fit does not support early_stopping=True")
-        X, y = self._validate(X, y, reset=first, y_numeric=self._numeric_targets)
+        X, y = self._validate(X, y, reset=first)
         dtype = settings["dtype"]
         if not first and self.model_.dtype != dtype:
             raise ValueError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from sklearn.base import ClassifierMixin
@@ -12,15 +12,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ..losses import LOSSES, BCEWithLogitsLoss, CrossEntropyLoss, Loss
 from ._base import _BaseMLP
-from ._params import (
-    ACTIVATION_ALIASES,
-    PARAMETER_CONSTRAINTS,
-    Check,
-    a_loss,
-    build_loss,
-    either,
-    one_of,
-)
+from ._params import ACTIVATION_ALIASES, build_loss, constraints_with
 
 # The losses a classifier trains with, by what each declares it takes (its target_kind
 # and input_kind), and the output activation the network then needs: None for logits
@@ -163,14 +155,13 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     >>> clf.fit(X, y).predict_proba(X[:3])  # doctest: +SKIP
     """
 
-    _parameter_constraints: ClassVar[dict[str, Check]] = {
-        **PARAMETER_CONSTRAINTS,
-        # Which output fits depends on the loss: _losses checks the pair.
-        "output": either(
-            None, one_of((*_OUTPUT_FOR.values(), "identity"), aliases=ACTIVATION_ALIASES)
-        ),
-        "loss": either(None, a_loss(lambda cls: _kinds(cls) in _OUTPUT_FOR, _LOSS_ALIASES)),
-    }
+    # The shared table, and which outputs and losses a classifier takes ("identity": the
+    # logits, as None; whether the output fits the loss, _losses checks).
+    _parameter_constraints = constraints_with(
+        outputs=("identity", "sigmoid", "log_softmax"),
+        losses=lambda cls: _kinds(cls) in _OUTPUT_FOR,
+        loss_aliases=_LOSS_ALIASES,
+    )
     _validation_metric = staticmethod(accuracy_score)
 
     def __sklearn_tags__(self):

@@ -121,14 +121,15 @@ def a_loss(accepts: Callable[[type[Loss]], bool], aliases: dict[str, str]) -> Ch
     """A loss name (or one of scikit-learn's ``aliases``) or an fcnn loss whose class
     ``accepts``; the loss is built later, by :func:`build_loss`."""
     names = (*(key for key, cls in LOSSES.items() if accepts(cls)), *aliases)
+    classes = ", ".join(cls.__name__ for cls in LOSSES.values() if accepts(cls))
 
     def check(where: str, name: str, value: Any) -> Any:
         if not isinstance(value, Loss):
             return checks.choice(where, name, value, names)
         if not accepts(type(value)):
-            listed = ", ".join(repr(option) for option in names)
             raise ValueError(
-                f"{where}({name}={value!r}): {name} must be one of {listed} or such a loss"
+                f"{where}({name}={value!r}): {name} must be an instance of {classes} (or a "
+                f"subclass), or a loss name"
             )
         return value
 
@@ -146,8 +147,8 @@ def build_loss(value: str | Loss, aliases: dict[str, str]) -> Loss:
 # ----------------------------------------------------------------------- the table
 
 
-# The parameters both estimators share. ``output`` and ``loss`` each estimator declares
-# (which ones fit depends on the targets).
+# The parameters both estimators share; each adds its ``output`` and ``loss`` with
+# :func:`constraints_with` (which ones fit depends on the kind of targets).
 PARAMETER_CONSTRAINTS: dict[str, Check] = {
     "hidden_layer_sizes": layer_sizes,
     "activation": one_of((*ACTIVATIONS, "maxout"), aliases=ACTIVATION_ALIASES),
@@ -177,6 +178,22 @@ PARAMETER_CONSTRAINTS: dict[str, Check] = {
     "warm_start": checks.flag,
     "dtype": checks.float_dtype,
 }
+
+
+def constraints_with(
+    *,
+    outputs: Iterable[str],
+    losses: Callable[[type[Loss]], bool],
+    loss_aliases: dict[str, str],
+) -> dict[str, Check]:
+    """The shared table with an estimator's own entries: ``output`` None or one of
+    ``outputs`` (or an alias); ``loss`` None, or a loss whose class ``losses`` accepts,
+    by name (or one of ``loss_aliases``) or as an fcnn loss."""
+    return {
+        **PARAMETER_CONSTRAINTS,
+        "output": either(None, one_of(outputs, aliases=ACTIVATION_ALIASES)),
+        "loss": either(None, a_loss(losses, loss_aliases)),
+    }
 
 
 def validate_params(estimator: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from sklearn.base import RegressorMixin
@@ -12,15 +12,7 @@ from ..activations import ACTIVATIONS
 from ..layers import Linear
 from ..losses import MSELoss
 from ._base import _BaseMLP
-from ._params import (
-    ACTIVATION_ALIASES,
-    PARAMETER_CONSTRAINTS,
-    Check,
-    a_loss,
-    build_loss,
-    either,
-    one_of,
-)
+from ._params import build_loss, constraints_with
 
 _LOSS_ALIASES = {"squared_error": "mse", "absolute_error": "l1"}  # scikit-learn's names
 
@@ -72,12 +64,13 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     >>> reg.fit(X, y).predict(X[:3])  # doctest: +SKIP
     """
 
-    _parameter_constraints: ClassVar[dict[str, Check]] = {
-        **PARAMETER_CONSTRAINTS,
-        "output": either(None, one_of(ACTIVATIONS, aliases=ACTIVATION_ALIASES)),
-        # A loss for real-valued targets (MSELoss, L1Loss, HuberLoss, or a subclass).
-        "loss": either(None, a_loss(lambda cls: cls.target_kind == "values", _LOSS_ALIASES)),
-    }
+    # The shared table, and which outputs and losses a regressor takes: any activation,
+    # and a loss for real-valued targets (MSELoss, L1Loss, HuberLoss or a subclass).
+    _parameter_constraints = constraints_with(
+        outputs=ACTIVATIONS,
+        losses=lambda cls: cls.target_kind == "values",
+        loss_aliases=_LOSS_ALIASES,
+    )
     _numeric_targets = True
     _validation_metric = staticmethod(r2_score)
 
