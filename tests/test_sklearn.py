@@ -325,6 +325,23 @@ def test_bad_parameters_are_named_at_fit():
         MLPClassifier(loss="cross_entropy").fit(X, Y)
 
 
+def test_losses_are_taken_by_their_declared_kind_not_their_name():
+    class SmoothedCrossEntropy(fcnn.CrossEntropyLoss):
+        """A user's subclass: a classifier loss by what it declares (class targets, logits)."""
+
+    X, y = make_classification(60, 4, n_informative=3, n_redundant=0, n_classes=3, random_state=0)
+    clf = MLPClassifier((4,), loss=SmoothedCrossEntropy(label_smoothing=0.1), max_iter=2).fit(X, y)
+    assert isinstance(clf._loss_fn, SmoothedCrossEntropy) and clf.n_outputs_ == 3
+    np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match=r"loss=MSELoss\(\)"):
+        MLPClassifier(loss=fcnn.MSELoss()).fit(X, y)
+    with pytest.raises(ValueError, match=r"loss=CrossEntropyLoss\(\)"):
+        MLPRegressor(loss=fcnn.CrossEntropyLoss()).fit(X, y.astype(float))
+    # A parameter of the wrong type is a TypeError as well (and a ValueError, as scikit-learn's).
+    with pytest.raises(TypeError, match=r"MLPClassifier\(max_iter='10'\): max_iter must be"):
+        MLPClassifier(max_iter="10").fit(X, y)
+
+
 # --------------------------------------------------------------------------- behaviour
 
 

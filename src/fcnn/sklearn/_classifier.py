@@ -10,17 +10,25 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from .. import losses as fcnn_losses
+from ..losses import LOSSES, BCEWithLogitsLoss, CrossEntropyLoss, Loss
 from ._base import _BaseMLP
+from ._params import ACTIVATION_ALIASES, build_loss, constraints_with
 
-# The losses a classifier can train with, and the output activation each expects.
-_LOSS_OUTPUT = {
-    "CrossEntropyLoss": None,  # logits; softmax fused into the loss
-    "BCEWithLogitsLoss": None,  # logits; sigmoid fused into the loss
-    "NLLLoss": "log_softmax",
-    "BCELoss": "sigmoid",
+# The losses a classifier trains with, by what each declares it takes (its target_kind
+# and input_kind), and the output activation the network then needs: None for logits
+# (the loss fuses the softmax or sigmoid).
+_OUTPUT_FOR = {
+    ("classes", "logits"): None,  # CrossEntropyLoss
+    ("binary", "logits"): None,  # BCEWithLogitsLoss
+    ("classes", "log_probabilities"): "log_softmax",  # NLLLoss
+    ("binary", "probabilities"): "sigmoid",  # BCELoss
 }
+_LOSS_FOR_OUTPUT = {"log_softmax": "nll", "sigmoid": "bce"}  # the loss an output implies
 _LOSS_ALIASES = {"log_loss": "cross_entropy"}  # scikit-learn's name
+
+
+def _kinds(loss: type[Loss] | Loss) -> tuple[str, str]:
+    return loss.target_kind, loss.input_kind
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
@@ -147,11 +155,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     >>> clf.fit(X, y).predict_proba(X[:3])  # doctest: +SKIP
     """
 
-    _kind = "classifier"
+    # The shared table, and which outputs and losses a classifier takes ("identity": the
+    # logits, as None; whether the output fits the loss, _losses checks).
+    _parameter_constraints = constraints_with(
+        outputs=("identity", "sigmoid", "log_softmax"),
+        losses=lambda cls: _kinds(cls) in _OUTPUT_FOR,
+        loss_aliases=_LOSS_ALIASES,
+    )
+    _validation_metric = staticmethod(accuracy_score)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
 
@@ -216,50 +230,33 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"classes {labels.tolist()}"
             )
 
-    def _loss_name(self) -> tuple[str, Any]:
-        """The loss's class name and the object or name it comes from."""
+    def _chosen_loss(self) -> type[Loss] | None:
+        """The class of the loss the (checked) parameters choose; None leaves the choice
+        to the targets. ``output="sigmoid"`` or ``"log_softmax"`` implies its loss."""
         loss = self.loss
-        if isinstance(loss, fcnn_losses.Loss):
-            return type(loss).__name__, loss
+        if isinstance(loss, Loss):
+            return type(loss)
         if loss is None:
-            if self.output == "sigmoid":
-                return "BCELoss", "bce"
-            if self.output == "log_softmax":
-                return "NLLLoss", "nll"
-            return "", None
-        if not isinstance(loss, str):
-            raise ValueError(
-                f"{type(self).__name__}(loss={loss!r}): expected a loss name or an fcnn loss"
-            )
-        key = _LOSS_ALIASES.get(loss, loss)
-        cls = fcnn_losses.LOSSES.get(key)
-        if cls is None or cls.__name__ not in _LOSS_OUTPUT:
-            raise ValueError(
-                f"{type(self).__name__}(loss={loss!r}): a classifier trains with one of "
-                f"'cross_entropy' (or 'log_loss'), 'nll', 'bce_with_logits', 'bce'"
-            )
-        return cls.__name__, key
+            loss = _LOSS_FOR_OUTPUT.get(ACTIVATION_ALIASES.get(self.output, self.output))
+        return None if loss is None else LOSSES[_LOSS_ALIASES.get(loss, loss)]
 
     def _wants_indices(self, n_classes: int) -> bool:
         """Whether the targets are class indices (softmax losses) or 0/1 columns."""
-        kind, _ = self._loss_name()
-        if kind == "":
+        chosen = self._chosen_loss()
+        if chosen is None:
             return n_classes > 2
-        return kind in ("CrossEntropyLoss", "NLLLoss")
+        return chosen.target_kind == "classes"
 
     def _n_outputs(self, Y: np.ndarray) -> int:
         return len(self.classes_) if Y.ndim == 1 else Y.shape[1]
 
-    def _losses(self, output):
+    def _losses(self, settings: dict[str, Any]):
         name = type(self).__name__
-        kind, source = self._loss_name()
-        if kind == "":
-            kind, source = (
-                ("CrossEntropyLoss", "cross_entropy")
-                if self._index_targets
-                else ("BCEWithLogitsLoss", "bce_with_logits")
-            )
-        if self._multilabel and kind in ("CrossEntropyLoss", "NLLLoss"):
+        chosen = self._chosen_loss()
+        if chosen is None:
+            chosen = CrossEntropyLoss if self._index_targets else BCEWithLogitsLoss
+        kind = chosen.__name__  # for the messages
+        if self._multilabel and chosen.target_kind == "classes":
             raise ValueError(
                 f"{name}: loss {kind} is for one label per sample; multi-label targets train "
                 f"with 'bce_with_logits' (the default) or 'bce'"
@@ -269,19 +266,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"{name}: loss {kind} is for binary or multi-label targets; "
                 f"{len(self.classes_)} classes train with 'cross_entropy' (the default)"
             )
-        expected = _LOSS_OUTPUT[kind]
+        expected = _OUTPUT_FOR[_kinds(chosen)]
+        output = settings["output"]
         if output not in (None, expected) and not (expected is None and output == "identity"):
             raise ValueError(
                 f"{name}(output={output!r}) does not fit loss {kind}, which expects "
                 + ("logits: leave output=None" if expected is None else f"output={expected!r}")
                 + "; predict_proba turns the network's output into probabilities either way"
             )
-        if isinstance(source, fcnn_losses.Loss):  # a copy: the parameter must stay as given
-            loss = type(source)(**source.config())
-        else:
-            loss = fcnn_losses.get_loss(source)
-        self._output_kind = kind
-        return loss, expected
+        given = settings["loss"]
+        return (chosen() if given is None else build_loss(given, _LOSS_ALIASES)), expected
 
     def _objective_scales(self) -> tuple[float, float]:
         # Multi-label: scikit-learn sums the BCE over labels, fcnn's averages over them.
@@ -308,16 +302,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def _log_proba_from_output(self, out: np.ndarray) -> np.ndarray:
         """Log-probabilities (float64) from the network's raw output."""
-        kind = self._output_kind
-        if kind == "CrossEntropyLoss":
+        target_kind, input_kind = _kinds(self._loss_fn)
+        if target_kind == "classes":  # logits, or log-probabilities (renormalised exactly)
             return _log_softmax(out)
-        if kind == "NLLLoss":
-            return _log_softmax(out)  # already log-probabilities; renormalised exactly
-        if kind == "BCELoss":
+        if input_kind == "probabilities":
             p = np.clip(out, 0.0, 1.0)
             with np.errstate(divide="ignore"):
                 log_p, log_q = np.log(p), np.log1p(-p)
-        else:  # BCEWithLogitsLoss
+        else:  # logits
             log_p, log_q = _log_sigmoid(out), _log_sigmoid(-out)
         if self._multilabel:
             return log_p
@@ -355,31 +347,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         of 0/1)."""
         return self._predict_from_output(self._validated_output(X))
 
-    def _score_validation(self, X, y, sample_weight) -> float:
-        return float(
-            accuracy_score(
-                y, self._predict_from_output(self._forward(X)), sample_weight=sample_weight
-            )
-        )
-
     # ----------------------------------------------------------------- fitting
-
-    def fit(self, X, y, sample_weight=None) -> MLPClassifier:
-        """Train a new network on ``(X, y)`` (or continue it, with ``warm_start``).
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a 0/1 indicator matrix for multi-label classification.
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights; an integer weight counts as that many copies.
-
-        Returns
-        -------
-        self
-        """
-        return self._fit(X, y, sample_weight, incremental=False)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None) -> MLPClassifier:
         """One epoch over ``(X, y)``, continuing from the current weights and optimiser state.

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
-from .. import losses as fcnn_losses
 from ..activations import ACTIVATIONS
 from ..layers import Linear
+from ..losses import MSELoss
 from ._base import _BaseMLP
+from ._params import build_loss, constraints_with
 
-_REGRESSION_LOSSES = ("MSELoss", "L1Loss", "HuberLoss")
 _LOSS_ALIASES = {"squared_error": "mse", "absolute_error": "l1"}  # scikit-learn's names
 
 
@@ -62,11 +64,18 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     >>> reg.fit(X, y).predict(X[:3])  # doctest: +SKIP
     """
 
-    _kind = "regressor"
+    # The shared table, and which outputs and losses a regressor takes: any activation,
+    # and a loss for real-valued targets (MSELoss, L1Loss, HuberLoss or a subclass).
+    _parameter_constraints = constraints_with(
+        outputs=ACTIVATIONS,
+        losses=lambda cls: cls.target_kind == "values",
+        loss_aliases=_LOSS_ALIASES,
+    )
+    _numeric_targets = True
+    _validation_metric = staticmethod(r2_score)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         return tags
@@ -83,38 +92,15 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             )
         return Y, y
 
-    def _losses(self, output):
-        name = type(self).__name__
-        loss = self.loss
-        if loss is None:
-            loss = fcnn_losses.MSELoss()
-        elif isinstance(loss, str):
-            key = _LOSS_ALIASES.get(loss, loss)
-            cls = fcnn_losses.LOSSES.get(key)
-            if cls is None or cls.__name__ not in _REGRESSION_LOSSES:
-                raise ValueError(
-                    f"{name}(loss={self.loss!r}): a regressor trains with one of 'mse' "
-                    f"(or 'squared_error'), 'l1' (or 'absolute_error'), 'huber'"
-                )
-            loss = cls()
-        elif not isinstance(loss, tuple(getattr(fcnn_losses, n) for n in _REGRESSION_LOSSES)):
-            raise ValueError(
-                f"{name}(loss={loss!r}): expected a regression loss name or an fcnn MSELoss, "
-                f"L1Loss or HuberLoss"
-            )
-        else:
-            loss = type(loss)(**loss.config())  # a copy: the parameter must stay as given
-        if output is not None and output not in ACTIVATIONS:
-            raise ValueError(
-                f"{name}(output={output!r}): expected None or one of {', '.join(ACTIVATIONS)}"
-            )
-        return loss, output
+    def _losses(self, settings: dict[str, Any]):
+        loss = settings["loss"]
+        return build_loss("mse" if loss is None else loss, _LOSS_ALIASES), settings["output"]
 
     def _objective_scales(self) -> tuple[float, float]:
         # scikit-learn reports ½·mean (y - ŷ)² (+ ½·α‖W‖²/n) but its gradient, (ŷ - y)/n
         # per target, is that of the half squared error summed over the k targets: k/2
         # times fcnn's MSE, which averages over them.
-        if isinstance(self._loss_fn, fcnn_losses.MSELoss):
+        if isinstance(self._loss_fn, MSELoss):
             return 0.5, 0.5 * self.n_outputs_
         return 1.0, 1.0
 
@@ -133,27 +119,6 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """Predicted targets (float64), shape (n_samples,) or (n_samples, n_targets) as ``y``
         was at fit time."""
         return self._predict_from_output(self._validated_output(X))
-
-    def _score_validation(self, X, y, sample_weight) -> float:
-        return float(
-            r2_score(y, self._predict_from_output(self._forward(X)), sample_weight=sample_weight)
-        )
-
-    def fit(self, X, y, sample_weight=None) -> MLPRegressor:
-        """Train a new network on ``(X, y)`` (or continue it, with ``warm_start``).
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights; an integer weight counts as that many copies.
-
-        Returns
-        -------
-        self
-        """
-        return self._fit(X, y, sample_weight, incremental=False)
 
     def partial_fit(self, X, y, sample_weight=None) -> MLPRegressor:
         """One epoch over ``(X, y)``, continuing from the current weights and optimiser state.
