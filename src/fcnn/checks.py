@@ -29,6 +29,7 @@ __all__ = [
     "non_negative_int",
     "positive_int",
     "real",
+    "refusal",
 ]
 
 # The two dtypes the engine's numerics are proven for.
@@ -45,16 +46,19 @@ def is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-def _fail(error: type[Exception], where: str, name: str, value: Any, what: str) -> Exception:
+def refusal(error: type[Exception], where: str, name: str, value: Any, what: str) -> Exception:
+    """The error (not raised) for ``value`` of argument ``name`` of ``where``, in the one
+    wording: ``refusal(TypeError, "f", "x", "a", "a dict")`` says
+    ``f(x='a'): x must be a dict, got str``. For checks this module has no function for."""
     got = f", got {type(value).__name__}" if error is TypeError else ""
     return error(f"{where}({name}={value!r}): {name} must be {what}{got}")
 
 
 def _int_at_least(where: str, name: str, value: Any, minimum: int, what: str) -> int:
     if not is_int(value):
-        raise _fail(TypeError, where, name, value, what)
+        raise refusal(TypeError, where, name, value, what)
     if value < minimum:
-        raise _fail(ValueError, where, name, value, what)
+        raise refusal(ValueError, where, name, value, what)
     return int(value)
 
 
@@ -90,23 +94,23 @@ def real(
     """``value`` as a finite ``float``, within ``[low, high]`` when they are given
     (``low_open`` / ``high_open`` leave out that end)."""
     if not is_real(value):
-        raise _fail(TypeError, where, name, value, "a real number")
+        raise refusal(TypeError, where, name, value, "a real number")
     value = float(value)
     if not math.isfinite(value):
-        raise _fail(ValueError, where, name, value, "finite")
+        raise refusal(ValueError, where, name, value, "finite")
     if low is None and high is None:
         return value
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:
-        raise _fail(ValueError, where, name, value, _interval(low, high, low_open, high_open))
+        raise refusal(ValueError, where, name, value, _interval(low, high, low_open, high_open))
     return value
 
 
 def flag(where: str, name: str, value: Any) -> bool:
     """``value`` as a ``bool`` (Python's or NumPy's)."""
     if not isinstance(value, (bool, np.bool_)):
-        raise _fail(TypeError, where, name, value, "True or False")
+        raise refusal(TypeError, where, name, value, "True or False")
     return bool(value)
 
 
@@ -116,7 +120,7 @@ def choice(where: str, name: str, value: Any, options: Iterable[str]) -> str:
     if not isinstance(value, str) or value not in options:
         listed = ", ".join(repr(option) for option in options)
         error = ValueError if isinstance(value, str) else TypeError
-        raise _fail(error, where, name, value, f"one of {listed}")
+        raise refusal(error, where, name, value, f"one of {listed}")
     return value
 
 
@@ -131,7 +135,7 @@ def float_dtype(where: str, name: str, value: Any) -> np.dtype:
     try:
         resolved = np.dtype(value)
     except TypeError:
-        raise _fail(TypeError, where, name, value, "float32 or float64") from None
+        raise refusal(TypeError, where, name, value, "float32 or float64") from None
     if resolved not in FLOAT_DTYPES:
-        raise _fail(TypeError, where, name, value, "float32 or float64")
+        raise refusal(TypeError, where, name, value, "float32 or float64")
     return resolved

@@ -40,13 +40,6 @@ class InvalidParameterError(ValueError, TypeError):
     """
 
 
-def _refuse(where: str, name: str, value: Any, what: str) -> TypeError:
-    """A TypeError in :mod:`fcnn.checks`' wording, for the kinds it has no check for."""
-    return TypeError(
-        f"{where}({name}={value!r}): {name} must be {what}, got {type(value).__name__}"
-    )
-
-
 # ----------------------------------------------------------------------- the kinds
 
 
@@ -92,7 +85,9 @@ def layer_sizes(where: str, name: str, value: Any) -> list[int]:
     """Hidden layer widths: an int or a sequence of positive ints (``()``: none)."""
     sizes = [value] if checks.is_int(value) else value
     if isinstance(sizes, str) or not isinstance(sizes, Iterable):
-        raise _refuse(where, name, value, "a sequence of positive integers, e.g. (100,)")
+        raise checks.refusal(
+            TypeError, where, name, value, "a sequence of positive integers, e.g. (100,)"
+        )
     sizes = list(sizes)
     if not all(checks.is_int(size) and size > 0 for size in sizes):
         raise ValueError(
@@ -104,7 +99,7 @@ def layer_sizes(where: str, name: str, value: Any) -> list[int]:
 
 def a_dict(where: str, name: str, value: Any) -> dict:
     if not isinstance(value, dict):
-        raise _refuse(where, name, value, "a dict")
+        raise checks.refusal(TypeError, where, name, value, "a dict")
     return value
 
 
@@ -113,7 +108,9 @@ def random_state(where: str, name: str, value: Any) -> Any:
     if value is None or isinstance(value, (np.random.RandomState, np.random.Generator)):
         return value
     if not checks.is_int(value):
-        raise _refuse(where, name, value, "None, an int, a RandomState or a Generator")
+        raise checks.refusal(
+            TypeError, where, name, value, "None, an int, a RandomState or a Generator"
+        )
     return checks.non_negative_int(where, name, value)
 
 

@@ -49,22 +49,22 @@ class Penalty:
             return 0.0
         if len(self._scratch) != len(self.params):
             self._scratch = [np.empty_like(p.data) for p in self.params]
-        value = 0.0
-        for param, scratch in zip(self.params, self._scratch, strict=True):
-            weights = param.data
-            if scratch.dtype != weights.dtype or scratch.shape != weights.shape:
-                scratch = np.empty_like(weights)
+        squares = absolutes = 0.0
+        for i, param in enumerate(self.params):
+            weights, scratch = param.data, self._scratch[i]
+            if scratch.dtype != weights.dtype:  # the model was converted with .to(dtype)
+                scratch = self._scratch[i] = np.empty_like(weights)
             if l2:
                 flat = weights.reshape(-1)
-                value += 0.5 * l2 * float(flat @ flat)
+                squares += float(flat @ flat)
                 np.multiply(weights, l2, out=scratch)  # d(l2·w²/2)/dw
                 param.grad += scratch
             if l1:
+                absolutes += float(np.abs(weights).sum())
                 np.sign(weights, out=scratch)
-                value += l1 * float(np.abs(weights).sum())
                 scratch *= l1  # d(l1·|w|)/dw
                 param.grad += scratch
-        return value
+        return l1 * absolutes + 0.5 * l2 * squares
 
 
 class StepResult(NamedTuple):
