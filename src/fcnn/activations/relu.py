@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import checks
-from ..core import Parameter, register_module
+from ..core import Module, Parameter, register_module
 from .base import _Activation, _FromOutput, _negative_part, _positive_part
 
 __all__ = ["ELU", "SELU", "SELU_ALPHA", "SELU_SCALE", "LeakyReLU", "PReLU", "ReLU"]
@@ -33,6 +33,15 @@ class ReLU(_FromOutput):
     """
 
     _function = staticmethod(_positive_part)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A subclass that computes something else must not be bypassed by the in-place pair
+        # below: it falls back to Module's, which call its own forward and backward.
+        if "forward" in vars(cls) or "_function" in vars(cls):
+            cls._forward_owned = Module._forward_owned
+        if "backward" in vars(cls) or "_input_grad" in vars(cls):
+            cls._backward_owned = Module._backward_owned
 
     def __init__(self, *, dtype: Any = None) -> None:
         super().__init__(dtype=dtype)
