@@ -76,8 +76,8 @@ class _Activation(Module):
 
 class _FromOutput(_Activation):
     """An activation whose derivative is a function of its output ``y`` alone (sigmoid,
-    tanh, ReLU): forward keeps ``y = _function(x)``, backward returns
-    ``_input_grad(y, dy)``, i.e. ``dy · f'(x)`` written in terms of ``y``."""
+    tanh, ReLU): forward computes ``y = _function(x)`` and keeps it; each subclass writes
+    its ``backward`` from ``y``."""
 
     _function: Callable[[np.ndarray], np.ndarray]  # a fresh array, never x itself
 
@@ -86,14 +86,6 @@ class _FromOutput(_Activation):
         y = self._function(x)
         self._saved = (y,)
         return y
-
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        grad_output, (y,) = self._restore(grad_output)
-        return self._input_grad(y, grad_output)
-
-    @staticmethod
-    def _input_grad(y: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
 
 
 # --------------------------------------------------------------------------- identity

@@ -40,7 +40,7 @@ class ReLU(_FromOutput):
         # below: it falls back to Module's, which call its own forward and backward.
         if "forward" in vars(cls) or "_function" in vars(cls):
             cls._forward_owned = Module._forward_owned
-        if "backward" in vars(cls) or "_input_grad" in vars(cls):
+        if "backward" in vars(cls):
             cls._backward_owned = Module._backward_owned
 
     def __init__(self, *, dtype: Any = None) -> None:
@@ -50,8 +50,8 @@ class ReLU(_FromOutput):
         # and never written, so np.zeros leaves it on the kernel's zero page: no memory.
         self._zeros = np.zeros(0, self.dtype)
 
-    @staticmethod
-    def _input_grad(y: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        grad_output, (y,) = self._restore(grad_output)
         return grad_output * (y > 0)  # y = max(x, 0)  ⇒  dx = dy · [x > 0]
 
     # The same two computations, overwriting an array that Sequential says nothing else
@@ -59,7 +59,7 @@ class ReLU(_FromOutput):
     def _forward_owned(self, x: np.ndarray) -> np.ndarray:
         x = self._as_input(x)
         zeros = self._zeros
-        if zeros.size < x.size or zeros.dtype != x.dtype:
+        if zeros.size < x.size or (zeros.dtype is not x.dtype and zeros.dtype != x.dtype):
             zeros = self._zeros = np.zeros(x.size, x.dtype)
             zeros.flags.writeable = False
         np.maximum(x, zeros[: x.size].reshape(x.shape), out=x)

@@ -28,8 +28,8 @@ class Sigmoid(_FromOutput):
 
     _function = staticmethod(_sigmoid)
 
-    @staticmethod
-    def _input_grad(y: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        grad_output, (y,) = self._restore(grad_output)
         grad = 1.0 - y  # y = σ(x)  ⇒  dx = dy · y (1 - y)
         grad *= y
         grad *= grad_output
@@ -45,8 +45,8 @@ class Tanh(_FromOutput):
 
     _function = staticmethod(np.tanh)
 
-    @staticmethod
-    def _input_grad(y: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        grad_output, (y,) = self._restore(grad_output)
         grad = np.square(y)  # y = tanh x  ⇒  dx = dy · (1 - y²)
         np.subtract(1.0, grad, out=grad)
         grad *= grad_output

@@ -39,6 +39,11 @@ class _AlongAxis(_Activation):
         self.dim = value
         self._axis = 0 if value == 0 else 1
 
+    def _shifted(self, x: Any) -> np.ndarray:
+        """``x - max x`` along the axis, a fresh array: ≤ 0, so no exponential overflows."""
+        x = self._as_input(x)
+        return x - x.max(axis=self._axis, keepdims=True)
+
     def config(self) -> dict[str, Any]:
         return {"dim": self.dim}
 
@@ -59,11 +64,9 @@ class Softmax(_AlongAxis):
     """
 
     def forward(self, x: Any) -> np.ndarray:
-        x = self._as_input(x)
-        axis = self._axis
-        y = x - x.max(axis=axis, keepdims=True)
+        y = self._shifted(x)
         np.exp(y, out=y)
-        total = y.sum(axis=axis, keepdims=True)
+        total = y.sum(axis=self._axis, keepdims=True)
         np.reciprocal(total, out=total)
         y *= total
         self._saved = (y,)
@@ -85,21 +88,13 @@ class LogSoftmax(_AlongAxis):
     ``(xᵢ - m) - log Σⱼ e^(xⱼ - m)`` with ``m = max x``, which neither overflows nor
     takes the log of 0.
 
-    Parameters
-    ----------
-    dim : {1, -1, 0}, default 1
-        1 or -1: over the features of each sample (PyTorch's default ``dim=None`` means
-        the same for 2-D input). 0: over the batch, per feature.
-    dtype : float32 or float64, optional
-
-    Shapes: input ``(N, features)``, output the same shape and dtype.
+    Parameters and shapes as for :class:`Softmax`: ``dim`` 1 or -1 (over the features of
+    each sample) or 0 (over the batch); ``dtype`` float32 or float64.
     """
 
     def forward(self, x: Any) -> np.ndarray:
-        x = self._as_input(x)
-        axis = self._axis
-        y = x - x.max(axis=axis, keepdims=True)
-        y -= np.log(np.exp(y).sum(axis=axis, keepdims=True))
+        y = self._shifted(x)
+        y -= np.log(np.exp(y).sum(axis=self._axis, keepdims=True))
         self._saved = (y,)
         return y
 

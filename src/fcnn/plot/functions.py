@@ -13,23 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import (
-    ACTIVATIONS,
-    ELU,
-    GELU,
-    SELU,
-    Identity,
-    LeakyReLU,
-    LogSoftmax,
-    PReLU,
-    ReLU,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Tanh,
-    get_activation,
-)
+from ..activations import ACTIVATIONS, LogSoftmax, SiLU, Softmax, get_activation
 from ..core import Module
 from ._base import DERIVATIVE_COLOR, FUNCTION_COLOR, new_figure, style
 
@@ -50,19 +34,23 @@ DEFAULT_ACTIVATIONS: tuple[str | tuple[str, dict[str, Any]], ...] = (
     "softplus",
 )
 
-# A panel's title, by class; a class of the user's own is titled by its name.
+# A panel's title, by class (looked up through the registry's names); a class of the
+# user's own is titled by its name.
 _TITLES = {
-    Identity: "identity",
-    Sigmoid: "sigmoid",
-    Tanh: "tanh",
-    ReLU: "ReLU",
-    LeakyReLU: "Leaky ReLU",
-    PReLU: "PReLU",
-    ELU: "ELU",
-    SELU: "SELU",
-    GELU: "GELU",
-    SiLU: "SiLU",
-    Softplus: "softplus",
+    ACTIVATIONS[name]: title
+    for name, title in {
+        "identity": "identity",
+        "sigmoid": "sigmoid",
+        "tanh": "tanh",
+        "relu": "ReLU",
+        "leaky_relu": "Leaky ReLU",
+        "prelu": "PReLU",
+        "elu": "ELU",
+        "selu": "SELU",
+        "gelu": "GELU",
+        "silu": "SiLU",
+        "softplus": "softplus",
+    }.items()
 }
 
 
