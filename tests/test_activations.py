@@ -1,4 +1,4 @@
-"""Behaviour of fcnn/activations.py beyond the registry's gradient and parity checks:
+"""Behaviour of fcnn/activations beyond the registry's gradient and parity checks:
 stability at ±1e4, tail precision, derivatives at exactly 0, dtypes, argument checks,
 the name registry, repr, and the forward/backward contract."""
 

@@ -1,4 +1,4 @@
-"""Behaviour of fcnn/losses.py beyond the registry's gradient and parity checks: stability at
+"""Behaviour of fcnn/losses beyond the registry's gradient and parity checks: stability at
 extreme inputs, every invalid input's message, the registry, spec/config/repr, the
 backward protocol and dtypes."""
 
