@@ -1,4 +1,4 @@
-"""Behaviour of fcnn/activations.py beyond the registry's gradient and parity checks:
+"""Behaviour of fcnn/activations beyond the registry's gradient and parity checks:
 stability at ±1e4, tail precision, derivatives at exactly 0, dtypes, argument checks,
 the name registry, repr, and the forward/backward contract."""
 
@@ -75,8 +75,8 @@ def test_extreme_inputs_give_finite_values_and_gradients(name, dtype):
     assert np.all(np.isfinite(grad)), grad
 
 
-S = A._SELU_SCALE
-SA = A._SELU_SCALE * A._SELU_ALPHA
+S = A.SELU_SCALE
+SA = A.SELU_SCALE * A.SELU_ALPHA
 # (factory, f(1e4), f(-1e4), f'(1e4), f'(-1e4))
 ELEMENTWISE_LIMITS = {
     "Sigmoid": (1.0, 0.0, 0.0, 0.0),
@@ -265,17 +265,20 @@ INVALID = [
     (lambda: A.LeakyReLU(True), TypeError, "LeakyReLU(negative_slope=True)"),
     (lambda: A.LeakyReLU(float("nan")), ValueError,
      "LeakyReLU(negative_slope=nan): negative_slope must be finite"),
-    (lambda: A.PReLU(0), ValueError, "PReLU(num_parameters=0): num_parameters must be at least 1"),
-    (lambda: A.PReLU(2.0), TypeError, "PReLU(num_parameters=2.0): num_parameters must be an int"),
+    (lambda: A.PReLU(0), ValueError,
+     "PReLU(num_parameters=0): num_parameters must be a positive integer"),
+    (lambda: A.PReLU(2.0), TypeError,
+     "PReLU(num_parameters=2.0): num_parameters must be a positive integer, got float"),
     (lambda: A.PReLU(init="a"), TypeError, "PReLU(init='a'): init must be a real number"),
     (lambda: A.PReLU(init=float("inf")), ValueError, "PReLU(init=inf): init must be finite"),
     (lambda: A.ELU(alpha=None), TypeError, "ELU(alpha=None): alpha must be a real number"),
     (lambda: A.ELU(alpha=float("-inf")), ValueError, "ELU(alpha=-inf): alpha must be finite"),
     (lambda: A.GELU("exact"), ValueError,
-     "GELU(approximate='exact'): approximate must be 'none' or 'tanh'"),
-    (lambda: A.GELU(None), TypeError, "GELU(approximate=None): approximate must be the string"),
-    (lambda: A.Softplus(beta=0), ValueError, "Softplus(beta=0): beta must be positive"),
-    (lambda: A.Softplus(beta=-2.0), ValueError, "Softplus(beta=-2.0): beta must be positive"),
+     "GELU(approximate='exact'): approximate must be one of 'none', 'tanh'"),
+    (lambda: A.GELU(None), TypeError,
+     "GELU(approximate=None): approximate must be one of 'none', 'tanh', got NoneType"),
+    (lambda: A.Softplus(beta=0), ValueError, "Softplus(beta=0.0): beta must be > 0"),
+    (lambda: A.Softplus(beta=-2.0), ValueError, "Softplus(beta=-2.0): beta must be > 0"),
     (lambda: A.Softplus(threshold="20"), TypeError,
      "Softplus(threshold='20'): threshold must be a real number"),
     (lambda: A.Softplus(threshold=float("nan")), ValueError,

@@ -17,6 +17,7 @@ FLOORS = {
     "core": 1,
     "init": 1,
     "checks": 1,
+    "registry": 1,
     "layers": 2,
     "activations": 2,
     "losses": 2,

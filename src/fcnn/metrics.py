@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .activations import LogSoftmax, Sigmoid, Softmax
 from .core import Module
 
 __all__ = [
@@ -61,10 +62,10 @@ def probabilities(model: Module, output: np.ndarray) -> np.ndarray:
     softmax for several). One column becomes ``[1 - p, p]``.
     """
     output = np.asarray(output, dtype=np.float64)
-    last = type(last_module(model)).__name__
-    if last in ("Sigmoid", "Softmax"):
+    last = last_module(model)
+    if isinstance(last, (Sigmoid, Softmax)):
         p = output
-    elif last == "LogSoftmax":
+    elif isinstance(last, LogSoftmax):
         p = np.exp(output)
     elif output.shape[1] == 1:
         p = 0.5 * (1.0 + np.tanh(0.5 * output))  # σ(z) without overflow

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..core import warn_user
+from ..losses import prepare_targets
 from ..train.callbacks import Callback, TrainState
-from ..train.loop import prepare_targets
 from .probe import LayerStats, probe, weight_layers
 from .report import Report
 from .verdicts import Finding, Thresholds, judge

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Module
-from ..train.loop import prepare_targets, resolve_loss
+from ..losses import prepare_targets, resolve_loss
 from .probe import probe, weight_layers
 from .report import Report
 from .verdicts import Thresholds, judge

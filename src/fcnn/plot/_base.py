@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import Sigmoid, Softmax
 from ..core import Module
+from ..layers import BatchNorm1d, Dropout, Flatten, Linear
 from ..metrics import last_module, probabilities
 from ..train.history import History
 
@@ -160,7 +162,7 @@ def save(fig: Any, path: str | os.PathLike[str], *, dpi: float | None = None) ->
 
 def outputs_logits(model: Module) -> bool:
     """True when ``model``'s output is logits (not probabilities from Sigmoid / Softmax)."""
-    return type(last_module(model)).__name__ not in ("Sigmoid", "Softmax")
+    return not isinstance(last_module(model), (Sigmoid, Softmax))
 
 
 def as_history(source: History | Mapping[str, Any] | str | os.PathLike[str]) -> History:
@@ -197,9 +199,8 @@ def describe(model: Module) -> str:
     if not layers:
         return type(model).__name__
     widths = [layers[0][1][1], *(getattr(m, "out_features", shape[0]) for m, shape in layers)]
-    names = [type(m).__name__ for m in model.modules() if not m._modules]
-    hidden = next(
-        (n for n in names if n not in ("Linear", "BatchNorm1d", "Dropout", "Flatten")), None
-    )
+    plumbing = (Linear, BatchNorm1d, Dropout, Flatten)
+    leaves = [m for m in model.modules() if not m._modules]
+    hidden = next((type(m).__name__ for m in leaves if not isinstance(m, plumbing)), None)
     text = "-".join(str(w) for w in widths)
     return f"{text} {hidden}" if hidden and len(layers) > 1 else text

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import ACTIVATIONS, LogSoftmax, Softmax, get_activation
+from ..activations import ACTIVATIONS, LogSoftmax, SiLU, Softmax, get_activation
 from ..core import Module
 from ._base import DERIVATIVE_COLOR, FUNCTION_COLOR, new_figure, style
 
@@ -34,18 +34,23 @@ DEFAULT_ACTIVATIONS: tuple[str | tuple[str, dict[str, Any]], ...] = (
     "softplus",
 )
 
+# A panel's title, by class (looked up through the registry's names); a class of the
+# user's own is titled by its name.
 _TITLES = {
-    "Identity": "identity",
-    "Sigmoid": "sigmoid",
-    "Tanh": "tanh",
-    "ReLU": "ReLU",
-    "LeakyReLU": "Leaky ReLU",
-    "PReLU": "PReLU",
-    "ELU": "ELU",
-    "SELU": "SELU",
-    "GELU": "GELU",
-    "SiLU": "SiLU",
-    "Softplus": "softplus",
+    ACTIVATIONS[name]: title
+    for name, title in {
+        "identity": "identity",
+        "sigmoid": "sigmoid",
+        "tanh": "tanh",
+        "relu": "ReLU",
+        "leaky_relu": "Leaky ReLU",
+        "prelu": "PReLU",
+        "elu": "ELU",
+        "selu": "SELU",
+        "gelu": "GELU",
+        "silu": "SiLU",
+        "softplus": "softplus",
+    }.items()
 }
 
 
@@ -78,14 +83,14 @@ def _module(item: Any) -> Module:
 
 def _title(module: Module) -> tuple[str, str]:
     cls = type(module)
-    name = _TITLES.get(cls.__name__, cls.__name__)
+    name = _TITLES.get(cls, cls.__name__)
     defaults = cls().config()
     changed = [
         f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
         for k, v in module.config().items()
         if defaults.get(k) != v
     ]
-    if cls.__name__ == "SiLU":
+    if isinstance(module, SiLU):
         changed = ["swish"]
     return name, f"{name} ({', '.join(changed)})" if changed else name
 

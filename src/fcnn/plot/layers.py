@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 
 from .. import init as initializers
-from ..activations import ACTIVATIONS, Identity, get_activation
+from ..activations import ACTIVATIONS, Identity, Sigmoid, Tanh, get_activation
 from ..core import Module, get_rng
 from ..diagnose import Report, diagnose
 from ..diagnose.probe import weight_layers
-from ..layers import Linear, Sequential
+from ..layers import Linear, Maxout, Sequential
 from ._base import CLASS_COLORS, new_figure, style
 
 __all__ = [
@@ -31,7 +31,8 @@ __all__ = [
 ]
 
 _ACTIVATION_TYPES = tuple(cls for cls in set(ACTIVATIONS.values()) if cls is not Identity)
-_RANGES = {"Tanh": (-1.0, 1.0), "Sigmoid": (0.0, 1.0)}
+# The bounded activations: their output range is the histogram's x range.
+_BOUNDS = {Tanh: (-1.0, 1.0), Sigmoid: (0.0, 1.0)}
 
 
 @dataclass
@@ -43,6 +44,7 @@ class LayerActivations:
     module: str  # path of the weight layer in the model
     activation: str | None  # type of the activation that follows, e.g. "Tanh"
     values: np.ndarray
+    bounds: tuple[float, float] | None = None  # that activation's output range, if bounded
 
     @property
     def label(self) -> str:
@@ -70,12 +72,15 @@ def layer_activations(model: Module, X: Any, *, training: bool = False) -> list[
             y = forward(x, *args, **kwargs)
             if path in paths:
                 found.append(LayerActivations(len(found) + 1, path, None, np.array(y)))
-                claimed.append(type(module).__name__ == "Maxout")
+                claimed.append(isinstance(module, Maxout))
                 if claimed[-1]:
                     found[-1].activation = "Maxout"
             elif found and not claimed[-1] and isinstance(module, _ACTIVATION_TYPES):
                 found[-1].activation = type(module).__name__
                 found[-1].values = np.array(y)
+                found[-1].bounds = next(
+                    (b for cls, b in _BOUNDS.items() if isinstance(module, cls)), None
+                )
                 claimed[-1] = True
             return y
 
@@ -97,10 +102,10 @@ def _ranges(layers: Sequence[LayerActivations]) -> list[tuple[float, float]]:
     """One x range per layer, shared by the layers with the same activation: the output
     range of tanh / sigmoid, else the 0.5–99.5 percentiles of those layers' values."""
     shared: dict[str | None, tuple[float, float]] = {}
-    for kind in {layer.activation for layer in layers}:
-        if kind in _RANGES:
-            shared[kind] = _RANGES[kind]
-            continue
+    for layer in layers:
+        if layer.bounds is not None:
+            shared[layer.activation] = layer.bounds
+    for kind in {layer.activation for layer in layers} - set(shared):
         values = [layer.values[np.isfinite(layer.values)] for layer in layers]
         values = [v for v, layer in zip(values, layers, strict=True) if layer.activation == kind]
         low = min((float(np.percentile(v, 0.5)) for v in values if v.size), default=-1.0)

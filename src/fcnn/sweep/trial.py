@@ -27,14 +27,15 @@ import numpy as np
 from ..data import load_source
 from ..io import save
 from ..layers import Linear
+from ..losses import get_loss
 from ..models import mlp
 from ..optim import OPTIMIZERS
+from ..registry import unknown_arguments
 from ..train import EarlyStopping, evaluate, fit
 from .spec import canonical_json
 
 __all__ = ["KillOnce", "run_trial"]
 
-_BINARY_LOSSES = ("bce", "bce_with_logits")
 # Per-process cache of loaded data sets: a worker runs many trials on the same data.
 _DATA_CACHE: dict[str, Any] = {}
 
@@ -55,7 +56,8 @@ def _finite(value: Any) -> float | None:
 def build(config: dict[str, Any], dataset) -> tuple[Any, Any, str]:
     """(model, optimizer, loss name) for a trial config on a loaded data set."""
     loss = config["loss"] or ("cross_entropy" if dataset.task == "classification" else "mse")
-    n_out = 1 if loss in _BINARY_LOSSES else dataset.n_outputs
+    # A binary loss wants one output, whatever the number of classes; ask the loss.
+    n_out = 1 if get_loss(loss).target_kind == "binary" else dataset.n_outputs
     init = config["init"]
     model = mlp(
         [dataset.n_features, *config["hidden"], n_out],
@@ -77,11 +79,10 @@ def build(config: dict[str, Any], dataset) -> tuple[Any, Any, str]:
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer={name!r}: expected one of {', '.join(OPTIMIZERS)}")
     kwargs = {k: config[k] for k in ("lr", "momentum", "weight_decay") if config[k] is not None}
-    try:
-        optimizer = OPTIMIZERS[name](model.parameters(), **kwargs)
-    except TypeError as err:
-        wrong = str(err).rsplit(" ", 1)[-1].strip("'")
-        raise ValueError(f"optimizer {name!r} does not take the option {wrong!r}") from None
+    wrong = unknown_arguments(OPTIMIZERS[name], kwargs)
+    if wrong:
+        raise ValueError(f"optimizer {name!r} does not take the option {wrong[0]!r}")
+    optimizer = OPTIMIZERS[name](model.parameters(), **kwargs)
     return model, optimizer, loss
 
 

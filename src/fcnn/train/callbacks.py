@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Module, warn_user
+from ..optim import ReduceLROnPlateau
 
 __all__ = [
     "Callback",
@@ -203,7 +204,7 @@ class LRSchedulerCallback(Callback):
         self.monitor = monitor
 
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
-        if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+        if isinstance(self.scheduler, ReduceLROnPlateau):
             value = logs.get(self.monitor, logs.get("loss"))
             self.scheduler.step(value)
         else:

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import losses as loss_module
 from ..core import Module, default_rng
 from ..data.transform import check_finite
+from ..losses import prepare_targets, resolve_loss
 from ..metrics import METRICS, labels_from_output
 from ..optim import OPTIMIZERS, Optimizer
 from .callbacks import Callback, DivergenceGuard, TrainState
@@ -30,27 +30,6 @@ from .progress import Progress
 from .step import TrainStep
 
 __all__ = ["evaluate", "fit", "prepare_targets", "resolve_loss"]
-
-_CLASS_INDEX_LOSSES = ("CrossEntropyLoss", "NLLLoss")
-_BINARY_LOSSES = ("BCELoss", "BCEWithLogitsLoss")
-
-
-def resolve_loss(loss: Any, y: np.ndarray | None = None, n_outputs: int | None = None) -> Any:
-    """A loss object from an instance, a registry name (``"cross_entropy"``), or None.
-
-    None picks what the targets suggest: integer labels with several outputs →
-    cross-entropy on logits; integer 0/1 labels with one output → BCE with logits;
-    anything else → mean squared error.
-    """
-    if loss is None:
-        if y is not None and np.issubdtype(np.asarray(y).dtype, np.integer):
-            return loss_module.get_loss("bce_with_logits" if n_outputs == 1 else "cross_entropy")
-        return loss_module.get_loss("mse")
-    if isinstance(loss, str):
-        return loss_module.get_loss(loss)
-    if not (hasattr(loss, "forward") and hasattr(loss, "backward")):
-        raise TypeError(f"loss={loss!r}: expected an fcnn loss or a name from fcnn.losses.LOSSES")
-    return loss
 
 
 def _as_features(name: str, X: Any, dtype: np.dtype) -> np.ndarray:
@@ -62,40 +41,6 @@ def _as_features(name: str, X: Any, dtype: np.dtype) -> np.ndarray:
         raise ValueError(f"{name} must be 2-D (samples, features), got shape {X.shape}")
     check_finite(name, X)
     return X
-
-
-def prepare_targets(
-    loss: Any, y: Any, n_outputs: int, dtype: np.dtype, name: str = "y"
-) -> np.ndarray:
-    """Targets in the form ``loss`` wants, checked: class indices for cross-entropy,
-    ``(N, 1)`` floats for binary losses and single-output regression."""
-    y = np.asarray(y)
-    kind = type(loss).__name__
-    if y.dtype.kind in "OUSb" and kind not in _BINARY_LOSSES:
-        raise ValueError(f"{name} must be numeric, got dtype {y.dtype}")
-    if kind in _CLASS_INDEX_LOSSES and y.ndim == 1:
-        if np.issubdtype(y.dtype, np.floating):
-            check_finite(name, y)
-            if not np.all(y == np.round(y)):
-                row = int(np.argmax(y != np.round(y)))
-                raise ValueError(f"{name} holds class labels, but row {row} is {y[row]}")
-        labels = y.astype(np.int64)
-        bad = (labels < 0) | (labels >= n_outputs)
-        if bad.any():
-            row = int(np.argmax(bad))
-            raise ValueError(
-                f"{name}: label {labels[row]} at row {row} is out of range for a network with "
-                f"{n_outputs} outputs (labels must be 0..{n_outputs - 1})"
-            )
-        return labels
-    y = y.astype(dtype)
-    check_finite(name, y)
-    if y.ndim == 1 and n_outputs == 1:
-        y = y.reshape(-1, 1)
-    if kind in _BINARY_LOSSES and ((y < 0) | (y > 1)).any():
-        row = int(np.argmax(((y < 0) | (y > 1)).any(axis=1)))
-        raise ValueError(f"{name}: binary targets must be in [0, 1], row {row} has {y[row]}")
-    return y
 
 
 def _resolve_optimizer(optimizer: Any, model: Module, lr: float | None) -> Optimizer:
@@ -115,7 +60,8 @@ def _resolve_optimizer(optimizer: Any, model: Module, lr: float | None) -> Optim
 
 def _metric_names(metrics: Sequence[str] | None, loss: Any) -> list[str]:
     if metrics is None:
-        classify = type(loss).__name__ in _CLASS_INDEX_LOSSES + _BINARY_LOSSES
+        # Losses declare what their targets are; a duck-typed loss without it is regression.
+        classify = getattr(loss, "target_kind", "values") in ("classes", "binary")
         return ["accuracy"] if classify else []
     names = [metrics] if isinstance(metrics, str) else list(metrics)
     for name in names:
@@ -133,7 +79,7 @@ def _score(
         kind, fn = METRICS[name]
         if kind == "labels":
             if labels is None:
-                logits = type(loss).__name__ != "BCELoss"
+                logits = getattr(loss, "input_kind", "values") != "probabilities"
                 labels = labels_from_output(output, logits=logits)
             truth = (
                 target

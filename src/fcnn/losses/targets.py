@@ -1,0 +1,97 @@
+"""From what a user passes to what a loss computes on: :func:`resolve_loss` turns a name
+(or nothing) into a loss, :func:`prepare_targets` turns ``y`` into the targets that loss
+takes. ``fit``, ``evaluate`` and ``diagnose`` all start here.
+
+Both ask the loss what it wants through the attributes it declares, ``target_kind``
+(``"values"``, ``"binary"`` or ``"classes"``), never through its class name, so a
+user's subclass of ``CrossEntropyLoss`` is treated as cross-entropy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base import Loss
+from .registry import get_loss
+
+__all__ = ["prepare_targets", "resolve_loss"]
+
+
+def resolve_loss(loss: Any, y: Any = None, n_outputs: int | None = None) -> Any:
+    """A loss object from an instance, a registry name (``"cross_entropy"``), or None.
+
+    None picks what the targets suggest: integer labels with several outputs →
+    cross-entropy on logits; integer 0/1 labels with one output → BCE with logits;
+    anything else → mean squared error.
+    """
+    if loss is None:
+        if y is not None and np.issubdtype(np.asarray(y).dtype, np.integer):
+            return get_loss("bce_with_logits" if n_outputs == 1 else "cross_entropy")
+        return get_loss("mse")
+    if isinstance(loss, str):
+        return get_loss(loss)
+    if not (hasattr(loss, "forward") and hasattr(loss, "backward")):
+        raise TypeError(f"loss={loss!r}: expected an fcnn loss or a name from fcnn.losses.LOSSES")
+    return loss
+
+
+def _target_kind(loss: Any) -> str:
+    """``loss.target_kind``; ``"values"`` for a duck-typed loss that declares none."""
+    return getattr(loss, "target_kind", Loss.target_kind)
+
+
+def prepare_targets(
+    loss: Any, y: Any, n_outputs: int, dtype: np.dtype, name: str = "y"
+) -> np.ndarray:
+    """Targets in the form ``loss`` wants, checked: class indices for the class losses,
+    ``(N, 1)`` floats for binary losses and single-output regression."""
+    y = np.asarray(y)
+    kind = _target_kind(loss)
+    if y.dtype.kind in "OUSb" and kind != "binary":
+        raise ValueError(f"{name} must be numeric, got dtype {y.dtype}")
+    if kind == "classes" and y.ndim == 1:
+        if np.issubdtype(y.dtype, np.floating):
+            _check_finite(name, y)
+            if not np.all(y == np.round(y)):
+                row = int(np.argmax(y != np.round(y)))
+                raise ValueError(f"{name} holds class labels, but row {row} is {y[row]}")
+        labels = y.astype(np.int64)
+        bad = (labels < 0) | (labels >= n_outputs)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise ValueError(
+                f"{name}: label {labels[row]} at row {row} is out of range for a network with "
+                f"{n_outputs} outputs (labels must be 0..{n_outputs - 1})"
+            )
+        return labels
+    y = y.astype(dtype)
+    _check_finite(name, y)
+    if y.ndim == 1 and n_outputs == 1:
+        y = y.reshape(-1, 1)
+    if kind == "binary" and ((y < 0) | (y > 1)).any():
+        row = int(np.argmax(((y < 0) | (y > 1)).any(axis=1)))
+        raise ValueError(f"{name}: binary targets must be in [0, 1], row {row} has {y[row]}")
+    return y
+
+
+def _check_finite(name: str, array: np.ndarray) -> None:
+    """Raise ValueError naming the first NaN/inf of ``array`` by row and column.
+
+    The same check as ``fcnn.data.transform.check_finite``, which floor 2 cannot import;
+    one copy goes once that check moves down to ``fcnn.checks``.
+    """
+    if array.dtype.kind != "f":
+        return
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return
+    where = tuple(int(i) for i in np.argwhere(bad)[0])
+    place = (
+        f"row {where[0]}, column {where[1]}" if len(where) == 2 else f"row {where[0]}"
+    ) + " (0-based)"
+    raise ValueError(
+        f"{name}[{', '.join(map(str, where))}] is {array[where]} at {place}; "
+        f"{int(bad.sum())} non-finite value(s) in {name}: NaN and infinity cannot be trained on"
+    )
