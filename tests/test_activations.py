@@ -277,7 +277,7 @@ INVALID = [
      "GELU(approximate='exact'): approximate must be one of 'none', 'tanh'"),
     (lambda: A.GELU(None), TypeError,
      "GELU(approximate=None): approximate must be one of 'none', 'tanh', got NoneType"),
-    (lambda: A.Softplus(beta=0), ValueError, "Softplus(beta=0.0): beta must be > 0"),
+    (lambda: A.Softplus(beta=0), ValueError, "Softplus(beta=0): beta must be > 0"),
     (lambda: A.Softplus(beta=-2.0), ValueError, "Softplus(beta=-2.0): beta must be > 0"),
     (lambda: A.Softplus(threshold="20"), TypeError,
      "Softplus(threshold='20'): threshold must be a real number"),

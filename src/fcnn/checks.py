@@ -21,6 +21,7 @@ import numpy as np
 
 __all__ = [
     "FLOAT_DTYPES",
+    "check_finite",
     "choice",
     "flag",
     "float_dtype",
@@ -95,15 +96,15 @@ def real(
     (``low_open`` / ``high_open`` leave out that end)."""
     if not is_real(value):
         raise refusal(TypeError, where, name, value, "a real number")
-    value = float(value)
+    given, value = value, float(value)
     if not math.isfinite(value):
-        raise refusal(ValueError, where, name, value, "finite")
+        raise refusal(ValueError, where, name, given, "finite")
     if low is None and high is None:
         return value
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:
-        raise refusal(ValueError, where, name, value, _interval(low, high, low_open, high_open))
+        raise refusal(ValueError, where, name, given, _interval(low, high, low_open, high_open))
     return value
 
 
@@ -139,3 +140,23 @@ def float_dtype(where: str, name: str, value: Any) -> np.dtype:
     if resolved not in FLOAT_DTYPES:
         raise refusal(TypeError, where, name, value, "float32 or float64")
     return resolved
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+def check_finite(name: str, array: np.ndarray) -> None:
+    """Raise ValueError naming the first NaN/inf of ``array`` by row and column."""
+    if array.dtype.kind != "f":
+        return
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return
+    where = tuple(int(i) for i in np.argwhere(bad)[0])
+    place = (
+        f"row {where[0]}, column {where[1]}" if len(where) == 2 else f"row {where[0]}"
+    ) + " (0-based)"
+    raise ValueError(
+        f"{name}[{', '.join(map(str, where))}] is {array[where]} at {place}; "
+        f"{int(bad.sum())} non-finite value(s) in {name}: NaN and infinity cannot be trained on"
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_finite
 from ._checks import generator
 
 __all__ = ["Standardizer", "check_dataset", "one_hot", "train_test_split", "train_val_test_split"]
@@ -72,23 +73,6 @@ def check_dataset(X: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray | None]
         index = ", ".join(map(str, where))
         raise ValueError(f"y[{index}] = {y[tuple(where)]}: class labels must be >= 0")
     return X, y
-
-
-def check_finite(name: str, array: np.ndarray) -> None:
-    """Raise ValueError naming the first NaN/inf of ``array`` by row and column."""
-    if array.dtype.kind != "f":
-        return
-    bad = ~np.isfinite(array)
-    if not bad.any():
-        return
-    where = tuple(int(i) for i in np.argwhere(bad)[0])
-    place = (
-        f"row {where[0]}, column {where[1]}" if len(where) == 2 else f"row {where[0]}"
-    ) + " (0-based)"
-    raise ValueError(
-        f"{name}[{', '.join(map(str, where))}] is {array[where]} at {place}; "
-        f"{int(bad.sum())} non-finite value(s) in {name}: NaN and infinity cannot be trained on"
-    )
 
 
 # --------------------------------------------------------------------------- one-hot

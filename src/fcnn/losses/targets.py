@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks
 from .base import Loss
 from .registry import get_loss
 
@@ -53,7 +54,7 @@ def prepare_targets(
         raise ValueError(f"{name} must be numeric, got dtype {y.dtype}")
     if kind == "classes" and y.ndim == 1:
         if np.issubdtype(y.dtype, np.floating):
-            _check_finite(name, y)
+            checks.check_finite(name, y)
             if not np.all(y == np.round(y)):
                 row = int(np.argmax(y != np.round(y)))
                 raise ValueError(f"{name} holds class labels, but row {row} is {y[row]}")
@@ -67,31 +68,10 @@ def prepare_targets(
             )
         return labels
     y = y.astype(dtype)
-    _check_finite(name, y)
+    checks.check_finite(name, y)
     if y.ndim == 1 and n_outputs == 1:
         y = y.reshape(-1, 1)
     if kind == "binary" and ((y < 0) | (y > 1)).any():
         row = int(np.argmax(((y < 0) | (y > 1)).any(axis=1)))
         raise ValueError(f"{name}: binary targets must be in [0, 1], row {row} has {y[row]}")
     return y
-
-
-def _check_finite(name: str, array: np.ndarray) -> None:
-    """Raise ValueError naming the first NaN/inf of ``array`` by row and column.
-
-    The same check as ``fcnn.data.transform.check_finite``, which floor 2 cannot import;
-    one copy goes once that check moves down to ``fcnn.checks``.
-    """
-    if array.dtype.kind != "f":
-        return
-    bad = ~np.isfinite(array)
-    if not bad.any():
-        return
-    where = tuple(int(i) for i in np.argwhere(bad)[0])
-    place = (
-        f"row {where[0]}, column {where[1]}" if len(where) == 2 else f"row {where[0]}"
-    ) + " (0-based)"
-    raise ValueError(
-        f"{name}[{', '.join(map(str, where))}] is {array[where]} at {place}; "
-        f"{int(bad.sum())} non-finite value(s) in {name}: NaN and infinity cannot be trained on"
-    )

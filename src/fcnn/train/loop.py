@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import check_finite
 from ..core import Module, default_rng
-from ..data.transform import check_finite
 from ..losses import prepare_targets, resolve_loss
 from ..metrics import METRICS, labels_from_output
 from ..optim import OPTIMIZERS, Optimizer
