@@ -320,12 +320,21 @@ def test_shape_errors_name_layer_index_type_and_shapes():
         (lambda: fcnn.Dropout(-0.1), r"Dropout\(p=-0.1\)"),
         (lambda: fcnn.BatchNorm1d(0), r"BatchNorm1d\(num_features=0\)"),
         (lambda: fcnn.BatchNorm1d(3, eps=0), r"BatchNorm1d\(eps=0(\.0)?\): eps must be > 0"),
-        (lambda: fcnn.BatchNorm1d(3, momentum=2), r"BatchNorm1d\(momentum=2(\.0)?\): momentum must be in \[0, 1\]"),
+        (
+            lambda: fcnn.BatchNorm1d(3, momentum=2),
+            r"BatchNorm1d\(momentum=2(\.0)?\): momentum must be in \[0, 1\]",
+        ),
         (lambda: fcnn.BatchNorm1d(3, affine=1), r"affine must be True or False"),
         (lambda: fcnn.Maxout(2, 3, pieces=0), r"Maxout\(pieces=0\)"),
         (lambda: fcnn.Linear(2, 2, dtype="float16"), r"dtype must be float32 or float64"),
-        (lambda: fcnn.Linear(2, 2, seed=-1), r"Linear\(seed=-1\): seed must be a non-negative integer"),
-        (lambda: fcnn.Linear(2, 2, rng=1), r"Linear\(rng=1\): rng must be a numpy.random.Generator"),
+        (
+            lambda: fcnn.Linear(2, 2, seed=-1),
+            r"Linear\(seed=-1\): seed must be a non-negative integer",
+        ),
+        (
+            lambda: fcnn.Linear(2, 2, rng=1),
+            r"Linear\(rng=1\): rng must be a numpy.random.Generator",
+        ),
         (lambda: fcnn.Linear(2, 2, rng=np.random.default_rng(), seed=1), r"either rng= or seed="),
     ],
 )

@@ -16,7 +16,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "fcnn"
 FLOORS = {
     "core": 1,
     "init": 1,
+    "checks": 1,
+    "parameter": 1,
+    "rng": 1,
+    "hooks": 1,
     "layers": 2,
+    "callback": 2,
     "activations": 2,
     "losses": 2,
     "optim": 2,
