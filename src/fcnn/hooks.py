@@ -12,12 +12,15 @@
   ``grad_input`` is ``(None,)`` and the hook runs before the module's own backward, as
   PyTorch runs it for a module whose input does not require grad.
 
-Each returns a :class:`RemovableHandle`. In fcnn the training loop calls
-``model.forward`` and ``model.backward_to_parameters`` itself, so hooks must fire on
-those calls, not only on ``module(x)``: registering the first hook puts hooked
-``forward``, ``backward`` and ``backward_to_parameters`` on the instance (they run the
-class's methods and the hooks around them); removing the last one takes them away
-again. A module without hooks is therefore exactly the plain object: the hot path pays
+Each returns a :class:`RemovableHandle`. One difference from PyTorch: fcnn has no
+autograd, so a replaced input or output is not differentiated; backward takes it as the
+module's own (a hook that scales the input by 0.5 does not halve the gradient before it).
+
+In fcnn the training loop calls ``model.forward`` and ``model.backward_to_parameters``
+itself, so hooks must fire on those calls, not only on ``module(x)``: registering the
+first hook puts hooked ``forward``, ``backward`` and ``backward_to_parameters`` on the
+instance (they run the class's methods and the hooks around them); removing the last
+one takes them away again. A module without hooks is therefore exactly the plain object: the hot path pays
 nothing. ``Sequential`` reads ``layer._hooks`` to keep a hooked layer off its in-place
 path, where a hook could keep an array that the next layer then overwrites.
 """
