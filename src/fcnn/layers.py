@@ -20,11 +20,15 @@ __all__ = ["BatchNorm1d", "Dropout", "Flatten", "Linear", "Maxout", "Sequential"
 
 
 def _affine_parameters(
-    module: Module, in_features: int, rows: int, bias: Any, rng: Any, seed: Any
+    module: Module, in_features: Any, out_features: Any, bias: Any, rng: Any, seed: Any, pieces=1
 ) -> None:
-    """Give ``module`` a ``weight`` (rows, in_features) and a ``bias`` (rows,) or None,
-    drawn as PyTorch's ``Linear.reset_parameters`` draws them."""
+    """Check and set ``module.in_features`` / ``out_features``, and give the module a
+    ``weight`` (out_features · pieces, in_features) and a ``bias`` or None, drawn as
+    PyTorch's ``Linear.reset_parameters`` draws them (Maxout has several pieces a unit)."""
     where = type(module).__name__
+    module.in_features = in_features = checks.positive_int(where, "in_features", in_features)
+    module.out_features = checks.positive_int(where, "out_features", out_features)
+    rows = module.out_features * pieces
     bias = checks.flag(where, "bias", bias)
     generator = get_rng(rng, seed, where=where)
     module.weight = Parameter(np.zeros((rows, in_features)), module.dtype)
@@ -66,9 +70,7 @@ class Linear(Module):
         seed: int | None = None,
     ) -> None:
         super().__init__(dtype=dtype)
-        self.in_features = checks.positive_int("Linear", "in_features", in_features)
-        self.out_features = checks.positive_int("Linear", "out_features", out_features)
-        _affine_parameters(self, self.in_features, self.out_features, bias, rng, seed)
+        _affine_parameters(self, in_features, out_features, bias, rng, seed)
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # x: (N, in_features)
         x = self._as_input(x, self.in_features)
@@ -376,11 +378,8 @@ class Maxout(Module):
         seed: int | None = None,
     ) -> None:
         super().__init__(dtype=dtype)
-        self.in_features = checks.positive_int("Maxout", "in_features", in_features)
-        self.out_features = checks.positive_int("Maxout", "out_features", out_features)
         self.pieces = checks.positive_int("Maxout", "pieces", pieces)
-        rows = self.out_features * self.pieces  # as a Linear of that many outputs
-        _affine_parameters(self, self.in_features, rows, bias, rng, seed)
+        _affine_parameters(self, in_features, out_features, bias, rng, seed, self.pieces)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = self._as_input(x, self.in_features)
