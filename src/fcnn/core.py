@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import checks
-from .hooks import ModuleHooks, RemovableHandle
+from .hooks import ModuleHooks
 from .parameter import Parameter
 from .rng import default_rng, get_rng, seed
 
@@ -30,7 +30,6 @@ __all__ = [
     "MODULES",
     "Module",
     "Parameter",
-    "RemovableHandle",
     "ShapeError",
     "default_rng",
     "from_spec",

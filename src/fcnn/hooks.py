@@ -20,9 +20,10 @@ In fcnn the training loop calls ``model.forward`` and ``model.backward_to_parame
 itself, so hooks must fire on those calls, not only on ``module(x)``: registering the
 first hook puts hooked ``forward``, ``backward`` and ``backward_to_parameters`` on the
 instance (they run the class's methods and the hooks around them); removing the last
-one takes them away again. A module without hooks is therefore exactly the plain object: the hot path pays
-nothing. ``Sequential`` reads ``layer._hooks`` to keep a hooked layer off its in-place
-path, where a hook could keep an array that the next layer then overwrites.
+one takes them away again. A module without hooks is therefore exactly the plain
+object: the hot path pays nothing. ``Sequential`` reads ``layer._hooks`` to keep a
+hooked layer off its in-place path, where a hook could keep an array that the next
+layer then overwrites.
 """
 
 from __future__ import annotations
