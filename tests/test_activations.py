@@ -287,7 +287,7 @@ INVALID = [
     (lambda: A.Softmax(dim=None), ValueError, "PyTorch's dim=None picks dim=1 for 2-D input"),
     (lambda: A.LogSoftmax(dim=-2), ValueError, "LogSoftmax(dim=-2): dim must be 0"),
     (lambda: A.LogSoftmax(dim=1.0), TypeError, "LogSoftmax(dim=1.0): dim must be an integer"),
-    (lambda: A.ReLU(dtype=np.float16), TypeError, "expected float32 or float64"),
+    (lambda: A.ReLU(dtype=np.float16), TypeError, "must be float32 or float64"),
 ]  # fmt: skip
 
 

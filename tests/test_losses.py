@@ -411,7 +411,7 @@ def test_to_converts_weights_and_returns_self():
     assert loss.weight.dtype == np.float32 and loss.pos_weight.dtype == np.float32
     assert loss.to("float64").pos_weight.dtype == np.float64
     assert MSELoss().to(np.float64).reduction == "mean"
-    with pytest.raises(TypeError, match="expected float32 or float64"):
+    with pytest.raises(TypeError, match="must be float32 or float64"):
         loss.to(np.float16)
 
 

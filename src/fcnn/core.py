@@ -1,10 +1,12 @@
-"""Floor 1: ``Parameter`` and ``Module``, the two classes every layer and activation stands on.
+"""Floor 1: ``Module``, the class every layer and activation stands on.
 
-Also the few library-wide conventions they need: the dtype rule (float32 by
-default, float64 on request), the default random generator (``fcnn.seed``), the
-error raised for a wrongly shaped input, and the registry that maps a spec's
-``"type"`` name to its class so that ``from_spec`` can rebuild a model without
-ever executing anything from a file.
+Also the few library-wide conventions it needs: the dtype rule (float32 by default,
+float64 on request), the error raised for a wrongly shaped input, warnings that point at
+the user's line, and the registry that maps a spec's ``"type"`` name to its class so
+that ``from_spec`` can rebuild a model without ever executing anything from a file.
+
+``Parameter`` (``parameter.py``), the default generator (``rng.py``) and hooks
+(``hooks.py``) live in their own floor-1 files and are importable from here too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from . import checks
+from .hooks import ModuleHooks
+from .parameter import Parameter
+from .rng import default_rng, get_rng, seed
 
 __all__ = [
     "MODULES",
@@ -34,70 +41,14 @@ __all__ = [
 
 # --------------------------------------------------------------------------- dtype
 
-_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
-
-def resolve_dtype(dtype: Any = None) -> np.dtype:
+def resolve_dtype(dtype: Any = None, where: str = "resolve_dtype") -> np.dtype:
     """Return the float dtype to use: float32 when ``dtype`` is None, else float32 or float64.
 
-    Raises
-    ------
-    TypeError
-        For anything that is not float32 or float64 (float16 and integers are refused:
-        the engine's numerics are proven for these two only).
+    Raises ``TypeError`` for anything else (float16 and integers are refused: the
+    engine's numerics are proven for these two only). ``where`` names the caller.
     """
-    if dtype is None:
-        return _FLOAT_DTYPES[0]
-    try:
-        resolved = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype={dtype!r}: expected float32 or float64") from None
-    if resolved not in _FLOAT_DTYPES:
-        raise TypeError(f"dtype={dtype!r}: expected float32 or float64")
-    return resolved
-
-
-# --------------------------------------------------------------------------- randomness
-
-_default_generator = np.random.default_rng()
-
-
-def seed(n: int) -> np.random.Generator:
-    """Reset the library's default generator to ``np.random.default_rng(n)`` and return it.
-
-    Every layer that draws random numbers (initialisation, dropout masks) and is given
-    neither ``rng=`` nor ``seed=`` draws from this generator. NumPy's global state is
-    never used.
-    """
-    global _default_generator
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"seed({n!r}): expected a non-negative integer")
-    _default_generator = np.random.default_rng(int(n))
-    return _default_generator
-
-
-def default_rng() -> np.random.Generator:
-    """The library's default generator (see :func:`seed`)."""
-    return _default_generator
-
-
-def get_rng(rng: np.random.Generator | None = None, seed: int | None = None) -> np.random.Generator:
-    """Resolve the ``rng=`` / ``seed=`` pair every random-drawing API accepts.
-
-    ``rng`` wins when given; ``seed`` makes a fresh ``default_rng(seed)``; neither means
-    the library default generator.
-    """
-    if rng is not None and seed is not None:
-        raise ValueError("pass either rng= or seed=, not both")
-    if rng is not None:
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng={rng!r}: expected a numpy.random.Generator")
-        return rng
-    if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed={seed!r}: expected a non-negative integer")
-        return np.random.default_rng(int(seed))
-    return _default_generator
+    return checks.float_dtype(where, "dtype", dtype)
 
 
 # --------------------------------------------------------------------------- warnings
@@ -132,99 +83,6 @@ def check_features(module: Module, x: np.ndarray, features: int | None) -> None:
         raise ShapeError(f"{type(module).__name__} got an empty batch, shape {x.shape}")
 
 
-# --------------------------------------------------------------------------- Parameter
-
-
-class Parameter:
-    """A learnable array and the gradient accumulated into it.
-
-    Parameters
-    ----------
-    data : array_like
-        Initial value. Kept as float32 unless it already is float64 or ``dtype`` says so.
-    dtype : float32 or float64, optional
-
-    Attributes
-    ----------
-    data : ndarray
-        The value; optimisers update it in place.
-    grad : ndarray
-        Same shape and dtype; ``backward`` adds (``+=``) into it, ``zero_grad`` clears it.
-
-    ``zero_grad`` clears lazily: it only marks the gradient as zero. The next
-    :meth:`accumulate_matmul` / :meth:`accumulate_sum` then writes its result straight
-    into the array (no fill, no temporary: for a 1024 × 1024 layer that saves two passes
-    over 4 MB per step), and reading ``grad`` before that fills it with zeros, so what
-    anyone reads is always the true accumulated gradient.
-    """
-
-    __slots__ = ("_grad", "_grad_is_zero", "_ones", "data")
-
-    def __init__(self, data: Any, dtype: Any = None) -> None:
-        array = np.asarray(data)
-        if dtype is None:
-            dtype = array.dtype if array.dtype in _FLOAT_DTYPES else None
-        self.data = np.array(array, dtype=resolve_dtype(dtype), order="C", copy=True)
-        self._grad = np.zeros_like(self.data)
-        self._grad_is_zero = False
-        self._ones: np.ndarray | None = None  # accumulate_sum's vector of ones
-
-    @property
-    def grad(self) -> np.ndarray:
-        if self._grad_is_zero:
-            self._grad.fill(0)
-            self._grad_is_zero = False
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: np.ndarray) -> None:
-        self._grad = value
-        self._grad_is_zero = False
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
-
-    @property
-    def size(self) -> int:
-        return self.data.size
-
-    def zero_grad(self) -> None:
-        """Set the gradient to zero (lazily: see the class docstring)."""
-        self._grad_is_zero = True
-
-    def accumulate_matmul(self, a: np.ndarray, b: np.ndarray) -> None:
-        """``grad += a @ b``; after ``zero_grad``, ``grad = a @ b`` written in place."""
-        if self._grad_is_zero:
-            np.matmul(a, b, out=self._grad)
-            self._grad_is_zero = False
-        else:
-            self._grad += a @ b
-
-    def accumulate_sum(self, a: np.ndarray) -> None:
-        """``grad += a.sum(axis=0)`` (a bias's gradient, summed over the batch).
-
-        Computed as the matrix-vector product ``1ᵀ a``: NumPy's sum down the rows of a
-        narrow array is slow (10 µs for 400 × 4, most of a tiny network's bias
-        gradients), BLAS's is not (1 µs).
-        """
-        ones = self._ones
-        if ones is None or ones.shape[0] != a.shape[0] or ones.dtype != a.dtype:
-            ones = self._ones = np.ones(a.shape[0], a.dtype)
-        if self._grad_is_zero:
-            np.matmul(ones, a, out=self._grad)
-            self._grad_is_zero = False
-        else:
-            self._grad += ones @ a
-
-    def __repr__(self) -> str:
-        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype.name})"
-
-
 # --------------------------------------------------------------------------- Module
 
 
@@ -233,7 +91,7 @@ class _LoadResult(NamedTuple):
     unexpected_keys: list[str]
 
 
-class Module:
+class Module(ModuleHooks):
     """Base class of every layer and activation: forward, an explicit backward, and bookkeeping.
 
     A subclass assigns ``Parameter`` and ``Module`` attributes in ``__init__`` (after
@@ -246,6 +104,10 @@ class Module:
       ``Parameter.grad`` and returns dL/d(input). Gradients accumulate: calling backward
       twice adds twice, as in PyTorch; call ``zero_grad()`` between steps.
     - ``config()``: its constructor arguments as a JSON-able dict (for ``repr`` and ``spec``).
+
+    Hooks (``register_forward_hook``, ``register_forward_pre_hook``,
+    ``register_full_backward_hook``, from :class:`fcnn.hooks.ModuleHooks`) let other code
+    watch every run of a module with PyTorch's semantics.
 
     Parameters
     ----------
@@ -263,7 +125,7 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
-        object.__setattr__(self, "dtype", resolve_dtype(dtype))
+        object.__setattr__(self, "dtype", resolve_dtype(dtype, type(self).__name__))
 
     # ----------------------------------------------------------------- registration
 
@@ -321,7 +183,7 @@ class Module:
     # ``_returns_fresh_arrays``; Sequential then hands those arrays to the next layer's
     # ``_forward_owned`` / ``_backward_owned``, which may overwrite them instead of
     # allocating new ones (ReLU does: benchmarks/NOTES.md, change 6). By default they are
-    # forward and backward.
+    # forward and backward. A layer with hooks is kept off this path (see hooks.py).
     _returns_fresh_arrays = False
 
     def _forward_owned(self, x: np.ndarray) -> Any:
@@ -343,7 +205,7 @@ class Module:
         """
         x = np.asarray(x)
         if x.dtype != self.dtype and (
-            self._parameters or self._buffers or x.dtype not in _FLOAT_DTYPES
+            self._parameters or self._buffers or x.dtype not in checks.FLOAT_DTYPES
         ):
             x = x.astype(self.dtype)
         check_features(self, x, features)
@@ -490,7 +352,7 @@ class Module:
         As with PyTorch's ``Module.to``, an optimiser built before the conversion still
         points at the old arrays: build optimisers after choosing the dtype.
         """
-        target = resolve_dtype(dtype)
+        target = resolve_dtype(dtype, "to")
         for module in self.modules():
             object.__setattr__(module, "dtype", target)
             for param in module._parameters.values():
@@ -498,7 +360,7 @@ class Module:
                     param.data = param.data.astype(target)
                     param.grad = param.grad.astype(target)
             for name, buf in list(module._buffers.items()):
-                if buf is not None and buf.dtype in _FLOAT_DTYPES and buf.dtype != target:
+                if buf is not None and buf.dtype in checks.FLOAT_DTYPES and buf.dtype != target:
                     module.register_buffer(name, buf.astype(target))
         return self
 
@@ -568,8 +430,8 @@ def from_spec(
     ValueError
         For a spec that is not a dict with a known ``"type"`` or has bad arguments.
     """
-    generator = get_rng(rng, seed)
-    return _build(spec, resolve_dtype(dtype), generator, "spec")
+    generator = get_rng(rng, seed, where="from_spec")
+    return _build(spec, resolve_dtype(dtype, "from_spec"), generator, "spec")
 
 
 def _build(spec: Any, dtype: np.dtype, rng: np.random.Generator, where: str) -> Module:

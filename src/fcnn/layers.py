@@ -13,25 +13,32 @@ from typing import Any
 
 import numpy as np
 
-from . import init
+from . import checks, init
 from .core import Module, Parameter, ShapeError, get_rng, register_module
 
 __all__ = ["BatchNorm1d", "Dropout", "Flatten", "Linear", "Maxout", "Sequential"]
 
 
-def _positive_int(owner: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{owner}({name}={value!r}): {name} must be a positive integer")
-    return int(value)
-
-
-def _default_linear_init(weight: Parameter, bias: Parameter | None, fan_in: int, rng) -> None:
-    # PyTorch's reset_parameters: kaiming_uniform_(a=√5) ⇒ U(-1/√fan_in, 1/√fan_in) for the
-    # weight, and the same bound for the bias.
-    init.kaiming_uniform_(weight, a=math.sqrt(5), rng=rng)
-    if bias is not None:
-        bound = 1.0 / math.sqrt(fan_in)
-        init.uniform_(bias, -bound, bound, rng=rng)
+def _affine_parameters(
+    module: Module, in_features: Any, out_features: Any, bias: Any, rng: Any, seed: Any, pieces=1
+) -> None:
+    """Check and set ``module.in_features`` / ``out_features``, and give the module a
+    ``weight`` (out_features · pieces, in_features) and a ``bias`` or None, drawn as
+    PyTorch's ``Linear.reset_parameters`` draws them (Maxout has several pieces a unit)."""
+    where = type(module).__name__
+    module.in_features = in_features = checks.positive_int(where, "in_features", in_features)
+    module.out_features = checks.positive_int(where, "out_features", out_features)
+    rows = module.out_features * pieces
+    bias = checks.flag(where, "bias", bias)
+    generator = get_rng(rng, seed, where=where)
+    module.weight = Parameter(np.zeros((rows, in_features)), module.dtype)
+    module.bias = Parameter(np.zeros(rows), module.dtype) if bias else None
+    # kaiming_uniform_(a=√5) ⇒ U(-1/√fan_in, 1/√fan_in) for the weight; the same bound
+    # for the bias.
+    init.kaiming_uniform_(module.weight, a=math.sqrt(5), rng=generator)
+    if module.bias is not None:
+        bound = 1.0 / math.sqrt(in_features)
+        init.uniform_(module.bias, -bound, bound, rng=generator)
 
 
 @register_module
@@ -63,13 +70,7 @@ class Linear(Module):
         seed: int | None = None,
     ) -> None:
         super().__init__(dtype=dtype)
-        self.in_features = _positive_int("Linear", "in_features", in_features)
-        self.out_features = _positive_int("Linear", "out_features", out_features)
-        if not isinstance(bias, bool):
-            raise TypeError(f"Linear(bias={bias!r}): bias must be True or False")
-        self.weight = Parameter(np.zeros((self.out_features, self.in_features)), self.dtype)
-        self.bias = Parameter(np.zeros(self.out_features), self.dtype) if bias else None
-        _default_linear_init(self.weight, self.bias, self.in_features, get_rng(rng, seed))
+        _affine_parameters(self, in_features, out_features, bias, rng, seed)
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # x: (N, in_features)
         x = self._as_input(x, self.in_features)
@@ -99,15 +100,19 @@ class Linear(Module):
 
 def _backward_through(layers: Iterable[Module], grad_output: np.ndarray) -> np.ndarray:
     """Run ``backward`` through ``layers`` (last layer first), handing each gradient that
-    a layer made afresh to the next one's ``_backward_owned`` (see ``Module``)."""
+    a layer made afresh to the next one's ``_backward_owned`` (see ``Module``).
+
+    A layer with hooks takes the plain path both ways: its hooks may keep the arrays
+    they are shown, so none of them may be overwritten afterwards.
+    """
     owned = False  # the caller's gradient is the caller's
     for layer in layers:
-        wrapped = "backward" in vars(layer)
-        if owned and not wrapped:
+        plain = layer._hooks is None
+        if owned and plain:
             grad_output = layer._backward_owned(grad_output)
         else:
             grad_output = layer.backward(grad_output)
-        owned = layer._returns_fresh_arrays and not wrapped
+        owned = layer._returns_fresh_arrays and plain
     return grad_output
 
 
@@ -136,12 +141,12 @@ class Sequential(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         owned = False  # whether x is an array nothing outside this pass holds
         for i, layer in enumerate(self._modules.values()):
-            wrapped = "forward" in vars(layer)  # e.g. diagnose's probe, which reads x after
+            plain = layer._hooks is None  # a hooked layer: see _backward_through
             try:
-                x = layer._forward_owned(x) if owned and not wrapped else layer.forward(x)
+                x = layer._forward_owned(x) if owned and plain else layer.forward(x)
             except ShapeError as err:
                 raise ShapeError(f"Sequential layer {i} ({type(layer).__name__}): {err}") from None
-            owned = layer._returns_fresh_arrays and not wrapped
+            owned = layer._returns_fresh_arrays and plain
         return x
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
@@ -209,20 +214,15 @@ class BatchNorm1d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__(dtype=dtype)
-        self.num_features = _positive_int("BatchNorm1d", "num_features", num_features)
-        if not (isinstance(eps, (int, float)) and eps > 0):
-            raise ValueError(f"BatchNorm1d(eps={eps!r}): eps must be a positive number")
-        if momentum is not None and not (isinstance(momentum, (int, float)) and 0 <= momentum <= 1):
-            raise ValueError(
-                f"BatchNorm1d(momentum={momentum!r}): momentum must be in [0, 1] or None"
-            )
-        for name, flag in (("affine", affine), ("track_running_stats", track_running_stats)):
-            if not isinstance(flag, bool):
-                raise TypeError(f"BatchNorm1d({name}={flag!r}): {name} must be True or False")
-        self.eps = float(eps)
-        self.momentum = None if momentum is None else float(momentum)
-        self.affine = affine
-        self.track_running_stats = track_running_stats
+        where = "BatchNorm1d"
+        self.num_features = checks.positive_int(where, "num_features", num_features)
+        self.eps = checks.real(where, "eps", eps, low=0, low_open=True)
+        # momentum=None: a cumulative average (see the class docstring).
+        if momentum is not None:
+            momentum = checks.real(where, "momentum", momentum, low=0, high=1)
+        self.momentum = momentum
+        self.affine = checks.flag(where, "affine", affine)
+        self.track_running_stats = checks.flag(where, "track_running_stats", track_running_stats)
         n = self.num_features
         self.weight = Parameter(np.ones(n), self.dtype) if affine else None
         self.bias = Parameter(np.zeros(n), self.dtype) if affine else None
@@ -311,10 +311,8 @@ class Dropout(Module):
         seed: int | None = None,
     ) -> None:
         super().__init__(dtype=dtype)
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
-            raise ValueError(f"Dropout(p={p!r}): p must be in [0, 1)")
-        self.p = float(p)
-        self.rng = get_rng(rng, seed)
+        self.p = checks.real("Dropout", "p", p, low=0, high=1, high_open=True)
+        self.rng = get_rng(rng, seed, where="Dropout")
         self._mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -343,7 +341,7 @@ class Flatten(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
-        if x.dtype != self.dtype and x.dtype not in (np.float32, np.float64):
+        if x.dtype != self.dtype and x.dtype not in checks.FLOAT_DTYPES:
             x = x.astype(self.dtype)
         if x.ndim < 2:
             raise ShapeError(
@@ -380,15 +378,8 @@ class Maxout(Module):
         seed: int | None = None,
     ) -> None:
         super().__init__(dtype=dtype)
-        self.in_features = _positive_int("Maxout", "in_features", in_features)
-        self.out_features = _positive_int("Maxout", "out_features", out_features)
-        self.pieces = _positive_int("Maxout", "pieces", pieces)
-        if not isinstance(bias, bool):
-            raise TypeError(f"Maxout(bias={bias!r}): bias must be True or False")
-        rows = self.out_features * self.pieces
-        self.weight = Parameter(np.zeros((rows, self.in_features)), self.dtype)
-        self.bias = Parameter(np.zeros(rows), self.dtype) if bias else None
-        _default_linear_init(self.weight, self.bias, self.in_features, get_rng(rng, seed))
+        self.pieces = checks.positive_int("Maxout", "pieces", pieces)
+        _affine_parameters(self, in_features, out_features, bias, rng, seed, self.pieces)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = self._as_input(x, self.in_features)

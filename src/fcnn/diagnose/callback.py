@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks
+from ..callback import Callback, TrainState
 from ..core import warn_user
 from ..losses import prepare_targets
-from ..train.callbacks import Callback, TrainState
 from .probe import LayerStats, probe, weight_layers
 from .report import Report
 from .verdicts import Finding, Thresholds, judge
@@ -30,12 +31,6 @@ __all__ = ["DiagnosticWarning", "DiagnosticsCallback"]
 class DiagnosticWarning(UserWarning):
     """A problem :class:`DiagnosticsCallback` found while training (dead ReLUs, saturated
     units, vanishing or exploding gradients, updates too large or too small)."""
-
-
-def _positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"DiagnosticsCallback({name}={value!r}): expected a positive integer")
-    return int(value)
 
 
 class DiagnosticsCallback(Callback):
@@ -96,12 +91,12 @@ class DiagnosticsCallback(Callback):
         warn: bool = True,
         data_name: str = "a sample of the training set",
     ) -> None:
-        self.every = _positive("every", every)
-        self.max_samples = _positive("max_samples", max_samples)
-        self.step_every = _positive("step_every", step_every)
-        if mode not in ("train", "eval"):
-            raise ValueError(f"DiagnosticsCallback(mode={mode!r}): expected 'train' or 'eval'")
-        self.mode, self.seed, self.warn = mode, seed, bool(warn)
+        where = "DiagnosticsCallback"
+        self.every = checks.positive_int(where, "every", every)
+        self.max_samples = checks.positive_int(where, "max_samples", max_samples)
+        self.step_every = checks.positive_int(where, "step_every", step_every)
+        self.mode = checks.choice(where, "mode", mode, ("train", "eval"))
+        self.seed, self.warn = seed, bool(warn)
         self.thresholds = thresholds or Thresholds()
         self.data, self.data_name = data, data_name
         self.findings: list[Finding] = []

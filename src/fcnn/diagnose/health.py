@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks
 from ..core import Module
 from ..losses import prepare_targets, resolve_loss
 from .probe import probe, weight_layers
@@ -114,14 +115,12 @@ def diagnose(
     """
     if not isinstance(model, Module):
         raise TypeError(f"diagnose expects an fcnn Module, got {type(model).__name__}")
-    if mode not in ("train", "eval"):
-        raise ValueError(f"diagnose(mode={mode!r}): expected 'train' or 'eval'")
+    checks.choice("diagnose", "mode", mode, ("train", "eval"))
     if lr is not None and optimizer is not None:
         raise ValueError("diagnose: pass lr= (a plain SGD step) or optimizer=, not both")
-    if lr is not None and not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"diagnose(lr={lr!r}): expected a positive number")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"diagnose(batch_size={batch_size!r}): expected a positive integer")
+    if lr is not None:
+        lr = checks.real("diagnose", "lr", lr, low=0, low_open=True)
+    checks.positive_int("diagnose", "batch_size", batch_size)
     thresholds = thresholds or Thresholds()
     if not any(True for _ in weight_layers(model)):
         raise ValueError(f"diagnose: {type(model).__name__} has no weight layer to look at")

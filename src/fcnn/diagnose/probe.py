@@ -1,7 +1,7 @@
 """One instrumented pass over a data set: what every layer of a network does with it.
 
-The pass runs on a private copy of the model, whose modules get recording wrappers
-around ``forward`` and ``backward`` (instance attributes on the copy only). For each
+The pass runs on a private copy of the model, watched through hooks (a forward hook on
+every leaf module, a full backward hook on every weight layer), removed afterwards. For each
 *weight layer* — a module holding a 2-D ``weight`` (``Linear``, ``Maxout``), numbered
 1, 2, … in the order the forward pass reaches them — it gathers
 
@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import ACTIVATIONS, Identity
+from ..activations import ACTIVATIONS, ELU, SELU, Identity, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh
 from ..core import Module, Parameter
-from ..layers import BatchNorm1d
+from ..layers import BatchNorm1d, Maxout
 
 __all__ = [
     "RELU_FAMILY",
@@ -44,14 +44,22 @@ __all__ = [
     "dead_units",
     "near_bound",
     "probe",
+    "relu_like",
     "saturated_units",
+    "saturation_bounds",
     "weight_layers",
 ]
 
-RELU_FAMILY = ("ReLU", "LeakyReLU", "PReLU", "ELU", "SELU")
-SATURATING = {"Sigmoid": (0.0, 1.0), "Tanh": (-1.0, 1.0)}
+# What is measured after an activation is decided on its type, so a subclass of ReLU is
+# watched as a ReLU: dead units for the ReLU family, saturation (with the output range)
+# for sigmoid and tanh.
+_RELU_TYPES = (ReLU, LeakyReLU, PReLU, ELU, SELU)
+_SATURATING_TYPES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}
+# The same by name, for reading LayerStats.activation (a record, e.g. from JSON).
+RELU_FAMILY = tuple(cls.__name__ for cls in _RELU_TYPES)
+SATURATING = {cls.__name__: bounds for cls, bounds in _SATURATING_TYPES.items()}
 _ACTIVATION_TYPES = tuple(cls for cls in set(ACTIVATIONS.values()) if cls is not Identity)
-_SELF_ACTIVATED = ("Maxout",)  # weight layers that are their own non-linearity
+_SELF_ACTIVATED = (Maxout,)  # weight layers that are their own non-linearity
 # Layers that normalise their input over the batch: the output of a weight layer followed
 # by one does not change when its weights are scaled.
 _NORMALIZATION_TYPES = (BatchNorm1d,)
@@ -66,10 +74,21 @@ def dead_units(x: np.ndarray) -> np.ndarray:
     return ~(np.asarray(x) > 0).any(axis=0)
 
 
-def near_bound(activation: str, y: np.ndarray, saturation_tol: float) -> np.ndarray:
-    """Where the output ``y`` of a ``SATURATING`` activation lies within ``saturation_tol``
-    of its output range from a bound (a boolean array shaped like ``y``)."""
-    low, high = SATURATING[activation]
+def relu_like(module: Module) -> bool:
+    """Whether ``module`` is of the ReLU family, whose units can die."""
+    return isinstance(module, _RELU_TYPES)
+
+
+def saturation_bounds(module: Module) -> tuple[float, float] | None:
+    """The output range ``(low, high)`` of a saturating activation (sigmoid, tanh, or a
+    subclass of one), None for any other module."""
+    return next((b for cls, b in _SATURATING_TYPES.items() if isinstance(module, cls)), None)
+
+
+def near_bound(bounds: tuple[float, float], y: np.ndarray, saturation_tol: float) -> np.ndarray:
+    """Where the output ``y`` of an activation with output range ``bounds`` lies within
+    ``saturation_tol`` of that range from a bound (a boolean array shaped like ``y``)."""
+    low, high = bounds
     margin = saturation_tol * (high - low)
     return (y <= low + margin) | (y >= high - margin)
 
@@ -151,9 +170,11 @@ class _Accumulator:
         self.number: int | None = None
         self.activation: str | None = None
         self.activation_path: str | None = None
+        self.relu_like = False  # count dead units
+        self.bounds: tuple[float, float] | None = None  # count saturated units
         self.normalization: str | None = None
-        if type(module).__name__ in _SELF_ACTIVATED:
-            self.activation, self.activation_path = type(module).__name__, path
+        if isinstance(module, _SELF_ACTIVATED):
+            self.claim(path, module)
         self.units = 0
         self.samples = 0
         self.own = _Moments()  # the weight layer's output
@@ -166,6 +187,8 @@ class _Accumulator:
         """Let the first real activation after the weight layer report for it."""
         if self.activation is None:
             self.activation, self.activation_path = type(module).__name__, path
+            self.relu_like = relu_like(module)
+            self.bounds = saturation_bounds(module)
 
     def normalized_by(self, module: Module) -> None:
         """Note a normalisation layer that runs between the weight layer and its activation."""
@@ -181,12 +204,11 @@ class _Accumulator:
             return
         self.samples += y64.shape[0]
         self.act.add(y64)
-        kind = self.activation
-        if kind in RELU_FAMILY:
+        if self.relu_like:
             positive = ~dead_units(x)
             self.alive = positive if self.alive is None else self.alive | positive
-        elif kind in SATURATING:
-            near = near_bound(kind, y64, self.tol).sum(axis=0)
+        elif self.bounds is not None:
+            near = near_bound(self.bounds, y64, self.tol).sum(axis=0)
             self.saturated = near if self.saturated is None else self.saturated + near
 
     def stats(self, saturation_share: float) -> LayerStats:
@@ -242,9 +264,9 @@ def probe(
 ) -> ProbeResult:
     """Run ``model`` over ``X`` (and backward through ``loss`` against ``Y``).
 
-    ``model`` must be a private copy: its modules are instrumented, its mode set, its
-    gradients overwritten (left holding ``∂L/∂θ`` of the whole data set, so that an
-    optimiser built on the copy can take a real step with them). ``Y`` must already be
+    ``model`` must be a private copy: its mode is set and its gradients overwritten
+    (left holding ``∂L/∂θ`` of the whole data set, so that an optimiser built on the copy
+    can take a real step with them). ``Y`` must already be
     in the form ``loss`` wants (see ``fcnn.train.prepare_targets``); ``None`` skips the
     backward pass.
     """
@@ -254,9 +276,9 @@ def probe(
     order: list[_Accumulator] = []
     current: list[_Accumulator | None] = [None]
 
-    def forward_hook(path: str, module: Module, forward):
-        def wrapped(x, *args, **kwargs):
-            y = forward(x, *args, **kwargs)
+    def forward_hook(path: str):
+        def hook(module: Module, args: tuple, y: Any) -> None:
+            x = args[0]
             acc = layers.get(path)
             if acc is not None:
                 if acc.number is None:
@@ -269,24 +291,45 @@ def probe(
                 current[0].normalized_by(module)
             if current[0] is not None:
                 current[0].record(path, x, y)
-            return y
 
-        return wrapped
+        return hook
 
-    def backward_hook(acc: _Accumulator, backward):
-        def wrapped(grad_output):
-            acc.delta_sq += float(np.square(grad_output, dtype=np.float64).sum())
-            return backward(grad_output)
+    def backward_hook(acc: _Accumulator):
+        def hook(module: Module, grad_input: tuple, grad_output: tuple) -> None:
+            acc.delta_sq += float(np.square(grad_output[0], dtype=np.float64).sum())
 
-        return wrapped
+        return hook
 
+    handles = []
     for path, module in model.named_modules():
         if module._modules:
             continue
-        object.__setattr__(module, "forward", forward_hook(path, module, module.forward))
+        handles.append(module.register_forward_hook(forward_hook(path)))
         if path in layers:
-            object.__setattr__(module, "backward", backward_hook(layers[path], module.backward))
+            handles.append(module.register_full_backward_hook(backward_hook(layers[path])))
+    try:
+        total = _forward_backward(model, X, Y, loss, batch_size, training)
+    finally:
+        for handle in handles:
+            handle.remove()
+    finite = total is None or math.isfinite(total)
+    stats = []
+    with np.errstate(all="ignore"):
+        for acc in order:
+            item = acc.stats(saturation_share)
+            if Y is not None:
+                item.grad_norm = float(np.linalg.norm(acc.module._parameters["weight"].grad))
+                item.backprop_norm = math.sqrt(acc.delta_sq)
+                finite = finite and math.isfinite(item.grad_norm + item.backprop_norm)
+            stats.append(item)
+    return ProbeResult(stats, total, len(X), finite)
 
+
+def _forward_backward(
+    model: Module, X: np.ndarray, Y: np.ndarray | None, loss: Any, batch_size: int, training: bool
+) -> float | None:
+    """Forward ``X`` chunk by chunk (and backward through ``loss``); the loss over all of
+    ``X``, or None without targets."""
     reduction = getattr(loss, "reduction", "mean")
     if Y is not None and reduction not in ("mean", "sum"):
         raise ValueError(
@@ -297,7 +340,6 @@ def probe(
     model.zero_grad()
     n = len(X)
     total = 0.0
-    stats = []
     with np.errstate(all="ignore"):  # overflow is a finding here, reported in words
         for begin, end in _chunks(n, batch_size):
             out = model.forward(X[begin:end])
@@ -309,12 +351,4 @@ def probe(
             total += float(value) * weight
             grad = loss.backward()
             model.backward(grad * grad.dtype.type(weight))
-        finite = math.isfinite(total)
-        for acc in order:
-            item = acc.stats(saturation_share)
-            if Y is not None:
-                item.grad_norm = float(np.linalg.norm(acc.module._parameters["weight"].grad))
-                item.backprop_norm = math.sqrt(acc.delta_sq)
-                finite = finite and math.isfinite(item.grad_norm + item.backprop_norm)
-            stats.append(item)
-    return ProbeResult(stats, total if Y is not None else None, n, finite)
+    return total if Y is not None else None

@@ -21,12 +21,12 @@ import numpy as np
 
 from ..data import playground_set
 from ..diagnose.probe import (
-    RELU_FAMILY,
-    SATURATING,
     LayerStats,
     dead_units,
     near_bound,
+    relu_like,
     saturated_units,
+    saturation_bounds,
 )
 from ..diagnose.verdicts import Thresholds, judge
 from ..layers import BatchNorm1d, Maxout
@@ -199,7 +199,8 @@ def _layer_stats(
     hidden = layer <= len(session.taps)
     tap = session.taps[layer - 1] if hidden else len(session.modules) - 1
     act_index = session.activation_at[layer - 1] if hidden else None
-    act_name = None if act_index is None else type(session.modules[act_index]).__name__
+    activation = None if act_index is None else session.modules[act_index]
+    act_name = None if activation is None else type(activation).__name__
     if isinstance(module, Maxout):
         act_name = "Maxout"
     y = outs[tap]
@@ -218,12 +219,13 @@ def _layer_stats(
         weight_norm=float(np.linalg.norm(module.weight.data)),
         normalization="BatchNorm1d" if isinstance(follows, BatchNorm1d) else None,
     )
-    if hidden and act_index is not None and act_name in RELU_FAMILY:
+    bounds = None if activation is None else saturation_bounds(activation)
+    if hidden and activation is not None and relu_like(activation):
         dead = dead_units(outs[act_index - 1])  # the activation's input
         entry.dead_units = int(dead.sum())
         entry.dead_fraction = entry.dead_units / units
-    elif hidden and act_name in SATURATING:
-        share = near_bound(act_name, y, THRESHOLDS.saturation_tol).mean(axis=0)
+    elif hidden and bounds is not None:
+        share = near_bound(bounds, y, THRESHOLDS.saturation_tol).mean(axis=0)
         saturated = saturated_units(share, THRESHOLDS.saturation_share)
         entry.saturated_units = int(saturated.sum())
         entry.saturated_fraction = entry.saturated_units / units

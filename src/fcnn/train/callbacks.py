@@ -5,18 +5,22 @@ Hooks (all optional): ``on_train_begin(state)``, ``on_epoch_begin(state)``,
 ``state`` is the loop's :class:`TrainState`; a callback stops training by calling
 ``state.stop(reason)``. A callback with ``state_dict()``/``load_state_dict()`` has its
 state saved in run-directory checkpoints, so a resumed run continues exactly.
+
+``Callback`` and ``TrainState`` themselves live on floor 2 (``fcnn.callback``), so that
+what watches training from floor 3 (``fcnn.diagnose``) need not import ``train``; they
+are importable from here as before.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..core import Module, warn_user
+from ..callback import Callback, TrainState
+from ..core import warn_user
 from ..optim import ReduceLROnPlateau
 
 __all__ = [
@@ -32,46 +36,6 @@ __all__ = [
 
 class DivergenceWarning(UserWarning):
     """Issued when the divergence guard stops a run."""
-
-
-@dataclass
-class TrainState:
-    """What callbacks see: the objects being trained and where the loop stands."""
-
-    model: Module
-    optimizer: Any
-    loss: Any
-    history: Any
-    epochs: int
-    epoch: int = 0  # 0-based index of the current epoch
-    step: int = 0  # 0-based index of the current batch within the epoch
-    global_step: int = 0
-    stop_training: bool = False
-    stop_reason: str | None = None
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def lr(self) -> float:
-        return float(self.optimizer.param_groups[0]["lr"])
-
-    def stop(self, reason: str) -> None:
-        self.stop_training = True
-        if self.stop_reason is None:
-            self.stop_reason = reason
-
-
-class Callback:
-    """Base class; override the hooks you need."""
-
-    def on_train_begin(self, state: TrainState) -> None: ...
-
-    def on_epoch_begin(self, state: TrainState) -> None: ...
-
-    def on_batch_end(self, state: TrainState, loss: float) -> None: ...
-
-    def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None: ...
-
-    def on_train_end(self, state: TrainState) -> None: ...
 
 
 def _monitor_mode(monitor: str, mode: str) -> str:
