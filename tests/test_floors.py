@@ -16,6 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "fcnn"
 FLOORS = {
     "core": 1,
     "init": 1,
+    "checks": 1,
+    "files": 1,
     "layers": 2,
     "activations": 2,
     "losses": 2,

@@ -22,7 +22,8 @@ from rich.table import Table
 from .. import __version__
 from ..data import SOURCE_NAMES, apply_preprocess, csv_features, load_source, make_source
 from ..data import csv as read_csv
-from ..io import atomic_write_text, load
+from ..files import atomic_write_text
+from ..io import load
 from ..losses import get_loss
 from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp

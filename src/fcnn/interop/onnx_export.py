@@ -68,6 +68,7 @@ from ..activations import (
     Tanh,
 )
 from ..core import Module
+from ..files import atomic_write_bytes
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
 
 __all__ = ["DEFAULT_OPSET", "MIN_OPSET", "to_onnx", "to_onnx_proto"]
@@ -533,8 +534,6 @@ def to_onnx(
         output_name=output_name,
         fold_batchnorm=fold_batchnorm,
     )
-    from ..io import atomic_write_bytes  # here, not at import: fcnn.io re-exports this module
-
     return atomic_write_bytes(path, proto.SerializeToString())
 
 

@@ -47,6 +47,7 @@ from ..activations import (
     Tanh,
 )
 from ..core import Module, get_rng, resolve_dtype
+from ..files import ModelFileError
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
 
 __all__ = ["from_torch", "load_torch_state_dict", "to_torch"]
@@ -456,8 +457,6 @@ def load_torch_state_dict(
         missing and unexpected keys and every shape mismatch.
     """
     from safetensors import safe_open
-
-    from ..io import ModelFileError  # here, not at import: fcnn.io re-exports this module
 
     if not isinstance(model, Module):
         raise TypeError(

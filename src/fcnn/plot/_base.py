@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Module
+from ..files import atomic_write_bytes
 from ..metrics import last_module, probabilities
 from ..train.history import History
 
@@ -134,8 +135,6 @@ def save(fig: Any, path: str | os.PathLike[str], *, dpi: float | None = None) ->
     Path
         The path written.
     """
-    from ..io import atomic_write_bytes
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
