@@ -16,11 +16,18 @@ import typer
 from rich.markup import escape
 
 from ..data import load_source
-from ..io import load
 from ..metrics import labels_from_output
 from .app import app, console, errors, friendly
-from .diagnose import _data
-from .train import _evaluation_data, _ints, _load_run
+from .options import (
+    dpi_option,
+    floats,
+    ints,
+    names,
+    output_option,
+    run_argument,
+    target_option,
+)
+from .runs import check_split, evaluation_data, load_run, run_data
 
 plot_app = typer.Typer(
     help="Draw a figure (PNG, SVG or PDF by the --output suffix) and print its path.",
@@ -67,35 +74,9 @@ def _write(fig: Any, output: Path, dpi: float) -> None:
     console.print(str(path), markup=False, highlight=False, soft_wrap=True)
 
 
-def _floats(text: str, what: str) -> list[float]:
-    try:
-        values = [float(part) for part in text.replace(" ", "").split(",") if part]
-    except ValueError:
-        raise ValueError(f"{what}={text!r}: expected comma-separated numbers, e.g. 0.1,1") from None
-    if not values or any(not np.isfinite(v) or v <= 0 for v in values):
-        raise ValueError(f"{what}={text!r}: expected positive numbers")
-    return values
-
-
-def _names(text: str | None) -> list[str] | None:
-    return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _dpi_option() -> Any:
-    return typer.Option(150, help="Resolution of PNG files, in dots per inch.")
-
-
 # The options of the figures drawn from a run directory's model and data.
 def _data_option() -> Any:
     return typer.Option(None, help=_DATA_HELP)
-
-
-def _target_option() -> Any:
-    return typer.Option(None, help="CSV: the target column (default: last).")
-
-
-def _output_option() -> Any:
-    return typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP)
 
 
 def _train_split_option() -> Any:
@@ -117,8 +98,8 @@ def activations_command(
     ),
     x_max: float = typer.Option(5.0, help="Draw x from -X_MAX to X_MAX."),
     per_row: int = typer.Option(2, help="Activations per row (two panels each)."),
-    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
-    dpi: float = _dpi_option(),
+    output: Path = output_option(_OUTPUT_HELP),
+    dpi: float = dpi_option(),
 ) -> None:
     """Every activation with its derivative (from the module's own backward)."""
     plot = _plot_module()
@@ -126,7 +107,7 @@ def activations_command(
     if not x_max > 0:
         raise ValueError(f"--x-max {x_max!r}: expected a positive number")
     x = np.linspace(-x_max, x_max, 601)
-    _write(plot.activations(_names(names), x=x, per_row=per_row), output, dpi)
+    _write(plot.activations(names(names), x=x, per_row=per_row), output, dpi)
 
 
 @plot_app.command("init")
@@ -140,14 +121,14 @@ def init_command(
     samples: int = typer.Option(1000, help="Rows of random N(0, 1) input."),
     activation: str = typer.Option("tanh", help="Activation of every layer."),
     seed: int = typer.Option(0, help="Seed of the data and the weights."),
-    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
-    dpi: float = _dpi_option(),
+    output: Path = output_option(_OUTPUT_HELP),
+    dpi: float = dpi_option(),
 ) -> None:
     """The cs231n initialisation experiment: activation histograms per layer and init."""
     plot = _plot_module()
     output = _output(output, None, "init")
     models, X = plot.init_experiment(
-        _names(inits), depth=depth, width=width, samples=samples, activation=activation, seed=seed
+        names(inits), depth=depth, width=width, samples=samples, activation=activation, seed=seed
     )
     _write(plot.init_comparison(models, X), output, dpi)
 
@@ -158,13 +139,13 @@ def lr_command(
     lrs: str = typer.Option("0.01,0.1,1.2,10,30", help="Comma-separated learning rates."),
     epochs: int = typer.Option(1000, help="Full-batch gradient-descent steps."),
     hidden: int = typer.Option(4, help="Hidden units of the 2-H-1 tanh network."),
-    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
-    dpi: float = _dpi_option(),
+    output: Path = output_option(_OUTPUT_HELP),
+    dpi: float = dpi_option(),
 ) -> None:
     """Learning-rate comparison on the planar flower: converging and diverging loss curves."""
     plot = _plot_module()
     output = _output(output, None, "lr")
-    runs = plot.lr_experiment(_floats(lrs, "--lrs"), epochs=epochs, hidden=hidden)
+    runs = plot.lr_experiment(floats(lrs, "--lrs"), epochs=epochs, hidden=hidden)
     _write(plot.lr_comparison(runs), output, dpi)
 
 
@@ -173,8 +154,8 @@ def lr_command(
 def hidden_units_command(
     widths: str = typer.Option("1,2,3,4,5,20,50", help="Comma-separated hidden-layer widths."),
     steps: int = typer.Option(5000, help="Full-batch gradient-descent steps (lr 1.2)."),
-    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
-    dpi: float = _dpi_option(),
+    output: Path = output_option(_OUTPUT_HELP),
+    dpi: float = dpi_option(),
 ) -> None:
     """The course's planar sweep: one decision boundary per hidden-layer width."""
     from ..data import planar
@@ -182,7 +163,7 @@ def hidden_units_command(
     plot = _plot_module()
     output = _output(output, None, "hidden-units")
     with console.status("training the sweep ..."):
-        results = plot.hidden_units_experiment(_ints(widths, "--widths"), steps=steps)
+        results = plot.hidden_units_experiment(ints(widths, "--widths"), steps=steps)
     _write(plot.hidden_units_grid(results, *planar()), output, dpi)
 
 
@@ -210,18 +191,13 @@ def gallery_command(
 # --------------------------------------------------------------------------- runs
 
 
-def _model(run: Path):
-    config, model_file = _load_run(run)
-    return config, load(model_file)
-
-
 @plot_app.command("history")
 @friendly
 def history_command(
     run: Path = typer.Argument(..., help="A run directory, or its history.json."),
     log_loss: bool = typer.Option(False, help="Logarithmic loss axis."),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
+    output: Path = output_option(_RUN_OUTPUT_HELP),
+    dpi: float = dpi_option(),
 ) -> None:
     """Loss and metric curves per epoch, training and validation."""
     plot = _plot_module()
@@ -236,23 +212,23 @@ def history_command(
 @plot_app.command("boundary")
 @friendly
 def boundary_command(
-    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
+    run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
     data: str = _data_option(),
-    target: str = _target_option(),
+    target: str = target_option(),
     probability: bool = typer.Option(False, help="Shade by the model's confidence."),
     resolution: int = typer.Option(200, help="Grid points per axis."),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
+    output: Path = output_option(_RUN_OUTPUT_HELP),
+    dpi: float = dpi_option(),
 ) -> None:
     """Decision boundary of a network on 2-D data, with its training and test points."""
     plot = _plot_module()
     output = _output(output, run, "boundary")
-    config, model = _model(run)
+    config, model = load_run(run)
     X_test = y_test = None
     if data is not None or config is None:
         if data is None:
             raise ValueError("a bare model file needs --data (a data set name or a CSV file)")
-        X, y, _ = _evaluation_data(config, data, target)
+        X, y, _ = evaluation_data(config, data, target)
     else:
         dataset = load_source(config["source"])
         X, y, X_test, y_test = dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test
@@ -284,22 +260,21 @@ def boundary_command(
 @plot_app.command("confusion")
 @friendly
 def confusion_command(
-    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
+    run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
     data: str = _data_option(),
-    target: str = _target_option(),
+    target: str = target_option(),
     split: str = typer.Option("test", help="Without --data: the run's 'test' or 'train' rows."),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
+    output: Path = output_option(_RUN_OUTPUT_HELP),
+    dpi: float = dpi_option(),
 ) -> None:
     """Confusion matrix of a classifier, with the count in every cell."""
     plot = _plot_module()
     output = _output(output, run, "confusion")
-    config, model = _model(run)
+    config, model = load_run(run)
     if config is not None and config.get("task") == "regression":
         raise ValueError("a confusion matrix needs a classifier; this run is a regression")
-    if split not in ("train", "test"):
-        raise ValueError(f"--split {split!r}: expected 'train' or 'test'")
-    X, y, name = _data(config, data, target, split)
+    check_split(split)
+    X, y, name = run_data(config, data, target, split)
     from ..plot._base import outputs_logits
 
     predicted = labels_from_output(model.predict(X), logits=outputs_logits(model))
@@ -321,16 +296,16 @@ def weights_command(
     shape: str = typer.Option(
         None, help="Image shape HEIGHT,WIDTH (default: the square the input size is)."
     ),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
+    output: Path = output_option(_RUN_OUTPUT_HELP),
+    dpi: float = dpi_option(),
 ) -> None:
     """First-layer weights as image tiles (MNIST: 28 x 28), one per hidden unit."""
     plot = _plot_module()
     output = _output(output, run, "weights")
-    _, model = _model(run)
+    _, model = load_run(run)
     image_shape = None
     if shape is not None:
-        image_shape = tuple(_ints(shape, "--shape"))
+        image_shape = tuple(ints(shape, "--shape"))
         if len(image_shape) != 2:
             raise ValueError(f"--shape {shape!r}: expected HEIGHT,WIDTH")
     _write(
@@ -339,10 +314,9 @@ def weights_command(
 
 
 def _run_data(run: Path, data: str | None, target: str | None, split: str, max_samples: int | None):
-    if split not in ("train", "test"):
-        raise ValueError(f"--split {split!r}: expected 'train' or 'test'")
-    config, model = _model(run)
-    X, y, name = _data(config, data, target, split)
+    check_split(split)
+    config, model = load_run(run)
+    X, y, name = run_data(config, data, target, split)
     if max_samples is not None and len(X) > max_samples:
         rows = np.sort(np.random.default_rng(0).choice(len(X), max_samples, replace=False))
         X, y = X[rows], y[rows]
@@ -352,13 +326,13 @@ def _run_data(run: Path, data: str | None, target: str | None, split: str, max_s
 @plot_app.command("gradients")
 @friendly
 def gradients_command(
-    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
+    run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
     data: str = _data_option(),
-    target: str = _target_option(),
+    target: str = target_option(),
     split: str = _train_split_option(),
     max_samples: int = _max_samples_option(),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
+    output: Path = output_option(_RUN_OUTPUT_HELP),
+    dpi: float = dpi_option(),
 ) -> None:
     """Gradient norm per layer (weights and layer outputs), on a log scale."""
     plot = _plot_module()
@@ -372,13 +346,13 @@ def gradients_command(
 @plot_app.command("histograms")
 @friendly
 def histograms_command(
-    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
+    run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
     data: str = _data_option(),
-    target: str = _target_option(),
+    target: str = target_option(),
     split: str = _train_split_option(),
     max_samples: int = _max_samples_option(),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
+    output: Path = output_option(_RUN_OUTPUT_HELP),
+    dpi: float = dpi_option(),
 ) -> None:
     """Histograms of every layer's activations on the data."""
     plot = _plot_module()
