@@ -21,7 +21,7 @@ from ..diagnose.verdicts import percent
 from ..train import load_checkpoint
 from ..train.checkpoint import CHECKPOINT_NAME
 from .app import app, console, friendly
-from .options import run_argument, target_option
+from .options import max_samples_option, run_argument, split_option, target_option
 from .runs import build_optimizer, check_split, load_run, run_data
 
 FORMATS = ("text", "markdown", "json")
@@ -89,9 +89,7 @@ def diagnose_command(
         "data was (default: the run's own data, see --split).",
     ),
     target: str = target_option(),
-    split: str = typer.Option(
-        "train", help="Without --data: the run's 'train' (default) or 'test' rows."
-    ),
+    split: str = split_option("train"),
     lr: float = typer.Option(
         None,
         help="Size the update/weight ratio for a plain SGD step with this learning rate "
@@ -100,9 +98,7 @@ def diagnose_command(
     batch_size: int = typer.Option(
         256, help="Rows per chunk; in train mode BatchNorm normalises each chunk."
     ),
-    max_samples: int = typer.Option(
-        None, help="Look at a random subset of at most this many rows (default: all)."
-    ),
+    max_samples: int = max_samples_option(None),
     mode: str = typer.Option(
         "train", help="'train' (as the optimiser sees the network) or 'eval' mode."
     ),

@@ -35,6 +35,19 @@ def output_option(help: str) -> Any:
     return typer.Option(None, "--output", "-o", help=help)
 
 
+def split_option(default: str) -> Any:
+    """Which of a run's rows to look at without ``--data``: ``"train"`` or ``"test"``."""
+    other = "test" if default == "train" else "train"
+    return typer.Option(default, help=f"Without --data: the run's {default!r} or {other!r} rows.")
+
+
+def max_samples_option(default: int | None) -> Any:
+    everything = " (default: all)" if default is None else ""
+    return typer.Option(
+        default, help=f"Look at a random subset of at most this many rows{everything}."
+    )
+
+
 def dpi_option() -> Any:
     return typer.Option(150, help="Resolution of PNG files, in dots per inch.")
 
@@ -47,7 +60,7 @@ def given(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def ints(text: str, what: str) -> list[int]:
+def int_list(text: str, what: str) -> list[int]:
     """``"64,32"`` → ``[64, 32]``: positive integers; ``""`` → ``[]``."""
     text = text.strip()
     if not text:
@@ -63,7 +76,7 @@ def ints(text: str, what: str) -> list[int]:
     return values
 
 
-def floats(text: str, what: str) -> list[float]:
+def float_list(text: str, what: str) -> list[float]:
     """``"0.1,1"`` → ``[0.1, 1.0]``: positive finite numbers, at least one."""
     try:
         values = [float(part) for part in text.replace(" ", "").split(",") if part]
@@ -74,6 +87,6 @@ def floats(text: str, what: str) -> list[float]:
     return values
 
 
-def names(text: str | None) -> list[str] | None:
+def name_list(text: str | None) -> list[str] | None:
     """``"relu, tanh"`` → ``["relu", "tanh"]``; ``None`` stays ``None``."""
     return None if text is None else [part.strip() for part in text.split(",") if part.strip()]

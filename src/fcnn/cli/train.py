@@ -27,7 +27,7 @@ from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS, SCHEDULERS
 from ..train import EarlyStopping, LRSchedulerCallback, evaluate, fit
 from .app import app, console, friendly
-from .options import data_dir_option, given, ints, run_argument, target_option
+from .options import data_dir_option, given, int_list, run_argument, target_option
 from .runs import RUN_FILE, build_optimizer, evaluation_data, load_run, read_config
 
 
@@ -57,7 +57,7 @@ def _schedule_config(schedule, gamma, step_size, milestones, t_max, epochs) -> d
     if schedule == "step":
         config.update(step_size=step_size, gamma=gamma)
     elif schedule == "multistep":
-        config.update(milestones=ints(milestones or "", "--milestones"), gamma=gamma)
+        config.update(milestones=int_list(milestones or "", "--milestones"), gamma=gamma)
     elif schedule == "exponential":
         config.update(gamma=gamma)
     elif schedule == "cosine":
@@ -212,7 +212,7 @@ def train(
             "feature_names": dataset.feature_names,
             "preprocess": dataset.preprocess,
             "network": {
-                "sizes": [dataset.n_features, *ints(hidden, "--hidden"), n_out],
+                "sizes": [dataset.n_features, *int_list(hidden, "--hidden"), n_out],
                 "activation": activation,
                 "output": output,
                 "batchnorm": batchnorm,
