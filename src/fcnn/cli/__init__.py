@@ -2,7 +2,9 @@
 
 Commands: ``bench``, ``demo``, ``train``, ``evaluate``, ``predict``, ``reproduce``, ``explain``,
 ``diagnose``, ``sweep``, ``plot``, ``export``, ``playground``. Each lives in its own module and
-registers on the one ``app``; user errors print as one line.
+registers on the one ``app``; user errors print as one line. What several commands share
+lives apart: ``options`` (options declared once, parsers of comma-separated values) and
+``runs`` (run directories read back: config, model, data, optimiser).
 """
 
 # Each module registers its commands on the app as it is imported, and ``fcnn --help``
