@@ -186,6 +186,23 @@ def test_a_used_run_directory_is_refused(tmp_path):
     assert result.exit_code == 1 and "already holds a run; use --resume" in result.output
 
 
+@pytest.mark.parametrize("loss", ["bce_with_logits", "BCEWithLogitsLoss", "cross_entropy"])
+def test_binary_losses_get_one_output_unit(loss, tmp_path):
+    # Asked of the loss (its target_kind), so a class name works as its registry name does.
+    run("train", "xor", "--loss", loss, "--epochs", 1, "--verbose", 0, "--run-dir", tmp_path)
+    config = json.loads((tmp_path / "run.json").read_text())
+    assert config["network"]["sizes"][-1] == (2 if loss == "cross_entropy" else 1)
+
+
+def test_optimizer_options_are_checked_against_its_signature(tmp_path):
+    result = run(
+        "train", "xor", "--optimizer", "adam", "--alpha", 0.5, "--run-dir", tmp_path, ok=False
+    )
+    assert result.exit_code == 1
+    assert "error: optimizer 'adam' does not take the option 'alpha'" in result.output
+    assert not (tmp_path / "run.json").exists()  # refused before anything is written
+
+
 def test_every_option_has_help_text():
     command = typer.main.get_command(app)
     for name, sub in command.commands.items():

@@ -21,6 +21,7 @@ FLOORS = {
     "parameter": 1,
     "rng": 1,
     "hooks": 1,
+    "files": 1,
     "layers": 2,
     "callback": 2,
     "activations": 2,

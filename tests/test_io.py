@@ -260,6 +260,15 @@ def test_atomic_write_bytes_and_text(tmp_path):
         fio.atomic_write_bytes(tmp_path / "no" / "such" / "dir", b"x")
 
 
+def test_files_module_is_the_one_home_of_atomic_writes_and_model_file_error():
+    # fcnn.files (floor 1) holds them; fcnn.io and fcnn offer the very same objects.
+    import fcnn.files
+
+    assert fcnn.ModelFileError is fio.ModelFileError is fcnn.files.ModelFileError
+    assert fio.atomic_write_bytes is fcnn.files.atomic_write_bytes
+    assert fio.atomic_write_text is fcnn.files.atomic_write_text
+
+
 def _fail(*args, **kwargs):
     raise OSError(28, "No space left on device (simulated)")
 

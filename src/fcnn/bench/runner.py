@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ..files import atomic_write_text
 from .cases import CASES, Case, matmul_flops
 from .trainers import FcnnTrainer, FloorTrainer, SklearnTrainer, TorchTrainer, build_model
 
@@ -302,6 +303,4 @@ def run_benchmark(
 
 
 def save_json(report: dict[str, Any], path: str | os.PathLike) -> Path:
-    from ..io import atomic_write_text
-
     return atomic_write_text(path, json.dumps(report, indent=2) + "\n")

@@ -2,21 +2,18 @@
 
 Commands: ``bench``, ``demo``, ``train``, ``evaluate``, ``predict``, ``reproduce``, ``explain``,
 ``diagnose``, ``sweep``, ``plot``, ``export``, ``playground``. Each lives in its own module and
-registers on the one ``app``; user errors print as one line.
+registers on the one ``app``; user errors print as one line. What several commands share
+lives apart: ``options`` (options declared once, parsers of comma-separated values) and
+``runs`` (run directories read back: config, model, data, optimiser).
 """
 
-from . import (  # noqa: F401
-    bench,
-    demo,
-    diagnose,
-    explain,
-    export,
-    playground,
-    plot,
-    reproduce,
-    sweep,
-    train,
-)
+# Each module registers its commands on the app as it is imported, and ``fcnn --help``
+# lists them in that order: the workflow (train, evaluate, predict) before the tools.
+# isort: off
+from . import bench, demo, train  # noqa: F401
+from . import diagnose, explain, export, playground, plot, reproduce, sweep  # noqa: F401
+
+# isort: on
 from .app import app
 
 __all__ = ["app"]

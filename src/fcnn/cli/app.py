@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .. import __version__
-from ..io import ModelFileError
+from ..files import ModelFileError
 
 app = typer.Typer(
     help="fcnn: fully-connected neural networks on NumPy, from first principles.",

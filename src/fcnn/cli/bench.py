@@ -14,7 +14,7 @@ import typer
 
 from ..bench import markdown_table, rich_table, run_benchmark, save_json
 from ..bench.report import memory_line
-from ..io import atomic_write_text
+from ..files import atomic_write_text
 from .app import app, console, friendly
 
 __all__ = ["bench"]

@@ -15,40 +15,23 @@ import typer
 from rich.box import SIMPLE_HEAD
 from rich.table import Table
 
-from ..data import load_source
 from ..diagnose import diagnose
 from ..diagnose.report import Report
 from ..diagnose.verdicts import percent
-from ..io import load
-from ..optim import OPTIMIZERS
 from ..train import load_checkpoint
 from ..train.checkpoint import CHECKPOINT_NAME
 from .app import app, console, friendly
-from .train import _evaluation_data, _load_run
+from .options import max_samples_option, run_argument, split_option, target_option
+from .runs import build_optimizer, check_split, load_run, run_data
 
 FORMATS = ("text", "markdown", "json")
-
-
-def _data(config: dict | None, data: str | None, target: str | None, split: str):
-    """(X, y, how messages name the data)."""
-    if data is not None:
-        X, y, name = _evaluation_data(config, data, target)
-        return X, y, name
-    if config is None:
-        raise ValueError("a bare model file needs --data to look at (a data set name or a CSV)")
-    dataset = load_source(config["source"])
-    if split == "train":
-        return dataset.X_train, dataset.y_train, "the training set"
-    if dataset.X_test is None:
-        raise ValueError("this run has no test split; use --split train or --data")
-    return dataset.X_test, dataset.y_test, "the test set"
 
 
 def _run_optimizer(config: dict, model: Any, run: Path):
     """The run's optimiser on ``model``, with its state from the last checkpoint if any, so
     that the measured step is the one training would take next."""
     name, kwargs = config["optimizer"]["name"], config["optimizer"]["kwargs"]
-    optimizer = OPTIMIZERS[name](model.parameters(), **kwargs)
+    optimizer = build_optimizer(name, model.parameters(), kwargs)
     checkpoint = run / CHECKPOINT_NAME
     if checkpoint.exists():
         state = dict(load_checkpoint(checkpoint)["optimizer"])
@@ -99,18 +82,14 @@ def _print_text(report: Report, title: str) -> None:
 @app.command("diagnose")
 @friendly
 def diagnose_command(
-    run: Path = typer.Argument(
-        ..., metavar="RUN_DIR_OR_MODEL", help="A run directory, or a .safetensors model file."
-    ),
+    run: Path = run_argument(metavar="RUN_DIR_OR_MODEL"),
     data: str = typer.Option(
         None,
         help="Data to look at: a data set name or a CSV file, prepared as the run's training "
         "data was (default: the run's own data, see --split).",
     ),
-    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
-    split: str = typer.Option(
-        "train", help="Without --data: the run's 'train' (default) or 'test' rows."
-    ),
+    target: str = target_option(),
+    split: str = split_option("train"),
     lr: float = typer.Option(
         None,
         help="Size the update/weight ratio for a plain SGD step with this learning rate "
@@ -119,9 +98,7 @@ def diagnose_command(
     batch_size: int = typer.Option(
         256, help="Rows per chunk; in train mode BatchNorm normalises each chunk."
     ),
-    max_samples: int = typer.Option(
-        None, help="Look at a random subset of at most this many rows (default: all)."
-    ),
+    max_samples: int = max_samples_option(None),
     mode: str = typer.Option(
         "train", help="'train' (as the optimiser sees the network) or 'eval' mode."
     ),
@@ -134,11 +111,9 @@ def diagnose_command(
     gradients, update sizes — each problem named in words, with advice."""
     if output_format not in FORMATS:
         raise ValueError(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
-    if split not in ("train", "test"):
-        raise ValueError(f"--split {split!r}: expected 'train' or 'test'")
-    config, model_file = _load_run(run)
-    model = load(model_file)
-    X, y, name = _data(config, data, target, split)
+    check_split(split)
+    config, model = load_run(run)
+    X, y, name = run_data(config, data, target, split)
     optimizer = None
     if lr is None and config is not None:
         optimizer = _run_optimizer(config, model, run)

@@ -9,19 +9,8 @@ import typer
 from ..interop import DEFAULT_OPSET, to_onnx
 from ..io import load
 from .app import app, console, friendly
-
-MODEL_FILE = "model.safetensors"  # what a run directory keeps its model in
-
-
-def _model_file(path: Path) -> Path:
-    if path.is_dir():
-        model_file = path / MODEL_FILE
-        if not model_file.exists():
-            raise FileNotFoundError(
-                2, "not an fcnn run directory (no model.safetensors)", str(model_file)
-            )
-        return model_file
-    return path
+from .options import run_argument
+from .runs import model_file
 
 
 def _shape(text: str | None) -> tuple[int, ...] | None:
@@ -39,7 +28,7 @@ def _shape(text: str | None) -> tuple[int, ...] | None:
 @app.command()
 @friendly
 def export(
-    model: Path = typer.Argument(..., help="A run directory, or a .safetensors model file."),
+    model: Path = run_argument(),
     onnx: Path = typer.Option(None, "--onnx", help="Write an ONNX file here (e.g. model.onnx)."),
     opset: int = typer.Option(None, help="ONNX opset (default 17; 13 or later)."),
     input_shape: str = typer.Option(
@@ -49,7 +38,7 @@ def export(
     """Export a trained model to another format (ONNX), in eval mode, any batch size."""
     if onnx is None:
         raise ValueError("nothing to export to: pass --onnx OUT.onnx")
-    network = load(_model_file(model))
+    network = load(model_file(model))
     opset = DEFAULT_OPSET if opset is None else opset
     try:
         path = to_onnx(network, onnx, opset=opset, input_shape=_shape(input_shape))

@@ -8,6 +8,8 @@ experiment. Each prints the path it wrote.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +17,22 @@ import numpy as np
 import typer
 from rich.markup import escape
 
+from .. import plot as figures  # imports matplotlib only when a figure is drawn
 from ..data import load_source
-from ..io import load
 from ..metrics import labels_from_output
 from .app import app, console, errors, friendly
-from .diagnose import _data
-from .train import _evaluation_data, _ints, _load_run
+from .options import (
+    dpi_option,
+    float_list,
+    int_list,
+    max_samples_option,
+    name_list,
+    output_option,
+    run_argument,
+    split_option,
+    target_option,
+)
+from .runs import check_split, evaluation_data, load_run, run_data
 
 plot_app = typer.Typer(
     help="Draw a figure (PNG, SVG or PDF by the --output suffix) and print its path.",
@@ -38,9 +50,8 @@ _DATA_HELP = (
 )
 
 
-def _plot_module() -> Any:
-    """``fcnn.plot``, or a one-line error saying how to install matplotlib."""
-    from .. import plot
+def _check_matplotlib() -> None:
+    """A one-line error saying how to install matplotlib, when it is missing."""
     from ..plot._base import matplotlib
 
     try:
@@ -49,7 +60,6 @@ def _plot_module() -> Any:
         # Printed here, escaped: "fcnn[plot]" would otherwise be read as Rich markup.
         errors.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    return plot
 
 
 def _output(output: Path | None, run: Path | None, kind: str) -> Path:
@@ -60,77 +70,55 @@ def _output(output: Path | None, run: Path | None, kind: str) -> Path:
     return output
 
 
-def _write(fig: Any, output: Path, dpi: float) -> None:
-    from ..plot import save
+def _figure(kind: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
+    """Register a function that makes a figure as the command ``fcnn plot KIND``.
 
-    path = save(fig, output, dpi=dpi)
-    console.print(str(path), markup=False, highlight=False, soft_wrap=True)
+    The function's parameters are the command's options, ``output`` and ``dpi`` among
+    them; it returns the figure. Before it runs, matplotlib is looked for and ``--output``
+    checked (default ``KIND.png``, in the run directory for a run), so that a typo fails
+    before any training; after, the figure is written there and its path printed.
+    """
+
+    def register(make: Callable[..., Any]) -> Callable[..., None]:
+        @plot_app.command(kind)
+        @friendly
+        @functools.wraps(make)
+        def command(**options: Any) -> None:
+            _check_matplotlib()
+            output = _output(options["output"], options.get("run"), kind)
+            path = figures.save(make(**options), output, dpi=options["dpi"])
+            console.print(str(path), markup=False, highlight=False, soft_wrap=True)
+
+        return command
+
+    return register
 
 
-def _floats(text: str, what: str) -> list[float]:
-    try:
-        values = [float(part) for part in text.replace(" ", "").split(",") if part]
-    except ValueError:
-        raise ValueError(f"{what}={text!r}: expected comma-separated numbers, e.g. 0.1,1") from None
-    if not values or any(not np.isfinite(v) or v <= 0 for v in values):
-        raise ValueError(f"{what}={text!r}: expected positive numbers")
-    return values
-
-
-def _names(text: str | None) -> list[str] | None:
-    return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _dpi_option() -> Any:
-    return typer.Option(150, help="Resolution of PNG files, in dots per inch.")
-
-
-# The options of the figures drawn from a run directory's model and data.
 def _data_option() -> Any:
     return typer.Option(None, help=_DATA_HELP)
-
-
-def _target_option() -> Any:
-    return typer.Option(None, help="CSV: the target column (default: last).")
-
-
-def _output_option() -> Any:
-    return typer.Option(None, "--output", "-o", help=_RUN_OUTPUT_HELP)
-
-
-def _train_split_option() -> Any:
-    return typer.Option("train", help="Without --data: the run's 'train' or 'test' rows.")
-
-
-def _max_samples_option() -> Any:
-    return typer.Option(5000, help="Look at a random subset of at most this many rows.")
 
 
 # --------------------------------------------------------------------------- experiments
 
 
-@plot_app.command("activations")
-@friendly
+@_figure("activations")
 def activations_command(
     names: str = typer.Option(
         None, help="Comma-separated activations, e.g. relu,tanh (default: all element-wise)."
     ),
     x_max: float = typer.Option(5.0, help="Draw x from -X_MAX to X_MAX."),
     per_row: int = typer.Option(2, help="Activations per row (two panels each)."),
-    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
-    dpi: float = _dpi_option(),
-) -> None:
+    output: Path = output_option(_OUTPUT_HELP),
+    dpi: float = dpi_option(),
+) -> Any:
     """Every activation with its derivative (from the module's own backward)."""
-    plot = _plot_module()
-    output = _output(output, None, "activations")
     if not x_max > 0:
         raise ValueError(f"--x-max {x_max!r}: expected a positive number")
     x = np.linspace(-x_max, x_max, 601)
-    _write(plot.activations(_names(names), x=x, per_row=per_row), output, dpi)
+    return figures.activations(name_list(names), x=x, per_row=per_row)
 
 
-@plot_app.command("init")
-@friendly
+@_figure("init")
 def init_command(
     inits: str = typer.Option(
         "0.01,xavier,he", help="Comma-separated weight scales: 0.01, xavier, he, 1.0."
@@ -140,50 +128,47 @@ def init_command(
     samples: int = typer.Option(1000, help="Rows of random N(0, 1) input."),
     activation: str = typer.Option("tanh", help="Activation of every layer."),
     seed: int = typer.Option(0, help="Seed of the data and the weights."),
-    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
-    dpi: float = _dpi_option(),
-) -> None:
+    output: Path = output_option(_OUTPUT_HELP),
+    dpi: float = dpi_option(),
+) -> Any:
     """The cs231n initialisation experiment: activation histograms per layer and init."""
-    plot = _plot_module()
-    output = _output(output, None, "init")
-    models, X = plot.init_experiment(
-        _names(inits), depth=depth, width=width, samples=samples, activation=activation, seed=seed
+    models, X = figures.init_experiment(
+        name_list(inits),
+        depth=depth,
+        width=width,
+        samples=samples,
+        activation=activation,
+        seed=seed,
     )
-    _write(plot.init_comparison(models, X), output, dpi)
+    return figures.init_comparison(models, X)
 
 
-@plot_app.command("lr")
-@friendly
+@_figure("lr")
 def lr_command(
     lrs: str = typer.Option("0.01,0.1,1.2,10,30", help="Comma-separated learning rates."),
     epochs: int = typer.Option(1000, help="Full-batch gradient-descent steps."),
     hidden: int = typer.Option(4, help="Hidden units of the 2-H-1 tanh network."),
-    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
-    dpi: float = _dpi_option(),
-) -> None:
+    output: Path = output_option(_OUTPUT_HELP),
+    dpi: float = dpi_option(),
+) -> Any:
     """Learning-rate comparison on the planar flower: converging and diverging loss curves."""
-    plot = _plot_module()
-    output = _output(output, None, "lr")
-    runs = plot.lr_experiment(_floats(lrs, "--lrs"), epochs=epochs, hidden=hidden)
-    _write(plot.lr_comparison(runs), output, dpi)
+    runs = figures.lr_experiment(float_list(lrs, "--lrs"), epochs=epochs, hidden=hidden)
+    return figures.lr_comparison(runs)
 
 
-@plot_app.command("hidden-units")
-@friendly
+@_figure("hidden-units")
 def hidden_units_command(
     widths: str = typer.Option("1,2,3,4,5,20,50", help="Comma-separated hidden-layer widths."),
     steps: int = typer.Option(5000, help="Full-batch gradient-descent steps (lr 1.2)."),
-    output: Path = typer.Option(None, "--output", "-o", help=_OUTPUT_HELP),
-    dpi: float = _dpi_option(),
-) -> None:
+    output: Path = output_option(_OUTPUT_HELP),
+    dpi: float = dpi_option(),
+) -> Any:
     """The course's planar sweep: one decision boundary per hidden-layer width."""
     from ..data import planar
 
-    plot = _plot_module()
-    output = _output(output, None, "hidden-units")
     with console.status("training the sweep ..."):
-        results = plot.hidden_units_experiment(_ints(widths, "--widths"), steps=steps)
-    _write(plot.hidden_units_grid(results, *planar()), output, dpi)
+        results = figures.hidden_units_experiment(int_list(widths, "--widths"), steps=steps)
+    return figures.hidden_units_grid(results, *planar())
 
 
 @plot_app.command("gallery")
@@ -198,9 +183,9 @@ def gallery_command(
     dpi: float = typer.Option(100, help="Resolution of the PNGs, in dots per inch."),
 ) -> None:
     """Draw every figure into OUT/gallery/ and write OUT/gallery.md."""
-    plot = _plot_module()
+    _check_matplotlib()
     with console.status("drawing the gallery ...") as status:
-        paths = plot.make_gallery(
+        paths = figures.make_gallery(
             out, data_dir=data_dir, dpi=dpi, progress=lambda name: status.update(f"drawing {name}")
         )
     for path in paths:
@@ -210,49 +195,38 @@ def gallery_command(
 # --------------------------------------------------------------------------- runs
 
 
-def _model(run: Path):
-    config, model_file = _load_run(run)
-    return config, load(model_file)
-
-
-@plot_app.command("history")
-@friendly
+@_figure("history")
 def history_command(
     run: Path = typer.Argument(..., help="A run directory, or its history.json."),
     log_loss: bool = typer.Option(False, help="Logarithmic loss axis."),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
-) -> None:
+    output: Path = output_option(_RUN_OUTPUT_HELP),
+    dpi: float = dpi_option(),
+) -> Any:
     """Loss and metric curves per epoch, training and validation."""
-    plot = _plot_module()
-    output = _output(output, run, "history")
     if run.is_dir() and not (run / "history.json").exists():
         raise FileNotFoundError(
             2, "no history.json in the run directory", str(run / "history.json")
         )
-    _write(plot.history(run, log_loss=log_loss), output, dpi)
+    return figures.history(run, log_loss=log_loss)
 
 
-@plot_app.command("boundary")
-@friendly
+@_figure("boundary")
 def boundary_command(
-    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
+    run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
     data: str = _data_option(),
-    target: str = _target_option(),
+    target: str = target_option(),
     probability: bool = typer.Option(False, help="Shade by the model's confidence."),
     resolution: int = typer.Option(200, help="Grid points per axis."),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
-) -> None:
+    output: Path = output_option(_RUN_OUTPUT_HELP),
+    dpi: float = dpi_option(),
+) -> Any:
     """Decision boundary of a network on 2-D data, with its training and test points."""
-    plot = _plot_module()
-    output = _output(output, run, "boundary")
-    config, model = _model(run)
+    config, model = load_run(run)
     X_test = y_test = None
     if data is not None or config is None:
         if data is None:
             raise ValueError("a bare model file needs --data (a data set name or a CSV file)")
-        X, y, _ = _evaluation_data(config, data, target)
+        X, y, _ = evaluation_data(config, data, target)
     else:
         dataset = load_source(config["source"])
         X, y, X_test, y_test = dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test
@@ -262,11 +236,11 @@ def boundary_command(
         )
     task = None if config is None else config.get("task")
     classes = None if config is None else config.get("classes")
-    names = ("x₁", "x₂")
+    axes = ("x₁", "x₂")
     if config is not None and config.get("feature_names"):
         scaled = config.get("preprocess", {}).get("kind") == "standardize"
-        names = tuple(f"{n} (standardised)" if scaled else n for n in config["feature_names"])
-    fig = plot.decision_boundary(
+        axes = tuple(f"{n} (standardised)" if scaled else n for n in config["feature_names"])
+    return figures.decision_boundary(
         model,
         X,
         y,
@@ -276,30 +250,25 @@ def boundary_command(
         task=task,
         classes=classes,
         resolution=resolution,
-        feature_names=names,
+        feature_names=axes,
     )
-    _write(fig, output, dpi)
 
 
-@plot_app.command("confusion")
-@friendly
+@_figure("confusion")
 def confusion_command(
-    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
+    run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
     data: str = _data_option(),
-    target: str = _target_option(),
-    split: str = typer.Option("test", help="Without --data: the run's 'test' or 'train' rows."),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
-) -> None:
+    target: str = target_option(),
+    split: str = split_option("test"),
+    output: Path = output_option(_RUN_OUTPUT_HELP),
+    dpi: float = dpi_option(),
+) -> Any:
     """Confusion matrix of a classifier, with the count in every cell."""
-    plot = _plot_module()
-    output = _output(output, run, "confusion")
-    config, model = _model(run)
+    config, model = load_run(run)
     if config is not None and config.get("task") == "regression":
         raise ValueError("a confusion matrix needs a classifier; this run is a regression")
-    if split not in ("train", "test"):
-        raise ValueError(f"--split {split!r}: expected 'train' or 'test'")
-    X, y, name = _data(config, data, target, split)
+    check_split(split)
+    X, y, name = run_data(config, data, target, split)
     from ..plot._base import outputs_logits
 
     predicted = labels_from_output(model.predict(X), logits=outputs_logits(model))
@@ -307,82 +276,71 @@ def confusion_command(
     n = max(int(np.max(y)), int(np.max(predicted))) + 1
     if classes is None and config is not None:
         n = max(n, int(config["network"]["sizes"][-1]))
-    fig = plot.confusion_matrix(
+    return figures.confusion_matrix(
         y, predicted, classes=classes, num_classes=None if classes else n, where=name
     )
-    _write(fig, output, dpi)
 
 
-@plot_app.command("weights")
-@friendly
+@_figure("weights")
 def weights_command(
     run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help="A run directory or model."),
     max_units: int = typer.Option(64, help="Draw at most this many hidden units."),
     shape: str = typer.Option(
         None, help="Image shape HEIGHT,WIDTH (default: the square the input size is)."
     ),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
-) -> None:
+    output: Path = output_option(_RUN_OUTPUT_HELP),
+    dpi: float = dpi_option(),
+) -> Any:
     """First-layer weights as image tiles (MNIST: 28 x 28), one per hidden unit."""
-    plot = _plot_module()
-    output = _output(output, run, "weights")
-    _, model = _model(run)
+    _, model = load_run(run)
     image_shape = None
     if shape is not None:
-        image_shape = tuple(_ints(shape, "--shape"))
+        image_shape = tuple(int_list(shape, "--shape"))
         if len(image_shape) != 2:
             raise ValueError(f"--shape {shape!r}: expected HEIGHT,WIDTH")
-    _write(
-        plot.first_layer_weights(model, image_shape=image_shape, max_units=max_units), output, dpi
-    )
+    return figures.first_layer_weights(model, image_shape=image_shape, max_units=max_units)
 
 
 def _run_data(run: Path, data: str | None, target: str | None, split: str, max_samples: int | None):
-    if split not in ("train", "test"):
-        raise ValueError(f"--split {split!r}: expected 'train' or 'test'")
-    config, model = _model(run)
-    X, y, name = _data(config, data, target, split)
+    check_split(split)
+    config, model = load_run(run)
+    X, y, name = run_data(config, data, target, split)
     if max_samples is not None and len(X) > max_samples:
         rows = np.sort(np.random.default_rng(0).choice(len(X), max_samples, replace=False))
         X, y = X[rows], y[rows]
     return config, model, X, y, name
 
 
-@plot_app.command("gradients")
-@friendly
-def gradients_command(
-    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
-    data: str = _data_option(),
-    target: str = _target_option(),
-    split: str = _train_split_option(),
-    max_samples: int = _max_samples_option(),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
-) -> None:
+def _gradient_flow(config: dict | None, model: Any, X: Any, y: Any, name: str) -> Any:
     """Gradient norm per layer (weights and layer outputs), on a log scale."""
-    plot = _plot_module()
-    output = _output(output, run, "gradients")
-    config, model, X, y, name = _run_data(run, data, target, split, max_samples)
     loss = None if config is None else config["loss"]
-    fig = plot.gradient_flow(model, X, y, loss=loss, title=f"Gradient flow on {name}")
-    _write(fig, output, dpi)
+    return figures.gradient_flow(model, X, y, loss=loss, title=f"Gradient flow on {name}")
 
 
-@plot_app.command("histograms")
-@friendly
-def histograms_command(
-    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help=_RUN_HELP),
-    data: str = _data_option(),
-    target: str = _target_option(),
-    split: str = _train_split_option(),
-    max_samples: int = _max_samples_option(),
-    output: Path = _output_option(),
-    dpi: float = _dpi_option(),
-) -> None:
+def _activation_histograms(config: dict | None, model: Any, X: Any, y: Any, name: str) -> Any:
     """Histograms of every layer's activations on the data."""
-    plot = _plot_module()
-    output = _output(output, run, "histograms")
-    _, model, X, _, name = _run_data(run, data, target, split, max_samples)
-    fig = plot.activation_histograms(model, X, title=f"Activations per layer on {name}")
-    _write(fig, output, dpi)
+    return figures.activation_histograms(model, X, title=f"Activations per layer on {name}")
+
+
+def _layer_figure_command(kind: str, draw: Callable[..., Any]) -> None:
+    """Register ``fcnn plot KIND``, a figure of a network's layers on data:
+    ``draw(config, model, X, y, name)`` makes it; its docstring is the command's help."""
+
+    def make(
+        run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
+        data: str = _data_option(),
+        target: str = target_option(),
+        split: str = split_option("train"),
+        max_samples: int = max_samples_option(5000),
+        output: Path = output_option(_RUN_OUTPUT_HELP),
+        dpi: float = dpi_option(),
+    ) -> Any:
+        config, model, X, y, name = _run_data(run, data, target, split, max_samples)
+        return draw(config, model, X, y, name)
+
+    make.__doc__ = draw.__doc__
+    _figure(kind)(make)
+
+
+_layer_figure_command("gradients", _gradient_flow)
+_layer_figure_command("histograms", _activation_histograms)

@@ -21,6 +21,7 @@ from rich.table import Table
 from ..sweep import SweepProgress, load_spec, run
 from ..sweep.report import table_rows
 from .app import app, console, friendly
+from .options import given, target_option
 
 __all__ = ["sweep"]
 
@@ -56,30 +57,18 @@ def _merge(
     *,
     data: str | None,
     target: str | None,
-    search: str | None,
-    trials: int | None,
-    seed: int | None,
-    repeats: int | None,
-    metric: str | None,
-    direction: str | None,
+    overrides: dict[str, Any],
     params: list[str],
     fixed: list[str],
 ) -> dict[str, Any]:
+    """``spec`` with the command line's options on top: ``overrides`` replace its
+    top-level keys (search, trials, seed, ...), ``--param`` / ``--fixed`` its params."""
     spec = dict(spec)
     if data is not None:
         spec["data"] = data if target is None else {"data": data, "target": target}
     elif target is not None:
         raise ValueError("--target goes with --data (a CSV file)")
-    for key, value in (
-        ("search", search),
-        ("trials", trials),
-        ("seed", seed),
-        ("repeats", repeats),
-        ("metric", metric),
-        ("direction", direction),
-    ):
-        if value is not None:
-            spec[key] = value
+    spec.update(overrides)
     if spec.get("trials") is not None and "search" not in spec:
         spec["search"] = "random"
     spec["params"] = dict(spec.get("params") or {})
@@ -128,7 +117,7 @@ def sweep(
         "LocalCluster of N processes on 127.0.0.1. Needs fcnn[dask].",
     ),
     data: str = typer.Option(None, help="Data set name or CSV file (overrides the spec's)."),
-    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+    target: str = target_option(),
     search: str = typer.Option(None, help="grid (every combination) or random."),
     trials: int = typer.Option(None, help="Random search: the number of trials."),
     seed: int = typer.Option(None, help="Sweep seed: every trial's seed derives from it."),
@@ -161,12 +150,14 @@ def sweep(
         spec,
         data=data,
         target=target,
-        search=search,
-        trials=trials,
-        seed=seed,
-        repeats=repeats,
-        metric=metric,
-        direction=direction,
+        overrides=given(
+            search=search,
+            trials=trials,
+            seed=seed,
+            repeats=repeats,
+            metric=metric,
+            direction=direction,
+        ),
         params=param,
         fixed=fixed,
     )

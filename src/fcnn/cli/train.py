@@ -15,66 +15,29 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from .. import __version__
 from ..data import SOURCE_NAMES, apply_preprocess, csv_features, load_source, make_source
-from ..data import csv as read_csv
-from ..io import atomic_write_text, load
+from ..files import atomic_write_text
 from ..losses import get_loss
 from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS, SCHEDULERS
 from ..train import EarlyStopping, LRSchedulerCallback, evaluate, fit
 from .app import app, console, friendly
-
-RUN_FILE = "run.json"
-_BINARY_LOSSES = ("bce", "bce_with_logits")
-
-
-def _ints(text: str, what: str) -> list[int]:
-    text = text.strip()
-    if not text:
-        return []
-    try:
-        values = [int(part) for part in text.replace(" ", "").split(",")]
-    except ValueError:
-        raise ValueError(
-            f"{what}={text!r}: expected comma-separated integers, e.g. 64,32"
-        ) from None
-    if any(v < 1 for v in values):
-        raise ValueError(f"{what}={text!r}: every value must be a positive integer")
-    return values
+from .options import data_dir_option, given, int_list, run_argument, target_option
+from .runs import RUN_FILE, build_optimizer, evaluation_data, load_run, read_config
 
 
 def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha) -> dict:
-    kwargs: dict[str, Any] = {}
-    for key, value in (
-        ("lr", lr),
-        ("momentum", momentum),
-        ("weight_decay", weight_decay),
-        ("eps", eps),
-        ("alpha", alpha),
-    ):
-        if value is not None:
-            kwargs[key] = value
+    kwargs = given(lr=lr, momentum=momentum, weight_decay=weight_decay, eps=eps, alpha=alpha)
     if nesterov:
         kwargs["nesterov"] = True
     if beta1 is not None or beta2 is not None:
         kwargs["betas"] = [0.9 if beta1 is None else beta1, 0.999 if beta2 is None else beta2]
     return kwargs
-
-
-def _build_optimizer(name: str, params, kwargs: dict):
-    if name not in OPTIMIZERS:
-        raise ValueError(f"--optimizer {name!r}: expected one of {', '.join(OPTIMIZERS)}")
-    try:
-        return OPTIMIZERS[name](params, **kwargs)
-    except TypeError as err:
-        wrong = str(err).rsplit(" ", 1)[-1].strip("'")
-        raise ValueError(f"optimizer {name!r} does not take the option {wrong!r}") from None
 
 
 def _build_schedule(schedule: dict | None, optimizer) -> list:
@@ -94,7 +57,7 @@ def _schedule_config(schedule, gamma, step_size, milestones, t_max, epochs) -> d
     if schedule == "step":
         config.update(step_size=step_size, gamma=gamma)
     elif schedule == "multistep":
-        config.update(milestones=_ints(milestones or "", "--milestones"), gamma=gamma)
+        config.update(milestones=int_list(milestones or "", "--milestones"), gamma=gamma)
     elif schedule == "exponential":
         config.update(gamma=gamma)
     elif schedule == "cosine":
@@ -119,7 +82,7 @@ def _setup(config: dict[str, Any]):
         seed=config["seed"],
         dtype=config["dtype"],
     )
-    optimizer = _build_optimizer(
+    optimizer = build_optimizer(
         config["optimizer"]["name"], model.parameters(), config["optimizer"]["kwargs"]
     )
     callbacks = _build_schedule(config["schedule"], optimizer)
@@ -137,16 +100,6 @@ def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
     for split, values in rows.items():
         table.add_row(split, *(f"{values[k]:.4f}" if k in values else "—" for k in keys))
     return table
-
-
-def _load_run(path: Path) -> tuple[dict[str, Any] | None, Path]:
-    """(run config or None, model file) for a run directory or a bare model file."""
-    if path.is_dir():
-        run_file, model_file = path / RUN_FILE, path / "model.safetensors"
-        if not run_file.exists():
-            raise FileNotFoundError(2, "not an fcnn run directory (no run.json)", str(run_file))
-        return json.loads(run_file.read_text()), model_file
-    return None, path
 
 
 @app.command()
@@ -213,9 +166,7 @@ def train(
     n: int = typer.Option(None, help="Generated data sets: number of points."),
     noise: float = typer.Option(None, help="Generated data sets: noise level."),
     data_seed: int = typer.Option(None, help="Generated data sets: seed of the points."),
-    data_dir: str = typer.Option(
-        None, help="mnist / fashion-mnist: folder with the IDX .gz files."
-    ),
+    data_dir: str = data_dir_option(),
     download: bool = typer.Option(False, help="mnist / fashion-mnist: download missing files."),
     dtype: str = typer.Option("float32", help="float32 or float64."),
     run_dir: Path = typer.Option(None, help="Where the run is kept (default runs/<data>-<time>)."),
@@ -224,13 +175,7 @@ def train(
 ) -> None:
     """Train a network and keep the run (model, history, checkpoint) in a directory."""
     if resume is not None:
-        config = (
-            json.loads((resume / RUN_FILE).read_text()) if (resume / RUN_FILE).exists() else None
-        )
-        if config is None:
-            raise FileNotFoundError(
-                2, "not an fcnn run directory (no run.json)", str(resume / RUN_FILE)
-            )
+        config = read_config(resume)
         if epochs is not None:
             config["fit"]["epochs"] = epochs
         run_path = resume
@@ -255,8 +200,10 @@ def train(
             raise ValueError(f"--init {init!r}: expected one of {', '.join(INIT_NAMES)}")
         if loss is None:
             loss = "cross_entropy" if dataset.task == "classification" else "mse"
-        get_loss(loss)  # a clear error for an unknown name, before anything is written
-        n_out = 1 if loss in _BINARY_LOSSES else dataset.n_outputs
+        # A clear error for an unknown name, before anything is written; a loss of 0/1
+        # targets (BCE) takes one output unit.
+        binary = get_loss(loss).target_kind == "binary"
+        n_out = 1 if binary else dataset.n_outputs
         config = {
             "fcnn_version": __version__,
             "source": source,
@@ -265,7 +212,7 @@ def train(
             "feature_names": dataset.feature_names,
             "preprocess": dataset.preprocess,
             "network": {
-                "sizes": [dataset.n_features, *_ints(hidden, "--hidden"), n_out],
+                "sizes": [dataset.n_features, *int_list(hidden, "--hidden"), n_out],
                 "activation": activation,
                 "output": output,
                 "batchnorm": batchnorm,
@@ -338,50 +285,16 @@ def train(
         console.print(f"  {run_path / name}", highlight=False)
 
 
-def _evaluation_data(config, data, target):
-    """Features and labels to evaluate on: the run's own test split, or new data prepared
-    as the run's training data was."""
-    if data is None:
-        if config is None:
-            raise ValueError("a bare model file needs --data to evaluate on")
-        dataset = load_source(config["source"])
-        if dataset.X_test is None:
-            return dataset.X_train, dataset.y_train, "train"
-        return dataset.X_test, dataset.y_test, "test"
-    if config is None:
-        dataset = load_source(make_source(data, target=target, test_split=0.0))
-        return dataset.X_train, dataset.y_train, data
-    if data.lower().endswith(".csv"):
-        table = read_csv(data, target=target if target is not None else -1)
-        X = (
-            table.X
-            if config["feature_names"] is None
-            else csv_features(data, config["feature_names"])[0]
-        )
-        y = table.y
-        if config.get("classes") and table.classes:
-            index = {name: i for i, name in enumerate(config["classes"])}
-            unknown = [c for c in table.classes if c not in index]
-            if unknown:
-                raise ValueError(f"{data}: class {unknown[0]!r} was not seen in training")
-            y = np.array([index[table.classes[label]] for label in table.y])
-        return apply_preprocess(config["preprocess"], X), y, Path(data).name
-    source = make_source(data, test_split=0.0)
-    dataset = load_source(source)
-    return dataset.X_train, dataset.y_train, data
-
-
 @app.command("evaluate")
 @friendly
 def evaluate_command(
-    run: Path = typer.Argument(..., help="A run directory, or a .safetensors model file."),
+    run: Path = run_argument(),
     data: str = typer.Option(None, help="Data to evaluate on (default: the run's test split)."),
-    target: str = typer.Option(None, help="CSV: the target column (default: last)."),
+    target: str = target_option(),
 ) -> None:
     """Report loss and metrics of a trained model."""
-    config, model_file = _load_run(run)
-    model = load(model_file)
-    X, y, split = _evaluation_data(config, data, target)
+    config, model = load_run(run)
+    X, y, split = evaluation_data(config, data, target)
     loss = None if config is None else config["loss"]
     console.print(_results_table(run.name, {split: evaluate(model, X, y, loss=loss)}))
 
@@ -389,7 +302,7 @@ def evaluate_command(
 @app.command()
 @friendly
 def predict(
-    run: Path = typer.Argument(..., help="A run directory, or a .safetensors model file."),
+    run: Path = run_argument(),
     input_csv: Path = typer.Argument(
         ...,
         metavar="INPUT.csv",
@@ -399,8 +312,7 @@ def predict(
     output: Path = typer.Option(None, "--output", "-o", help="Write here (default: stdout)."),
 ) -> None:
     """Predict for the rows of a CSV file; writes a CSV with the prediction of each row."""
-    config, model_file = _load_run(run)
-    model = load(model_file)
+    config, model = load_run(run)
     names = None if config is None else config.get("feature_names")
     X, _ = csv_features(input_csv, names)
     if config is not None:

@@ -1,34 +1,8 @@
 """ONNX export: an fcnn model as an ONNX graph of standard operators, in eval mode.
 
-Each layer becomes the operators that compute its eval-mode function:
-
-========================  ==========================================================
-fcnn                      ONNX
-========================  ==========================================================
-Linear                    Gemm (transB=1)
-BatchNorm1d               folded into the Linear before it (``fold_batchnorm``), else
-                          BatchNormalization; without running statistics, the batch
-                          statistics (ReduceMean) as fcnn's eval mode uses them
-Dropout                   nothing (the identity in eval mode)
-Flatten                   Flatten (axis=1)
-Maxout                    Gemm → Reshape (N, out, pieces) → ReduceMax over pieces
-Sequential                its layers, in order (nested ones too)
-Identity, ReLU, Sigmoid,  Identity, Relu, Sigmoid, Tanh, LeakyRelu (alpha = slope),
-Tanh, LeakyReLU, PReLU    PRelu (slopes as an initializer); float64: LeakyReLU as
-                          Where(x > 0, x, slope·x), PReLU as relu(x) + a·min(x, 0)
-ELU, SELU                 Elu, Selu (float32); the same formula in Exp/Min/Relu (float64)
-GELU                      Gelu (opset ≥ 20, float32); below 20, ``½x(1 + erf(x/√2))``
-                          with Erf, or ``½x(1 + tanh(√(2/π)(x + 0.044715x³)))``;
-                          float64 uses fcnn's own rational approximation of Φ
-SiLU                      x · Sigmoid(x)
-Softplus                  Softplus of βx, divided by β, and ``x`` where βx > threshold
-                          (Where); float64 spells Softplus as ``relu(z) + log(1 + e^-|z|)``
-Softmax, LogSoftmax       Softmax, LogSoftmax (axis = dim)
-========================  ==========================================================
-
-Float64 models use only operators that onnxruntime implements in double precision
-(1.31 has no double Elu, Selu, Softplus, Erf or Gelu kernels, and double LeakyRelu and
-PRelu at some opsets only), so both dtypes run there.
+How each layer becomes operators (and why float64 models use only some of them) is in
+:mod:`fcnn.interop.onnx_graph`; this module checks the options, gives the graph its
+input and output, and writes the file.
 
 The batch dimension is symbolic (``"N"``): any batch size runs. The default opset is
 :data:`DEFAULT_OPSET` (17, widely supported); any opset from :data:`MIN_OPSET` (13:
@@ -41,34 +15,19 @@ entry at opsets 13, 17, 18 (Reduce* take their axes as an input) and 20 (native 
 from __future__ import annotations
 
 import json
-import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..activations import (
-    _ERFCX,
-    _SELU_ALPHA,
-    _SELU_SCALE,
-    ELU,
-    GELU,
-    SELU,
-    Identity,
-    LeakyReLU,
-    LogSoftmax,
-    PReLU,
-    ReLU,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Tanh,
-)
+from ..activations import PReLU
 from ..core import Module
-from ..layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
+from ..files import atomic_write_bytes
+from ..layers import BatchNorm1d, Flatten, Linear, Maxout, Sequential
+from .onnx_graph import Graph, lower
+from .optional import import_onnx
 
 __all__ = ["DEFAULT_OPSET", "MIN_OPSET", "to_onnx", "to_onnx_proto"]
 
@@ -77,281 +36,6 @@ DEFAULT_OPSET = 17
 
 MIN_OPSET = 13
 """The oldest opset ``to_onnx`` can write (Softmax over a single axis arrived in 13)."""
-
-_INSTALL_HINT = "ONNX export needs the onnx package: pip install 'fcnn[onnx]'"
-
-
-def _import_onnx():
-    try:
-        import onnx
-    except ImportError as err:
-        raise ImportError(_INSTALL_HINT) from err
-    return onnx
-
-
-class _Graph:
-    """Nodes and initializers under construction, with fresh tensor names."""
-
-    def __init__(self, onnx: Any, dtype: np.dtype, opset: int) -> None:
-        self.onnx = onnx
-        self.dtype = dtype
-        self.opset = opset
-        self.nodes: list[Any] = []
-        self.initializers: list[Any] = []
-        self._count = 0
-
-    def _name(self, hint: str) -> str:
-        self._count += 1
-        return f"{hint}_{self._count}"
-
-    def const(self, value: Any, hint: str, dtype: Any = None) -> str:
-        """An initializer holding ``value`` (in the graph's dtype unless ``dtype`` says)."""
-        array = np.asarray(value, dtype=self.dtype if dtype is None else dtype)
-        name = self._name(hint)
-        self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
-        return name
-
-    def scalar(self, value: float, hint: str = "c") -> str:
-        return self.const(value, hint)
-
-    def node(self, op: str, inputs: Sequence[str], hint: str | None = None, **attrs: Any) -> str:
-        output = self._name(hint or op.lower())
-        self.nodes.append(self.onnx.helper.make_node(op, list(inputs), [output], **attrs))
-        return output
-
-    def reduce(self, op: str, x: str, axis: int, keepdims: int) -> str:
-        """ReduceMax/ReduceMean over one axis: ``axes`` is an attribute before opset 18 and
-        an input from 18 on."""
-        if self.opset >= 18:
-            axes = self.const([axis], "axes", np.int64)
-            return self.node(op, [x, axes], keepdims=keepdims)
-        return self.node(op, [x], axes=[axis], keepdims=keepdims)
-
-    @property
-    def float64(self) -> bool:
-        return self.dtype == np.float64
-
-
-# --------------------------------------------------------------------------- layers
-
-
-def _gemm(g: _Graph, x: str, weight: np.ndarray, bias: np.ndarray | None, hint: str) -> str:
-    inputs = [x, g.const(weight, f"{hint}.weight")]
-    if bias is not None:
-        inputs.append(g.const(bias, f"{hint}.bias"))
-    return g.node("Gemm", inputs, hint, transB=1)
-
-
-def _linear(g: _Graph, m: Linear, x: str, path: str) -> str:
-    bias = None if m.bias is None else m.bias.data
-    return _gemm(g, x, m.weight.data, bias, path)
-
-
-def _folded_linear(g: _Graph, linear: Linear, bn: BatchNorm1d, x: str, path: str) -> str:
-    # bn(x Wᵀ + b) = (x Wᵀ + b - μ)·s + β with s = γ/√(σ² + ε)  ⇒  W' = s·W, b' = (b - μ)·s + β
-    scale = 1.0 / np.sqrt(bn.running_var.astype(np.float64) + bn.eps)
-    shift = -bn.running_mean.astype(np.float64) * scale
-    if bn.affine:
-        scale = scale * bn.weight.data.astype(np.float64)
-        shift = shift * bn.weight.data.astype(np.float64) + bn.bias.data.astype(np.float64)
-    weight = linear.weight.data.astype(np.float64) * scale[:, None]
-    bias = shift
-    if linear.bias is not None:
-        bias = bias + linear.bias.data.astype(np.float64) * scale
-    return _gemm(g, x, weight, bias, path)
-
-
-def _batchnorm(g: _Graph, m: BatchNorm1d, x: str, path: str) -> str:
-    n = m.num_features
-    gamma = m.weight.data if m.affine else np.ones(n)
-    beta = m.bias.data if m.affine else np.zeros(n)
-    if m.track_running_stats:
-        inputs = [x, g.const(gamma, f"{path}.weight"), g.const(beta, f"{path}.bias")]
-        inputs += [g.const(m.running_mean, f"{path}.running_mean")]
-        inputs += [g.const(m.running_var, f"{path}.running_var")]
-        return g.node("BatchNormalization", inputs, path, epsilon=m.eps)
-    # No running statistics: eval mode normalises with the batch's own mean and biased
-    # variance, as fcnn (and PyTorch) do.
-    mean = g.reduce("ReduceMean", x, axis=0, keepdims=1)
-    centered = g.node("Sub", [x, mean])
-    var = g.reduce("ReduceMean", g.node("Mul", [centered, centered]), axis=0, keepdims=1)
-    std = g.node("Sqrt", [g.node("Add", [var, g.scalar(m.eps, "eps")])])
-    y = g.node("Div", [centered, std])
-    if m.affine:
-        y = g.node("Mul", [y, g.const(gamma, f"{path}.weight")])
-        y = g.node("Add", [y, g.const(beta, f"{path}.bias")])
-    return y
-
-
-def _maxout(g: _Graph, m: Maxout, x: str, path: str) -> str:
-    bias = None if m.bias is None else m.bias.data
-    z = _gemm(g, x, m.weight.data, bias, path)
-    shape = g.const([0, m.out_features, m.pieces], f"{path}.shape", np.int64)
-    z = g.node("Reshape", [z, shape])
-    return g.reduce("ReduceMax", z, axis=2, keepdims=0)
-
-
-def _elu_formula(g: _Graph, x: str, alpha: float, scale: float) -> str:
-    """``scale·(relu(x) + alpha·(e^min(x, 0) - 1))``, from operators with double kernels."""
-    negative = g.node("Min", [x, g.scalar(0.0)])
-    expm1 = g.node("Sub", [g.node("Exp", [negative]), g.scalar(1.0)])
-    y = g.node("Add", [g.node("Relu", [x]), g.node("Mul", [expm1, g.scalar(alpha)])])
-    return y if scale == 1.0 else g.node("Mul", [y, g.scalar(scale)])
-
-
-def _elu(g: _Graph, m: ELU, x: str, path: str) -> str:
-    if g.float64:
-        return _elu_formula(g, x, m.alpha, 1.0)
-    return g.node("Elu", [x], path, alpha=m.alpha)
-
-
-def _selu(g: _Graph, m: SELU, x: str, path: str) -> str:
-    if g.float64:
-        return _elu_formula(g, x, _SELU_ALPHA, _SELU_SCALE)
-    return g.node("Selu", [x], path, alpha=_SELU_ALPHA, gamma=_SELU_SCALE)
-
-
-def _horner(g: _Graph, coeffs: Sequence[float], v: str) -> str:
-    out = g.scalar(coeffs[-1])
-    for c in coeffs[-2::-1]:
-        out = g.node("Add", [g.node("Mul", [out, v]), g.scalar(c)])
-    return out
-
-
-def _normal_cdf_rational(g: _Graph, x: str) -> str:
-    """Φ(x) by fcnn's own rational approximation (see ``activations._normal_cdf``):
-    h = ½·e^(-z²)·P(z)/Q(z), z = |x|/√2 capped at 6; Φ = h for x < 0, 1 - h otherwise."""
-    z = g.node("Mul", [g.node("Abs", [x]), g.scalar(math.sqrt(0.5))])
-    gauss = g.node("Exp", [g.node("Neg", [g.node("Mul", [z, z])])])
-    zc = g.node("Min", [z, g.scalar(6.0)])
-    numerator, denominator = _ERFCX[np.dtype(g.dtype)]
-    ratio = g.node("Div", [_horner(g, numerator, zc), _horner(g, denominator, zc)])
-    h = g.node("Mul", [g.node("Mul", [ratio, gauss]), g.scalar(0.5)])
-    upper = g.node("Sub", [g.scalar(1.0), h])
-    non_negative = g.node("GreaterOrEqual", [x, g.scalar(0.0)])
-    return g.node("Where", [non_negative, upper, h])
-
-
-def _gelu(g: _Graph, m: GELU, x: str, path: str) -> str:
-    if g.opset >= 20 and not g.float64:
-        return g.node("Gelu", [x], path, approximate=m.approximate)
-    if m.approximate == "tanh":
-        # ½x(1 + tanh(√(2/π)·(x + κx³)))
-        cube = g.node("Mul", [g.node("Mul", [x, x]), x])
-        inner = g.node("Add", [x, g.node("Mul", [cube, g.scalar(0.044715)])])
-        t = g.node("Tanh", [g.node("Mul", [inner, g.scalar(math.sqrt(2.0 / math.pi))])])
-        cdf = g.node("Mul", [g.node("Add", [t, g.scalar(1.0)]), g.scalar(0.5)])
-    elif g.float64:
-        cdf = _normal_cdf_rational(g, x)
-    else:
-        # ½(1 + erf(x/√2))
-        erf = g.node("Erf", [g.node("Mul", [x, g.scalar(math.sqrt(0.5))])])
-        cdf = g.node("Mul", [g.node("Add", [erf, g.scalar(1.0)]), g.scalar(0.5)])
-    return g.node("Mul", [x, cdf], path)
-
-
-def _softplus(g: _Graph, m: Softplus, x: str, path: str) -> str:
-    z = x if m.beta == 1.0 else g.node("Mul", [x, g.scalar(m.beta)])
-    if g.float64:  # relu(z) + log(1 + e^-|z|): no overflow for any z
-        tail = g.node("Exp", [g.node("Neg", [g.node("Abs", [z])])])
-        soft = g.node(
-            "Add", [g.node("Relu", [z]), g.node("Log", [g.node("Add", [tail, g.scalar(1.0)])])]
-        )
-    else:
-        soft = g.node("Softplus", [z])
-    if m.beta != 1.0:
-        soft = g.node("Div", [soft, g.scalar(m.beta)])
-    limit = float(np.finfo(g.dtype).max)  # as fcnn compares: in the data's dtype
-    threshold = min(max(m.threshold, -limit), limit)
-    linear = g.node("Greater", [z, g.scalar(threshold)])
-    return g.node("Where", [linear, x, soft], path)
-
-
-def _simple(op: str, **attrs: Callable[[Module], Any]) -> Callable[[_Graph, Module, str, str], str]:
-    def lower(g: _Graph, m: Module, x: str, path: str) -> str:
-        return g.node(op, [x], path, **{key: fn(m) for key, fn in attrs.items()})
-
-    return lower
-
-
-def _leaky_relu(g: _Graph, m: LeakyReLU, x: str, path: str) -> str:
-    if g.float64:  # x where x > 0, slope·x elsewhere
-        positive = g.node("Greater", [x, g.scalar(0.0)])
-        scaled = g.node("Mul", [x, g.scalar(m.negative_slope)])
-        return g.node("Where", [positive, x, scaled], path)
-    return g.node("LeakyRelu", [x], path, alpha=m.negative_slope)
-
-
-def _prelu(g: _Graph, m: PReLU, x: str, path: str) -> str:
-    slopes = g.const(m.weight.data, f"{path}.weight")
-    if g.float64:  # max(x, 0) + a·min(x, 0), as fcnn computes it
-        negative = g.node("Mul", [g.node("Min", [x, g.scalar(0.0)]), slopes])
-        return g.node("Add", [g.node("Relu", [x]), negative], path)
-    return g.node("PRelu", [x, slopes], path)
-
-
-def _silu(g: _Graph, m: SiLU, x: str, path: str) -> str:
-    return g.node("Mul", [x, g.node("Sigmoid", [x])], path)
-
-
-def _dropout(g: _Graph, m: Dropout, x: str, path: str) -> str:
-    return x  # the identity in eval mode
-
-
-def _sequential(g: _Graph, m: Sequential, x: str, path: str, fold: bool = True) -> str:
-    layers = list(m)
-    i = 0
-    while i < len(layers):
-        layer, where = layers[i], _child_path(path, i)
-        nxt = layers[i + 1] if i + 1 < len(layers) else None
-        if fold and type(layer) is Linear and type(nxt) is BatchNorm1d and nxt.track_running_stats:
-            x = _folded_linear(g, layer, nxt, x, where)
-            i += 2
-            continue
-        x = _lower(g, layer, x, where, fold)
-        i += 1
-    return x
-
-
-def _child_path(path: str, index: int) -> str:
-    return f"{path}.{index}" if path else str(index)
-
-
-_LOWERINGS: dict[type, Callable[..., str]] = {
-    Linear: _linear,
-    BatchNorm1d: _batchnorm,
-    Dropout: _dropout,
-    Flatten: _simple("Flatten", axis=lambda m: 1),
-    Maxout: _maxout,
-    Identity: _simple("Identity"),
-    ReLU: _simple("Relu"),
-    Sigmoid: _simple("Sigmoid"),
-    Tanh: _simple("Tanh"),
-    LeakyReLU: _leaky_relu,
-    PReLU: _prelu,
-    ELU: _elu,
-    SELU: _selu,
-    GELU: _gelu,
-    SiLU: _silu,
-    Softplus: _softplus,
-    Softmax: _simple("Softmax", axis=lambda m: m.dim),
-    LogSoftmax: _simple("LogSoftmax", axis=lambda m: m.dim),
-}
-
-
-def _lower(g: _Graph, m: Module, x: str, path: str, fold: bool) -> str:
-    if type(m) is Sequential:
-        return _sequential(g, m, x, path, fold)
-    lower = _LOWERINGS.get(type(m))
-    if lower is None:
-        where = f"layer {path} " if path else ""
-        supported = ", ".join(["Sequential", *(cls.__name__ for cls in _LOWERINGS)])
-        raise TypeError(
-            f"to_onnx: cannot export {where}({type(m).__name__}): it has no ONNX "
-            f"conversion. Supported: {supported}"
-        )
-    return lower(g, m, x, path or type(m).__name__.lower())
-
 
 # --------------------------------------------------------------------------- shapes
 
@@ -431,7 +115,7 @@ def to_onnx_proto(
 
     Parameters are those of :func:`to_onnx`, without ``path``.
     """
-    onnx = _import_onnx()
+    onnx = import_onnx()
     if not isinstance(model, Module):
         raise TypeError(f"to_onnx: expected an fcnn Module, got {type(model).__name__}")
     opset = _check_opset(opset, onnx)
@@ -441,8 +125,8 @@ def to_onnx_proto(
     if input_name == output_name:
         raise ValueError(f"to_onnx: input_name and output_name are both {input_name!r}")
     dtype = np.dtype(model.dtype)
-    g = _Graph(onnx, dtype, opset)
-    result = _lower(g, model, input_name, "", bool(fold_batchnorm))
+    g = Graph(onnx, dtype, opset)
+    result = lower(g, model, input_name, "", bool(fold_batchnorm))
     if result == input_name:  # nothing computed (Dropout, empty Sequential): pass it on
         g.nodes.append(onnx.helper.make_node("Identity", [input_name], [output_name]))
     else:
@@ -514,6 +198,7 @@ def to_onnx(
     Returns
     -------
     Path
+        ``path``, where the ONNX file now is.
 
     Raises
     ------
@@ -533,8 +218,6 @@ def to_onnx(
         output_name=output_name,
         fold_batchnorm=fold_batchnorm,
     )
-    from ..io import atomic_write_bytes  # here, not at import: fcnn.io re-exports this module
-
     return atomic_write_bytes(path, proto.SerializeToString())
 
 

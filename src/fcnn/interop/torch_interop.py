@@ -1,5 +1,4 @@
-"""PyTorch interop: ``torch.nn`` models to fcnn and back, and PyTorch state dicts from
-safetensors files.
+"""PyTorch interop: ``torch.nn`` models to fcnn and back.
 
 fcnn's layers have PyTorch's names, argument order, weight layout and ``state_dict`` keys,
 so a conversion is a one-to-one copy:
@@ -18,54 +17,29 @@ Softplus, Softmax, LogSoftmax          choice, becomes ``dim=1``)
 =====================================  ==============================================
 
 Each module's train/eval flag is carried over too. ``torch`` is imported only inside
-these functions (and by ``TorchMaxout``, created on first use);
-:func:`load_torch_state_dict` needs no PyTorch at all.
+these functions (and by ``TorchMaxout``, created on first use). A PyTorch ``state_dict``
+saved as safetensors loads without PyTorch: see :mod:`fcnn.interop.torch_state_dict`.
 """
 
 from __future__ import annotations
 
 import functools
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..activations import (
-    ELU,
-    GELU,
-    SELU,
-    Identity,
-    LeakyReLU,
-    LogSoftmax,
-    PReLU,
-    ReLU,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Tanh,
-)
+from .. import activations
 from ..core import Module, get_rng, resolve_dtype
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
+from .optional import import_torch
 
-__all__ = ["from_torch", "load_torch_state_dict", "to_torch"]
-
-_INSTALL_HINT = "PyTorch interop needs PyTorch: pip install 'fcnn[torch]'"
-
-
-def _import_torch():
-    try:
-        import torch
-    except ImportError as err:
-        raise ImportError(_INSTALL_HINT) from err
-    return torch
+__all__ = ["from_torch", "to_torch"]
 
 
 @functools.cache
 def _torch_maxout_class() -> type:
     """Define ``TorchMaxout`` (a ``torch.nn.Module``) the first time it is asked for."""
-    torch = _import_torch()
+    torch = import_torch()
 
     class TorchMaxout(torch.nn.Module):
         """fcnn's :class:`~fcnn.Maxout` in PyTorch: ``yⱼ = maxₖ (x Wⱼₖᵀ + bⱼₖ)``.
@@ -125,11 +99,27 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# The settings a layer shares with its torch.nn twin, under the same names (fcnn took
+# PyTorch's): a conversion copies them by name, in either direction.
+_LINEAR = ("in_features", "out_features")
+_MAXOUT = ("in_features", "out_features", "pieces")
+_BATCHNORM = ("num_features", "eps", "momentum", "affine", "track_running_stats")
+
+
+def _settings(module: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(module, name) for name in names}
+
+
+def _child(path: str, index: int) -> str:
+    """Where child ``index`` of the module at ``path`` is, as messages name it (``"2.0"``)."""
+    return f"{path}.{index}" if path else str(index)
+
+
 # --------------------------------------------------------------------------- torch → fcnn
 
 
 def _numpy(tensor: Any, dtype: np.dtype) -> np.ndarray:
-    torch = _import_torch()
+    torch = import_torch()
     target = torch.float64 if dtype == np.float64 else torch.float32
     return tensor.detach().to("cpu", target).numpy().copy()
 
@@ -149,44 +139,25 @@ def _dim(module: Any) -> int:
 
 
 def _from_torch(module: Any, path: str, dtype: np.dtype, rng: np.random.Generator) -> Module:
-    torch = _import_torch()
+    torch = import_torch()
     nn = torch.nn
     kind = type(module)
     where = f"at index {path}" if path else "(the model itself)"
     if kind is nn.Sequential:
         children = [
-            _from_torch(child, f"{path}.{i}" if path else str(i), dtype, rng)
-            for i, child in enumerate(module)
+            _from_torch(child, _child(path, i), dtype, rng) for i, child in enumerate(module)
         ]
         result: Module = Sequential(*children, dtype=dtype) if children else Sequential()
     elif kind is nn.Linear:
-        result = Linear(
-            module.in_features,
-            module.out_features,
-            bias=module.bias is not None,
-            dtype=dtype,
-            rng=rng,
-        )
+        bias = module.bias is not None
+        result = Linear(**_settings(module, _LINEAR), bias=bias, dtype=dtype, rng=rng)
         _copy_from_torch(result, module, dtype)
     elif kind is _torch_maxout_class():
-        result = Maxout(
-            module.in_features,
-            module.out_features,
-            module.pieces,
-            bias=module.bias is not None,
-            dtype=dtype,
-            rng=rng,
-        )
+        bias = module.bias is not None
+        result = Maxout(**_settings(module, _MAXOUT), bias=bias, dtype=dtype, rng=rng)
         _copy_from_torch(result, module, dtype)
     elif kind is nn.BatchNorm1d:
-        result = BatchNorm1d(
-            module.num_features,
-            eps=module.eps,
-            momentum=module.momentum,
-            affine=module.affine,
-            track_running_stats=module.track_running_stats,
-            dtype=dtype,
-        )
+        result = BatchNorm1d(**_settings(module, _BATCHNORM), dtype=dtype)
         _copy_from_torch(result, module, dtype)
     elif kind is nn.Dropout:
         if not 0 <= module.p < 1:
@@ -204,7 +175,7 @@ def _from_torch(module: Any, path: str, dtype: np.dtype, rng: np.random.Generato
             )
         result = Flatten(dtype=dtype)
     elif kind is nn.PReLU:
-        result = PReLU(module.num_parameters, init=float(module.init), dtype=dtype)
+        result = activations.PReLU(module.num_parameters, init=float(module.init), dtype=dtype)
         _copy_from_torch(result, module, dtype)
     elif kind in _torch_activations():
         result = _torch_activations()[kind](module, dtype)
@@ -225,20 +196,20 @@ def _from_torch(module: Any, path: str, dtype: np.dtype, rng: np.random.Generato
 @functools.cache
 def _torch_activations() -> dict[type, Any]:
     """torch.nn activation class → builder of its fcnn twin (built on first use)."""
-    nn = _import_torch().nn
+    nn = import_torch().nn
     return {
-        nn.Identity: lambda m, d: Identity(dtype=d),
-        nn.ReLU: lambda m, d: ReLU(dtype=d),
-        nn.Sigmoid: lambda m, d: Sigmoid(dtype=d),
-        nn.Tanh: lambda m, d: Tanh(dtype=d),
-        nn.LeakyReLU: lambda m, d: LeakyReLU(m.negative_slope, dtype=d),
-        nn.ELU: lambda m, d: ELU(m.alpha, dtype=d),
-        nn.SELU: lambda m, d: SELU(dtype=d),
-        nn.GELU: lambda m, d: GELU(m.approximate, dtype=d),
-        nn.SiLU: lambda m, d: SiLU(dtype=d),
-        nn.Softplus: lambda m, d: Softplus(m.beta, m.threshold, dtype=d),
-        nn.Softmax: lambda m, d: Softmax(_dim(m), dtype=d),
-        nn.LogSoftmax: lambda m, d: LogSoftmax(_dim(m), dtype=d),
+        nn.Identity: lambda m, d: activations.Identity(dtype=d),
+        nn.ReLU: lambda m, d: activations.ReLU(dtype=d),
+        nn.Sigmoid: lambda m, d: activations.Sigmoid(dtype=d),
+        nn.Tanh: lambda m, d: activations.Tanh(dtype=d),
+        nn.LeakyReLU: lambda m, d: activations.LeakyReLU(m.negative_slope, dtype=d),
+        nn.ELU: lambda m, d: activations.ELU(m.alpha, dtype=d),
+        nn.SELU: lambda m, d: activations.SELU(dtype=d),
+        nn.GELU: lambda m, d: activations.GELU(m.approximate, dtype=d),
+        nn.SiLU: lambda m, d: activations.SiLU(dtype=d),
+        nn.Softplus: lambda m, d: activations.Softplus(m.beta, m.threshold, dtype=d),
+        nn.Softmax: lambda m, d: activations.Softmax(_dim(m), dtype=d),
+        nn.LogSoftmax: lambda m, d: activations.LogSoftmax(_dim(m), dtype=d),
     }
 
 
@@ -247,7 +218,7 @@ def _torch_dtype_of(module: Any) -> np.dtype:
         if tensor.is_floating_point():
             return (
                 np.dtype(np.float64)
-                if tensor.dtype == _import_torch().float64
+                if tensor.dtype == import_torch().float64
                 else np.dtype(np.float32)
             )
     return np.dtype(np.float32)
@@ -290,7 +261,7 @@ def from_torch(
         For a supported layer with settings fcnn lacks (``Flatten(start_dim=2)``,
         ``Dropout(p=1)``).
     """
-    torch = _import_torch()
+    torch = import_torch()
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch: expected a torch.nn.Module, got {type(module).__name__}")
     target = _torch_dtype_of(module) if dtype is None else resolve_dtype(dtype)
@@ -301,7 +272,7 @@ def from_torch(
 
 
 def _tensor(array: np.ndarray, dtype: Any) -> Any:
-    torch = _import_torch()
+    torch = import_torch()
     tensor = torch.from_numpy(np.array(array, copy=True))
     return tensor.to(dtype) if tensor.is_floating_point() else tensor
 
@@ -312,42 +283,25 @@ def _load_into_torch(theirs: Any, ours: Module, dtype: Any) -> None:
 
 
 def _to_torch(m: Module, path: str, dtype: Any) -> Any:
-    torch = _import_torch()
+    torch = import_torch()
     nn = torch.nn
     kind = type(m)
     if kind is Sequential:
         result = nn.Sequential(
-            *(
-                _to_torch(child, f"{path}.{i}" if path else str(i), dtype)
-                for i, child in enumerate(m)
-            )
+            *(_to_torch(child, _child(path, i), dtype) for i, child in enumerate(m))
         )
     elif kind is Linear:
-        result = nn.utils.skip_init(
-            nn.Linear, m.in_features, m.out_features, bias=m.bias is not None, dtype=dtype
-        )
+        bias = m.bias is not None
+        result = nn.utils.skip_init(nn.Linear, **_settings(m, _LINEAR), bias=bias, dtype=dtype)
         _load_into_torch(result, m, dtype)
     elif kind is Maxout:
-        result = nn.utils.skip_init(
-            _torch_maxout_class(),
-            m.in_features,
-            m.out_features,
-            m.pieces,
-            bias=m.bias is not None,
-            dtype=dtype,
-        )
+        twin, bias = _torch_maxout_class(), m.bias is not None
+        result = nn.utils.skip_init(twin, **_settings(m, _MAXOUT), bias=bias, dtype=dtype)
         _load_into_torch(result, m, dtype)
     elif kind is BatchNorm1d:
-        result = nn.BatchNorm1d(
-            m.num_features,
-            eps=m.eps,
-            momentum=m.momentum,
-            affine=m.affine,
-            track_running_stats=m.track_running_stats,
-            dtype=dtype,
-        )
+        result = nn.BatchNorm1d(**_settings(m, _BATCHNORM), dtype=dtype)
         _load_into_torch(result, m, dtype)
-    elif kind is PReLU:
+    elif kind is activations.PReLU:
         result = nn.PReLU(m.num_parameters, init=m.init, dtype=dtype)
         _load_into_torch(result, m, dtype)
     elif kind in _FCNN_TO_TORCH:
@@ -369,18 +323,18 @@ def _to_torch(m: Module, path: str, dtype: Any) -> Any:
 _FCNN_TO_TORCH: dict[type, Any] = {
     Dropout: lambda nn, m: nn.Dropout(m.p),
     Flatten: lambda nn, m: nn.Flatten(),
-    Identity: lambda nn, m: nn.Identity(),
-    ReLU: lambda nn, m: nn.ReLU(),
-    Sigmoid: lambda nn, m: nn.Sigmoid(),
-    Tanh: lambda nn, m: nn.Tanh(),
-    LeakyReLU: lambda nn, m: nn.LeakyReLU(m.negative_slope),
-    ELU: lambda nn, m: nn.ELU(m.alpha),
-    SELU: lambda nn, m: nn.SELU(),
-    GELU: lambda nn, m: nn.GELU(approximate=m.approximate),
-    SiLU: lambda nn, m: nn.SiLU(),
-    Softplus: lambda nn, m: nn.Softplus(beta=m.beta, threshold=m.threshold),
-    Softmax: lambda nn, m: nn.Softmax(dim=m.dim),
-    LogSoftmax: lambda nn, m: nn.LogSoftmax(dim=m.dim),
+    activations.Identity: lambda nn, m: nn.Identity(),
+    activations.ReLU: lambda nn, m: nn.ReLU(),
+    activations.Sigmoid: lambda nn, m: nn.Sigmoid(),
+    activations.Tanh: lambda nn, m: nn.Tanh(),
+    activations.LeakyReLU: lambda nn, m: nn.LeakyReLU(m.negative_slope),
+    activations.ELU: lambda nn, m: nn.ELU(m.alpha),
+    activations.SELU: lambda nn, m: nn.SELU(),
+    activations.GELU: lambda nn, m: nn.GELU(approximate=m.approximate),
+    activations.SiLU: lambda nn, m: nn.SiLU(),
+    activations.Softplus: lambda nn, m: nn.Softplus(beta=m.beta, threshold=m.threshold),
+    activations.Softmax: lambda nn, m: nn.Softmax(dim=m.dim),
+    activations.LogSoftmax: lambda nn, m: nn.LogSoftmax(dim=m.dim),
 }
 
 
@@ -407,114 +361,8 @@ def to_torch(model: Module) -> Any:
         For a module without a torch twin (e.g. your own ``fcnn.Module`` subclass); the
         message names its class and index.
     """
-    torch = _import_torch()
+    torch = import_torch()
     if not isinstance(model, Module):
         raise TypeError(f"to_torch: expected an fcnn Module, got {type(model).__name__}")
     dtype = torch.float64 if model.dtype == np.float64 else torch.float32
     return _to_torch(model, "", dtype)
-
-
-# --------------------------------------------------------------------------- state dicts
-
-_NUMPY_CODES = {"F16", "F32", "F64", "I8", "I16", "I32", "I64", "U8", "BOOL"}
-
-
-def load_torch_state_dict(
-    model: Module, path: str | os.PathLike[str], *, strict: bool = True, prefix: str = ""
-) -> Any:
-    """Load a PyTorch ``state_dict`` saved as safetensors into ``model``, in place.
-
-    The file is what ``safetensors.torch.save_file(torch_model.state_dict(), path)``
-    writes; no PyTorch is needed to read it. fcnn's state_dict keys are PyTorch's, so
-    a torch model and the fcnn model built to the same layout (e.g. ``nn.Sequential(
-    nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))`` and ``fcnn.mlp([4, 8, 2])``) share
-    keys. Float tensors are cast to each parameter's dtype.
-
-    Parameters
-    ----------
-    model : Module
-    path : str or PathLike
-    strict : bool, default True
-        Require the keys to match exactly; otherwise load the keys both have and report
-        the rest.
-    prefix : str, optional
-        Strip this from the file's keys first (e.g. ``"module."`` for a model saved from
-        ``DataParallel``); keys without it count as unexpected.
-
-    Returns
-    -------
-    (missing_keys, unexpected_keys)
-        As ``Module.load_state_dict``; both empty when ``strict``.
-
-    Raises
-    ------
-    FileNotFoundError
-        When there is no file at ``path``.
-    fcnn.ModelFileError
-        When the file is not readable safetensors, or (checked before anything is
-        copied) its keys, shapes or dtypes do not fit the model: the message lists the
-        missing and unexpected keys and every shape mismatch.
-    """
-    from safetensors import safe_open
-
-    from ..io import ModelFileError  # here, not at import: fcnn.io re-exports this module
-
-    if not isinstance(model, Module):
-        raise TypeError(
-            f"load_torch_state_dict: expected an fcnn Module, got {type(model).__name__}"
-        )
-    path = Path(path)
-    with open(path, "rb"):  # the usual OSError for a missing file or a folder
-        pass
-    try:
-        with safe_open(path, framework="numpy") as handle:
-            header = {
-                key: (handle.get_slice(key).get_dtype(), tuple(handle.get_slice(key).get_shape()))
-                for key in handle.keys()
-            }
-    except Exception as err:  # safetensors raises several types for bad headers
-        raise ModelFileError(path, f"is not a readable safetensors file: {err}") from None
-    renamed = {}  # the model's key → the file's key
-    without_prefix = []
-    for key in header:
-        if key.startswith(prefix):
-            renamed[key[len(prefix) :]] = key
-        else:
-            without_prefix.append(key)
-    expected = {key: value.shape for key, value in model.state_dict().items()}
-    missing = [key for key in expected if key not in renamed]
-    unexpected = [key for key in renamed if key not in expected] + without_prefix
-    problems = []
-    for key, shape in expected.items():
-        if key in renamed:
-            code, stored = header[renamed[key]]
-            if stored != shape:
-                problems.append(f"{key} has shape {stored} in the file but {shape} in the model")
-            if code not in _NUMPY_CODES:
-                problems.append(
-                    f"{key} has dtype {code}, which NumPy cannot read (convert the tensors "
-                    f"with .float() before saving)"
-                )
-    if strict and (missing or unexpected):
-        problems[:0] = [f"missing keys {missing}"] if missing else []
-        problems += [f"unexpected keys {unexpected}"] if unexpected else []
-    if problems:
-        hint = _prefix_hint(list(header), list(expected)) if strict and missing else ""
-        raise ModelFileError(
-            path, f"does not fit {type(model).__name__}: " + "; ".join(problems) + hint
-        )
-    with safe_open(path, framework="numpy") as handle:
-        state = {key: handle.get_tensor(renamed[key]) for key in expected if key in renamed}
-    result = model.load_state_dict(state, strict=False)
-    return type(result)(missing, unexpected)
-
-
-def _prefix_hint(stored: list[str], expected: list[str]) -> str:
-    """Suggest ``prefix=`` when every stored key is an expected key with something before it."""
-    for key in expected:
-        for name in stored:
-            if name.endswith("." + key):
-                prefix = name[: -len(key)]
-                if all(s.startswith(prefix) for s in stored):
-                    return f" (the file's keys start with {prefix!r}: pass prefix={prefix!r})"
-    return ""

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..activations import Sigmoid, Softmax
 from ..core import Module
+from ..files import atomic_write_bytes
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear
 from ..metrics import last_module, probabilities
 from ..train.history import History
@@ -136,8 +137,6 @@ def save(fig: Any, path: str | os.PathLike[str], *, dpi: float | None = None) ->
     Path
         The path written.
     """
-    from ..io import atomic_write_bytes
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:

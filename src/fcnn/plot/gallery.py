@@ -12,7 +12,7 @@ import numpy as np
 
 from ..data import load_source, make_source, mnist, planar, spirals, train_test_split
 from ..diagnose import diagnose
-from ..io import atomic_write_text
+from ..files import atomic_write_text
 from ..metrics import labels_from_output
 from ..models import mlp
 from ..optim import Adam

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..io import atomic_write_text
+from ..files import atomic_write_text
 
 __all__ = ["Result", "draw_figure", "machine_description", "write"]
 

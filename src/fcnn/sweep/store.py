@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..io import atomic_write_bytes, atomic_write_text
+from ..files import atomic_write_bytes, atomic_write_text
 
 __all__ = ["SpecMismatchError", "SweepLockedError", "SweepStore"]
 

@@ -20,7 +20,7 @@ from safetensors.numpy import load as st_load
 from safetensors.numpy import save as st_save
 
 from ..core import Module
-from ..io import ModelFileError, atomic_write_bytes
+from ..files import ModelFileError, atomic_write_bytes
 
 __all__ = ["CHECKPOINT_NAME", "generator_states", "load_checkpoint", "save_checkpoint"]
 

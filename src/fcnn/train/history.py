@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from ..files import atomic_write_text
+
 __all__ = ["History"]
 
 
@@ -79,8 +81,6 @@ class History:
 
     def save(self, path: str | Path) -> Path:
         """Write ``history.json`` atomically."""
-        from ..io import atomic_write_text
-
         return atomic_write_text(path, self.to_json())
 
     @classmethod

@@ -1,0 +1,92 @@
+"""What several commands share on their command line: options declared once, and the
+parsers of comma-separated values.
+
+typer reads a command's options from its parameters' defaults, so an option shared by
+several commands is a function returning a fresh ``typer.Option`` (or ``typer.Argument``),
+called in each signature: ``target: str = target_option()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import typer
+
+RUN_HELP = "A run directory, or a .safetensors model file."
+
+# --------------------------------------------------------------------------- options
+
+
+def run_argument(help: str = RUN_HELP, metavar: str | None = None) -> Any:
+    """The run directory or model file a command looks at (``fcnn train --run-dir``)."""
+    return typer.Argument(..., metavar=metavar, help=help)
+
+
+def target_option() -> Any:
+    return typer.Option(None, help="CSV: the target column (default: last).")
+
+
+def data_dir_option() -> Any:
+    return typer.Option(None, help="mnist / fashion-mnist: folder with the IDX .gz files.")
+
+
+def output_option(help: str) -> Any:
+    return typer.Option(None, "--output", "-o", help=help)
+
+
+def split_option(default: str) -> Any:
+    """Which of a run's rows to look at without ``--data``: ``"train"`` or ``"test"``."""
+    other = "test" if default == "train" else "train"
+    return typer.Option(default, help=f"Without --data: the run's {default!r} or {other!r} rows.")
+
+
+def max_samples_option(default: int | None) -> Any:
+    everything = " (default: all)" if default is None else ""
+    return typer.Option(
+        default, help=f"Look at a random subset of at most this many rows{everything}."
+    )
+
+
+def dpi_option() -> Any:
+    return typer.Option(150, help="Resolution of PNG files, in dots per inch.")
+
+
+# --------------------------------------------------------------------------- values
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The options given on the command line: those not left at ``None``, in order."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def int_list(text: str, what: str) -> list[int]:
+    """``"64,32"`` → ``[64, 32]``: positive integers; ``""`` → ``[]``."""
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        values = [int(part) for part in text.replace(" ", "").split(",")]
+    except ValueError:
+        raise ValueError(
+            f"{what}={text!r}: expected comma-separated integers, e.g. 64,32"
+        ) from None
+    if any(v < 1 for v in values):
+        raise ValueError(f"{what}={text!r}: every value must be a positive integer")
+    return values
+
+
+def float_list(text: str, what: str) -> list[float]:
+    """``"0.1,1"`` → ``[0.1, 1.0]``: positive finite numbers, at least one."""
+    try:
+        values = [float(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise ValueError(f"{what}={text!r}: expected comma-separated numbers, e.g. 0.1,1") from None
+    if not values or any(not np.isfinite(v) or v <= 0 for v in values):
+        raise ValueError(f"{what}={text!r}: expected positive numbers")
+    return values
+
+
+def name_list(text: str | None) -> list[str] | None:
+    """``"relu, tanh"`` → ``["relu", "tanh"]``; ``None`` stays ``None``."""
+    return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
