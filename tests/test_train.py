@@ -461,3 +461,17 @@ def test_warnings_point_at_the_users_fit_call():
     with pytest.warns(DivergenceWarning) as caught:
         fcnn.fit(model, X, y * 100.0, loss="mse", optimizer="sgd", lr=5.0, epochs=2, verbose=0)
     assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("content", [b"not a checkpoint at all", "model"])
+def test_a_file_that_is_not_a_checkpoint_raises_model_file_error(tmp_path, content):
+    from fcnn.train.checkpoint import load_checkpoint
+
+    path = tmp_path / "checkpoint.safetensors"
+    if content == "model":  # a real fcnn model file, but no training checkpoint
+        fcnn.save(fcnn.mlp([2, 3, 1], seed=0), path)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(fcnn.ModelFileError, match="checkpoint") as caught:
+        load_checkpoint(path)
+    assert caught.value.path == path

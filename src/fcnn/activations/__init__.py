@@ -26,12 +26,6 @@ from .sigmoid import Sigmoid, Tanh
 from .smooth import ERFCX_COEFFICIENTS, GELU, SiLU, Softplus
 from .softmax import LogSoftmax, Softmax
 
-# The private names interop/onnx_export.py imported before they were made public; they go
-# once it imports ERFCX_COEFFICIENTS, SELU_ALPHA and SELU_SCALE.
-_ERFCX = ERFCX_COEFFICIENTS
-_SELU_ALPHA = SELU_ALPHA
-_SELU_SCALE = SELU_SCALE
-
 __all__ = [
     "ACTIVATIONS",
     "ELU",

@@ -13,7 +13,8 @@ from pathlib import Path
 import typer
 
 from ..explain import LOSS_NAMES, MAX_PARAMETERS, Trace, classic_example, explain
-from ..io import atomic_write_text, load
+from ..files import atomic_write_text
+from ..io import load
 from ..losses import get_loss
 from .app import app, console, friendly
 

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations
-from ..activations import _ERFCX, _SELU_ALPHA, _SELU_SCALE
+from ..activations import ERFCX_COEFFICIENTS, SELU_ALPHA, SELU_SCALE
 from ..core import Module
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
 
@@ -169,8 +169,8 @@ def _elu(g: Graph, m: activations.ELU, x: str, path: str) -> str:
 
 def _selu(g: Graph, m: activations.SELU, x: str, path: str) -> str:
     if g.float64:
-        return _elu_formula(g, x, _SELU_ALPHA, _SELU_SCALE)
-    return g.node("Selu", [x], path, alpha=_SELU_ALPHA, gamma=_SELU_SCALE)
+        return _elu_formula(g, x, SELU_ALPHA, SELU_SCALE)
+    return g.node("Selu", [x], path, alpha=SELU_ALPHA, gamma=SELU_SCALE)
 
 
 def _horner(g: Graph, coeffs: Sequence[float], v: str) -> str:
@@ -186,7 +186,7 @@ def _normal_cdf_rational(g: Graph, x: str) -> str:
     z = g.node("Mul", [g.node("Abs", [x]), g.scalar(math.sqrt(0.5))])
     gauss = g.node("Exp", [g.node("Neg", [g.node("Mul", [z, z])])])
     zc = g.node("Min", [z, g.scalar(6.0)])
-    numerator, denominator = _ERFCX[np.dtype(g.dtype)]
+    numerator, denominator = ERFCX_COEFFICIENTS[np.dtype(g.dtype)]
     ratio = g.node("Div", [_horner(g, numerator, zc), _horner(g, denominator, zc)])
     h = g.node("Mul", [g.node("Mul", [ratio, gauss]), g.scalar(0.5)])
     upper = g.node("Sub", [g.scalar(1.0), h])

@@ -69,9 +69,8 @@ def _restore_generators(model: Module, states: dict[str, Any]) -> None:
         name, attr = key.rsplit(":", 1)
         generator = getattr(modules.get(name), attr, None)
         if not isinstance(generator, np.random.Generator):
-            raise ModelFileError(
-                f"checkpoint has a generator state for {key!r}, the model has none"
-            )
+            # Like a changed architecture (see restore): this checkpoint is not this model's.
+            raise ValueError(f"checkpoint has a generator state for {key!r}, the model has none")
         generator.bit_generator.state = state
 
 
@@ -122,12 +121,12 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         with safe_open(str(path), framework="np") as handle:
             metadata = handle.metadata() or {}
         if metadata.get("format") != _FORMAT:
-            raise ModelFileError(f"{path} is not an fcnn training checkpoint")
+            raise ModelFileError(path, "is not an fcnn training checkpoint")
         payload = json.loads(metadata["state"])
     except ModelFileError:
         raise
     except Exception as err:  # safetensors / JSON errors of a damaged file
-        raise ModelFileError(f"{path} is not a readable fcnn checkpoint: {err}") from None
+        raise ModelFileError(path, f"is not a readable fcnn checkpoint: {err}") from None
     return _join(payload, tensors)
 
 
