@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 
 from .. import init as initializers
-from ..activations import ACTIVATIONS, Identity, Sigmoid, Tanh, get_activation
+from ..activations import ACTIVATIONS, Identity, get_activation
 from ..core import Module, get_rng
 from ..diagnose import Report, diagnose
-from ..diagnose.probe import weight_layers
+from ..diagnose.probe import saturation_bounds, weight_layers
 from ..layers import Linear, Maxout, Sequential
 from ._base import CLASS_COLORS, new_figure, style
 
@@ -32,7 +32,6 @@ __all__ = [
 
 _ACTIVATION_TYPES = tuple(cls for cls in set(ACTIVATIONS.values()) if cls is not Identity)
 # The bounded activations: their output range is the histogram's x range.
-_BOUNDS = {Tanh: (-1.0, 1.0), Sigmoid: (0.0, 1.0)}
 
 
 @dataclass
@@ -67,9 +66,8 @@ def layer_activations(model: Module, X: Any, *, training: bool = False) -> list[
     found: list[LayerActivations] = []
     claimed: list[bool] = []
 
-    def hook(path: str, module: Module, forward: Callable) -> Callable:
-        def wrapped(x: Any, *args: Any, **kwargs: Any) -> Any:
-            y = forward(x, *args, **kwargs)
+    def record(path: str) -> Callable:
+        def hook(module: Module, args: tuple, y: Any) -> None:
             if path in paths:
                 found.append(LayerActivations(len(found) + 1, path, None, np.array(y)))
                 claimed.append(isinstance(module, Maxout))
@@ -78,17 +76,14 @@ def layer_activations(model: Module, X: Any, *, training: bool = False) -> list[
             elif found and not claimed[-1] and isinstance(module, _ACTIVATION_TYPES):
                 found[-1].activation = type(module).__name__
                 found[-1].values = np.array(y)
-                found[-1].bounds = next(
-                    (b for cls, b in _BOUNDS.items() if isinstance(module, cls)), None
-                )
+                found[-1].bounds = saturation_bounds(module)
                 claimed[-1] = True
-            return y
 
-        return wrapped
+        return hook
 
     for path, module in work.named_modules():
         if not module._modules:
-            object.__setattr__(module, "forward", hook(path, module, module.forward))
+            module.register_forward_hook(record(path))  # on the copy: nothing to remove
     work.train(training)
     with np.errstate(all="ignore"):
         work.forward(np.asarray(X))
