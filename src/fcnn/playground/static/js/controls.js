@@ -38,7 +38,7 @@ const CONTROLS = [
 // The element whose min / max / step come from the server's range for the key.
 const rangeInput = (c) => $(c.kind === "slider" ? `${c.id}-range` : c.id);
 
-// ---- built from the server's options ---------------------------------------------
+// ---- built from the server's options --------------------------------------------
 function fillSelect(select, values, labeler = label) {
   const current = select.value;
   select.textContent = "";
@@ -49,14 +49,6 @@ function fillSelect(select, values, labeler = label) {
     select.appendChild(o);
   }
   if (values.map(String).includes(current)) select.value = current;
-}
-
-function multiclassSets() {
-  return app.options?.multiclass ?? [];
-}
-
-function regressionSets() {
-  return app.options?.regression ?? [];
 }
 
 export function buildControls() {
@@ -84,7 +76,16 @@ export function buildControls() {
   buildDatasetGrid();
 }
 
-// ---- showing the config in force ----------------------------------------------------
+// ---- showing the config in force ------------------------------------------------
+// The data sets that take a class count, and those that are regression problems.
+function multiclassSets() {
+  return app.options?.multiclass ?? [];
+}
+
+function regressionSets() {
+  return app.options?.regression ?? [];
+}
+
 export function renderControls() {
   const c = app.config;
   const o = app.options;
@@ -164,7 +165,7 @@ function renderProblemType() {
   if (text) $("problem-type").textContent = text;
 }
 
-// ---- sending what the user set ---------------------------------------------------
+// ---- sending what the user set --------------------------------------------------
 export function bindControls() {
   for (const control of CONTROLS) bindControl(control);
 }
@@ -204,7 +205,7 @@ function bindControl(control) {
   }
 }
 
-// ---- the play button -------------------------------------------------------------
+// ---- the play button ------------------------------------------------------------
 export function setRunning(r) {
   app.running = r;
   const b = $("play-button");

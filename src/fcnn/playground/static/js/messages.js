@@ -4,7 +4,7 @@
 
 import { $ } from "./page.js";
 
-// ---- errors -------------------------------------------------------------------
+// ---- errors ---------------------------------------------------------------------
 export function showError(message, field = null) {
   const box = $("messages");
   const text = String(message || "Something went wrong.");
@@ -39,7 +39,7 @@ export function showError(message, field = null) {
   while (box.children.length > 4) box.firstElementChild.remove();
 }
 
-// ---- diagnostics --------------------------------------------------------------
+// ---- diagnostics ----------------------------------------------------------------
 // The diagnostics box takes room from the network, so it stays a few seconds after its
 // last message rather than flickering (and re-laying the network out) every epoch.
 let diagTimer = 0;

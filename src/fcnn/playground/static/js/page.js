@@ -72,7 +72,7 @@ export function sendConfig(partial) {
   if (app.config) app.config = { ...app.config, ...partial };
 }
 
-// ---- URL ----------------------------------------------------------------------
+// ---- URL ------------------------------------------------------------------------
 // The address bar's fragment holds the config in force and the page-only settings, so a
 // link shares the whole playground.
 export function writeFragment() {
