@@ -76,25 +76,15 @@ class Adagrad(Optimizer):
     def _fill(self, group: dict[str, Any]) -> float:
         return float(group["initial_accumulator_value"])
 
-    def _settings(self, group: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": float(group["lr"]),
-            "lr_decay": float(group["lr_decay"]),
-            "eps": float(group["eps"]),
-        }
+    def _settings(self, group: dict[str, Any]) -> tuple:
+        per_step = (float(group["lr"]), float(group["lr_decay"]))  # for clr
+        return float(group["eps"]), per_step
 
     @staticmethod
     def _update(
-        tmp: np.ndarray,
-        theta: np.ndarray,
-        g: np.ndarray,
-        s: np.ndarray,
-        *,
-        t: int,
-        lr: float,
-        lr_decay: float,
-        eps: float,
+        settings: tuple, t: int, tmp: np.ndarray, theta: np.ndarray, g: np.ndarray, s: np.ndarray
     ) -> None:
+        eps, (lr, lr_decay) = settings
         clr = lr / (1.0 + (t - 1) * lr_decay)  # lr / (1 + (t - 1)·lr_decay)
         np.multiply(g, g, out=tmp)
         np.add(s, tmp, out=s)  # s ← s + g²

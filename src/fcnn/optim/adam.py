@@ -85,46 +85,39 @@ class Adam(Optimizer):
         names = ("exp_avg", "exp_avg_sq")  # m₀ = v₀ = 0
         return (*names, "max_exp_avg_sq") if group["amsgrad"] else names
 
-    def _settings(self, group: dict[str, Any]) -> dict[str, Any]:
+    def _settings(self, group: dict[str, Any]) -> tuple:
         lr = float(group["lr"])
         beta1, beta2 = (float(b) for b in group["betas"])
         decoupled = bool(group["decoupled_weight_decay"])
-        return {
-            "lr": lr,
-            "beta1": beta1,
-            "beta2": beta2,
-            "eps": float(group["eps"]),
-            "decay": lr * float(group["weight_decay"]) if decoupled else 0.0,
-        }
+        decay = lr * float(group["weight_decay"]) if decoupled else 0.0  # AdamW's lr·λ
+        per_step = (lr, beta1, beta2, float(group["eps"]))  # for the bias corrections
+        return 1.0 - beta1, 1.0 - beta2, beta2, 1.0 - decay, decay != 0, per_step
 
     @staticmethod
     def _update(
+        settings: tuple,
+        t: int,
         tmp: np.ndarray,
         theta: np.ndarray,
         g: np.ndarray,
         m: np.ndarray,
         v: np.ndarray,
         v_max: np.ndarray | None = None,
-        *,
-        t: int,
-        lr: float,
-        beta1: float,
-        beta2: float,
-        eps: float,
-        decay: float,
     ) -> None:
-        if decay != 0:
-            np.multiply(theta, 1.0 - decay, out=theta)  # AdamW: θ ← θ(1 - lr·λ)
+        one_minus_beta1, one_minus_beta2, beta2_, one_minus_decay, decoupled, per_step = settings
+        if decoupled:
+            np.multiply(theta, one_minus_decay, out=theta)  # AdamW: θ ← θ(1 - lr·λ)
         np.subtract(g, m, out=tmp)
-        np.multiply(tmp, 1.0 - beta1, out=tmp)
+        np.multiply(tmp, one_minus_beta1, out=tmp)
         np.add(m, tmp, out=m)  # m ← m + (1 - β₁)(g - m) = β₁m + (1 - β₁)g
         np.multiply(g, g, out=tmp)
-        np.multiply(tmp, 1.0 - beta2, out=tmp)
-        np.multiply(v, beta2, out=v)
+        np.multiply(tmp, one_minus_beta2, out=tmp)
+        np.multiply(v, beta2_, out=v)
         np.add(v, tmp, out=v)  # v ← β₂v + (1 - β₂)g²
         if v_max is not None:
             np.maximum(v_max, v, out=v_max)  # AMSGrad: v̂ ← max(v̂, v)
             v = v_max
+        lr, beta1, beta2, eps = per_step
         step_size = lr / (1.0 - beta1**t)  # lr / (1 - β₁ᵗ)
         bias_correction2_sqrt = (1.0 - beta2**t) ** 0.5  # √(1 - β₂ᵗ)
         # θ ← θ - step_size · m / (√v / √(1 - β₂ᵗ) + eps), PyTorch's formula, computed with

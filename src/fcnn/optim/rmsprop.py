@@ -78,37 +78,30 @@ class RMSprop(Optimizer):
             names += ("momentum_buffer",)
         return names
 
-    def _settings(self, group: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": float(group["lr"]),
-            "alpha": float(group["alpha"]),
-            "eps": float(group["eps"]),
-            "momentum": float(group["momentum"]),
-            "centered": bool(group["centered"]),
-        }
+    def _settings(self, group: dict[str, Any]) -> tuple:
+        lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
+        momentum, centered = float(group["momentum"]), bool(group["centered"])
+        return 1.0 - alpha, alpha, eps, momentum, -lr, centered, momentum > 0
 
     @staticmethod
     def _update(
+        settings: tuple,
+        t: int,
         tmp: np.ndarray,
         theta: np.ndarray,
         g: np.ndarray,
         v: np.ndarray,
         *more: np.ndarray,
-        t: int,
-        lr: float,
-        alpha: float,
-        eps: float,
-        momentum: float,
-        centered: bool,
     ) -> None:
+        one_minus_alpha, alpha, eps, momentum, minus_lr, centered, with_momentum = settings
         np.multiply(g, g, out=tmp)
-        np.multiply(tmp, 1.0 - alpha, out=tmp)
+        np.multiply(tmp, one_minus_alpha, out=tmp)
         np.multiply(v, alpha, out=v)
         np.add(v, tmp, out=v)  # v ← αv + (1 - α)g²
         if centered:
             g_avg = more[0]
             np.subtract(g, g_avg, out=tmp)
-            np.multiply(tmp, 1.0 - alpha, out=tmp)
+            np.multiply(tmp, one_minus_alpha, out=tmp)
             np.add(g_avg, tmp, out=g_avg)  # ḡ ← ḡ + (1 - α)(g - ḡ) = αḡ + (1 - α)g
             np.multiply(g_avg, g_avg, out=tmp)
             np.subtract(v, tmp, out=tmp)
@@ -117,11 +110,11 @@ class RMSprop(Optimizer):
             np.sqrt(v, out=tmp)  # √v
         np.add(tmp, eps, out=tmp)  # d = ... + eps
         np.divide(g, tmp, out=tmp)  # g / d
-        if momentum > 0:
+        if with_momentum:
             buf = more[-1]
             np.multiply(buf, momentum, out=buf)
             np.add(buf, tmp, out=buf)  # b ← μb + g / d
-            np.multiply(buf, -lr, out=tmp)
+            np.multiply(buf, minus_lr, out=tmp)
         else:
-            np.multiply(tmp, -lr, out=tmp)
+            np.multiply(tmp, minus_lr, out=tmp)
         np.add(theta, tmp, out=theta)  # θ ← θ - lr·(b or g / d)

@@ -78,37 +78,29 @@ class SGD(Optimizer):
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("momentum_buffer",) if group["momentum"] != 0 else ()
 
-    def _settings(self, group: dict[str, Any]) -> dict[str, Any]:
-        if group["momentum"] == 0:
-            return {"lr": float(group["lr"])}
-        return {
-            "lr": float(group["lr"]),
-            "momentum": float(group["momentum"]),
-            "dampening": float(group["dampening"]),
-            "nesterov": bool(group["nesterov"]),
-        }
+    def _settings(self, group: dict[str, Any]) -> tuple:
+        lr, dampening = float(group["lr"]), float(group["dampening"])
+        momentum, nesterov = float(group["momentum"]), bool(group["nesterov"])
+        return -lr, momentum, 1.0 - dampening, dampening != 0, nesterov
 
     @staticmethod
     def _update(
+        settings: tuple,
+        t: int,
         tmp: np.ndarray,
         theta: np.ndarray,
         g: np.ndarray,
         buf: np.ndarray | None = None,
-        *,
-        t: int,
-        lr: float,
-        momentum: float = 0.0,
-        dampening: float = 0.0,
-        nesterov: bool = False,
     ) -> None:
+        minus_lr, momentum, one_minus_dampening, dampened, nesterov = settings
         update = g
         if buf is not None:
             if t == 1:
                 np.copyto(buf, g)  # b₁ = g
             else:
                 np.multiply(buf, momentum, out=buf)  # b ← μ·b
-                if dampening != 0:
-                    np.multiply(g, 1.0 - dampening, out=tmp)
+                if dampened:
+                    np.multiply(g, one_minus_dampening, out=tmp)
                     np.add(buf, tmp, out=buf)  #      + (1 - τ)·g
                 else:
                     np.add(buf, g, out=buf)  #        + g
@@ -117,5 +109,5 @@ class SGD(Optimizer):
                 np.multiply(buf, momentum, out=tmp)
                 np.add(tmp, g, out=tmp)  # g + μ·b
                 update = tmp
-        np.multiply(update, -lr, out=tmp)
+        np.multiply(update, minus_lr, out=tmp)
         np.add(theta, tmp, out=theta)  # θ ← θ - lr·update
