@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..core import Parameter
-from .optimizer import AT_LEAST_ZERO, Optimizer
+from .optimizer import AT_LEAST_ZERO, Optimizer, hyperparameters
 
 __all__ = ["Adagrad"]
 
@@ -28,6 +28,7 @@ class Adagrad(Optimizer):
     params : iterable of Parameter or of dict
     lr : float, default 1e-2
     lr_decay : float, default 0
+        How fast the step size ``clr`` decays with the step count.
     weight_decay : float, default 0
     initial_accumulator_value : float, default 0
         A parameter group may set its own; PyTorch 2.13 ignores a group's value and
@@ -48,21 +49,13 @@ class Adagrad(Optimizer):
         params: Iterable[Parameter] | Iterable[dict],
         lr: float = 1e-2,
         lr_decay: float = 0,
-        weight_decay: float = 0,
-        initial_accumulator_value: float = 0,
+        weight_decay: float = 0,  # λ
+        initial_accumulator_value: float = 0,  # s₀
         eps: float = 1e-10,
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "lr_decay": lr_decay,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "initial_accumulator_value": initial_accumulator_value,
-            "maximize": maximize,
-        }
-        super().__init__(params, defaults)
+        super().__init__(params, hyperparameters(locals()))
 
     def _init_group_state(self, group: dict[str, Any]) -> None:
         # As in PyTorch, the accumulator exists from construction (state_dict shows it).
@@ -81,9 +74,7 @@ class Adagrad(Optimizer):
         return float(group["eps"]), per_step
 
     @staticmethod
-    def _update(
-        settings: tuple, t: int, tmp: np.ndarray, theta: np.ndarray, g: np.ndarray, s: np.ndarray
-    ) -> None:
+    def _update(settings, t, tmp, theta, g, s) -> None:
         eps, (lr, lr_decay) = settings
         clr = lr / (1.0 + (t - 1) * lr_decay)  # lr / (1 + (t - 1)·lr_decay)
         np.multiply(g, g, out=tmp)

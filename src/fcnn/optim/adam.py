@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import checks
 from ..core import Parameter
-from .optimizer import AT_LEAST_ZERO, Optimizer
+from .optimizer import AT_LEAST_ZERO, Optimizer, hyperparameters
 
 __all__ = ["Adam"]
 
@@ -50,24 +50,16 @@ class Adam(Optimizer):
         self,
         params: Iterable[Parameter] | Iterable[dict],
         lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
+        betas: tuple[float, float] = (0.9, 0.999),  # (β₁, β₂)
         eps: float = 1e-8,
-        weight_decay: float = 0,
+        weight_decay: float = 0,  # λ
         amsgrad: bool = False,
         *,
         maximize: bool = False,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "betas": tuple(betas) if isinstance(betas, list) else betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "amsgrad": amsgrad,
-            "maximize": maximize,
-            "decoupled_weight_decay": decoupled_weight_decay,
-        }
-        super().__init__(params, defaults)
+        betas = tuple(betas) if isinstance(betas, list) else betas  # kept as PyTorch keeps it
+        super().__init__(params, hyperparameters(locals()))
 
     def _check_more(self, group: dict[str, Any], where: str) -> None:
         betas = group["betas"]
@@ -94,16 +86,7 @@ class Adam(Optimizer):
         return 1.0 - beta1, 1.0 - beta2, beta2, 1.0 - decay, decay != 0, per_step
 
     @staticmethod
-    def _update(
-        settings: tuple,
-        t: int,
-        tmp: np.ndarray,
-        theta: np.ndarray,
-        g: np.ndarray,
-        m: np.ndarray,
-        v: np.ndarray,
-        v_max: np.ndarray | None = None,
-    ) -> None:
+    def _update(settings, t, tmp, theta, g, m, v, v_max=None) -> None:
         one_minus_beta1, one_minus_beta2, beta2_, one_minus_decay, decoupled, per_step = settings
         if decoupled:
             np.multiply(theta, one_minus_decay, out=theta)  # AdamW: θ ← θ(1 - lr·λ)

@@ -248,14 +248,15 @@ class CosineAnnealingLR(LRScheduler):
     T_max : int
         Epochs of the half period.
     eta_min : float, default 0
+        The lowest learning rate, reached at ``T_max``.
     last_epoch : int, default -1
     """
 
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        self.T_max = checks.positive_int("CosineAnnealingLR", "T_max", T_max)
         checks.real("CosineAnnealingLR", "eta_min", eta_min, low=0)
+        self.T_max = checks.positive_int("CosineAnnealingLR", "T_max", T_max)
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 

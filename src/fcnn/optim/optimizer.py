@@ -12,13 +12,15 @@ has in common, so that an optimiser only writes its formula:
 4. run the elementwise update ``_update(settings, t, tmp, θ, g, *state arrays)`` in
    place, chunk by chunk for a large parameter (:func:`_elementwise`).
 
-The calls are positional: keyword arguments would cost a tiny network (the course's
-2-4-1) a quarter of its optimiser step.
-
 Updates run on ``Parameter.data`` and on the state arrays in the parameter's dtype:
-scalars are Python floats, which NumPy 2 never lets upcast a float32 array. Temporaries
-come from a small scratch pool (one or two arrays per distinct parameter shape), so a
-step allocates nothing after the first.
+the settings reach ``_update`` as 0-d arrays of that dtype (:meth:`Optimizer._typed`),
+the scalars it computes itself are Python floats, which NumPy 2 never lets upcast a
+float32 array. Temporaries come from a small scratch pool (one or two arrays per
+distinct parameter shape), so a step allocates nothing after the first.
+
+Everything per parameter is kept lean, for the tiny networks of the course (2-4-1),
+whose step is a few microseconds of arithmetic: the calls are positional (keywords
+would cost a quarter of the optimiser's step), each parameter's scratch is found once.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from .. import checks
 from ..core import Module, Parameter
 from ._state_dict import read_state
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "hyperparameters"]
 
 # checks.real's bounds for the hyper-parameters, shared by the optimisers' tables.
 AT_LEAST_ZERO: dict[str, Any] = {"low": 0}
@@ -68,6 +70,11 @@ def _elementwise(
         update(settings, t, tmp[: hi - lo], *(f[lo:hi] for f in flat))
 
 
+def hyperparameters(arguments: dict[str, Any]) -> dict[str, Any]:
+    """An optimiser's defaults: its constructor's arguments (``locals()``) but ``params``."""
+    return {k: v for k, v in arguments.items() if k not in ("self", "params", "__class__")}
+
+
 class Optimizer:
     """Base class of every optimiser: parameter groups, per-parameter state, checkpoints.
 
@@ -95,14 +102,21 @@ class Optimizer:
     An optimiser declares its hyper-parameters' bounds (``_reals``, ``_flags``, and
     ``_check_group`` for anything else) and writes four small pieces:
 
-    - ``_settings(group)``: the hyper-parameters its update reads, a tuple of Python
-      numbers;
+    - ``_settings(group)``: a tuple of the numbers its update multiplies by, computed
+      once per step in Python floats (``1 - β₁``, ``-lr``); each float reaches
+      ``_update`` as a 0-d array of the parameter's dtype, anything else (a flag, a
+      nested tuple of numbers the update computes with) as it is;
     - ``_state_names(group)``: the state arrays, in the order ``_update`` takes them;
     - ``_update(settings, t, tmp, theta, g, *state_arrays)``: the elementwise rule, in
-      place. ``t`` is the parameter's step number, 1 at its first step; an optimiser
-      that keeps no count (``_counts_steps = False``: SGD, as in PyTorch) is given
-      ``t = 1`` at the step that creates its state and ``t = 0`` after;
+      place on ``theta`` (the parameter) and the state arrays; ``g`` is the gradient
+      of step 2, ``tmp`` a scratch array of their shape. ``t`` is the parameter's step
+      number, 1 at its first step; an optimiser that keeps no count
+      (``_counts_steps = False``: SGD, as in PyTorch) is given ``t = 1`` at the step
+      that creates its state and ``t = 0`` after;
     - optionally ``_fill(group)``, the value a new state array starts from (0).
+
+    Its ``__init__`` names every hyper-parameter with its default (PyTorch's
+    signature) and passes them on with :func:`hyperparameters`.
     """
 
     _reals: ClassVar[dict[str, dict[str, Any]]] = {

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..core import Parameter
-from .optimizer import AT_LEAST_ZERO, ZERO_TO_ONE, Optimizer
+from .optimizer import AT_LEAST_ZERO, ZERO_TO_ONE, Optimizer, hyperparameters
 
 __all__ = ["RMSprop"]
 
@@ -51,24 +51,15 @@ class RMSprop(Optimizer):
         self,
         params: Iterable[Parameter] | Iterable[dict],
         lr: float = 1e-2,
-        alpha: float = 0.99,
+        alpha: float = 0.99,  # α
         eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
+        weight_decay: float = 0,  # λ
+        momentum: float = 0,  # μ
+        centered: bool = False,  # d from v - ḡ²
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "alpha": alpha,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "momentum": momentum,
-            "centered": centered,
-            "maximize": maximize,
-        }
-        super().__init__(params, defaults)
+        super().__init__(params, hyperparameters(locals()))
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         names = ("square_avg",)
@@ -84,15 +75,7 @@ class RMSprop(Optimizer):
         return 1.0 - alpha, alpha, eps, momentum, -lr, centered, momentum > 0
 
     @staticmethod
-    def _update(
-        settings: tuple,
-        t: int,
-        tmp: np.ndarray,
-        theta: np.ndarray,
-        g: np.ndarray,
-        v: np.ndarray,
-        *more: np.ndarray,
-    ) -> None:
+    def _update(settings, t, tmp, theta, g, v, *more) -> None:
         one_minus_alpha, alpha, eps, momentum, minus_lr, centered, with_momentum = settings
         np.multiply(g, g, out=tmp)
         np.multiply(tmp, one_minus_alpha, out=tmp)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..core import Parameter
-from .optimizer import AT_LEAST_ZERO, ZERO_TO_ONE, Optimizer
+from .optimizer import AT_LEAST_ZERO, ZERO_TO_ONE, Optimizer, hyperparameters
 
 __all__ = ["SGD"]
 
@@ -28,9 +28,12 @@ class SGD(Optimizer):
     Parameters
     ----------
     params : iterable of Parameter or of dict
+        ``model.parameters()``, or parameter groups (see :class:`Optimizer`).
     lr : float, default 1e-3
     momentum : float, default 0
+        μ, the share of the previous buffer kept; 0 is plain gradient descent.
     dampening : float, default 0
+        τ: the gradient enters the buffer scaled by ``1 - τ``.
     weight_decay : float, default 0
         L2 penalty coefficient, added to the gradient.
     nesterov : bool, default False
@@ -51,22 +54,14 @@ class SGD(Optimizer):
         self,
         params: Iterable[Parameter] | Iterable[dict],
         lr: float = 1e-3,
-        momentum: float = 0,
-        dampening: float = 0,
-        weight_decay: float = 0,
+        momentum: float = 0,  # μ
+        dampening: float = 0,  # τ
+        weight_decay: float = 0,  # λ
         nesterov: bool = False,
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "momentum": momentum,
-            "dampening": dampening,
-            "weight_decay": weight_decay,
-            "nesterov": nesterov,
-            "maximize": maximize,
-        }
-        super().__init__(params, defaults)
+        super().__init__(params, hyperparameters(locals()))
 
     def _check_more(self, group: dict[str, Any], where: str) -> None:
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
@@ -84,14 +79,7 @@ class SGD(Optimizer):
         return -lr, momentum, 1.0 - dampening, dampening != 0, nesterov
 
     @staticmethod
-    def _update(
-        settings: tuple,
-        t: int,
-        tmp: np.ndarray,
-        theta: np.ndarray,
-        g: np.ndarray,
-        buf: np.ndarray | None = None,
-    ) -> None:
+    def _update(settings, t, tmp, theta, g, buf=None) -> None:
         minus_lr, momentum, one_minus_dampening, dampened, nesterov = settings
         update = g
         if buf is not None:
