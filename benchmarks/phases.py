@@ -6,7 +6,7 @@
 Times each layer's forward and backward, the loss and the optimiser step inside real
 steps (so the arrays are where a real step leaves them: mostly out of cache), averaged
 over 20 steps after 3 warm-up steps. ``--chunk`` sets the optimisers' chunk size
-(``fcnn.optim._CHUNK``; a huge value means one chunk, i.e. no chunking).
+(``fcnn.optim.optimizer._CHUNK``; a huge value means one chunk, i.e. no chunking).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=None)
     args = parser.parse_args()
     if args.chunk:
-        optim._CHUNK = args.chunk
+        optim.optimizer._CHUNK = args.chunk
     rng = np.random.default_rng(0)
     sizes = [int(n) for n in args.sizes.split(",")]
     X = rng.random((args.batch, sizes[0]), dtype=np.float32)
