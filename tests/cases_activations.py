@@ -1,4 +1,4 @@
-"""Registry cases for the activations of fcnn/activations.py.
+"""Registry cases for the activations of fcnn.activations.
 
 Inputs are drawn with scale 3 so that every case sees values on both sides of its kink
 (0 for the ReLU family, the threshold for Softplus) and in the saturated tails.

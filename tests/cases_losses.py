@@ -1,4 +1,4 @@
-"""Registry cases for fcnn/losses.py: every loss, every reduction, every option that changes
+"""Registry cases for fcnn.losses: every loss, every reduction, every option that changes
 the numbers (weights, pos_weight, ignore_index, label smoothing, probability targets),
 alone and combined. Each case's torch twin is the ``torch.nn`` class of the same name
 with the same arguments."""

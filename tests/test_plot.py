@@ -78,7 +78,7 @@ def test_only_the_plot_package_imports_matplotlib():
         text = path.read_text(encoding="utf-8")
         if re.search(r"^\s*(import|from) matplotlib\b", text, flags=re.MULTILINE):
             offenders.append(str(path.relative_to(ROOT)))
-    assert offenders == [], "DESIGN.md: fcnn/plot is the only module that imports matplotlib"
+    assert offenders == [], "fcnn/plot is the only module that imports matplotlib"
 
 
 def test_the_plot_package_imports_no_higher_floor():

@@ -1,7 +1,7 @@
 """Offline, one-off: fit the rational approximations of erfc used by fcnn.activations.GELU.
 
 Needs mpmath (pip install mpmath). Prints coefficients that were pasted into
-src/fcnn/activations.py as literals; kept so the constants can be reproduced.
+src/fcnn/activations/smooth.py as literals; kept so the constants can be reproduced.
 """
 import sys
 import mpmath as mp

@@ -1,7 +1,7 @@
 """Floor 1: the argument checks every floor shares, with one wording.
 
 Each check returns the value in its plain Python form (``int``, ``float``, ``bool``,
-``np.dtype``) or raises with a message of one shape, the one DESIGN.md asks for::
+``np.dtype``) or raises with a message of one shape, the one docs/architecture.md asks for::
 
     Dropout(p=1.5): p must be in [0, 1)
 

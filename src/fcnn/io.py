@@ -7,7 +7,7 @@ under PyTorch's names, and its spec (JSON) in the file's metadata.
   (:func:`atomic_write_bytes` / :func:`atomic_write_text`) live in :mod:`fcnn.files`
   (floor 1, so every floor can write files) and are offered here too.
 - :func:`to_onnx`, :func:`to_torch`, :func:`from_torch`, :func:`load_torch_state_dict`
-  live in :mod:`fcnn.interop` and are offered here too, as DESIGN.md places them.
+  live in :mod:`fcnn.interop` and are offered here too, as the original design placed them.
 
 Nothing read from a file is ever executed or imported: no pickle; the spec names only
 registered classes (``fcnn.MODULES``), and tensors are plain numbers.

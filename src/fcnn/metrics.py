@@ -1,6 +1,6 @@
 """Floor 3: metrics of classification and regression results.
 
-Kept out of ``train.py`` (where DESIGN.md first placed them) so that the training
+Kept out of ``train.py`` (where the original design placed them) so that the training
 loop stays one readable file; ``fit`` and ``evaluate`` look metrics up here by name.
 All functions take NumPy arrays and return Python floats or arrays.
 """

@@ -10,7 +10,7 @@
 - ``DiagnosticsCallback`` (``callback.py``): the same checks, cheaply, during ``fit``,
   warning once per finding with a ``DiagnosticWarning``.
 
-A package rather than DESIGN.md's ``diagnose.py``: it outgrew one readable file.
+A package rather than the original design's ``diagnose.py``: it outgrew one readable file.
 """
 
 from .callback import DiagnosticsCallback, DiagnosticWarning

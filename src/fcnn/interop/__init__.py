@@ -7,7 +7,7 @@
 - :func:`load_torch_state_dict` (``torch_state_dict``): a PyTorch ``state_dict`` saved as
   safetensors, into a matching fcnn model (no PyTorch needed).
 
-DESIGN.md places these in ``fcnn/io.py``; they live in this package for size, and
+The original design placed these in ``fcnn/io.py``; they live in this package for size, and
 ``fcnn.io`` re-exports the four functions, so ``fcnn.io.to_onnx`` and
 ``fcnn.interop.to_onnx`` are the same. This package never imports ``fcnn.io`` (its
 atomic writes and ``ModelFileError`` come from ``fcnn.files``, floor 1), so there is no

@@ -1,6 +1,6 @@
 """Floor 3: training — ``fit``, ``evaluate``, ``History``, callbacks and resumable runs.
 
-A package rather than DESIGN.md's ``train.py`` because it outgrew one readable file:
+A package rather than the original design's ``train.py`` because it outgrew one readable file:
 ``loop`` (fit/evaluate), ``callbacks``, ``checkpoint`` (run directories), ``history``,
 ``progress`` (what the user sees).
 """
