@@ -37,8 +37,6 @@ from ..core import Module, Parameter
 from ..layers import BatchNorm1d, Maxout
 
 __all__ = [
-    "RELU_FAMILY",
-    "SATURATING",
     "LayerStats",
     "ProbeResult",
     "dead_units",
@@ -55,9 +53,6 @@ __all__ = [
 # for sigmoid and tanh.
 _RELU_TYPES = (ReLU, LeakyReLU, PReLU, ELU, SELU)
 _SATURATING_TYPES = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}
-# The same by name, for reading LayerStats.activation (a record, e.g. from JSON).
-RELU_FAMILY = tuple(cls.__name__ for cls in _RELU_TYPES)
-SATURATING = {cls.__name__: bounds for cls, bounds in _SATURATING_TYPES.items()}
 _ACTIVATION_TYPES = tuple(cls for cls in set(ACTIVATIONS.values()) if cls is not Identity)
 _SELF_ACTIVATED = (Maxout,)  # weight layers that are their own non-linearity
 # Layers that normalise their input over the batch: the output of a weight layer followed

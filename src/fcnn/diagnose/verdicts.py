@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .probe import RELU_FAMILY, LayerStats
+from .probe import LayerStats
 
 __all__ = ["Finding", "Thresholds", "judge"]
 
@@ -229,8 +229,8 @@ def _gradient_flow(layers: list[LayerStats], t: Thresholds) -> list[Finding]:
                     numbers,
                 )
             ]
-        hidden = {s.activation for s in layers[:-1]}
-        if hidden & set(RELU_FAMILY):
+        # The probe counts dead units exactly for the ReLU family (subclasses included).
+        if any(s.dead_units is not None for s in layers[:-1]):
             advice = "use He init (init='kaiming_normal') or BatchNorm"
         else:
             advice = "try ReLU, He init or BatchNorm"
