@@ -89,9 +89,12 @@ def test_validation_split_is_random_and_seeded():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"epochs": 0}, r"epochs=0: expected a positive integer"),
+        ({"epochs": 0}, r"fit\(epochs=0\): epochs must be a positive integer"),
         ({"batch_size": 2.5}, r"batch_size=2.5"),
-        ({"validation_split": 1.5}, r"validation_split=1.5: expected a fraction"),
+        (
+            {"validation_split": 1.5},
+            r"validation_split=1.5\): validation_split must be in \(0, 1\)",
+        ),
         ({"validation_split": 0.2, "validation_data": ([[0, 0]], [0])}, "not both"),
         ({"optimizer": "adamax"}, r"optimizer='adamax': expected one of"),
         ({"metrics": ["auc"]}, r"unknown metric 'auc'"),

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks
 from ..checks import check_finite
 from ..core import Module, default_rng
 from ..losses import prepare_targets, resolve_loss
@@ -129,10 +130,15 @@ def _split_validation(X, y, validation_data, validation_split, rng):
             raise ValueError("validation_data must be a pair (X_val, y_val)")
         return X, y, validation_data[0], validation_data[1]
     if validation_split:
-        if not isinstance(validation_split, (int, float)) or not 0 < validation_split < 1:
-            raise ValueError(
-                f"validation_split={validation_split!r}: expected a fraction in (0, 1)"
-            )
+        validation_split = checks.real(
+            "fit",
+            "validation_split",
+            validation_split,
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+        )
         n_val = round(len(X) * validation_split)
         if n_val < 1 or n_val >= len(X):
             raise ValueError(
@@ -144,12 +150,6 @@ def _split_validation(X, y, validation_data, validation_split, rng):
         train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
         return X[train], y[train], X[val], y[val]
     return X, y, None, None
-
-
-def _positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}={value!r}: expected a positive integer")
-    return int(value)
 
 
 def fit(
@@ -223,9 +223,10 @@ def fit(
     """
     if not isinstance(model, Module):
         raise TypeError(f"fit expects an fcnn Module, got {type(model).__name__}")
-    epochs, batch_size = _positive("epochs", epochs), _positive("batch_size", batch_size)
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"verbose={verbose!r}: expected 0, 1 or 2")
+    epochs = checks.positive_int("fit", "epochs", epochs)
+    batch_size = checks.positive_int("fit", "batch_size", batch_size)
+    if verbose not in (0, 1, 2) or isinstance(verbose, bool):
+        raise checks.refusal(ValueError, "fit", "verbose", verbose, "0, 1 or 2")
     if resume and run_dir is None:
         raise ValueError("resume=True needs run_dir= (where the checkpoint is)")
     X_all = _as_features("X", X, model.dtype)
