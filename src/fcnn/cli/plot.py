@@ -52,10 +52,10 @@ _DATA_HELP = (
 
 def _check_matplotlib() -> None:
     """A one-line error saying how to install matplotlib, when it is missing."""
-    from ..plot._base import matplotlib
+    from ..plot import require_matplotlib
 
     try:
-        matplotlib()
+        require_matplotlib()
     except ImportError as err:
         # Printed here, escaped: "fcnn[plot]" would otherwise be read as Rich markup.
         errors.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
@@ -269,7 +269,7 @@ def confusion_command(
         raise ValueError("a confusion matrix needs a classifier; this run is a regression")
     check_split(split)
     X, y, name = run_data(config, data, target, split)
-    from ..plot._base import outputs_logits
+    from ..plot import outputs_logits
 
     predicted = labels_from_output(model.predict(X), logits=outputs_logits(model))
     classes = None if config is None else config.get("classes")

@@ -27,7 +27,8 @@ Modules: ``_base`` (style, colours, saving), ``functions`` (activation curves),
 (confusion matrix, weight tiles), ``gallery``.
 """
 
-from ._base import STYLE, save, style
+from ._base import STYLE, new_figure, outputs_logits, save, style
+from ._base import matplotlib as require_matplotlib
 from .boundary import (
     DecisionGrid,
     decision_boundary,
@@ -75,6 +76,9 @@ __all__ = [
     "lr_comparison",
     "lr_experiment",
     "make_gallery",
+    "new_figure",
+    "outputs_logits",
+    "require_matplotlib",
     "save",
     "style",
     "weight_tiles",

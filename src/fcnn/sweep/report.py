@@ -116,10 +116,10 @@ def plot_sweep(
     matplotlib or without any scored trial. Drawn through :mod:`fcnn.plot` (its style,
     no pyplot, no global backend change)."""
     from .. import plot
-    from ..plot._base import new_figure
+    from ..plot import new_figure, require_matplotlib
 
     try:
-        plot._base.matplotlib()
+        require_matplotlib()
     except ImportError:
         return None
     scored = [r for r in records if _score(r, metric) is not None]
