@@ -62,9 +62,8 @@ def test_prices_are_regression_not_a_huge_classifier(tmp_path):
     dataset = data.load_source(data.make_source(str(path)))
     assert dataset.task == "regression" and dataset.n_outputs == 1
     assert dataset.y_train.dtype == np.float64
-    assert (
-        "'price' holds" in dataset.task_reason and "too many to be classes" in dataset.task_reason
-    )
+    assert dataset.task_reason.startswith("'price' holds 377 different integers, 105,050..")
+    assert "too many to be class labels (max + 1 = 437,801 outputs > " in dataset.task_reason
 
 
 def test_ids_near_1e12_are_regression_and_cannot_be_forced_into_classes(tmp_path):
@@ -79,7 +78,10 @@ def test_ids_near_1e12_are_regression_and_cannot_be_forced_into_classes(tmp_path
 def test_few_integer_labels_are_classes(tmp_path):
     dataset = data.load_source(data.make_source(str(_labels(tmp_path))))
     assert dataset.task == "classification" and dataset.n_outputs == 3
-    assert "integer labels 0..2 in 200 rows" in dataset.task_reason
+    assert dataset.task_reason == (
+        "'label' holds 3 different integers, 0..2, in 200 rows: few enough to be class "
+        "labels (max + 1 = 3 outputs <= max(10, √rows) = 14)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ price column made a 399,051-class "classifier", an ID column near 1e12 asked for
 overridden, and says why, so the choice is never silent:
 
 - a target of **text** (``setosa``, ``virginica``) is class names: classification;
-- **numbers with a fraction** (``10.5``) are values: regression;
+- **decimal numbers** (``10.5``, ``1.0``: floating point) are values: regression;
 - **integers** are class labels only when they look like class indices: none is
   negative, and the network they ask for, ``max(y) + 1`` outputs, is small next to the
   rows, at most ``max(10, √rows)`` (1,000 rows: 31 classes; 60,000 rows: 244). A class
@@ -104,8 +104,9 @@ def infer_task(
     Returns
     -------
     (task, reason) : (str, str)
-        e.g. ``("regression", "'price' holds 1,523 different integers up to 300,000 in
-        2,000 rows, too many to be classes (at most labels 0..43)")``.
+        e.g. ``("regression", "'price' holds 1,523 different integers, 120,000..950,000,
+        in 2,000 rows: too many to be class labels (max + 1 = 950,001 outputs >
+        max(10, √rows) = 44)")``.
 
     Raises
     ------
@@ -139,19 +140,16 @@ def infer_task(
         if len(distinct) < 2:
             raise _one_class(name, distinct[0].item(), text=False)
         return "classification", f"asked for (task='classification'), {labels.max() + 1} outputs"
-    if y.dtype.kind != "i":
-        return "regression", f"{name} holds numbers with fractions"
+    if y.dtype.kind not in "iu":
+        return "regression", f"{name} holds floating-point numbers"
     if len(distinct) < 2:
         raise _one_class(name, distinct[0].item(), text=False)
     limit = _class_limit(rows)
-    outputs = int(distinct[-1]) + 1
-    if distinct[0] >= 0 and outputs <= limit:
-        return "classification", (
-            f"{name} holds integer labels 0..{outputs - 1} in {rows:,} rows, few enough to "
-            f"be classes (at most max(10, √rows) = {limit})"
-        )
-    why = "negative integers" if distinct[0] < 0 else f"integers up to {distinct[-1]:,}"
-    return "regression", (
-        f"{name} holds {len(distinct):,} different {why} in {rows:,} rows, too many to be "
-        f"classes (at most labels 0..{limit - 1})"
-    )
+    low, high = int(distinct[0]), int(distinct[-1])
+    held = f"{name} holds {len(distinct):,} different integers, {low:,}..{high:,}, in {rows:,} rows"
+    if low < 0:
+        return "regression", f"{held}: negative, so not class labels"
+    rule = f"max + 1 = {high + 1:,} outputs {{}} max(10, √rows) = {limit:,}"
+    if high + 1 <= limit:
+        return "classification", f"{held}: few enough to be class labels ({rule.format('<=')})"
+    return "regression", f"{held}: too many to be class labels ({rule.format('>')})"
