@@ -269,7 +269,8 @@ def train(
     if verbose:
         # Which task and why: a CSV's is inferred from its target (fcnn.data.infer_task).
         other = TASKS[1 - TASKS.index(config["task"])]
-        hint = f"; --task {other} overrides" if config["source"]["name"] == "csv" else ""
+        fresh_csv = config["source"]["name"] == "csv" and resume is None
+        hint = f"; --task {other} overrides" if fresh_csv else ""
         why = f" ({dataset.task_reason}{hint})" if dataset.task_reason else ""
         console.print(
             f"[bold]{config['source']['name']}[/]: {len(dataset.X_train)} training rows, "
