@@ -207,6 +207,8 @@ class Module(ModuleHooks):
         if x.dtype != self.dtype and (
             self._parameters or self._buffers or x.dtype not in checks.FLOAT_DTYPES
         ):
+            if x.dtype.kind == "c":  # the cast would drop the imaginary part with a warning
+                raise TypeError(f"{type(self).__name__} got complex input ({x.dtype})")
             x = x.astype(self.dtype)
         check_features(self, x, features)
         return x
@@ -214,16 +216,18 @@ class Module(ModuleHooks):
     def predict(self, x: Any, batch_size: int = 4096) -> np.ndarray:
         """Forward ``x`` in eval mode, in batches, and restore the previous mode.
 
-        Returns the raw output of the last layer, shape ``(N, out_features)``.
+        Returns the raw output of the last layer, shape ``(N, out_features)``. An empty
+        batch (N = 0) is a :class:`ShapeError`, as in every layer (PyTorch would return
+        an empty output).
         """
         was_training = self.training
         self.eval()
         try:
             x = np.asarray(x)
-            if x.ndim != 2:
+            if x.ndim != 2 or len(x) == 0:
                 check_features(self, x, None)
             chunks = [self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
-            return np.concatenate(chunks) if chunks else np.empty((0, 0), dtype=self.dtype)
+            return np.concatenate(chunks)
         finally:
             self.train(was_training)
 

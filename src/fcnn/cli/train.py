@@ -19,7 +19,14 @@ import typer
 from rich.table import Table
 
 from .. import __version__
-from ..data import SOURCE_NAMES, apply_preprocess, csv_features, load_source, make_source
+from ..data import (
+    SOURCE_NAMES,
+    TASKS,
+    apply_preprocess,
+    csv_features,
+    load_source,
+    make_source,
+)
 from ..files import atomic_write_text
 from ..losses import get_loss
 from ..metrics import probabilities
@@ -111,6 +118,11 @@ def train(
         "digits, mnist, fashion-mnist) or a CSV file.",
     ),
     target: str = typer.Option(None, help="CSV only: the target column's name (default: last)."),
+    task: str = typer.Option(
+        None,
+        help="CSV only: classification or regression (default: inferred from the target; "
+        "integers are classes when few: at most max(10, √rows)).",
+    ),
     hidden: str = typer.Option("16,16", help="Hidden layer widths, comma-separated ('' for none)."),
     activation: str = typer.Option(
         "relu",
@@ -187,6 +199,7 @@ def train(
         source = make_source(
             data,
             target=target,
+            task=task,
             n=n,
             noise=noise,
             seed=data_seed,
@@ -254,9 +267,14 @@ def train(
     run_path.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_path / RUN_FILE, json.dumps(config, indent=1))
     if verbose:
+        # Which task and why: a CSV's is inferred from its target (fcnn.data.infer_task).
+        other = TASKS[1 - TASKS.index(config["task"])]
+        fresh_csv = config["source"]["name"] == "csv" and resume is None
+        hint = f"; --task {other} overrides" if fresh_csv else ""
+        why = f" ({dataset.task_reason}{hint})" if dataset.task_reason else ""
         console.print(
             f"[bold]{config['source']['name']}[/]: {len(dataset.X_train)} training rows, "
-            f"{dataset.n_features} features, task {config['task']}; "
+            f"{dataset.n_features} features, task {config['task']}{why}; "
             f"network {'-'.join(map(str, config['network']['sizes']))} "
             f"{config['network']['activation']}; run directory {run_path}",
             highlight=False,

@@ -10,7 +10,10 @@
 - ``images``: scikit-learn's 8x8 ``digits``; ``mnist`` / Fashion-MNIST from IDX files,
   MD5-verified, with an optional download into a cache (``fetch``).
 - ``idx``: ``read_idx``, the IDX file reader.
-- ``tabular``: ``csv``, a user's own table, with errors that name line and column.
+- ``tabular``: ``csv``, a user's own table, with errors that name line and column, and
+  ``detect_delimiter``.
+- ``task``: ``infer_task``, the rule that tells class labels from values in a target
+  column (``TASKS``, ``MAX_CLASSES``).
 - ``source``: data sets by name with their preparation recorded (``make_source``,
   ``load_source``, ``apply_preprocess``), for the CLI, the playground and sweeps.
 - ``transform``: ``train_test_split``, ``train_val_test_split``, ``Standardizer``,
@@ -32,7 +35,8 @@ from .playground_sets import (
 )
 from .registry import DATASETS, REGRESSION, load
 from .source import SOURCE_NAMES, Dataset, apply_preprocess, load_source, make_source
-from .tabular import CSVData, csv, csv_features
+from .tabular import CSVData, csv, csv_features, detect_delimiter
+from .task import MAX_CLASSES, TASKS, infer_task
 from .tfplayground import playground
 from .toy import (
     blobs,
@@ -56,12 +60,14 @@ from .transform import (
 
 __all__ = [
     "DATASETS",
+    "MAX_CLASSES",
     "MIRRORS",
     "MNIST_FILES",
     "PLAYGROUND_SETS",
     "POINTS_CSV_MIN_ROWS",
     "REGRESSION",
     "SOURCE_NAMES",
+    "TASKS",
     "CSVData",
     "Dataset",
     "DownloadError",
@@ -73,9 +79,11 @@ __all__ = [
     "circles",
     "csv",
     "csv_features",
+    "detect_delimiter",
     "digits",
     "fetch",
     "gaussian_quantiles",
+    "infer_task",
     "load",
     "load_source",
     "make_source",

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks
 from ..core import default_rng, get_rng
 
 RandomSource = np.random.Generator | np.random.RandomState
@@ -35,10 +36,15 @@ def check_noise(who: str, noise: Any, *, name: str = "noise", upper: float | Non
 
 def generator(who: str, seed: Any, rng: Any) -> np.random.Generator:
     """The ``np.random.Generator`` for the ``seed=`` / ``rng=`` pair (see ``fcnn.core.get_rng``)."""
-    try:
-        return get_rng(rng, seed)
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{who}: {error}") from None
+    return get_rng(rng, seed, where=who)
+
+
+def legacy_seed(who: str, name: str, seed: Any) -> int:
+    """A seed for NumPy's legacy ``RandomState``: an integer in [0, 2**32)."""
+    seed = checks.non_negative_int(who, name, seed)
+    if seed >= 2**32:  # RandomState's own limit
+        raise checks.refusal(ValueError, who, name, seed, "an integer in [0, 2**32)")
+    return seed
 
 
 def legacy_state(who: str, seed: Any, random_state: Any) -> RandomSource:
@@ -56,12 +62,16 @@ def legacy_state(who: str, seed: Any, random_state: Any) -> RandomSource:
         return default_rng()
     if isinstance(source, (np.random.RandomState, np.random.Generator)):
         return source
-    if isinstance(source, bool) or not isinstance(source, numbers.Integral) or source < 0:
-        raise ValueError(
-            f"{who}: seed/random_state={source!r}: expected a non-negative integer, "
-            "a numpy.random.RandomState or a numpy.random.Generator"
+    name = "seed" if random_state is None else "random_state"
+    if not checks.is_int(source):
+        raise checks.refusal(
+            TypeError,
+            who,
+            name,
+            source,
+            "an integer, a numpy.random.RandomState or a numpy.random.Generator",
         )
-    return np.random.RandomState(int(source))
+    return np.random.RandomState(legacy_seed(who, name, source))
 
 
 def split_counts(n: int, parts: int) -> list[int]:

@@ -32,6 +32,7 @@ IDX_TYPES: dict[int, np.dtype] = {
 }
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_DEFLATE_MAX_RATIO = 1032  # the most bytes one byte of deflate data expands into
 
 
 def _read_exactly(stream, buffer: memoryview) -> int:
@@ -65,23 +66,28 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         When there is no such file.
     ValueError
         When the file is not IDX: bad magic bytes, an unknown type code, a header cut
-        short, fewer data bytes than the dimensions need, bytes left over after them, or
-        a damaged gzip stream. The message names the file.
+        short, dimensions larger than the file can hold (checked before anything is
+        allocated), fewer data bytes than the dimensions need, bytes left over after
+        them, or a damaged gzip stream. The message names the file.
     """
     path = Path(path)
     with open(path, "rb") as raw:
         compressed = raw.read(2) == _GZIP_MAGIC
     opener = gzip.open if compressed else open
+    # What the data can hold at most, to check the header's dimensions against before
+    # anything is allocated: a raw file holds its own size; deflate packs at most 1032
+    # bytes into one, so a gzip file holds at most 1032 times its size.
+    limit = path.stat().st_size * (_DEFLATE_MAX_RATIO if compressed else 1)
     try:
         with opener(path, "rb") as stream:
-            return _parse(path, stream)
+            return _parse(path, stream, limit)
     except (OSError, EOFError, zlib.error) as error:
         if isinstance(error, FileNotFoundError) or not compressed:
             raise
         raise ValueError(f"{path}: damaged gzip data ({error})") from None
 
 
-def _parse(path: Path, stream) -> np.ndarray:
+def _parse(path: Path, stream, limit: int) -> np.ndarray:
     magic = stream.read(4)
     if len(magic) < 4:
         raise ValueError(f"{path}: not an IDX file: only {len(magic)} byte(s), no 4-byte magic")
@@ -105,6 +111,13 @@ def _parse(path: Path, stream) -> np.ndarray:
     shape = struct.unpack(f">{ndim}I", header)
     dtype = IDX_TYPES[code]
     expected = math.prod(shape) * dtype.itemsize
+    if expected > limit:
+        dims = " x ".join(map(str, shape))
+        raise ValueError(
+            f"{path}: IDX header claims dimensions {dims}, {expected:,} bytes of "
+            f"{dtype.name}, more than the file's {path.stat().st_size:,} bytes can hold: "
+            "the file is damaged or not IDX"
+        )
     data = np.empty(math.prod(shape), dtype=dtype)
     got = _read_exactly(stream, memoryview(data).cast("B"))
     if got < expected:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .fetch import cache_dir as resolve_cache_dir
-from .fetch import fetch, verify_md5
+from .fetch import fetch, md5sum, verify_md5
 from .idx import read_idx
 
 __all__ = ["MIRRORS", "MNIST_FILES", "digits", "mnist"]
@@ -118,6 +118,27 @@ def _locate(
     return fetch(filename, md5, mirrors, download_to, timeout=timeout)
 
 
+_NAMES = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}
+_CLI_NAMES = {"mnist": "mnist", "fashion": "fashion-mnist"}
+
+
+def _verify(path: Path, key: str, filename: str) -> None:
+    """The file's MD5 against the published one; a file of the other data set (MNIST's
+    and Fashion-MNIST's files share their names) is named as such, since fetching it
+    again, the advice for a damaged file, would not help."""
+    actual = md5sum(path)
+    if actual == MNIST_FILES[key][filename]:
+        return
+    for other, files in MNIST_FILES.items():
+        if other != key and actual in files.values():
+            raise ValueError(
+                f"{path} is {_NAMES[other]}'s {filename}, not {_NAMES[key]}'s: this folder "
+                f"holds the {_NAMES[other]} data set; train {_CLI_NAMES[other]} on it "
+                f"(mnist(kind={other!r})) or point at a folder with {_NAMES[key]}'s files"
+            )
+    verify_md5(path, MNIST_FILES[key][filename])  # raises, with the damaged-file advice
+
+
 def _check_split(split: str, images: np.ndarray, labels: np.ndarray) -> None:
     # The MD5 check already vouches for the published files; this guards the format.
     if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
@@ -197,7 +218,7 @@ def mnist(
     arrays = {}
     for filename, md5 in MNIST_FILES[key].items():
         path = _locate(filename, folders, cache if download else None, mirrors, md5, timeout)
-        verify_md5(path, md5)
+        _verify(path, key, filename)
         arrays[filename] = read_idx(path)
     splits = []
     for split in ("train", "t10k"):

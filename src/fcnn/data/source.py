@@ -18,9 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks
 from .images import digits, mnist
 from .registry import DATASETS, REGRESSION
 from .tabular import csv
+from .task import TASKS, infer_task
 from .transform import Standardizer, train_test_split
 
 __all__ = ["SOURCE_NAMES", "Dataset", "apply_preprocess", "load_source", "make_source"]
@@ -41,6 +43,7 @@ class Dataset:
     classes: list[str] | None = None  # names of the class labels, when known
     feature_names: list[str] | None = None
     preprocess: dict[str, Any] = field(default_factory=lambda: {"kind": "none"})
+    task_reason: str = ""  # why this task, in words (a CSV's is inferred: infer_task)
 
     @property
     def n_features(self) -> int:
@@ -63,6 +66,7 @@ def make_source(
     data: str,
     *,
     target: str | int | None = None,
+    task: str | None = None,
     n: int | None = None,
     noise: float | None = None,
     seed: int | None = None,
@@ -73,15 +77,26 @@ def make_source(
 ) -> dict[str, Any]:
     """Describe a data set: a name from ``SOURCE_NAMES`` or a path to a ``.csv`` file.
 
-    ``n``, ``noise`` and ``seed`` go to a generated set's maker; ``test_split`` holds out
-    that fraction (images keep their own test set); ``data_dir``/``download`` locate
+    ``target`` and ``task`` (``"classification"`` or ``"regression"``, instead of
+    :func:`fcnn.data.infer_task`'s choice) apply to a CSV; ``n``, ``noise`` and ``seed``
+    go to a generated set's maker; ``test_split`` holds out that fraction (images keep
+    their own test set), drawn with ``split_seed``; ``data_dir``/``download`` locate
     MNIST-format files.
     """
+    for key, value in (("seed", seed), ("split_seed", split_seed)):
+        if value is not None:
+            checks.non_negative_int("make_source", key, value)
+    if task is not None:
+        checks.choice("make_source", "task", task, TASKS)
     if data.lower().endswith(".csv") or Path(data).suffix.lower() in (".csv", ".tsv"):
         source: dict[str, Any] = {"name": "csv", "path": str(Path(data).resolve())}
         if target is not None:
             source["target"] = target
+        if task is not None:
+            source["task"] = task
     elif data in DATASETS or data == "digits" or data in IMAGE_SETS:
+        if task is not None:
+            raise ValueError(f"--task applies to a CSV file, not to {data!r} (its task is fixed)")
         source = {"name": data}
         for key, value in (("n", n), ("noise", noise), ("seed", seed)):
             if value is not None:
@@ -122,18 +137,26 @@ def load_source(source: dict[str, Any]) -> Dataset:
     name = source.get("name")
     if name == "csv":
         table = csv(source["path"], target=source.get("target", -1))
-        X_train, y_train, X_test, y_test = _split(table.X, table.y, source)
-        scaler = Standardizer().fit(X_train)
+        task, reason = infer_task(
+            table.y, table.classes, task=source.get("task"), name=table.target_name
+        )
+        y = table.y.astype(np.int64 if task == "classification" else np.float64)
+        # Every row, whichever split it lands in, must standardise: a cell of 1e300 is an
+        # error naming its column, never an infinite scale that zeroes the column.
+        Standardizer().fit(table.X, feature_names=table.feature_names)
+        X_train, y_train, X_test, y_test = _split(table.X, y, source)
+        scaler = Standardizer().fit(X_train, feature_names=table.feature_names)
         preprocess = {"kind": "standardize", **scaler.state_dict()}
         return Dataset(
             scaler.transform(X_train),
             y_train,
             None if X_test is None else scaler.transform(X_test),
             y_test,
-            table.task,
+            task,
             list(table.classes) if table.classes else None,
             list(table.feature_names),
             preprocess,
+            reason,
         )
     if name in IMAGE_SETS:
         X_train, y_train, X_test, y_test = mnist(
@@ -147,23 +170,43 @@ def load_source(source: dict[str, Any]) -> Dataset:
             y_test,
             "classification",
             preprocess=preprocess,
+            task_reason="ten classes of images",
         )
     if name == "digits":
         X, y = digits()
         preprocess = {"kind": "scale", "factor": 1 / 16}
         X_train, y_train, X_test, y_test = _split(apply_preprocess(preprocess, X), y, source)
-        return Dataset(X_train, y_train, X_test, y_test, "classification", preprocess=preprocess)
+        return Dataset(
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+            "classification",
+            preprocess=preprocess,
+            task_reason="ten classes of images",
+        )
     if name in DATASETS:
         kwargs = {k: source[k] for k in ("n", "noise", "seed") if k in source}
         X, y = DATASETS[name](**kwargs)
         task = "regression" if name in REGRESSION else "classification"
         X_train, y_train, X_test, y_test = _split(X, y, source)
-        return Dataset(X_train, y_train, X_test, y_test, task, feature_names=["x1", "x2"])
+        return Dataset(
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+            task,
+            feature_names=["x1", "x2"],
+            task_reason=f"{name} is a {task} set",
+        )
     raise ValueError(f"unknown data source {name!r}; expected one of {', '.join(SOURCE_NAMES)}")
 
 
 def apply_preprocess(preprocess: dict[str, Any], X: Any) -> np.ndarray:
     """Prepare new features the way the training data was prepared."""
+    X = np.asarray(X)
+    if X.dtype.kind == "c":  # a cast would drop the imaginary part with only a warning
+        raise TypeError(f"apply_preprocess: X is complex ({X.dtype}); features must be real")
     kind = preprocess.get("kind", "none")
     if kind == "none":
         return np.asarray(X, dtype=np.float64)

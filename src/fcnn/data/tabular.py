@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CSVData", "csv"]
+from .task import infer_task
+
+__all__ = ["CSVData", "csv", "detect_delimiter"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,8 +48,10 @@ class CSVData:
 
     @property
     def task(self) -> str:
-        """``"classification"`` when ``y`` holds integer labels, else ``"regression"``."""
-        return "classification" if self.y.dtype.kind == "i" else "regression"
+        """``"classification"`` or ``"regression"``, as :func:`fcnn.data.infer_task`
+        infers it from the target (text and few integer labels are classes); a target
+        with one class, or too many, raises ValueError."""
+        return infer_task(self.y, self.classes, name=self.target_name)[0]
 
     def __iter__(self):
         yield self.X
@@ -61,7 +65,38 @@ class CSVData:
         )
 
 
-def _read_rows(path: Path, delimiter: str, encoding: str) -> list[tuple[int, list[str]]]:
+# The separators a table is looked for with; spaces are left out (they occur in names).
+_DELIMITERS = ",;\t|"
+_BY_SUFFIX = {".tsv": "\t", ".tab": "\t"}
+
+
+def detect_delimiter(path: str | os.PathLike, encoding: str = "utf-8-sig") -> str:
+    """The field separator of a table: a tab for ``.tsv`` / ``.tab`` files, else the one
+    of ``, ; TAB |`` that Python's ``csv.Sniffer`` finds used consistently in the first
+    lines (a comma when none is). A header line makes the guess reliable: decimal
+    commas in the data rows do not fool it, because the header has none."""
+    path = Path(path)
+    if path.suffix.lower() in _BY_SUFFIX:
+        return _BY_SUFFIX[path.suffix.lower()]
+    try:
+        with open(path, newline="", encoding=encoding) as stream:
+            sample = stream.read(1 << 16)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not {encoding} text ({error})") from None
+    if len(sample) == 1 << 16:  # only whole lines: a cut-off last line would skew the count
+        sample = sample[: sample.rfind("\n") + 1] or sample
+    try:
+        return _csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except _csv.Error:  # one column, or no separator used consistently
+        return ","
+
+
+def _read_rows(
+    path: Path, delimiter: str | None, encoding: str
+) -> tuple[list[tuple[int, list[str]]], str]:
+    """The non-blank rows with their line numbers, and the delimiter they were split at."""
+    if delimiter is None:
+        delimiter = detect_delimiter(path, encoding)
     rows = []
     try:
         with open(path, newline="", encoding=encoding) as stream:
@@ -76,7 +111,7 @@ def _read_rows(path: Path, delimiter: str, encoding: str) -> list[tuple[int, lis
                 raise ValueError(f"{where}: malformed CSV: {error}") from None
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: not {encoding} text ({error})") from None
-    return rows
+    return rows, delimiter
 
 
 def _resolve_target(path: Path, target: Any, names: list[str], header: bool) -> int:
@@ -167,7 +202,7 @@ def _target_values(
 def csv(
     path: str | os.PathLike,
     target: str | int = -1,
-    delimiter: str = ",",
+    delimiter: str | None = None,
     header: bool = True,
     *,
     encoding: str = "utf-8-sig",
@@ -175,12 +210,16 @@ def csv(
     """Read features and a target from a CSV file.
 
     Every column but the target is a feature and must hold finite numbers. The target
-    column decides the task:
+    column is read as:
 
-    - all integers (``0``, ``1``, ``7``): class labels, kept as they are (int64);
-    - all numbers, some not integers: regression targets (float64);
+    - all integers (``0``, ``1``, ``7``): int64, kept as they are;
+    - all numbers, some not integers: float64;
     - text (``setosa``, ``virginica``): class names, mapped to 0, 1, ... in sorted
       order; the names are returned in ``classes``.
+
+    Whether integers are class labels or values is decided by
+    :func:`fcnn.data.infer_task` (``CSVData.task``): few labels next to the rows are
+    classes, prices and IDs are not.
 
     Blank lines are skipped; cells are stripped of surrounding spaces.
 
@@ -190,8 +229,9 @@ def csv(
     target : str or int
         The target column's name (needs ``header``) or index (negative counts from
         the end); default the last column.
-    delimiter : str
-        The field separator, e.g. ``";"`` or ``"\\t"``.
+    delimiter : str, optional
+        The field separator, e.g. ``";"`` or ``"\\t"``; by default detected
+        (:func:`detect_delimiter`: a tab for ``.tsv``, else what the first lines use).
     header : bool
         Whether the first row holds column names.
     encoding : str
@@ -212,7 +252,7 @@ def csv(
         two columns.
     """
     path = Path(path)
-    rows = _read_rows(path, delimiter, encoding)
+    rows, delimiter = _read_rows(path, delimiter, encoding)
     if not rows:
         raise ValueError(f"{path}: empty file: no header and no data rows")
     if header:
@@ -247,7 +287,7 @@ def csv(
 def csv_features(
     path: str | os.PathLike,
     feature_names: tuple[str, ...] | list[str] | None = None,
-    delimiter: str = ",",
+    delimiter: str | None = None,
     header: bool = True,
     *,
     encoding: str = "utf-8-sig",
@@ -265,7 +305,7 @@ def csv_features(
         The columns read.
     """
     path = Path(path)
-    rows = _read_rows(path, delimiter, encoding)
+    rows, _ = _read_rows(path, delimiter, encoding)
     if header:
         if not rows:
             raise ValueError(f"{path}: empty file: no header and no data rows")

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_n, check_noise, generator, legacy_state, split_counts
+from ._checks import check_n, check_noise, generator, legacy_seed, legacy_state, split_counts
 
 __all__ = [
     "blobs",
@@ -58,7 +58,7 @@ def planar(n: int = 400, noise: float = 0.2, seed: int = 1) -> tuple[np.ndarray,
         raise ValueError(f"planar(n={n!r}): n must be an even integer >= 2")
     if not isinstance(noise, (int, float)) or noise < 0:
         raise ValueError(f"planar(noise={noise!r}): noise must be a non-negative number")
-    state = np.random.RandomState(seed)  # legacy generator: the course's exact points
+    state = np.random.RandomState(legacy_seed("planar", "seed", seed))  # the course's points
     per_class = n // 2
     X = np.zeros((n, 2))
     y = np.zeros(n, dtype=np.int64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -315,15 +316,31 @@ class Standardizer:
                 )
         return X
 
-    def fit(self, X: Any) -> Standardizer:
-        """Learn each column's mean and scale from ``X`` (N, features), N >= 1."""
+    def fit(self, X: Any, *, feature_names: Sequence[str] | None = None) -> Standardizer:
+        """Learn each column's mean and scale from ``X`` (N, features), N >= 1.
+
+        A column whose mean or standard deviation overflows float64 (values near 1e300:
+        their squares do) is a ValueError naming it (``feature_names`` gives the names),
+        rather than a scale of infinity that would turn the column into zeros.
+        """
         X = self._input("fit", X)
         if X.shape[0] == 0:
             raise ValueError("Standardizer.fit: X has no rows")
         data = X.astype(np.float64, copy=False)
-        # A column with one value keeps it exactly as its mean (so it maps to exactly 0).
-        mean = np.where(data.min(axis=0) == data.max(axis=0), data[0], data.mean(axis=0))
-        std = data.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by column
+            # A column with one value keeps it exactly as its mean (so it maps to exactly 0).
+            mean = np.where(data.min(axis=0) == data.max(axis=0), data[0], data.mean(axis=0))
+            std = data.std(axis=0)
+        overflowed = ~(np.isfinite(mean) & np.isfinite(std))
+        if overflowed.any():
+            j = int(np.argmax(overflowed))
+            name = f"column {j}" if feature_names is None else f"column {feature_names[j]!r}"
+            largest = float(np.max(np.abs(data[:, j])))
+            raise ValueError(
+                f"Standardizer.fit: {name} holds values up to {largest:.3g}, too large to "
+                "standardise (its mean or variance overflows float64); rescale it first, "
+                "e.g. divide it by a power of ten or take its logarithm"
+            )
         constant = std <= 10 * np.finfo(np.float64).eps * np.abs(mean)
         self.mean, self.scale = mean, np.where(constant, 1.0, std)
         return self

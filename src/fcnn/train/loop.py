@@ -33,15 +33,54 @@ from .step import TrainStep
 __all__ = ["evaluate", "fit", "prepare_targets", "resolve_loss"]
 
 
-def _as_features(name: str, X: Any, dtype: np.dtype) -> np.ndarray:
+def _refuse_complex(name: str, array: np.ndarray) -> None:
+    # NumPy's cast would keep the real part and only warn (ComplexWarning).
+    if array.dtype.kind == "c":
+        raise TypeError(
+            f"{name} is complex ({array.dtype}); fcnn trains on real numbers: pass "
+            f"{name}.real or abs({name}) if that is what you mean"
+        )
+
+
+def _as_features(where: str, name: str, X: Any, dtype: np.dtype) -> np.ndarray:
+    """``X`` as a non-empty 2-D array of ``dtype``, every value finite after the cast."""
+    given = np.asarray(X)
+    _refuse_complex(name, given)
     try:
-        X = np.asarray(X, dtype=dtype)
+        with np.errstate(over="ignore"):  # an overflow is reported below, in words
+            X = given.astype(dtype, copy=False)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name} is not numeric: {err}") from None
     if X.ndim < 2:
         raise ValueError(f"{name} must be 2-D (samples, features), got shape {X.shape}")
+    if len(X) == 0:
+        raise ValueError(
+            f"{where}: {name} has no rows (shape {X.shape}); there is nothing to {where}"
+        )
+    if X is not given and given.dtype.kind == "f" and not np.isfinite(X).all():
+        # Finite float64 values beyond float32's range become inf on the cast.
+        overflow = np.isfinite(given) & ~np.isfinite(X)
+        if overflow.any():
+            at = tuple(int(i) for i in np.argwhere(overflow)[0])
+            raise ValueError(
+                f"{name}[{', '.join(map(str, at))}] = {given[at]:.6g} does not fit in {dtype} "
+                f"(largest {np.finfo(dtype).max:.4g}); scale {name} down, or train a "
+                "float64 model (dtype='float64')"
+            )
     check_finite(name, X)
     return X
+
+
+def _as_targets(name: str, y: Any) -> np.ndarray:
+    """``y`` as an array; text and complex numbers are refused naming ``name``."""
+    y = np.asarray(y)
+    _refuse_complex(name, y)
+    if y.dtype.kind in "US":
+        raise ValueError(
+            f"{name} must be numeric, got text ({y.dtype}, e.g. {str(y.flat[0])!r}): map "
+            "class names to labels 0, 1, ... first (fcnn.data.csv does)"
+        )
+    return y
 
 
 def _resolve_optimizer(optimizer: Any, model: Module, lr: float | None) -> Optimizer:
@@ -111,7 +150,8 @@ def evaluate(
     Returns ``{"loss": ..., "<metric>": ...}``; classification losses report accuracy
     unless ``metrics`` says otherwise.
     """
-    X = _as_features("X", X, model.dtype)
+    X = _as_features("evaluate", "X", X, model.dtype)
+    y = _as_targets("y", y)
     output = model.predict(X, batch_size=batch_size)
     loss = resolve_loss(loss, y, output.shape[1])
     target = prepare_targets(loss, y, output.shape[1], model.dtype)
@@ -229,8 +269,10 @@ def fit(
         raise checks.refusal(ValueError, "fit", "verbose", verbose, "0, 1 or 2")
     if resume and run_dir is None:
         raise ValueError("resume=True needs run_dir= (where the checkpoint is)")
-    X_all = _as_features("X", X, model.dtype)
-    y_all = np.asarray(y)
+    if seed is not None:
+        seed = checks.non_negative_int("fit", "seed", seed)
+    X_all = _as_features("fit", "X", X, model.dtype)
+    y_all = _as_targets("y", y)
     if len(y_all) != len(X_all):
         raise ValueError(f"X has {len(X_all)} rows but y has {len(y_all)}")
     shuffle_rng = np.random.default_rng(
@@ -243,7 +285,8 @@ def fit(
     loss = resolve_loss(loss, y_train, n_outputs)
     Y_train = prepare_targets(loss, y_train, n_outputs, model.dtype)
     if X_val is not None:
-        X_val = _as_features("validation X", X_val, model.dtype)
+        X_val = _as_features("fit", "validation X", X_val, model.dtype)
+        y_val = _as_targets("validation y", y_val)
         Y_val = prepare_targets(loss, y_val, n_outputs, model.dtype, "validation y")
         if len(Y_val) != len(X_val):
             raise ValueError(

@@ -1,0 +1,155 @@
+"""Which task a table's target column asks for: classification or regression.
+
+A CSV does not say whether its integer column holds class labels (``0, 1, 2``) or
+values that happen to be whole numbers (prices like ``300000``, counts, IDs). Reading
+every integer column as labels gives a network with one output per possible label: a
+price column made a 399,051-class "classifier", an ID column near 1e12 asked for
+116 TiB. :func:`infer_task` decides by a rule that can be stated in one line and
+overridden, and says why, so the choice is never silent:
+
+- a target of **text** (``setosa``, ``virginica``) is class names: classification;
+- **decimal numbers** (``10.5``, ``1.0``: floating point) are values: regression;
+- **integers** are class labels only when they look like class indices: none is
+  negative, and the network they ask for, ``max(y) + 1`` outputs, is small next to the
+  rows, at most ``max(10, √rows)`` (1,000 rows: 31 classes; 60,000 rows: 244). A class
+  then has on average at least as many rows as there are classes. Otherwise regression.
+
+Classification needs at least two classes and at most :data:`MAX_CLASSES` outputs,
+whether inferred or asked for; anything else is a ValueError that names the column.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import checks
+
+__all__ = ["MAX_CLASSES", "TASKS", "infer_task"]
+
+TASKS = ("classification", "regression")
+
+#: The most outputs a classifier read from a table may have. Past this, the labels are
+#: almost surely values or IDs (and the output layer alone would dwarf any sensible net).
+MAX_CLASSES = 1000
+
+# Integer labels look like classes when max(y) + 1 <= max(_FEW_CLASSES, √rows).
+_FEW_CLASSES = 10
+
+
+def _class_limit(rows: int) -> int:
+    return max(_FEW_CLASSES, math.isqrt(rows))
+
+
+def _one_class(name: str, value: Any, text: bool) -> ValueError:
+    if text:
+        advice = "is the target the right column?"
+    else:
+        advice = "pass task='regression' (fcnn train --task regression) to fit it as a value"
+    return ValueError(
+        f"target column {name}: every row holds {value!r}, one class; a classifier needs "
+        f"at least two classes: {advice}"
+    )
+
+
+def _too_many(name: str, outputs: int, what: str, text: bool = False) -> ValueError:
+    if text:
+        advice = "is the target the right column (not an ID or a name)?"
+    else:
+        advice = "if it holds values, pass task='regression' (fcnn train --task regression)"
+    return ValueError(
+        f"target column {name}: {what} would need {outputs:,} outputs, more than the "
+        f"{MAX_CLASSES:,} classes fcnn takes from a table; {advice}"
+    )
+
+
+def _integer_labels(name: str, y: np.ndarray) -> np.ndarray:
+    """``y`` as int64 class indices (0, 1, ...), or a ValueError naming the column."""
+    if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+        row = int(np.argmax(y != np.round(y)))
+        raise ValueError(
+            f"target column {name}: row {row} holds {y[row]:g}, not a class label; "
+            "classification needs whole numbers 0, 1, 2, ... or class names"
+        )
+    if y.min() < 0:
+        raise ValueError(
+            f"target column {name}: label {y.min():g} is negative; classification needs "
+            "labels 0, 1, 2, ... (or class names)"
+        )
+    if y.max() >= MAX_CLASSES:  # checked before the cast: an ID of 1e30 stays a float here
+        raise _too_many(name, int(y.max()) + 1, f"labels up to {y.max():g}")
+    return y.astype(np.int64)
+
+
+def infer_task(
+    y: Any, classes: Any = None, *, task: str | None = None, name: str = "y"
+) -> tuple[str, str]:
+    """The task a target column asks for, and the reason in words (see the module's rule).
+
+    Parameters
+    ----------
+    y : array_like, shape (N,)
+        The target as :func:`fcnn.data.csv` reads it: int64 labels, float64 values, or
+        int64 indices into ``classes``.
+    classes : sequence of str, optional
+        Class names of a text target (``y[i]`` indexes them).
+    task : {"classification", "regression"}, optional
+        Asked for instead of inferred; still checked (one class, too many classes,
+        text as regression are errors).
+    name : str
+        The column's name, for the messages.
+
+    Returns
+    -------
+    (task, reason) : (str, str)
+        e.g. ``("regression", "'price' holds 1,523 different integers, 120,000..950,000,
+        in 2,000 rows: too many to be class labels (max + 1 = 950,001 outputs >
+        max(10, √rows) = 44)")``.
+
+    Raises
+    ------
+    ValueError
+        Naming the column: one class, more than :data:`MAX_CLASSES` classes, text asked
+        to be regression, or fractions / negative numbers asked to be class labels.
+    """
+    if task is not None:
+        task = checks.choice("infer_task", "task", task, TASKS)
+    y = np.asarray(y)
+    rows = len(y)
+    if y.ndim != 1 or rows == 0:
+        raise ValueError(f"infer_task: y must be a non-empty column (N,), got shape {y.shape}")
+    name = repr(name)
+    if classes is not None:  # a text target: class names
+        if task == "regression":
+            raise ValueError(
+                f"target column {name} holds text ({classes[0]!r}, ...): regression needs "
+                "numbers; leave the task to be inferred (classification)"
+            )
+        if len(classes) < 2:
+            raise _one_class(name, classes[0] if classes else "", text=True)
+        if len(classes) > MAX_CLASSES:
+            raise _too_many(name, len(classes), f"{len(classes):,} different names", text=True)
+        return "classification", f"{name} holds {len(classes)} class names"
+    if task == "regression":
+        return "regression", "asked for (task='regression')"
+    distinct = np.unique(y)
+    if task == "classification":
+        labels = _integer_labels(name, y)
+        if len(distinct) < 2:
+            raise _one_class(name, distinct[0].item(), text=False)
+        return "classification", f"asked for (task='classification'), {labels.max() + 1} outputs"
+    if y.dtype.kind not in "iu":
+        return "regression", f"{name} holds floating-point numbers"
+    if len(distinct) < 2:
+        raise _one_class(name, distinct[0].item(), text=False)
+    limit = _class_limit(rows)
+    low, high = int(distinct[0]), int(distinct[-1])
+    held = f"{name} holds {len(distinct):,} different integers, {low:,}..{high:,}, in {rows:,} rows"
+    if low < 0:
+        return "regression", f"{held}: negative, so not class labels"
+    rule = f"max + 1 = {high + 1:,} outputs {{}} max(10, √rows) = {limit:,}"
+    if high + 1 <= limit:
+        return "classification", f"{held}: few enough to be class labels ({rule.format('<=')})"
+    return "regression", f"{held}: too many to be class labels ({rule.format('>')})"
