@@ -334,3 +334,32 @@ def test_mnist_on_fashion_files_says_it_is_the_other_data_set(tmp_path, monkeypa
     (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(b"damaged")
     with pytest.raises(ValueError, match=r"md5 mismatch.*delete it and fetch it again"):
         data.mnist(tmp_path, kind="mnist")
+
+
+@pytest.mark.parametrize(
+    "call, where",
+    [
+        (lambda: fcnn.mlp([2, 3, 1], seed=-1), "mlp"),
+        (lambda: fcnn.init.kaiming_normal_(np.zeros((2, 2)), seed=-1), "kaiming_normal_"),
+        (lambda: fcnn.gradcheck(fcnn.Tanh(), np.ones((2, 2)), seed=-1), "gradcheck"),
+        (lambda: fcnn.diagnose.DiagnosticsCallback(seed=-1), "DiagnosticsCallback"),
+        (
+            lambda: fcnn.diagnose.diagnose(fcnn.mlp([2, 3, 1], seed=0), np.ones((4, 2)), seed=-1),
+            "diagnose",
+        ),
+    ],
+)
+def test_a_negative_seed_is_refused_naming_the_call_and_seed(call, where):
+    with pytest.raises(ValueError, match=rf"^{where}\(seed=-1\): seed must be a non-negative"):
+        call()
+
+
+@pytest.mark.parametrize(
+    "y", [np.array(["a", "b"]), np.array([b"a", b"b"]), np.array([1, "x"], dtype=object)]
+)
+def test_text_targets_are_refused_for_every_loss(y):
+    from fcnn.losses import prepare_targets
+
+    for loss in ("bce_with_logits", "bce", "cross_entropy", "mse"):
+        with pytest.raises(ValueError, match="must be numeric"):
+            prepare_targets(fcnn.get_loss(loss), y, 1 if "bce" in loss else 2, np.float32)

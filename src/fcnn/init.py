@@ -111,7 +111,7 @@ def uniform_(
     if not a <= b:
         raise ValueError(f"uniform_: a={a} must not exceed b={b}")
     array = _array(tensor)
-    return _fill(tensor, get_rng(rng, seed).uniform(a, b, array.shape))
+    return _fill(tensor, get_rng(rng, seed, where="uniform_").uniform(a, b, array.shape))
 
 
 def normal_(
@@ -126,7 +126,7 @@ def normal_(
     if std < 0:
         raise ValueError(f"normal_: std={std} must be non-negative")
     array = _array(tensor)
-    return _fill(tensor, get_rng(rng, seed).normal(mean, std, array.shape))
+    return _fill(tensor, get_rng(rng, seed, where="normal_").normal(mean, std, array.shape))
 
 
 def xavier_uniform_(
@@ -139,7 +139,7 @@ def xavier_uniform_(
     """Glorot uniform: U(-a, a) with a = gain · √(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(_array(tensor))
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound, rng=rng, seed=seed)
+    return uniform_(tensor, -bound, bound, rng=get_rng(rng, seed, where="xavier_uniform_"))
 
 
 def xavier_normal_(
@@ -151,7 +151,12 @@ def xavier_normal_(
 ) -> Tensor:
     """Glorot normal: N(0, std²) with std = gain · √(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(_array(tensor))
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), rng=rng, seed=seed)
+    return normal_(
+        tensor,
+        0.0,
+        gain * math.sqrt(2.0 / (fan_in + fan_out)),
+        rng=get_rng(rng, seed, where="xavier_normal_"),
+    )
 
 
 def _kaiming_std(array: np.ndarray, a: float, mode: str, nonlinearity: str) -> float:
@@ -173,7 +178,7 @@ def kaiming_uniform_(
 ) -> Tensor:
     """He uniform: U(-b, b) with b = √3 · gain / √fan, gain = calculate_gain(nonlinearity, a)."""
     bound = math.sqrt(3.0) * _kaiming_std(_array(tensor), a, mode, nonlinearity)
-    return uniform_(tensor, -bound, bound, rng=rng, seed=seed)
+    return uniform_(tensor, -bound, bound, rng=get_rng(rng, seed, where="kaiming_uniform_"))
 
 
 def kaiming_normal_(
@@ -187,7 +192,7 @@ def kaiming_normal_(
 ) -> Tensor:
     """He normal: N(0, std²) with std = gain / √fan, gain = calculate_gain(nonlinearity, a)."""
     std = _kaiming_std(_array(tensor), a, mode, nonlinearity)
-    return normal_(tensor, 0.0, std, rng=rng, seed=seed)
+    return normal_(tensor, 0.0, std, rng=get_rng(rng, seed, where="kaiming_normal_"))
 
 
 # Names the builder, the CLI and the playground accept for ``init=``.

@@ -117,7 +117,7 @@ def mlp(
     if init_scale is not None and not (isinstance(init_scale, (int, float)) and init_scale >= 0):
         raise ValueError(f"mlp(init_scale={init_scale!r}): expected a non-negative number")
     dtype = resolve_dtype(dtype)
-    generator = get_rng(rng, seed)
+    generator = get_rng(rng, seed, where="mlp")
     if activation != "maxout":
         get_activation(activation)  # validate the name before building anything
     if output is not None:

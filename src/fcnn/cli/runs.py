@@ -89,7 +89,7 @@ def evaluation_data(config: dict[str, Any] | None, data: str | None, target: str
     if config is None:
         dataset = load_source(make_source(data, target=target, test_split=0.0))
         return dataset.X_train, dataset.y_train, data
-    if data.lower().endswith(".csv"):
+    if Path(data).suffix.lower() in (".csv", ".tsv", ".tab"):
         table = read_csv(data, target=target if target is not None else -1)
         X = (
             table.X

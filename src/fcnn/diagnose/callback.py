@@ -96,7 +96,8 @@ class DiagnosticsCallback(Callback):
         self.max_samples = checks.positive_int(where, "max_samples", max_samples)
         self.step_every = checks.positive_int(where, "step_every", step_every)
         self.mode = checks.choice(where, "mode", mode, ("train", "eval"))
-        self.seed, self.warn = seed, bool(warn)
+        self.seed = checks.non_negative_int("DiagnosticsCallback", "seed", seed)
+        self.warn = bool(warn)
         self.thresholds = thresholds or Thresholds()
         self.data, self.data_name = data, data_name
         self.findings: list[Finding] = []

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks
 from ..core import Module
 
 __all__ = ["gradcheck", "relative_error"]
@@ -89,6 +90,7 @@ def gradcheck(
     """
     # A stream of its own: default_rng(seed) would hand back the caller's input when the
     # input was drawn with the same seed (g = x makes BatchNorm's input gradient vanish).
+    seed = checks.non_negative_int("gradcheck", "seed", seed)
     rng = np.random.default_rng([seed, 0x67726164])
     x = np.array(x, dtype=np.float64)
     checked = copy.deepcopy(obj)

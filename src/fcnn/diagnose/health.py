@@ -121,6 +121,7 @@ def diagnose(
     if lr is not None:
         lr = checks.real("diagnose", "lr", lr, low=0, low_open=True)
     checks.positive_int("diagnose", "batch_size", batch_size)
+    seed = checks.non_negative_int("diagnose", "seed", seed)
     thresholds = thresholds or Thresholds()
     if not any(True for _ in weight_layers(model)):
         raise ValueError(f"diagnose: {type(model).__name__} has no weight layer to look at")

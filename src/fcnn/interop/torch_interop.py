@@ -265,7 +265,7 @@ def from_torch(
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch: expected a torch.nn.Module, got {type(module).__name__}")
     target = _torch_dtype_of(module) if dtype is None else resolve_dtype(dtype)
-    return _from_torch(module, "", target, get_rng(rng, seed))
+    return _from_torch(module, "", target, get_rng(rng, seed, where="from_torch"))
 
 
 # --------------------------------------------------------------------------- fcnn → torch

@@ -50,7 +50,9 @@ def prepare_targets(
     ``(N, 1)`` floats for binary losses and single-output regression."""
     y = np.asarray(y)
     kind = _target_kind(loss)
-    if y.dtype.kind in "OUSb" and kind != "binary":
+    # Text is never a target (class names must be mapped to 0..C-1 first); booleans are
+    # only for the binary losses, where True/False are the 1/0 they mean.
+    if y.dtype.kind in "OUS" or (y.dtype.kind == "b" and kind != "binary"):
         raise ValueError(f"{name} must be numeric, got dtype {y.dtype}")
     if kind == "classes" and y.ndim == 1:
         if np.issubdtype(y.dtype, np.floating):
