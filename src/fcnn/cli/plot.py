@@ -20,7 +20,7 @@ from rich.markup import escape
 from .. import plot as figures  # imports matplotlib only when a figure is drawn
 from ..data import load_source
 from ..metrics import labels_from_output
-from .app import app, console, errors, friendly
+from .app import App, Group, app, console, errors, friendly
 from .options import (
     dpi_option,
     float_list,
@@ -34,7 +34,8 @@ from .options import (
 )
 from .runs import check_split, evaluation_data, load_run, run_data
 
-plot_app = typer.Typer(
+plot_app = App(
+    cls=Group,
     help="Draw a figure (PNG, SVG or PDF by the --output suffix) and print its path.",
     no_args_is_help=True,
 )
@@ -197,7 +198,7 @@ def gallery_command(
 
 @_figure("history")
 def history_command(
-    run: Path = typer.Argument(..., help="A run directory, or its history.json."),
+    run: Path = run_argument("A run directory, or its history.json."),
     log_loss: bool = typer.Option(False, help="Logarithmic loss axis."),
     output: Path = output_option(_RUN_OUTPUT_HELP),
     dpi: float = dpi_option(),
@@ -212,7 +213,7 @@ def history_command(
 
 @_figure("boundary")
 def boundary_command(
-    run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
+    run: Path = run_argument(_RUN_HELP),
     data: str = _data_option(),
     target: str = target_option(),
     probability: bool = typer.Option(False, help="Shade by the model's confidence."),
@@ -256,7 +257,7 @@ def boundary_command(
 
 @_figure("confusion")
 def confusion_command(
-    run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
+    run: Path = run_argument(_RUN_HELP),
     data: str = _data_option(),
     target: str = target_option(),
     split: str = split_option("test"),
@@ -283,7 +284,7 @@ def confusion_command(
 
 @_figure("weights")
 def weights_command(
-    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help="A run directory or model."),
+    run: Path = run_argument(),
     max_units: int = typer.Option(64, help="Draw at most this many hidden units."),
     shape: str = typer.Option(
         None, help="Image shape HEIGHT,WIDTH (default: the square the input size is)."
@@ -327,7 +328,7 @@ def _layer_figure_command(kind: str, draw: Callable[..., Any]) -> None:
     ``draw(config, model, X, y, name)`` makes it; its docstring is the command's help."""
 
     def make(
-        run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
+        run: Path = run_argument(_RUN_HELP),
         data: str = _data_option(),
         target: str = target_option(),
         split: str = split_option("train"),
