@@ -1,4 +1,4 @@
-"""``fcnn export MODEL_OR_RUN_DIR --onnx OUT.onnx``: a trained model as an ONNX file."""
+"""``fcnn export RUN --onnx OUT.onnx``: a trained model as an ONNX file."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ command again runs only the rest.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,33 @@ from .options import given, target_option
 __all__ = ["sweep"]
 
 
-def _value(text: str) -> Any:
-    """A JSON value if ``text`` is one (numbers, true, null, lists), else the text."""
+def _finite(value: Any) -> bool:
+    """Whether every number in ``value`` (a JSON value) is finite."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_finite(item) for item in value)
+    if isinstance(value, dict):
+        return all(_finite(item) for item in value.values())
+    return True
+
+
+def _value(text: str, where: str) -> Any:
+    """A JSON value if ``text`` is one (numbers, true, null, lists), else the text.
+
+    ``where`` names the option as typed, for a refusal: ``--param lr=1e999``."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError:
         return text
+    if not _finite(value):
+        # Python's json reads 1e999 as inf and NaN as nan; neither trains, nor can the
+        # sweep record it (its files are strict JSON).
+        raise ValueError(
+            f"{where}: {text} is not a finite number (floats end near 1.8e308; beyond, a number "
+            "reads as infinity); give a finite value"
+        )
+    return value
 
 
 def _pair(text: str, option: str) -> tuple[str, str]:
@@ -42,15 +64,15 @@ def _pair(text: str, option: str) -> tuple[str, str]:
     return key.strip().replace("-", "_"), value.strip()
 
 
-def _choices(key: str, text: str) -> Any:
+def _choices(text: str, where: str) -> Any:
     """``--param`` values: a JSON list, ``dist:low:high`` or comma-separated values."""
     if text.startswith(("[", "{")):
-        return _value(text)
+        return _value(text, where)
     kind, sep, bounds = text.partition(":")
     if sep and kind in ("uniform", "log_uniform", "int"):
         low, _, high = bounds.partition(":")
-        return {kind: [_value(low), _value(high)]}
-    return [_value(part) for part in text.split(",") if part]
+        return {kind: [_value(low, where), _value(high, where)]}
+    return [_value(part, where) for part in text.split(",") if part]
 
 
 def _merge(
@@ -77,11 +99,11 @@ def _merge(
     for text in params:
         key, value = _pair(text, "--param")
         spec["fixed"].pop(key, None)
-        spec["params"][key] = _choices(key, value)
+        spec["params"][key] = _choices(value, f"--param {text}")
     for text in fixed:
         key, value = _pair(text, "--fixed")
         spec["params"].pop(key, None)
-        spec["fixed"][key] = _value(value)
+        spec["fixed"][key] = _value(value, f"--fixed {text}")
     return spec
 
 
