@@ -15,12 +15,11 @@ from typing import Any
 
 import numpy as np
 import typer
-from rich.markup import escape
 
 from .. import plot as figures  # imports matplotlib only when a figure is drawn
 from ..data import load_source
 from ..metrics import labels_from_output
-from .app import App, Group, app, console, errors, friendly
+from .app import App, Group, app, console, friendly
 from .options import (
     dpi_option,
     float_list,
@@ -51,18 +50,6 @@ _DATA_HELP = (
 )
 
 
-def _check_matplotlib() -> None:
-    """A one-line error saying how to install matplotlib, when it is missing."""
-    from ..plot import require_matplotlib
-
-    try:
-        require_matplotlib()
-    except ImportError as err:
-        # Printed here, escaped: "fcnn[plot]" would otherwise be read as Rich markup.
-        errors.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-
-
 def _output(output: Path | None, run: Path | None, kind: str) -> Path:
     if output is None:
         output = (run / f"{kind}.png") if run is not None and run.is_dir() else Path(f"{kind}.png")
@@ -85,7 +72,7 @@ def _figure(kind: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
         @friendly
         @functools.wraps(make)
         def command(**options: Any) -> None:
-            _check_matplotlib()
+            figures.require_matplotlib()  # without it: one line saying what to install
             output = _output(options["output"], options.get("run"), kind)
             path = figures.save(make(**options), output, dpi=options["dpi"])
             console.print(str(path), markup=False, highlight=False, soft_wrap=True)
@@ -184,7 +171,7 @@ def gallery_command(
     dpi: float = typer.Option(100, help="Resolution of the PNGs, in dots per inch."),
 ) -> None:
     """Draw every figure into OUT/gallery/ and write OUT/gallery.md."""
-    _check_matplotlib()
+    figures.require_matplotlib()
     with console.status("drawing the gallery ...") as status:
         paths = figures.make_gallery(
             out, data_dir=data_dir, dpi=dpi, progress=lambda name: status.update(f"drawing {name}")
