@@ -9,8 +9,10 @@ preparation, network, loss, optimiser, schedule, fit options), ``model.safetenso
 from __future__ import annotations
 
 import csv as csv_module
+import functools
 import io
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +128,19 @@ def _diverged(history, config: dict[str, Any], opt, run_path: Path) -> RuntimeEr
     return RuntimeError(f"training diverged: {history.stop_reason}. The run is kept; {advice}")
 
 
+def _no_divergence_warning(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``command`` with fcnn's DivergenceWarning silenced: a diverged run ends in the one
+    line of :func:`_diverged`, with what to do next, not in a warning as well."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DivergenceWarning)
+            return command(*args, **kwargs)
+
+    return wrapper
+
+
 def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
     table = Table(title=title)
     table.add_column("split")
@@ -139,6 +154,7 @@ def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
 
 @app.command()
 @friendly
+@_no_divergence_warning
 def train(
     ctx: typer.Context,
     data: str = typer.Argument(
@@ -301,24 +317,21 @@ def train(
             highlight=False,
         )
     fit_options = config["fit"]
-    with warnings.catch_warnings():
-        # A divergence ends in the error below, with what to do next, not in a warning.
-        warnings.simplefilter("ignore", DivergenceWarning)
-        history = fit(
-            model,
-            dataset.X_train,
-            dataset.y_train,
-            loss=config["loss"],
-            optimizer=opt,
-            epochs=fit_options["epochs"],
-            batch_size=fit_options["batch_size"],
-            validation_split=fit_options["validation_split"],
-            seed=config["seed"],
-            callbacks=callbacks,
-            verbose=verbose,
-            run_dir=run_path,
-            resume=resume is not None,
-        )
+    history = fit(
+        model,
+        dataset.X_train,
+        dataset.y_train,
+        loss=config["loss"],
+        optimizer=opt,
+        epochs=fit_options["epochs"],
+        batch_size=fit_options["batch_size"],
+        validation_split=fit_options["validation_split"],
+        seed=config["seed"],
+        callbacks=callbacks,
+        verbose=verbose,
+        run_dir=run_path,
+        resume=resume is not None,
+    )
     if history.diverged:
         raise _diverged(history, config, opt, run_path)
     rows = {"train": evaluate(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
