@@ -643,4 +643,4 @@ def test_every_option_of_the_command_has_help():
         "--strict",
     ):
         assert option in result.output
-    assert "RUN_DIR_OR_MODEL" in result.output
+    assert "RUN" in result.output  # the one metavar every command gives a run or model

@@ -3,8 +3,9 @@
 Commands: ``bench``, ``demo``, ``train``, ``evaluate``, ``predict``, ``reproduce``, ``explain``,
 ``diagnose``, ``sweep``, ``plot``, ``export``, ``playground``. Each lives in its own module and
 registers on the one ``app``; user errors print as one line. What several commands share
-lives apart: ``options`` (options declared once, parsers of comma-separated values) and
-``runs`` (run directories read back: config, model, data, optimiser).
+lives apart: ``options`` (options declared once, parsers of comma-separated values),
+``runs`` (run directories made and read back: config, model, data, optimiser) and
+``train_checks`` (``fcnn train``'s options, checked before a run directory is made).
 """
 
 # Each module registers its commands on the app as it is imported, and ``fcnn --help``

@@ -1,8 +1,13 @@
-"""The typer app every command registers on, and the rule that user errors are one line."""
+"""The typer app every command registers on, and the rule that user errors are one line.
+
+A missing optional dependency is a user error too: ``pip install "fcnn[sklearn]"`` in one
+line, not a traceback.
+"""
 
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 from collections.abc import Callable
 from typing import Any
@@ -10,11 +15,52 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..files import ModelFileError
 
-app = typer.Typer(
+
+class _Help:
+    """What ``fcnn ... --help`` shows, two things mended from typer's rich help.
+
+    - A docstring's paragraphs are rewrapped to the terminal: the rich help keeps the
+      line breaks of the source, which cut lines short in an 80-column terminal.
+    - No value type beside a flag: the rich help puts the parameter's type beside every
+      option, ``<bool>`` beside ``--help`` too, which reads as if it took a value. A
+      flag's metavar, when it has none of its own, is made empty before the help is drawn.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("help"):
+            paragraphs = inspect.cleandoc(kwargs["help"]).split("\n\n")
+            kwargs["help"] = "\n\n".join(" ".join(p.split()) for p in paragraphs)
+        super().__init__(*args, **kwargs)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+class Command(_Help, TyperCommand):
+    """Every ``fcnn`` command."""
+
+
+class Group(_Help, TyperGroup):
+    """``fcnn`` and ``fcnn plot``, the commands that hold commands."""
+
+
+class App(typer.Typer):
+    """A typer app whose commands are :class:`Command`."""
+
+    def command(self, *args: Any, cls: type[TyperCommand] = Command, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls, **kwargs)
+
+
+app = App(
+    cls=Group,
     help="fcnn: fully-connected neural networks on NumPy, from first principles.",
     no_args_is_help=True,
     add_completion=False,
@@ -23,8 +69,17 @@ app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 
-# What bad input raises anywhere in fcnn; each becomes one readable line, not a traceback.
-USER_ERRORS = (ValueError, TypeError, KeyError, OSError, ModelFileError, RuntimeError)
+# What bad input raises anywhere in fcnn (ImportError: an optional dependency that is not
+# installed); each becomes one readable line, not a traceback.
+USER_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    OSError,
+    ModelFileError,
+    RuntimeError,
+    ImportError,
+)
 
 
 def friendly(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -82,7 +82,7 @@ def _print_text(report: Report, title: str) -> None:
 @app.command("diagnose")
 @friendly
 def diagnose_command(
-    run: Path = run_argument(metavar="RUN_DIR_OR_MODEL"),
+    run: Path = run_argument(),
     data: str = typer.Option(
         None,
         help="Data to look at: a data set name or a CSV file, prepared as the run's training "
@@ -107,8 +107,10 @@ def diagnose_command(
     ),
     strict: bool = typer.Option(False, help="Exit with status 2 when a warning is found."),
 ) -> None:
-    """Look inside a network: dead ReLUs, saturated units, vanishing or exploding
-    gradients, update sizes — each problem named in words, with advice."""
+    """Look inside a network: dead, saturated or exploding units, each named with advice.
+
+    Dead ReLUs, saturated units, vanishing or exploding gradients and update sizes out of
+    proportion: each problem found is named in words, with advice."""
     if output_format not in FORMATS:
         raise ValueError(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
     check_split(split)

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import typer
 
+from .. import checks
 from ..explain import LOSS_NAMES, MAX_PARAMETERS, Trace, classic_example, explain
 from ..files import atomic_write_text
 from ..io import load
 from ..losses import get_loss
 from .app import app, console, friendly
+from .options import checked
 
 # --format: how each renders a trace, given the decimals to show.
 RENDER: dict[str, Callable[[Trace, int], str]] = {
@@ -72,7 +74,7 @@ def explain_command(
         None,
         "--input",
         "-i",
-        help="The sample, comma-separated, e.g. 0.05,0.10 (required with --model; "
+        help="The sample, numbers separated by commas, e.g. 0.05,0.10 (required with --model; "
         "otherwise it replaces the example's).",
         show_default=False,
     ),
@@ -80,7 +82,7 @@ def explain_command(
         None,
         "--target",
         "-t",
-        help="The desired outputs, comma-separated, e.g. 0.01,0.99, or one class index with "
+        help="The desired outputs, separated by commas, e.g. 0.01,0.99, or one class index with "
         "--loss cross_entropy (required with --model).",
         show_default=False,
     ),
@@ -89,7 +91,9 @@ def explain_command(
         help=f"The loss E: {', '.join(LOSS_NAMES)} or another fcnn loss name. mse_half is the "
         "notes' ½Σ(target − out)².",
     ),
-    lr: float = typer.Option(0.5, min=0.0, help="Learning rate η of the one SGD step."),
+    # lr and digits are checked in the body, not with typer's min=/max=: the range it
+    # would print beside the type squeezes the help of an 80-column terminal.
+    lr: float = typer.Option(0.5, help="Learning rate η (>= 0) of the one SGD step."),
     update_biases: bool = typer.Option(
         None,
         "--update-biases/--freeze-biases",
@@ -118,14 +122,18 @@ def explain_command(
         show_default=False,
     ),
     digits: int = typer.Option(
-        9, min=1, max=17, help="Decimals shown in text and markdown (the notes print 9)."
+        9, help="Decimals shown in text and markdown, 1 to 17 (the notes print 9)."
     ),
 ) -> None:
-    """Trace one sample through a small network: each unit's net input and output, the
-    loss, and for every weight and bias the chain-rule factors, the gradient (checked
-    against fcnn's backward pass) and its value after one SGD step."""
+    """Trace one sample through a small network, by the chain rule, weight by weight.
+
+    Each unit's net input and output, the loss, and for every weight and bias the
+    chain-rule factors, the gradient (checked against fcnn's backward pass) and its value
+    after one SGD step."""
     if output_format not in FORMATS:
         raise ValueError(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
+    checked("--lr", lr, checks.real, low=0)
+    checked("--digits", digits, checks.real, low=1, high=17)
     if model is None:
         example = classic_example()
         net, x, y = example.model, example.x, example.target

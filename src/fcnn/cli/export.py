@@ -1,4 +1,4 @@
-"""``fcnn export MODEL_OR_RUN_DIR --onnx OUT.onnx``: a trained model as an ONNX file."""
+"""``fcnn export RUN --onnx OUT.onnx``: a trained model as an ONNX file."""
 
 from __future__ import annotations
 
@@ -40,10 +40,8 @@ def export(
         raise ValueError("nothing to export to: pass --onnx OUT.onnx")
     network = load(model_file(model))
     opset = DEFAULT_OPSET if opset is None else opset
-    try:
-        path = to_onnx(network, onnx, opset=opset, input_shape=_shape(input_shape))
-    except ImportError as err:  # one line, like every user error, not a traceback
-        raise RuntimeError(str(err)) from None
+    # Without onnx installed, to_onnx's ImportError is one line saying what to install.
+    path = to_onnx(network, onnx, opset=opset, input_shape=_shape(input_shape))
     console.print(
         f"wrote {path} (ONNX opset {opset}, {network.dtype.name}, "
         f"{network.num_parameters()} parameters)",

@@ -8,6 +8,7 @@ called in each signature: ``target: str = target_option()``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,9 +19,12 @@ RUN_HELP = "A run directory, or a .safetensors model file."
 # --------------------------------------------------------------------------- options
 
 
-def run_argument(help: str = RUN_HELP, metavar: str | None = None) -> Any:
-    """The run directory or model file a command looks at (``fcnn train --run-dir``)."""
-    return typer.Argument(..., metavar=metavar, help=help)
+def run_argument(help: str = RUN_HELP) -> Any:
+    """The run directory or model file a command looks at (``fcnn train --run-dir``).
+
+    Every positional argument is shown as one upper-case word (RUN, DATA, CSV, NAME,
+    SPEC), the same on every usage line."""
+    return typer.Argument(..., metavar="RUN", help=help)
 
 
 def target_option() -> Any:
@@ -53,6 +57,17 @@ def dpi_option() -> Any:
 
 
 # --------------------------------------------------------------------------- values
+
+
+def checked(flag: str, value: Any, check: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``value`` of the option ``flag`` through one of :mod:`fcnn.checks`' checks, refused
+    in the command line's spelling: ``--dropout 1.0: must be in [0, 1)``."""
+    try:
+        return check(flag, "value", value, *args, **kwargs)
+    except (TypeError, ValueError) as err:
+        # fcnn.checks words every refusal "WHERE(value=V): value must be ..."; keep the end.
+        _, _, must = str(err).partition("(value=" + repr(value) + "): value ")
+        raise type(err)(f"{flag} {value!r}: {must or err}") from None
 
 
 def given(**values: Any) -> dict[str, Any]:

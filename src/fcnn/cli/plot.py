@@ -15,12 +15,11 @@ from typing import Any
 
 import numpy as np
 import typer
-from rich.markup import escape
 
 from .. import plot as figures  # imports matplotlib only when a figure is drawn
 from ..data import load_source
 from ..metrics import labels_from_output
-from .app import app, console, errors, friendly
+from .app import App, Group, app, console, friendly
 from .options import (
     dpi_option,
     float_list,
@@ -34,7 +33,8 @@ from .options import (
 )
 from .runs import check_split, evaluation_data, load_run, run_data
 
-plot_app = typer.Typer(
+plot_app = App(
+    cls=Group,
     help="Draw a figure (PNG, SVG or PDF by the --output suffix) and print its path.",
     no_args_is_help=True,
 )
@@ -48,18 +48,6 @@ _DATA_HELP = (
     "Data to draw: a data set name or a CSV file, prepared as the run's training data was "
     "(default: the run's own data)."
 )
-
-
-def _check_matplotlib() -> None:
-    """A one-line error saying how to install matplotlib, when it is missing."""
-    from ..plot import require_matplotlib
-
-    try:
-        require_matplotlib()
-    except ImportError as err:
-        # Printed here, escaped: "fcnn[plot]" would otherwise be read as Rich markup.
-        errors.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
 
 
 def _output(output: Path | None, run: Path | None, kind: str) -> Path:
@@ -84,7 +72,7 @@ def _figure(kind: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
         @friendly
         @functools.wraps(make)
         def command(**options: Any) -> None:
-            _check_matplotlib()
+            figures.require_matplotlib()  # without it: one line saying what to install
             output = _output(options["output"], options.get("run"), kind)
             path = figures.save(make(**options), output, dpi=options["dpi"])
             console.print(str(path), markup=False, highlight=False, soft_wrap=True)
@@ -183,7 +171,7 @@ def gallery_command(
     dpi: float = typer.Option(100, help="Resolution of the PNGs, in dots per inch."),
 ) -> None:
     """Draw every figure into OUT/gallery/ and write OUT/gallery.md."""
-    _check_matplotlib()
+    figures.require_matplotlib()
     with console.status("drawing the gallery ...") as status:
         paths = figures.make_gallery(
             out, data_dir=data_dir, dpi=dpi, progress=lambda name: status.update(f"drawing {name}")
@@ -197,7 +185,7 @@ def gallery_command(
 
 @_figure("history")
 def history_command(
-    run: Path = typer.Argument(..., help="A run directory, or its history.json."),
+    run: Path = run_argument("A run directory, or its history.json."),
     log_loss: bool = typer.Option(False, help="Logarithmic loss axis."),
     output: Path = output_option(_RUN_OUTPUT_HELP),
     dpi: float = dpi_option(),
@@ -212,7 +200,7 @@ def history_command(
 
 @_figure("boundary")
 def boundary_command(
-    run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
+    run: Path = run_argument(_RUN_HELP),
     data: str = _data_option(),
     target: str = target_option(),
     probability: bool = typer.Option(False, help="Shade by the model's confidence."),
@@ -256,7 +244,7 @@ def boundary_command(
 
 @_figure("confusion")
 def confusion_command(
-    run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
+    run: Path = run_argument(_RUN_HELP),
     data: str = _data_option(),
     target: str = target_option(),
     split: str = split_option("test"),
@@ -283,7 +271,7 @@ def confusion_command(
 
 @_figure("weights")
 def weights_command(
-    run: Path = typer.Argument(..., metavar="RUN_DIR_OR_MODEL", help="A run directory or model."),
+    run: Path = run_argument(),
     max_units: int = typer.Option(64, help="Draw at most this many hidden units."),
     shape: str = typer.Option(
         None, help="Image shape HEIGHT,WIDTH (default: the square the input size is)."
@@ -327,7 +315,7 @@ def _layer_figure_command(kind: str, draw: Callable[..., Any]) -> None:
     ``draw(config, model, X, y, name)`` makes it; its docstring is the command's help."""
 
     def make(
-        run: Path = run_argument(_RUN_HELP, metavar="RUN_DIR_OR_MODEL"),
+        run: Path = run_argument(_RUN_HELP),
         data: str = _data_option(),
         target: str = target_option(),
         split: str = split_option("train"),

@@ -14,7 +14,9 @@ from .app import app, console, friendly
 @friendly
 def reproduce(
     name: str = typer.Argument(
-        ..., help="planar, init, optimizers, activations, mnist or fashion-mnist."
+        ...,
+        metavar="NAME",
+        help="The result to rerun: planar, init, optimizers, activations, mnist or fashion-mnist.",
     ),
     data_dir: str = typer.Option(
         None, help="mnist / fashion-mnist: folder with the IDX .gz files."

@@ -1,5 +1,6 @@
-"""Run directories read back, for the commands that look at a trained network
-(``evaluate``, ``predict``, ``diagnose``, ``export``, ``plot``, ``train --resume``).
+"""Run directories: made for ``fcnn train`` and read back by the commands that look at a
+trained network (``evaluate``, ``predict``, ``diagnose``, ``export``, ``plot``,
+``train --resume``).
 
 A run directory (``fcnn train --run-dir``) holds ``run.json`` (how the run was set up:
 data source and its preparation, network, loss, optimiser, schedule, fit options) and
@@ -11,19 +12,69 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..core import Module
-from ..data import apply_preprocess, csv_features, load_source, make_source
+from ..data import SOURCE_NAMES, apply_preprocess, csv_features, load_source, make_source
 from ..data import csv as read_csv
+from ..files import atomic_write_text
 from ..io import load
 from ..optim import OPTIMIZERS
+from ..train import Callback, TrainState
 
 RUN_FILE = "run.json"
 MODEL_FILE = "model.safetensors"
+
+
+def new_run_dir(data: str, root: Path = Path("runs")) -> Path:
+    """A new, empty directory ``root/<data>-<date>-<time>`` for a run, made here.
+
+    Made with an exclusive ``mkdir``, so that no other run can take it: a second run
+    started in the same second gets ``-2``, a third ``-3``, and so on.
+    """
+    stem = data if data in SOURCE_NAMES else Path(data).stem
+    base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    root.mkdir(parents=True, exist_ok=True)
+    number = 1
+    while True:
+        path = root / (base if number == 1 else f"{base}-{number}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            number += 1
+
+
+class WriteRunConfig(Callback):
+    """Write ``run.json`` when training starts: once ``fit`` has accepted the data, loss and
+    options, so that a run refused on the way leaves no run.json to block the next one."""
+
+    def __init__(self, run_dir: Path, config: dict[str, Any]) -> None:
+        self.path = run_dir / RUN_FILE
+        self.config = config
+
+    def on_train_begin(self, state: TrainState) -> None:
+        atomic_write_text(self.path, json.dumps(self.config, indent=1))
+
+
+class SetLearningRate(Callback):
+    """Put a new learning rate into every parameter group when training starts, after a
+    resumed run's optimiser state (which holds the old rate) has been restored, and note
+    in the run's ``config`` after which epoch the rate changed (run.json stays true)."""
+
+    def __init__(self, lr: float, config: dict[str, Any]) -> None:
+        self.lr = lr
+        self.config = config
+
+    def on_train_begin(self, state: TrainState) -> None:
+        for group in state.optimizer.param_groups:
+            group["lr"] = self.lr
+        change = {"after_epoch": len(state.history), "lr": self.lr}
+        self.config.setdefault("lr_changes", []).append(change)
 
 
 def read_config(run_dir: Path) -> dict[str, Any]:

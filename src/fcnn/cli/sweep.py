@@ -9,12 +9,14 @@ command again runs only the rest.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Group
 from rich.live import Live
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -26,12 +28,33 @@ from .options import given, target_option
 __all__ = ["sweep"]
 
 
-def _value(text: str) -> Any:
-    """A JSON value if ``text`` is one (numbers, true, null, lists), else the text."""
+def _finite(value: Any) -> bool:
+    """Whether every number in ``value`` (a JSON value) is finite."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_finite(item) for item in value)
+    if isinstance(value, dict):
+        return all(_finite(item) for item in value.values())
+    return True
+
+
+def _value(text: str, where: str) -> Any:
+    """A JSON value if ``text`` is one (numbers, true, null, lists), else the text.
+
+    ``where`` names the option as typed, for a refusal: ``--param lr=1e999``."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError:
         return text
+    if not _finite(value):
+        # Python's json reads 1e999 as inf and NaN as nan; neither trains, nor can the
+        # sweep record it (its files are strict JSON).
+        raise ValueError(
+            f"{where}: {text} is not a finite number (floats end near 1.8e308; beyond, a number "
+            "reads as infinity); give a finite value"
+        )
+    return value
 
 
 def _pair(text: str, option: str) -> tuple[str, str]:
@@ -41,15 +64,15 @@ def _pair(text: str, option: str) -> tuple[str, str]:
     return key.strip().replace("-", "_"), value.strip()
 
 
-def _choices(key: str, text: str) -> Any:
+def _choices(text: str, where: str) -> Any:
     """``--param`` values: a JSON list, ``dist:low:high`` or comma-separated values."""
     if text.startswith(("[", "{")):
-        return _value(text)
+        return _value(text, where)
     kind, sep, bounds = text.partition(":")
     if sep and kind in ("uniform", "log_uniform", "int"):
         low, _, high = bounds.partition(":")
-        return {kind: [_value(low), _value(high)]}
-    return [_value(part) for part in text.split(",") if part]
+        return {kind: [_value(low, where), _value(high, where)]}
+    return [_value(part, where) for part in text.split(",") if part]
 
 
 def _merge(
@@ -76,11 +99,11 @@ def _merge(
     for text in params:
         key, value = _pair(text, "--param")
         spec["fixed"].pop(key, None)
-        spec["params"][key] = _choices(key, value)
+        spec["params"][key] = _choices(value, f"--param {text}")
     for text in fixed:
         key, value = _pair(text, "--fixed")
         spec["params"].pop(key, None)
-        spec["fixed"][key] = _value(value)
+        spec["fixed"][key] = _value(value, f"--fixed {text}")
     return spec
 
 
@@ -103,9 +126,9 @@ def _table(update: SweepProgress | Any, top: int | None, title: str) -> Table:
 def sweep(
     spec_file: Path = typer.Argument(
         None,
-        metavar="[SPEC.yaml|json]",
-        help="The sweep spec (data, search, params, fixed, repeats, seed, metric, direction); "
-        "options below add to or override it.",
+        metavar="SPEC",
+        help="A sweep spec file, .yaml or .json (data, search, params, fixed, repeats, seed, "
+        "metric, direction); the options below add to it or override it.",
     ),
     out: Path = typer.Option(
         None, "--out", "-o", help="Sweep directory (default sweeps/<spec name or data>)."
@@ -114,7 +137,8 @@ def sweep(
     dask: str = typer.Option(
         None,
         help="Run on Dask: a scheduler address (tcp://host:8786), or local:N for a "
-        "LocalCluster of N processes on 127.0.0.1. Needs fcnn[dask].",
+        # escaped: typer reads help as Rich markup, where [dask] would be a style tag
+        f"LocalCluster of N processes on 127.0.0.1. Needs {escape('fcnn[dask]')}.",
     ),
     data: str = typer.Option(None, help="Data set name or CSV file (overrides the spec's)."),
     target: str = target_option(),
@@ -123,28 +147,34 @@ def sweep(
     seed: int = typer.Option(None, help="Sweep seed: every trial's seed derives from it."),
     repeats: int = typer.Option(None, help="Runs of each configuration with different seeds."),
     metric: str = typer.Option(
-        None, help="Rank by: train_, val_ or test_ + loss/accuracy/f1/r2/rmse/mae."
+        None,
+        help="Rank by: train_, val_ or test_ followed by loss, accuracy, f1, r2, rmse or mae, "
+        "e.g. val_accuracy.",
     ),
     direction: str = typer.Option(None, help="max or min (default: min for losses and errors)."),
     param: list[str] = typer.Option(
         [],
         "--param",
         "-p",
+        metavar="KEY=VALUES",
         help="A swept option, repeatable: lr=0.001,0.01; hidden=4,16x16; "
-        "'hidden=[[8],[8,8]]'; lr=log_uniform:1e-4:1e-1 (random search).",
+        "'hidden=[[8],[8,8]]'; random search also takes lr=log_uniform:1e-4:1 "
+        "(and uniform:, int:).",
     ),
     fixed: list[str] = typer.Option(
         [],
         "--fixed",
         "-f",
+        metavar="KEY=VALUE",
         help="An option every trial shares, repeatable: epochs=50, optimizer=sgd, hidden=16x16.",
     ),
     retry_failed: bool = typer.Option(False, help="Run again the trials recorded as failed."),
     top: int = typer.Option(10, help="Rows of the live table (0: all)."),
     quiet: bool = typer.Option(False, help="No live display; only the final table."),
 ) -> None:
-    """Run a hyper-parameter sweep (grid or random), resumable: the same command again
-    after a crash or Ctrl-C runs only the unfinished trials."""
+    """Run a hyper-parameter sweep (grid or random search), resumable.
+
+    The same command again after a crash or Ctrl-C runs only the unfinished trials."""
     spec = load_spec(spec_file) if spec_file is not None else {}
     spec = _merge(
         spec,

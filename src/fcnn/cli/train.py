@@ -9,9 +9,10 @@ preparation, network, loss, optimiser, schedule, fit options), ``model.safetenso
 from __future__ import annotations
 
 import csv as csv_module
+import functools
 import io
-import json
-import time
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import typer
 from rich.table import Table
 
 from .. import __version__
+from ..activations import ACTIVATIONS
 from ..data import (
     SOURCE_NAMES,
     TASKS,
@@ -28,14 +30,25 @@ from ..data import (
     make_source,
 )
 from ..files import atomic_write_text
-from ..losses import get_loss
+from ..losses import LOSSES, get_loss
 from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS, SCHEDULERS
-from ..train import EarlyStopping, LRSchedulerCallback, evaluate, fit
+from ..train import DivergenceWarning, EarlyStopping, LRSchedulerCallback, evaluate, fit
+from ..train.checkpoint import CHECKPOINT_NAME
 from .app import app, console, friendly
 from .options import data_dir_option, given, int_list, run_argument, target_option
-from .runs import RUN_FILE, build_optimizer, evaluation_data, load_run, read_config
+from .runs import (
+    RUN_FILE,
+    SetLearningRate,
+    WriteRunConfig,
+    build_optimizer,
+    evaluation_data,
+    load_run,
+    new_run_dir,
+    read_config,
+)
+from .train_checks import DEFAULT_EPOCHS, check_train_options, given_options
 
 
 def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha) -> dict:
@@ -98,6 +111,43 @@ def _setup(config: dict[str, Any]):
     return dataset, model, optimizer, callbacks
 
 
+def _new_lr(config: dict[str, Any], lr: float, run_path: Path) -> SetLearningRate:
+    """``--resume DIR --lr X``: the run goes on at the rate X (recorded in run.json)."""
+    if config["schedule"] and (run_path / CHECKPOINT_NAME).exists():
+        raise ValueError(
+            f"--lr: {run_path} follows a learning-rate schedule, whose state is in its "
+            "checkpoint; start a new run (another --run-dir) with a smaller --lr instead"
+        )
+    config["optimizer"]["kwargs"]["lr"] = lr
+    return SetLearningRate(lr, config)
+
+
+def _diverged(history, config: dict[str, Any], opt, run_path: Path) -> RuntimeError:
+    """The error for a run the divergence guard stopped, with what to do next."""
+    smaller = f"{opt.param_groups[0]['lr'] / 10:g}"
+    if config["schedule"] and (run_path / CHECKPOINT_NAME).exists():
+        advice = f"start a new one (another --run-dir) with a smaller --lr, e.g. {smaller}"
+    else:
+        advice = (
+            f"to go on from there at a smaller learning rate: "
+            f"fcnn train --resume {run_path} --lr {smaller}"
+        )
+    return RuntimeError(f"training diverged: {history.stop_reason}. The run is kept; {advice}")
+
+
+def _no_divergence_warning(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``command`` with fcnn's DivergenceWarning silenced: a diverged run ends in the one
+    line of :func:`_diverged`, with what to do next, not in a warning as well."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DivergenceWarning)
+            return command(*args, **kwargs)
+
+    return wrapper
+
+
 def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
     table = Table(title=title)
     table.add_column("split")
@@ -111,11 +161,15 @@ def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
 
 @app.command()
 @friendly
+@_no_divergence_warning
 def train(
+    ctx: typer.Context,
     data: str = typer.Argument(
         None,
-        help=f"A data set ({', '.join(SOURCE_NAMES[:6])}, ..., "
-        "digits, mnist, fashion-mnist) or a CSV file.",
+        metavar="DATA",
+        help="A CSV file, or a data set: "
+        + ", ".join(name for name in SOURCE_NAMES if name != "csv")
+        + ".",
     ),
     target: str = typer.Option(None, help="CSV only: the target column's name (default: last)."),
     task: str = typer.Option(
@@ -126,16 +180,14 @@ def train(
     hidden: str = typer.Option("16,16", help="Hidden layer widths, comma-separated ('' for none)."),
     activation: str = typer.Option(
         "relu",
-        help="Hidden activation: relu, tanh, sigmoid, "
-        "leaky_relu, elu, prelu, selu, gelu, silu, maxout, ...",
+        help=f"Hidden activation: {', '.join(ACTIVATIONS)}, maxout.",
     ),
     output: str = typer.Option(
         None, help="Output activation (default none: the losses take logits)."
     ),
     loss: str = typer.Option(
         None,
-        help="Loss: cross_entropy, bce_with_logits, mse, l1, huber, ... "
-        "(default cross_entropy for classes, mse for values).",
+        help=f"Loss: {', '.join(LOSSES)} (default cross_entropy for classes, mse for values).",
     ),
     optimizer: str = typer.Option("adam", help=f"Optimiser: {', '.join(OPTIMIZERS)}."),
     lr: float = typer.Option(None, help="Learning rate (default: the optimiser's, as PyTorch)."),
@@ -170,7 +222,7 @@ def train(
     early_stopping: int = typer.Option(
         None,
         help="Stop after this many epochs without a better "
-        "validation loss (holds out 10 %% if no split is given).",
+        "validation loss (holds out 10 % if no split is given).",
     ),
     test_split: float = typer.Option(
         0.2, help="Fraction held out as the test set (images keep theirs)."
@@ -186,11 +238,16 @@ def train(
     verbose: int = typer.Option(1, help="0 silent, 1 progress bar and a line per epoch, 2 lines."),
 ) -> None:
     """Train a network and keep the run (model, history, checkpoint) in a directory."""
+    check_train_options(ctx.params, given_options(ctx))
+    extra_callbacks = []
+    run_path = run_dir
     if resume is not None:
         config = read_config(resume)
         if epochs is not None:
             config["fit"]["epochs"] = epochs
         run_path = resume
+        if lr is not None:
+            extra_callbacks.append(_new_lr(config, lr, run_path))
     else:
         if data is None:
             raise ValueError("give a data set or a CSV file to train on (or --resume DIR)")
@@ -209,8 +266,6 @@ def train(
             split_seed=seed,
         )
         dataset = load_source(source)
-        if init not in INIT_NAMES:
-            raise ValueError(f"--init {init!r}: expected one of {', '.join(INIT_NAMES)}")
         if loss is None:
             loss = "cross_entropy" if dataset.task == "classification" else "mse"
         # A clear error for an unknown name, before anything is written; a loss of 0/1
@@ -241,31 +296,31 @@ def train(
                 ),
             },
             "schedule": _schedule_config(
-                schedule, gamma, step_size, milestones, t_max, epochs or 20
+                schedule,
+                gamma,
+                step_size,
+                milestones,
+                t_max,
+                DEFAULT_EPOCHS if epochs is None else epochs,
             ),
             "early_stopping": early_stopping,
             "fit": {
-                "epochs": epochs or 20,
+                "epochs": DEFAULT_EPOCHS if epochs is None else epochs,
                 "batch_size": batch_size,
                 "validation_split": validation_split,
             },
             "seed": seed,
             "dtype": dtype,
         }
-        run_path = (
-            run_dir
-            or Path("runs")
-            / f"{data if data in SOURCE_NAMES else Path(data).stem}-"
-            f"{time.strftime('%Y%m%d-%H%M%S')}"
-        )
-        if (run_path / RUN_FILE).exists():
+        if run_path is not None and (run_path / RUN_FILE).exists():
             raise ValueError(
                 f"{run_path} already holds a run; use --resume {run_path} to continue "
                 "it, or choose another --run-dir"
             )
     dataset, model, opt, callbacks = _setup(config)
-    run_path.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(run_path / RUN_FILE, json.dumps(config, indent=1))
+    if run_path is None:
+        run_path = new_run_dir(data)
+    callbacks += [*extra_callbacks, WriteRunConfig(run_path, config)]
     if verbose:
         # Which task and why: a CSV's is inferred from its target (fcnn.data.infer_task).
         other = TASKS[1 - TASKS.index(config["task"])]
@@ -295,12 +350,15 @@ def train(
         run_dir=run_path,
         resume=resume is not None,
     )
+    if history.diverged:
+        raise _diverged(history, config, opt, run_path)
     rows = {"train": evaluate(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
     if dataset.X_test is not None:
         rows["test"] = evaluate(model, dataset.X_test, dataset.y_test, loss=config["loss"])
     console.print(_results_table(f"{len(history)} epochs", rows))
-    for name in ("model.safetensors", "history.json", "checkpoint.safetensors", RUN_FILE):
-        console.print(f"  {run_path / name}", highlight=False)
+    for name in ("model.safetensors", "history.json", CHECKPOINT_NAME, RUN_FILE):
+        if (run_path / name).exists():
+            console.print(f"  {run_path / name}", highlight=False)
 
 
 @app.command("evaluate")
@@ -323,8 +381,8 @@ def predict(
     run: Path = run_argument(),
     input_csv: Path = typer.Argument(
         ...,
-        metavar="INPUT.csv",
-        help="Rows of features (a header "
+        metavar="CSV",
+        help="A CSV file of rows of features (a header "
         "row naming the run's feature columns; others are ignored).",
     ),
     output: Path = typer.Option(None, "--output", "-o", help="Write here (default: stdout)."),

@@ -143,6 +143,12 @@ def _option(name: str, value: Any) -> Any:
             raise ValueError(f"{name}={value!r}: expected a number")
         if isinstance(value, int):
             value = float(value)
+        if value is not None and not math.isfinite(value):
+            # YAML's .inf, JSON's 1e999 (read as inf) or NaN: no trial trains with it, and
+            # the sweep's files (strict JSON) could not record it.
+            raise ValueError(
+                f"{name}={value!r}: expected a finite number (1e999 and beyond read as inf)"
+            )
     if name in ("activation", "output", "init", "optimizer", "loss", "dtype"):
         if value is not None and not isinstance(value, str):
             raise ValueError(f"{name}={value!r}: expected a name")
@@ -189,7 +195,10 @@ def _check_space(search: str, params: dict[str, Any]) -> dict[str, Any]:
             ok = (
                 isinstance(bounds, (list, tuple))
                 and len(bounds) == 2
-                and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+                and all(
+                    isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b)
+                    for b in bounds
+                )
                 and bounds[0] <= bounds[1]
                 and (kind != "log_uniform" or bounds[0] > 0)
             )

@@ -1,0 +1,161 @@
+"""``fcnn train``'s options, checked before a run directory is made.
+
+Every refusal names the flag the user typed, ``--dropout 1.0: must be in [0, 1)``: the
+library checks the same values again (``mlp``, the optimisers, ``fit``) but in Python's
+spelling, ``mlp(dropout=1.0)``, which is not what a command-line user can fix. An option
+that would be silently ignored (``--beta1`` with SGD, ``--milestones`` without the
+multistep schedule, ``--hidden`` on ``--resume``) is refused too, saying where it goes.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from .. import checks
+from ..data.source import IMAGE_SETS
+from ..models import INIT_NAMES
+from ..optim import OPTIMIZERS, SCHEDULERS
+from .options import checked
+
+__all__ = ["DEFAULT_EPOCHS", "RESUME_OPTIONS", "check_train_options", "given_options"]
+
+DEFAULT_EPOCHS = 20
+
+# What --resume may change; everything else about the run is in its run.json.
+RESUME_OPTIONS = ("resume", "epochs", "lr", "verbose")
+
+# The optimiser options of the command line and the keyword each becomes.
+_OPTIMIZER_KEYWORDS = {
+    "lr": "lr",
+    "momentum": "momentum",
+    "nesterov": "nesterov",
+    "weight_decay": "weight_decay",
+    "beta1": "betas",
+    "beta2": "betas",
+    "eps": "eps",
+    "alpha": "alpha",
+}
+
+# Each schedule's options besides --schedule (gamma is plateau's factor).
+_SCHEDULE_OPTIONS = {
+    "step": ("step_size", "gamma"),
+    "multistep": ("milestones", "gamma"),
+    "exponential": ("gamma",),
+    "cosine": ("t_max",),
+    "plateau": ("gamma",),
+}
+
+# The bounds of every number, as fcnn.checks.real takes them (PyTorch's, where it has one).
+_AT_LEAST_ZERO = {"low": 0}
+_ABOVE_ZERO = {"low": 0, "low_open": True}
+_FRACTION = {"low": 0, "high": 1, "high_open": True}
+_REALS: dict[str, dict[str, Any]] = {
+    "lr": _AT_LEAST_ZERO,
+    "momentum": _AT_LEAST_ZERO,
+    "weight_decay": _AT_LEAST_ZERO,
+    "beta1": _FRACTION,
+    "beta2": _FRACTION,
+    "eps": _AT_LEAST_ZERO,
+    "alpha": _AT_LEAST_ZERO,
+    "gamma": _ABOVE_ZERO,
+    "dropout": _FRACTION,
+    "init_scale": _ABOVE_ZERO,
+    "validation_split": _FRACTION,
+    "test_split": _FRACTION,
+    "noise": _AT_LEAST_ZERO,
+}
+_POSITIVE_INTS = ("epochs", "batch_size", "step_size", "t_max", "early_stopping", "n")
+_NON_NEGATIVE_INTS = ("seed", "data_seed")
+_CHOICES = {
+    "optimizer": tuple(OPTIMIZERS),
+    "schedule": tuple(SCHEDULERS),
+    "init": INIT_NAMES,
+    "dtype": ("float32", "float64"),
+}
+
+
+def flag(name: str) -> str:
+    """The command-line spelling of a parameter: ``batch_size`` → ``--batch-size``."""
+    return "--" + name.replace("_", "-")
+
+
+def given_options(ctx: Any) -> set[str]:
+    """The parameters of the command typed on its command line (not left at a default)."""
+    # ParameterSource is compared by member name: typer >= 0.17 carries its own copy of
+    # click, whose enum is another class than click's.
+    return {
+        name
+        for name in ctx.params
+        if getattr(ctx.get_parameter_source(name), "name", None) == "COMMANDLINE"
+    }
+
+
+def _takers(keyword: str) -> list[str]:
+    """The optimisers whose constructor takes ``keyword``."""
+    return [
+        name for name, cls in OPTIMIZERS.items() if keyword in inspect.signature(cls).parameters
+    ]
+
+
+def _check_values(options: dict[str, Any]) -> None:
+    for name, bounds in _REALS.items():
+        if options.get(name) is not None:
+            checked(flag(name), options[name], checks.real, **bounds)
+    for name in _POSITIVE_INTS:
+        if options.get(name) is not None:
+            checked(flag(name), options[name], checks.positive_int)
+    for name in _NON_NEGATIVE_INTS:
+        if options.get(name) is not None:
+            checked(flag(name), options[name], checks.non_negative_int)
+    for name, choices in _CHOICES.items():
+        if options.get(name) is not None:
+            checked(flag(name), options[name], checks.choice, choices)
+    if options.get("verbose") is not None and options["verbose"] not in (0, 1, 2):
+        raise ValueError(f"--verbose {options['verbose']!r}: must be 0, 1 or 2")
+
+
+def _check_applies(options: dict[str, Any], given: set[str]) -> None:
+    """Refuse an option the run would ignore, saying what it goes with."""
+    optimizer = options["optimizer"]
+    for name, keyword in _OPTIMIZER_KEYWORDS.items():
+        if name in given and keyword not in inspect.signature(OPTIMIZERS[optimizer]).parameters:
+            value = options[name]
+            typed = flag(name) if isinstance(value, bool) else f"{flag(name)} {value!r}"
+            raise ValueError(
+                f"{typed}: the {optimizer} optimiser does not take it; "
+                f"{flag(name)} goes with {', '.join(_takers(keyword))}"
+            )
+    schedule = options.get("schedule")
+    for name in ("step_size", "milestones", "t_max", "gamma"):
+        if name in given and name not in _SCHEDULE_OPTIONS.get(schedule, ()):
+            users = [s for s, names in _SCHEDULE_OPTIONS.items() if name in names]
+            raise ValueError(
+                f"{flag(name)} goes with --schedule {' or '.join(users)}"
+                + ("" if schedule is None else f", not {schedule}")
+            )
+    if schedule == "plateau" and options["gamma"] >= 1:
+        raise ValueError(f"--gamma {options['gamma']!r}: plateau's factor must be below 1")
+    data = options.get("data") or ""
+    is_csv = data.lower().endswith((".csv", ".tsv"))
+    if "target" in given and not is_csv:
+        raise ValueError(f"--target names a column of a CSV file; {data!r} is not one")
+    for name in ("data_dir", "download"):
+        if name in given and data not in IMAGE_SETS:
+            raise ValueError(f"{flag(name)} goes with {' or '.join(IMAGE_SETS)}, not {data!r}")
+
+
+def check_train_options(options: dict[str, Any], given: set[str]) -> None:
+    """Refuse a bad ``fcnn train`` option in one line naming its flag, before anything is
+    written. ``options`` maps each parameter to its value; ``given`` names those typed."""
+    if options.get("resume") is not None:
+        extra = sorted(given - set(RESUME_OPTIONS))
+        if extra:
+            raise ValueError(
+                f"{flag(extra[0])}: a resumed run keeps the settings in its run.json; "
+                "--resume takes only --epochs, --lr and --verbose "
+                "(start a new run to change the others)"
+            )
+    _check_values(options)
+    if options.get("resume") is None:
+        _check_applies(options, given)
