@@ -13,6 +13,7 @@ import inspect
 from typing import Any
 
 from .. import checks
+from ..data import TASKS
 from ..data.source import IMAGE_SETS
 from ..models import INIT_NAMES
 from ..optim import OPTIMIZERS, SCHEDULERS
@@ -72,6 +73,7 @@ _CHOICES = {
     "schedule": tuple(SCHEDULERS),
     "init": INIT_NAMES,
     "dtype": ("float32", "float64"),
+    "task": TASKS,
 }
 
 

@@ -45,13 +45,13 @@ def digits(flatten: bool = True) -> tuple[np.ndarray, np.ndarray]:
     Raises
     ------
     ImportError
-        When scikit-learn is not installed (``pip install fcnn[sklearn]``).
+        When scikit-learn is not installed (``pip install "fcnn[sklearn]"``).
     """
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError(
             "digits() reads the data file that ships with scikit-learn, which is not "
-            "installed: pip install fcnn[sklearn]"
+            "installed: pip install "fcnn[sklearn]""
         )
     path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / "digits.csv.gz"
     if not path.is_file():
