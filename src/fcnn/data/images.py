@@ -51,7 +51,7 @@ def digits(flatten: bool = True) -> tuple[np.ndarray, np.ndarray]:
     if spec is None or not spec.submodule_search_locations:
         raise ImportError(
             "digits() reads the data file that ships with scikit-learn, which is not "
-            "installed: pip install "fcnn[sklearn]""
+            'installed: pip install "fcnn[sklearn]"'
         )
     path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / "digits.csv.gz"
     if not path.is_file():
