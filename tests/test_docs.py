@@ -261,6 +261,6 @@ def test_comparison_rules():
     assert _line_matches("loss 3.65e-10", "loss 3.651e-10")
     assert _line_matches("accuracy 0.920–0.946", "accuracy 0.93")
     assert not _line_matches("accuracy 0.920–0.946", "accuracy 0.95")
-    assert _line_matches("...: DiagnosticWarning: epoch 1: ...", "a.py:3: DiagnosticWarning: epoch 1: x")
+    assert _line_matches("...: Warning: epoch 1: ...", "a.py:3: Warning: epoch 1: x")
     assert output_matches("a\n...\nz", "a\nb\nc\nz")
     assert not output_matches("a\n...\nz", "a\nb\nc")

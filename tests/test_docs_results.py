@@ -4,10 +4,10 @@ Every table names the command that regenerates it. Where a fresh run is cheap (t
 course's init table, ~10 s), the test reruns it and compares the committed table with it
 row by row and note by note; only the line saying where and when it was made may differ.
 The planar table gets the same check in tests/test_docs.py, from the README's own
-`fcnn reproduce planar` line, so that run is not made twice. The README's results table quotes the same figures as the
-committed tables. The long runs (MNIST, Fashion-MNIST, the activations and optimizers
-studies, scikit-learn, sweeps, speed) are left to their scripts; for those the test only
-checks that each table names its command.
+`fcnn reproduce planar` line, so that run is not made twice. The README's results table
+quotes the same figures as the committed tables. The long runs (MNIST, Fashion-MNIST,
+the activations and optimizers studies, scikit-learn, sweeps, speed) are left to their
+scripts; for those the test only checks that each table names its command.
 """
 
 from __future__ import annotations
@@ -88,8 +88,10 @@ def test_readme_quotes_the_committed_tables():
     def number(cell: str) -> str:
         return cell.removesuffix(" %")
 
-    sweep = ", ".join(number(planar[f"{n} hidden unit{'s' if n > 1 else ''}, 5000 steps"])
-                      for n in (1, 2, 3, 4, 5, 20, 50))
+    sweep = ", ".join(
+        number(planar[f"{n} hidden unit{'s' if n > 1 else ''}, 5000 steps"])
+        for n in (1, 2, 3, 4, 5, 20, 50)
+    )
     expected = [
         f"| planar: logistic regression | {planar['logistic regression (2-1, sigmoid)']} |",
         f"| planar: 2-4-1 tanh, 10,000 steps | {planar['2-4-1 tanh/sigmoid, 10000 steps']} |",
