@@ -141,6 +141,11 @@ def run(
         "The notebook prints the 2-4-1 network's and logistic regression's accuracies "
         'with `%d`, which truncates: 90.75 % prints as "90"; the sweep is printed in '
         "full.",
+        "The 5,000- and 10,000-step runs at lr 1.2 are chaotic in the order of float64 "
+        "additions: the figures above are those of every OpenBLAS kernel and thread count "
+        "tried (SkylakeX, Haswell, Sandybridge; 1 and 2 threads), but an earlier fcnn that "
+        "summed in another order gave 90.50 % for 20 hidden units and for the 2-4-1 "
+        "network; a difference of 0.25–0.5 points is that, not a different method.",
         "Figure: the decision boundary of each width of the sweep (the models trained "
         "above"
         + (", read back from the sweep's model files" if jobs is not None else "")
