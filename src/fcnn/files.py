@@ -168,9 +168,15 @@ class Rule:
         self.test = test
 
 
-def check_json(path: str | os.PathLike[str], value: Any, schema: Any, where: str) -> None:
-    """Raise ModelFileError naming ``path`` and the first field of ``value`` that does not
-    fit ``schema``.
+def check_json(
+    path: str | os.PathLike[str],
+    value: Any,
+    schema: Any,
+    where: str,
+    advice: str = "the file is damaged",
+) -> None:
+    """Raise ModelFileError naming ``path``, the first field of ``value`` that does not
+    fit ``schema``, and then ``advice`` (what to do about it).
 
     A schema is ``None`` (JSON null); a type (``str``, ``bool``, ``int``, ``float``
     (which takes integers too), ``dict``, ``list``, ``object`` (anything); ``bool`` is
@@ -181,7 +187,7 @@ def check_json(path: str | os.PathLike[str], value: Any, schema: Any, where: str
     """
     problem = _problem(value, schema, where)
     if problem is not None:
-        raise ModelFileError(path, problem)
+        raise ModelFileError(path, f"{problem}: {advice}")
 
 
 def _problem(value: Any, schema: Any, where: str) -> str | None:
@@ -226,10 +232,10 @@ def _object_problem(value: Any, schema: dict[Any, Any], where: str) -> str | Non
         required = [key for key in schema if not key.endswith("?")]
         missing = [key for key in required if key not in value]
         if missing:
-            return f"has no {_join(where, missing[0])}: the file is damaged or not fcnn's"
+            return f"has no {_join(where, missing[0])}"
         extra = [key for key in value if key not in fields]
         if extra:
-            return f"has an unexpected field {_join(where, extra[0])}: the file is damaged"
+            return f"has an unexpected field {_join(where, extra[0])}"
     for key, item in fields.items():
         if key in value:
             problem = _problem(value[key], item, _join(where, key))
@@ -245,7 +251,7 @@ def _join(where: str, key: str) -> str:
 def _mismatch(value: Any, schema: Any, where: str) -> str:
     shown = json.dumps(value, default=repr)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return f"has {where} = {shown}, expected {_describe(schema)}: the file is damaged"
+    return f"has {where} = {shown}, expected {_describe(schema)}"
 
 
 _WORDS = {

@@ -103,6 +103,7 @@ RUN_LAYOUT = {
     "dtype": Rule('"float32" or "float64"', lambda v: v in ("float32", "float64")),
 }
 """What ``fcnn train`` writes to ``run.json``, as :func:`fcnn.files.check_json` reads it."""
+_ADVICE = "run.json is damaged; restore it from a copy, or train a new run"
 
 
 def read_config(run_dir: Path) -> dict[str, Any]:
@@ -114,7 +115,7 @@ def read_config(run_dir: Path) -> dict[str, Any]:
     if not run_file.exists():
         raise FileNotFoundError(2, "not an fcnn run directory (no run.json)", str(run_file))
     config = read_json_file(run_file)
-    check_json(run_file, config, RUN_LAYOUT, "")
+    check_json(run_file, config, RUN_LAYOUT, "", _ADVICE)
     _check_network_size(run_file, config["network"]["sizes"], run_dir)
     return config
 

@@ -50,6 +50,7 @@ CHECKPOINT_LAYOUT = {
     "config": {str: object},  # compared key by key with the resumed run's by fit
 }
 """The JSON part of a checkpoint, as :func:`fcnn.files.check_json` reads it."""
+_ADVICE = "the checkpoint is damaged; delete it to train the run again from epoch 0"
 
 
 class Checkpoint(dict):
@@ -167,7 +168,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
             payload = json.loads(handle.metadata["state"])
         except (ValueError, RecursionError) as err:
             raise ModelFileError(path, f"has a damaged state (not JSON: {err})") from None
-        check_json(path, payload, CHECKPOINT_LAYOUT, "the state")
+        check_json(path, payload, CHECKPOINT_LAYOUT, "the state", _ADVICE)
         try:
             History.from_dict(payload["history"])
         except ValueError as err:
@@ -224,6 +225,7 @@ def restore(
             "was made by a different architecture: "
             f"{json.dumps(checkpoint['spec'])[:200]} vs {json.dumps(model.spec())[:200]}",
         )
+    _check_arrays(path, checkpoint, model)
     stateful = [cb for cb in callbacks if hasattr(cb, "load_state_dict")]
     saved_callbacks = [s for s in checkpoint["callbacks"] if s is not None]
     if len(saved_callbacks) != len(stateful):
@@ -243,6 +245,23 @@ def restore(
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         raise ModelFileError(path, f"does not fit this run: {message}") from None
+
+
+def _check_arrays(path: Path, checkpoint: dict[str, Any], model: Module) -> None:
+    """The model's tensors of its own kinds (a float weight is no integer), finite; the
+    optimiser's arrays floats."""
+    kinds = {key: value.dtype.kind for key, value in model.state_dict().items()}
+    for key, value in checkpoint["model"].items():
+        if key in kinds and value.dtype.kind != kinds[key]:
+            raise ModelFileError(path, f"has model/{key} of dtype {value.dtype}: {_ADVICE}")
+        if value.dtype.kind == "f" and value.size and not np.isfinite(value).all():
+            raise ModelFileError(path, f"has NaN or infinite values in model/{key}: {_ADVICE}")
+    for index, entry in checkpoint["optimizer"]["state"].items():
+        for name, value in entry.items():
+            if isinstance(value, np.ndarray) and value.dtype.kind != "f":
+                raise ModelFileError(
+                    path, f"has optimizer/state/{index}/{name} of dtype {value.dtype}: {_ADVICE}"
+                )
 
 
 def _check_like(saved: Any, fresh: Any, where: str) -> None:
