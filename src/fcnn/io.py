@@ -210,8 +210,9 @@ def load(path: str | os.PathLike[str], *, dtype: Any = None) -> Module:
             if array.dtype.kind == "f" and not _all_finite(array):
                 raise ModelFileError(
                     path,
-                    f"has NaN or infinite values in {key}: a model holding them predicts "
-                    "NaN; retrain it, or load a checkpoint saved before the loss diverged",
+                    f"has NaN or infinite values in {key}{_beyond(stored[key][0], array)}: "
+                    "a model holding them predicts NaN; retrain it, or load a checkpoint "
+                    "saved before the loss diverged",
                 )
     return model
 
@@ -227,6 +228,12 @@ def _live_state(model: Module) -> Iterator[tuple[str, np.ndarray]]:
         for name, buffer in module.named_buffers():
             if "." not in name:
                 yield start + name, buffer
+
+
+def _beyond(code: str, array: np.ndarray) -> str:
+    if _FLOAT_CODES.get(code, array.dtype).itemsize > array.dtype.itemsize:
+        return f" (or values too large for {array.dtype})"
+    return ""
 
 
 def _all_finite(array: np.ndarray) -> bool:

@@ -116,6 +116,11 @@ def read_config(run_dir: Path) -> dict[str, Any]:
         raise FileNotFoundError(2, "not an fcnn run directory (no run.json)", str(run_file))
     config = read_json_file(run_file)
     check_json(run_file, config, RUN_LAYOUT, "", _ADVICE)
+    try:
+        _check_optimizer(config["optimizer"]["name"], config["optimizer"]["kwargs"])
+    except ValueError as err:
+        problem = f"has an optimizer fcnn cannot build ({err}): {_ADVICE}"
+        raise ModelFileError(run_file, problem) from None
     _check_network_size(run_file, config["network"]["sizes"], run_dir)
     return config
 
@@ -171,6 +176,11 @@ def build_optimizer(name: str, params: Any, kwargs: dict[str, Any]) -> Any:
     Each option is checked against the optimiser's signature first, so that an option
     it does not take (``--beta1`` for SGD) is named as such.
     """
+    _check_optimizer(name, kwargs)
+    return OPTIMIZERS[name](params, **kwargs)
+
+
+def _check_optimizer(name: str, kwargs: dict[str, Any]) -> None:
     if name not in OPTIMIZERS:
         raise ValueError(f"--optimizer {name!r}: expected one of {', '.join(OPTIMIZERS)}")
     accepted = inspect.signature(OPTIMIZERS[name]).parameters
@@ -178,7 +188,6 @@ def build_optimizer(name: str, params: Any, kwargs: dict[str, Any]) -> Any:
     for key in kwargs:
         if key not in accepted and not takes_any:
             raise ValueError(f"optimizer {name!r} does not take the option {key!r}")
-    return OPTIMIZERS[name](params, **kwargs)
 
 
 def check_split(split: str) -> None:

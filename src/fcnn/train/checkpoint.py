@@ -47,7 +47,14 @@ CHECKPOINT_LAYOUT = {
     "generators": {"shuffle": _GENERATOR, "model": {str: _GENERATOR}},
     "history": dict,  # checked by History.from_dict
     "epoch": _COUNT,
-    "config": {str: object},  # compared key by key with the resumed run's by fit
+    # What fit compares with the resumed run's (a key fit adds is added here too).
+    "config": {
+        "batch_size": _COUNT,
+        "shuffle": bool,
+        "n_train": _COUNT,
+        "n_validation": _COUNT,
+        "metrics": [str],
+    },
 }
 """The JSON part of a checkpoint, as :func:`fcnn.files.check_json` reads it."""
 _ADVICE = "the checkpoint is damaged; delete it to train the run again from epoch 0"
@@ -244,32 +251,57 @@ def restore(
         _restore_generators(model, checkpoint["generators"]["model"])
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        raise ModelFileError(path, f"does not fit this run: {message}") from None
+        raise ModelFileError(path, f"does not fit this run ({message}): {_ADVICE}") from None
 
 
 def _check_arrays(path: Path, checkpoint: dict[str, Any], model: Module) -> None:
     """The model's tensors of its own kinds (a float weight is no integer), finite; the
-    optimiser's arrays floats."""
-    kinds = {key: value.dtype.kind for key, value in model.state_dict().items()}
+    optimiser's arrays finite floats; the weights a callback keeps of the model's shapes."""
+    model_arrays = model.state_dict()
+    kinds = {key: value.dtype.kind for key, value in model_arrays.items()}
     for key, value in checkpoint["model"].items():
         if key in kinds and value.dtype.kind != kinds[key]:
             raise ModelFileError(path, f"has model/{key} of dtype {value.dtype}: {_ADVICE}")
         if value.dtype.kind == "f" and value.size and not np.isfinite(value).all():
             raise ModelFileError(path, f"has NaN or infinite values in model/{key}: {_ADVICE}")
+    for i, state in enumerate(checkpoint["callbacks"]):
+        for name, kept in (state or {}).items():
+            _check_kept_weights(path, f"callbacks/{i}/{name}", kept, model_arrays)
     for index, entry in checkpoint["optimizer"]["state"].items():
         for name, value in entry.items():
-            if isinstance(value, np.ndarray) and value.dtype.kind != "f":
+            if isinstance(value, np.ndarray) and not (
+                value.dtype.kind == "f" and np.isfinite(value).all()
+            ):
                 raise ModelFileError(
-                    path, f"has optimizer/state/{index}/{name} of dtype {value.dtype}: {_ADVICE}"
+                    path,
+                    f"has optimizer/state/{index}/{name} of dtype {value.dtype} or with "
+                    f"NaN or infinite values: {_ADVICE}",
                 )
+
+
+def _check_kept_weights(path: Path, where: str, kept: Any, model: dict[str, Any]) -> None:
+    """Weights a callback keeps (EarlyStopping's best): the model's keys and shapes."""
+    if not isinstance(kept, dict) or not kept or not set(kept) <= set(model):
+        return
+    for key, value in kept.items():
+        if not isinstance(value, np.ndarray) or value.shape != model[key].shape:
+            shape = getattr(value, "shape", type(value).__name__)
+            raise ModelFileError(
+                path,
+                f"has {where}/{key} of shape {shape}, the model's is {model[key].shape}: {_ADVICE}",
+            )
 
 
 def _check_like(saved: Any, fresh: Any, where: str) -> None:
     """ValueError unless ``saved`` has the keys and kinds of ``fresh`` (a freshly built
     callback's state), so that a wrong value fails here and not epochs later. Where the
-    fresh value is None (nothing recorded yet), a number or an object of arrays fits."""
-    if fresh is None:
+    fresh value is None (nothing recorded yet), a number or an object of float arrays fits."""
+    if fresh is None:  # a number, or weights (EarlyStopping's best): float arrays
         ok = saved is None or _is_number(saved) or isinstance(saved, dict)
+        ok = ok and all(
+            isinstance(v, np.ndarray) and v.dtype.kind == "f"
+            for v in (saved.values() if isinstance(saved, dict) else ())
+        )
     elif isinstance(fresh, dict):
         if not isinstance(saved, dict) or set(saved) != set(fresh):
             raise ValueError(f"{where}: expected the fields {sorted(fresh)}, got {saved!r:.80}")

@@ -85,10 +85,13 @@ class History:
         epochs = data["epoch"]
         if any(later <= earlier for earlier, later in itertools.pairwise(epochs)):
             raise ValueError(f"not a History record: its epochs {epochs[:8]} do not increase")
-        too_long = [key for key, values in data["history"].items() if len(values) > len(epochs)]
-        if too_long:
+        if epochs and not data["history"]:
+            raise ValueError(f"not a History record: {len(epochs)} epochs but no values")
+        uneven = [key for key, values in data["history"].items() if len(values) != len(epochs)]
+        if uneven:
             raise ValueError(
-                f"not a History record: {too_long[0]!r} has more values than there are epochs"
+                f"not a History record: {uneven[0]!r} has {len(data['history'][uneven[0]])} "
+                f"values for {len(epochs)} epochs"
             )
         history = cls()
         history.epoch = list(epochs)
