@@ -175,7 +175,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
             payload = json.loads(handle.metadata["state"])
         except (ValueError, RecursionError) as err:
             raise ModelFileError(path, f"has a damaged state (not JSON: {err})") from None
-        check_json(path, payload, CHECKPOINT_LAYOUT, "the state", _ADVICE)
+        check_json(path, payload, CHECKPOINT_LAYOUT, "state", _ADVICE)
         try:
             History.from_dict(payload["history"])
         except ValueError as err:
