@@ -280,26 +280,32 @@ def _check_arrays(path: Path, checkpoint: dict[str, Any], model: Module) -> None
 
 
 def _check_kept_weights(path: Path, where: str, kept: Any, model: dict[str, Any]) -> None:
-    """Weights a callback keeps (EarlyStopping's best): the model's keys and shapes."""
+    """Weights a callback keeps (EarlyStopping's best): the model's keys, shapes, kinds."""
     if not isinstance(kept, dict) or not kept or not set(kept) <= set(model):
         return
     for key, value in kept.items():
-        if not isinstance(value, np.ndarray) or value.shape != model[key].shape:
-            shape = getattr(value, "shape", type(value).__name__)
+        want = model[key]
+        if not (
+            isinstance(value, np.ndarray)
+            and value.shape == want.shape
+            and value.dtype.kind == want.dtype.kind
+        ):
+            got = f"{value.dtype} {value.shape}" if isinstance(value, np.ndarray) else value
             raise ModelFileError(
                 path,
-                f"has {where}/{key} of shape {shape}, the model's is {model[key].shape}: {_ADVICE}",
+                f"has {where}/{key} = {got!s:.60}, the model's is {want.dtype} "
+                f"{want.shape}: {_ADVICE}",
             )
 
 
 def _check_like(saved: Any, fresh: Any, where: str) -> None:
     """ValueError unless ``saved`` has the keys and kinds of ``fresh`` (a freshly built
     callback's state), so that a wrong value fails here and not epochs later. Where the
-    fresh value is None (nothing recorded yet), a number or an object of float arrays fits."""
-    if fresh is None:  # a number, or weights (EarlyStopping's best): float arrays
+    fresh value is None (nothing recorded yet), a number or an object of arrays fits."""
+    if fresh is None:  # a number, or weights (EarlyStopping's best): arrays
         ok = saved is None or _is_number(saved) or isinstance(saved, dict)
         ok = ok and all(
-            isinstance(v, np.ndarray) and v.dtype.kind == "f"
+            isinstance(v, np.ndarray) and v.dtype.kind in "fiub"
             for v in (saved.values() if isinstance(saved, dict) else ())
         )
     elif isinstance(fresh, dict):
