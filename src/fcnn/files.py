@@ -26,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "COUNT",
+    "INTEGER",
+    "POSITIVE",
     "ModelFileError",
     "Rule",
     "atomic_write_bytes",
@@ -166,6 +169,16 @@ class Rule:
     def __init__(self, wanted: str, test: Callable[[Any], bool]) -> None:
         self.wanted = wanted
         self.test = test
+
+    @classmethod
+    def one_of(cls, *choices: str) -> Rule:
+        """One of these strings."""
+        return cls(" or ".join(json.dumps(c) for c in choices), lambda v: v in choices)
+
+
+INTEGER = Rule("an integer", lambda v: type(v) is int)
+COUNT = Rule("an integer >= 0", lambda v: type(v) is int and v >= 0)
+POSITIVE = Rule("an integer >= 1", lambda v: type(v) is int and v >= 1)
 
 
 def check_json(

@@ -25,7 +25,7 @@ import numpy as np
 from ..core import Module
 from ..data import apply_preprocess, csv_features, load_source, make_source
 from ..data import csv as read_csv
-from ..files import ModelFileError, Rule, check_json, read_json_file
+from ..files import COUNT, INTEGER, POSITIVE, ModelFileError, Rule, check_json, read_json_file
 from ..io import load
 from ..optim import OPTIMIZERS
 from ..tensorfile import TensorFile
@@ -38,10 +38,7 @@ MODEL_FILE = "model.safetensors"
 # parameters (4 GiB in float32): far above any run fcnn's CLI is for, far below harm.
 MAX_PARAMETERS = 2**30
 
-_INT = Rule("an integer", lambda v: type(v) is int)
-_COUNT = Rule("an integer >= 0", lambda v: type(v) is int and v >= 0)
-_WIDTH = Rule("an integer >= 1", lambda v: type(v) is int and v >= 1)
-_NUMBERS = [float]
+_INT, _COUNT, _WIDTH = INTEGER, COUNT, POSITIVE
 RUN_LAYOUT = {
     "fcnn_version": str,
     "source": {
@@ -56,19 +53,13 @@ RUN_LAYOUT = {
         "test_split?": float,
         "split_seed?": _INT,
     },
-    "task": Rule(
-        '"classification" or "regression"', lambda v: v in ("classification", "regression")
-    ),
+    "task": Rule.one_of("classification", "regression"),
     "classes": ([str], None),
     "feature_names": ([str], None),
     "preprocess": (
-        {"kind": Rule('"none"', lambda v: v == "none")},
-        {"kind": Rule('"scale"', lambda v: v == "scale"), "factor": float},
-        {
-            "kind": Rule('"standardize"', lambda v: v == "standardize"),
-            "mean": _NUMBERS,
-            "scale": _NUMBERS,
-        },
+        {"kind": Rule.one_of("none")},
+        {"kind": Rule.one_of("scale"), "factor": float},
+        {"kind": Rule.one_of("standardize"), "mean": [float], "scale": [float]},
     ),
     "network": {
         "sizes": Rule(
@@ -100,7 +91,7 @@ RUN_LAYOUT = {
     "early_stopping": (_COUNT, None),
     "fit": {"epochs": _WIDTH, "batch_size": _WIDTH, "validation_split": float},
     "seed": _INT,
-    "dtype": Rule('"float32" or "float64"', lambda v: v in ("float32", "float64")),
+    "dtype": Rule.one_of("float32", "float64"),
 }
 """What ``fcnn train`` writes to ``run.json``, as :func:`fcnn.files.check_json` reads it."""
 _ADVICE = "run.json is damaged; restore it from a copy, or train a new run"

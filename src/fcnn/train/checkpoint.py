@@ -25,7 +25,7 @@ import numpy as np
 from safetensors.numpy import save as st_save
 
 from ..core import Module
-from ..files import ModelFileError, Rule, atomic_write_bytes, check_json
+from ..files import COUNT, ModelFileError, atomic_write_bytes, check_json
 from ..tensorfile import TensorFile
 from .history import History
 
@@ -35,9 +35,6 @@ CHECKPOINT_NAME = "checkpoint.safetensors"
 _FORMAT = "fcnn-checkpoint"
 
 _TENSOR = {"__tensor__": str}
-_COUNT = Rule(
-    "an integer >= 0", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0
-)
 _GENERATOR = {str: object}  # numpy checks a bit generator's state when it is set
 CHECKPOINT_LAYOUT = {
     "spec": {str: object},
@@ -46,13 +43,13 @@ CHECKPOINT_LAYOUT = {
     "callbacks": [({str: object}, None)],
     "generators": {"shuffle": _GENERATOR, "model": {str: _GENERATOR}},
     "history": dict,  # checked by History.from_dict
-    "epoch": _COUNT,
+    "epoch": COUNT,
     # What fit compares with the resumed run's (a key fit adds is added here too).
     "config": {
-        "batch_size": _COUNT,
+        "batch_size": COUNT,
         "shuffle": bool,
-        "n_train": _COUNT,
-        "n_validation": _COUNT,
+        "n_train": COUNT,
+        "n_validation": COUNT,
         "metrics": [str],
     },
 }

@@ -12,13 +12,12 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ..files import ModelFileError, Rule, atomic_write_text, check_json, read_json_file
+from ..files import POSITIVE, ModelFileError, atomic_write_text, check_json, read_json_file
 
 __all__ = ["HISTORY_LAYOUT", "History"]
 
-_EPOCH = Rule("an epoch number >= 1", lambda v: type(v) is int and v >= 1)
 HISTORY_LAYOUT = {
-    "epoch": [_EPOCH],
+    "epoch": [POSITIVE],
     "history": {str: [(float, None)]},  # None: a NaN or infinite value (JSON has neither)
     "stop_reason?": (str, None),
     "diverged?": bool,
