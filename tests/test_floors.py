@@ -23,6 +23,7 @@ FLOORS = {
     "rng": 1,
     "hooks": 1,
     "files": 1,
+    "tensorfile": 1,
     "layers": 2,
     "callback": 2,
     "activations": 2,

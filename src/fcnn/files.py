@@ -1,28 +1,50 @@
-"""Floor 1: writing files safely, and the error a bad model file raises.
+"""Floor 1: writing files safely, reading them warily, and the error a bad file raises.
 
 - :func:`atomic_write_bytes` / :func:`atomic_write_text`: every file fcnn writes (model
   files, checkpoints, histories, ONNX files, sweep records, reports, figures) goes
   through a temporary file in the same folder and a rename, so a crash or a full disk
   never leaves a half-written file where a good one was.
-- :class:`ModelFileError`: the one error a bad model or checkpoint file raises
-  (``fcnn.ModelFileError``, also offered as ``fcnn.io.ModelFileError``).
+- :class:`ModelFileError`: the one error a bad model file, checkpoint, ``run.json`` or
+  ``history.json`` raises (``fcnn.ModelFileError``, also ``fcnn.io.ModelFileError``).
+- :func:`check_regular_file` (a FIFO would block ``open`` forever, a device never ends)
+  and :func:`read_json_file`; :func:`check_json` compares what a JSON file holds with
+  the layout fcnn wrote (a small schema: types, objects with exact keys, lists,
+  :class:`Rule`), so a damaged file is named, never a ``KeyError`` deep inside.
 
-Only the standard library is used: every floor may write a file.
+Only the standard library is used: every floor may read and write a file.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import secrets
+import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ModelFileError", "atomic_write_bytes", "atomic_write_text"]
+__all__ = [
+    "COUNT",
+    "INTEGER",
+    "POSITIVE",
+    "ModelFileError",
+    "Rule",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "check_json",
+    "check_regular_file",
+    "read_json_file",
+]
+
+# A JSON file fcnn wrote (run.json, history.json) is far smaller; a bigger one is not ours.
+MAX_JSON_BYTES = 256 * 2**20
 
 
 class ModelFileError(ValueError):
-    """A file that is not a readable fcnn model: truncated, corrupted, foreign or inconsistent.
+    """A file fcnn cannot trust: a model file, checkpoint, ``run.json`` or history that is
+    truncated, corrupted, foreign, inconsistent, or not a regular file.
 
     The message names the path and the problem; ``path`` holds the path.
     """
@@ -101,3 +123,169 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result:
+    """Refuse anything at ``path`` that is not a regular file, before it is opened.
+
+    Opening a FIFO blocks until some other process writes to it, and a device may never
+    end; a symbolic link to a regular file is fine. Raises FileNotFoundError when there
+    is nothing at ``path``, IsADirectoryError for a folder, ModelFileError otherwise.
+    """
+    info = os.stat(path)  # follows links; FileNotFoundError names the path
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", os.fspath(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelFileError(
+            path,
+            "is not a regular file (a pipe, socket or device): fcnn reads models, "
+            "checkpoints and run records only from regular files; copy it into one first",
+        )
+    return info
+
+
+def read_json_file(path: str | os.PathLike[str]) -> Any:
+    """The JSON value in the regular file at ``path``; ModelFileError naming it if damaged."""
+    info = check_regular_file(path)
+    if info.st_size > MAX_JSON_BYTES:
+        raise ModelFileError(
+            path, f"holds {info.st_size} bytes, more than any JSON file fcnn writes"
+        )
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_JSON_BYTES + 1)
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise ModelFileError(path, f"is not valid JSON ({err}): the file is damaged") from None
+
+
+class Rule:
+    """A check :func:`check_json` cannot spell with types alone: ``test(value)`` says yes
+    or no, ``wanted`` says what is wanted, in words ("an integer >= 0")."""
+
+    def __init__(self, wanted: str, test: Callable[[Any], bool]) -> None:
+        self.wanted = wanted
+        self.test = test
+
+    @classmethod
+    def one_of(cls, *choices: str) -> Rule:
+        """One of these strings."""
+        return cls(" or ".join(json.dumps(c) for c in choices), lambda v: v in choices)
+
+
+INTEGER = Rule("an integer", lambda v: type(v) is int)
+COUNT = Rule("an integer >= 0", lambda v: type(v) is int and v >= 0)
+POSITIVE = Rule("an integer >= 1", lambda v: type(v) is int and v >= 1)
+
+
+def check_json(
+    path: str | os.PathLike[str],
+    value: Any,
+    schema: Any,
+    where: str,
+    advice: str = "the file is damaged",
+) -> None:
+    """Raise ModelFileError naming ``path``, the first field of ``value`` that does not
+    fit ``schema``, and then ``advice`` (what to do about it).
+
+    A schema is ``None`` (JSON null); a type (``str``, ``bool``, ``int``, ``float``
+    (which takes integers too), ``dict``, ``list``, ``object`` (anything); ``bool`` is
+    never an ``int``); a
+    :class:`Rule`; a tuple of schemas (any one fits); ``[item]`` (a list of items); ``{str:
+    item}`` (an object with any keys); or ``{"key": schema, "key?": schema}`` (an object
+    with exactly these keys, the ``?`` ones optional).
+    """
+    problem = _problem(value, schema, where)
+    if problem is not None:
+        raise ModelFileError(path, f"{problem}: {advice}")
+
+
+def _problem(value: Any, schema: Any, where: str) -> str | None:
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            return _mismatch(value, schema, where)
+        for i, item in enumerate(value):
+            problem = _problem(item, schema[0], f"{where}[{i}]")
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(schema, dict):
+        return _object_problem(value, schema, where)
+    if isinstance(schema, tuple):
+        if any(_problem(value, option, where) is None for option in schema):
+            return None
+        return _mismatch(value, schema, where)
+    return None if _fits(value, schema) else _mismatch(value, schema, where)
+
+
+def _fits(value: Any, schema: Any) -> bool:
+    if schema is None:
+        return value is None
+    if schema is object:  # anything JSON holds
+        return True
+    if isinstance(schema, Rule):
+        return schema.test(value)
+    if isinstance(value, bool):
+        return schema is bool
+    if schema is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, schema)
+
+
+def _object_problem(value: Any, schema: dict[Any, Any], where: str) -> str | None:
+    if not isinstance(value, dict):
+        return _mismatch(value, schema, where)
+    if set(schema) == {str}:
+        fields = {key: schema[str] for key in value}
+    else:
+        fields = {key.rstrip("?"): item for key, item in schema.items()}
+        required = [key for key in schema if not key.endswith("?")]
+        missing = [key for key in required if key not in value]
+        if missing:
+            return f"has no {_join(where, missing[0])}"
+        extra = [key for key in value if key not in fields]
+        if extra:
+            return f"has an unexpected field {_join(where, extra[0])}"
+    for key, item in fields.items():
+        if key in value:
+            problem = _problem(value[key], item, _join(where, key))
+            if problem is not None:
+                return problem
+    return None
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
+def _mismatch(value: Any, schema: Any, where: str) -> str:
+    shown = json.dumps(value, default=repr)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return f"has {where} = {shown}, expected {_describe(schema)}"
+
+
+_WORDS = {
+    str: "a string",
+    bool: "true or false",
+    int: "an integer",
+    float: "a number",
+    dict: "an object",
+    list: "a list",
+}
+
+
+def _describe(schema: Any) -> str:
+    if schema is None:
+        return "null"
+    if isinstance(schema, Rule):
+        return schema.wanted
+    if isinstance(schema, tuple):
+        return " or ".join(_describe(option) for option in schema)
+    if isinstance(schema, list):
+        return f"a list, each {_describe(schema[0])}"
+    if isinstance(schema, dict):
+        return "an object"
+    return _WORDS.get(schema, getattr(schema, "__name__", str(schema)))

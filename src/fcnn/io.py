@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import safetensors.numpy
-from safetensors import safe_open
 
 from .core import Module, from_spec, resolve_dtype
 from .files import ModelFileError, atomic_write_bytes, atomic_write_text
@@ -31,6 +31,7 @@ from .files import ModelFileError, atomic_write_bytes, atomic_write_text
 # The interop functions import onnx/torch only when called; fcnn.interop never imports
 # this module, so importing it here makes no circle.
 from .interop import from_torch, load_torch_state_dict, to_onnx, to_torch
+from .tensorfile import TensorFile
 
 __all__ = [
     "FORMAT",
@@ -146,13 +147,6 @@ def _check_user_metadata(metadata: Any) -> dict[str, str]:
 # --------------------------------------------------------------------------- load
 
 
-def _check_readable(path: Path) -> None:
-    # Opened by Python so that a missing file, a folder or a permission problem raise the
-    # usual OSError subclasses rather than safetensors' own messages.
-    with open(path, "rb"):
-        pass
-
-
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     """The metadata of the safetensors file at ``path`` (reads the header only).
 
@@ -164,19 +158,17 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     FileNotFoundError
         When there is no file at ``path``.
     ModelFileError
-        When the file is not a readable safetensors file.
+        When the file is not a regular file or not a readable safetensors file.
     """
-    path = Path(path)
-    _check_readable(path)
-    try:
-        with safe_open(path, framework="numpy") as handle:
-            return dict(handle.metadata() or {})
-    except Exception as err:  # safetensors raises several types for bad headers
-        raise ModelFileError(path, f"is not a readable safetensors file: {err}") from None
+    with TensorFile(path) as handle:
+        return handle.metadata
 
 
 def load(path: str | os.PathLike[str], *, dtype: Any = None) -> Module:
     """Load a model saved by :func:`save`: rebuild its architecture and restore its weights.
+
+    Each tensor is read from the file straight into its parameter: the memory a load
+    takes is the model's, not several copies of the file.
 
     Parameters
     ----------
@@ -195,22 +187,13 @@ def load(path: str | os.PathLike[str], *, dtype: Any = None) -> Module:
     FileNotFoundError
         When there is no file at ``path``; other ``OSError`` subclasses as usual.
     ModelFileError
-        When the file is not an fcnn model file, or is truncated, corrupted or
-        inconsistent (tensors that do not match the spec).
+        When the file is not a regular file or not an fcnn model file, is truncated,
+        corrupted or inconsistent (tensors that do not match the spec), or holds a
+        weight that is NaN or infinite.
     """
-    path = Path(path)
     target_dtype = None if dtype is None else resolve_dtype(dtype)
-    _check_readable(path)
-    try:
-        handle = safe_open(path, framework="numpy")
-        metadata = handle.metadata() or {}
-        stored = {
-            key: (handle.get_slice(key).get_dtype(), tuple(handle.get_slice(key).get_shape()))
-            for key in handle.keys()
-        }
-    except Exception as err:
-        raise ModelFileError(path, f"is not a readable safetensors file: {err}") from None
-    with handle:
+    with TensorFile(path) as handle:
+        path, metadata, stored = handle.path, handle.metadata, handle.tensors
         spec = _read_spec(path, metadata)
         if target_dtype is None:
             target_dtype = _stored_dtype(path, metadata, stored)
@@ -222,15 +205,40 @@ def load(path: str | os.PathLike[str], *, dtype: Any = None) -> Module:
                 path, f"has a spec fcnn cannot build: {err}" + _hint(metadata)
             ) from None
         _check_tensors(path, model, stored)
-        try:
-            tensors = {key: handle.get_tensor(key) for key in stored}
-        except Exception as err:
-            raise ModelFileError(path, f"has tensors that cannot be read: {err}") from None
-    try:
-        model.load_state_dict(tensors, strict=True)
-    except Exception as err:  # _check_tensors makes this unlikely; convert it all the same
-        raise ModelFileError(path, f"has tensors that do not fit its spec: {err}") from None
+        for key, array in _live_state(model):
+            handle.read_into(key, array)
+            if array.dtype.kind == "f" and not _all_finite(array):
+                raise ModelFileError(
+                    path,
+                    f"has NaN or infinite values in {key}{_beyond(stored[key][0], array)}: "
+                    "a model holding them predicts NaN; retrain it, or load a checkpoint "
+                    "saved before the loss diverged",
+                )
     return model
+
+
+def _live_state(model: Module) -> Iterator[tuple[str, np.ndarray]]:
+    """The arrays ``model.state_dict()`` copies, themselves and in its order: loading
+    writes into them. (A module's own entries are those without a dot in their name.)"""
+    for prefix, module in model.named_modules():
+        start = f"{prefix}." if prefix else ""
+        for name, param in module.named_parameters():
+            if "." not in name:
+                yield start + name, param.data
+        for name, buffer in module.named_buffers():
+            if "." not in name:
+                yield start + name, buffer
+
+
+def _beyond(code: str, array: np.ndarray) -> str:
+    if _FLOAT_CODES.get(code, array.dtype).itemsize > array.dtype.itemsize:
+        return f" (or values too large for {array.dtype})"
+    return ""
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    # min and max carry any NaN or infinity and allocate nothing, unlike isfinite(a).all().
+    return array.size == 0 or bool(np.isfinite(array.min()) and np.isfinite(array.max()))
 
 
 def _hint(metadata: dict[str, str]) -> str:
@@ -308,7 +316,7 @@ def _check_spec_size(path: Path, spec: dict[str, Any], stored: dict[str, tuple])
 
 
 def _check_tensors(path: Path, model: Module, stored: dict[str, tuple]) -> None:
-    expected = {key: (value.dtype, value.shape) for key, value in model.state_dict().items()}
+    expected = {key: (value.dtype, value.shape) for key, value in _live_state(model)}
     missing = [key for key in expected if key not in stored]
     extra = [key for key in stored if key not in expected]
     problems = []

@@ -6,12 +6,19 @@ A run directory (``fcnn train --run-dir``) holds ``run.json`` (how the run was s
 data source and its preparation, network, loss, optimiser, schedule, fit options) and
 ``model.safetensors``; from them new data is prepared exactly as the training data was.
 Every command that takes a run directory also takes a bare model file, without run.json.
+
+``run.json`` is read warily (:func:`read_config`): its fields are checked against
+``RUN_LAYOUT`` (what ``fcnn train`` writes; a new field is added there too) and the
+network it claims against the weights the directory stores, so a damaged or crafted
+file is refused with ``ModelFileError`` before anything is built.
 """
 
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -21,13 +28,86 @@ import numpy as np
 from ..core import Module
 from ..data import SOURCE_NAMES, apply_preprocess, csv_features, load_source, make_source
 from ..data import csv as read_csv
-from ..files import atomic_write_text
+from ..files import (
+    COUNT,
+    INTEGER,
+    POSITIVE,
+    ModelFileError,
+    Rule,
+    atomic_write_text,
+    check_json,
+    read_json_file,
+)
 from ..io import load
 from ..optim import OPTIMIZERS
+from ..tensorfile import TensorFile
 from ..train import Callback, TrainState
+from ..train.checkpoint import CHECKPOINT_NAME
 
 RUN_FILE = "run.json"
 MODEL_FILE = "model.safetensors"
+
+# Without stored weights to compare with, run.json may claim at most this many
+# parameters (4 GiB in float32): far above any run fcnn's CLI is for, far below harm.
+MAX_PARAMETERS = 2**30
+
+_INT, _COUNT, _WIDTH = INTEGER, COUNT, POSITIVE
+RUN_LAYOUT = {
+    "fcnn_version": str,
+    "source": {
+        "name": str,
+        "path?": str,
+        "target?": (str, _INT),
+        "n?": _INT,
+        "noise?": float,
+        "seed?": _INT,
+        "data_dir?": (str, None),
+        "download?": bool,
+        "test_split?": float,
+        "split_seed?": _INT,
+    },
+    "task": Rule.one_of("classification", "regression"),
+    "classes": ([str], None),
+    "feature_names": ([str], None),
+    "preprocess": (
+        {"kind": Rule.one_of("none")},
+        {"kind": Rule.one_of("scale"), "factor": float},
+        {"kind": Rule.one_of("standardize"), "mean": [float], "scale": [float]},
+    ),
+    "network": {
+        "sizes": Rule(
+            "a list of two or more integers >= 1",
+            lambda v: (
+                isinstance(v, list) and len(v) >= 2 and all(type(s) is int and s >= 1 for s in v)
+            ),
+        ),
+        "activation": str,
+        "output": (str, None),
+        "batchnorm": bool,
+        "dropout": float,
+        "init": str,
+        "init_scale": (float, None),
+    },
+    "loss": str,
+    "optimizer": {"name": str, "kwargs": {str: (float, bool, [float])}},
+    "schedule": (
+        {
+            "name": str,
+            "step_size?": _INT,
+            "gamma?": float,
+            "milestones?": [_INT],
+            "T_max?": _INT,
+            "factor?": float,
+        },
+        None,
+    ),
+    "early_stopping": (_COUNT, None),
+    "fit": {"epochs": _WIDTH, "batch_size": _WIDTH, "validation_split": float},
+    "seed": _INT,
+    "dtype": Rule.one_of("float32", "float64"),
+}
+"""What ``fcnn train`` writes to ``run.json``, as :func:`fcnn.files.check_json` reads it."""
+_ADVICE = "run.json is damaged; restore it from a copy, or train a new run"
 
 
 def new_run_dir(data: str, root: Path = Path("runs")) -> Path:
@@ -78,11 +158,49 @@ class SetLearningRate(Callback):
 
 
 def read_config(run_dir: Path) -> dict[str, Any]:
-    """The ``run.json`` of ``run_dir``; FileNotFoundError naming it when there is none."""
+    """The ``run.json`` of ``run_dir``, checked: FileNotFoundError naming it when there is
+    none, ModelFileError naming it and the field when it is damaged, or when the network
+    it claims is larger than the weights the directory stores (or than MAX_PARAMETERS
+    when it stores none)."""
     run_file = run_dir / RUN_FILE
     if not run_file.exists():
         raise FileNotFoundError(2, "not an fcnn run directory (no run.json)", str(run_file))
-    return json.loads(run_file.read_text())
+    config = read_json_file(run_file)
+    check_json(run_file, config, RUN_LAYOUT, "", _ADVICE)
+    try:
+        _check_optimizer(config["optimizer"]["name"], config["optimizer"]["kwargs"])
+    except ValueError as err:
+        problem = f"has an optimizer fcnn cannot build ({err}): {_ADVICE}"
+        raise ModelFileError(run_file, problem) from None
+    _check_network_size(run_file, config["network"]["sizes"], run_dir)
+    return config
+
+
+def _check_network_size(run_file: Path, sizes: list[int], run_dir: Path) -> None:
+    """Refuse sizes claiming more parameters than stored, before ``mlp`` allocates them.
+
+    The weights of ``sizes`` (in·out + out per layer) are a lower bound of what the
+    network holds; the checkpoint (weights and optimiser state) or the model file, read
+    by their headers only, hold at least that many scalars when they belong to it.
+    """
+    claimed = sum(a * b + b for a, b in itertools.pairwise(sizes))
+    for name in (CHECKPOINT_NAME, MODEL_FILE):
+        if (run_dir / name).is_file():
+            with TensorFile(run_dir / name) as stored:
+                budget = sum(math.prod(shape) for _, shape in stored.tensors.values())
+            where = f"{name} stores {budget:,}"
+            break
+    else:
+        budget, where = (
+            MAX_PARAMETERS,
+            f"fcnn builds at most {MAX_PARAMETERS:,} from run.json alone",
+        )
+    if claimed > budget:
+        raise ModelFileError(
+            run_file,
+            f"claims a network {'-'.join(map(str, sizes))} of {claimed:,} parameters but "
+            f"{where}: the file is damaged or belongs to another run",
+        )
 
 
 def model_file(path: Path) -> Path:
@@ -109,6 +227,11 @@ def build_optimizer(name: str, params: Any, kwargs: dict[str, Any]) -> Any:
     Each option is checked against the optimiser's signature first, so that an option
     it does not take (``--beta1`` for SGD) is named as such.
     """
+    _check_optimizer(name, kwargs)
+    return OPTIMIZERS[name](params, **kwargs)
+
+
+def _check_optimizer(name: str, kwargs: dict[str, Any]) -> None:
     if name not in OPTIMIZERS:
         raise ValueError(f"--optimizer {name!r}: expected one of {', '.join(OPTIMIZERS)}")
     accepted = inspect.signature(OPTIMIZERS[name]).parameters
@@ -116,7 +239,6 @@ def build_optimizer(name: str, params: Any, kwargs: dict[str, Any]) -> Any:
     for key in kwargs:
         if key not in accepted and not takes_any:
             raise ValueError(f"optimizer {name!r} does not take the option {key!r}")
-    return OPTIMIZERS[name](params, **kwargs)
 
 
 def check_split(split: str) -> None:

@@ -9,17 +9,15 @@ and dtype is checked before anything is copied.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
-
-from safetensors import safe_open
 
 from ..core import Module
 from ..files import ModelFileError
+from ..tensorfile import DTYPES, TensorFile
 
 __all__ = ["load_torch_state_dict"]
 
-_NUMPY_CODES = {"F16", "F32", "F64", "I8", "I16", "I32", "I64", "U8", "BOOL"}
+_NUMPY_CODES = set(DTYPES)
 
 
 def load_torch_state_dict(
@@ -62,17 +60,12 @@ def load_torch_state_dict(
         raise TypeError(
             f"load_torch_state_dict: expected an fcnn Module, got {type(model).__name__}"
         )
-    path = Path(path)
-    with open(path, "rb"):  # the usual OSError for a missing file or a folder
-        pass
-    try:
-        with safe_open(path, framework="numpy") as handle:
-            header = {
-                key: (handle.get_slice(key).get_dtype(), tuple(handle.get_slice(key).get_shape()))
-                for key in handle.keys()
-            }
-    except Exception as err:  # safetensors raises several types for bad headers
-        raise ModelFileError(path, f"is not a readable safetensors file: {err}") from None
+    with TensorFile(path) as handle:
+        return _load_checked(model, handle, strict, prefix)
+
+
+def _load_checked(model: Module, handle: TensorFile, strict: bool, prefix: str) -> Any:
+    path, header = handle.path, handle.tensors
     renamed = {}  # the model's key → the file's key
     without_prefix = []
     for key in header:
@@ -102,9 +95,12 @@ def load_torch_state_dict(
         raise ModelFileError(
             path, f"does not fit {type(model).__name__}: " + "; ".join(problems) + hint
         )
-    with safe_open(path, framework="numpy") as handle:
-        state = {key: handle.get_tensor(renamed[key]) for key in expected if key in renamed}
-    result = model.load_state_dict(state, strict=False)
+    # Each tensor read once, then copied into its parameter: one tensor at a time in
+    # memory beside the model, not the whole file.
+    for key in expected:
+        if key in renamed:
+            model.load_state_dict({key: handle.read(renamed[key])}, strict=False)
+    result = model.load_state_dict({}, strict=False)  # copies nothing: the result's type
     return type(result)(missing, unexpected)
 
 

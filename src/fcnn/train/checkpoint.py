@@ -6,6 +6,12 @@ dropout masks), the history and the number of finished epochs. Being one file, i
 replaced in one atomic rename: a process killed mid-write leaves the previous
 checkpoint intact. Arrays are stored as tensors; everything else as JSON in the
 metadata. Nothing is pickled or executed.
+
+Reading one back trusts nothing: :func:`load_checkpoint` checks the JSON part field by
+field against the layout :func:`save_checkpoint` writes (``CHECKPOINT_LAYOUT``), every
+tensor it names and no other, and reads each tensor once, straight from the file;
+:func:`restore` turns whatever does not fit the run into a ``ModelFileError`` naming
+the file, so a damaged checkpoint never surfaces as a ``KeyError`` mid-training.
 """
 
 from __future__ import annotations
@@ -16,16 +22,46 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from safetensors.numpy import load as st_load
 from safetensors.numpy import save as st_save
 
 from ..core import Module
-from ..files import ModelFileError, atomic_write_bytes
+from ..files import COUNT, ModelFileError, atomic_write_bytes, check_json
+from ..tensorfile import TensorFile
+from .history import History
 
 __all__ = ["CHECKPOINT_NAME", "generator_states", "load_checkpoint", "save_checkpoint"]
 
 CHECKPOINT_NAME = "checkpoint.safetensors"
 _FORMAT = "fcnn-checkpoint"
+
+_TENSOR = {"__tensor__": str}
+_GENERATOR = {str: object}  # numpy checks a bit generator's state when it is set
+CHECKPOINT_LAYOUT = {
+    "spec": {str: object},
+    "model": {str: _TENSOR},
+    "optimizer": {"state": {str: {str: (_TENSOR, float, None)}}, "param_groups": [{str: object}]},
+    "callbacks": [({str: object}, None)],
+    "generators": {"shuffle": _GENERATOR, "model": {str: _GENERATOR}},
+    "history": dict,  # checked by History.from_dict
+    "epoch": COUNT,
+    # What fit compares with the resumed run's (a key fit adds is added here too).
+    "config": {
+        "batch_size": COUNT,
+        "shuffle": bool,
+        "n_train": COUNT,
+        "n_validation": COUNT,
+        "metrics": [str],
+    },
+}
+"""The JSON part of a checkpoint, as :func:`fcnn.files.check_json` reads it."""
+_ADVICE = "the checkpoint is damaged; delete it to train the run again from epoch 0"
+
+
+class Checkpoint(dict):
+    """A loaded checkpoint: the dict :func:`save_checkpoint` wrote, and the file it came
+    from (``path``), for the errors of :func:`restore`."""
+
+    path: Path
 
 
 def _split(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
@@ -43,14 +79,26 @@ def _split(obj: Any, prefix: str, tensors: dict[str, np.ndarray]) -> Any:
     return obj
 
 
-def _join(obj: Any, tensors: dict[str, np.ndarray]) -> Any:
+def _join(obj: Any, tensors: dict[str, np.ndarray], used: set[str]) -> Any:
     if isinstance(obj, dict):
-        if set(obj) == {"__tensor__"}:
+        if set(obj) == {"__tensor__"} and isinstance(obj["__tensor__"], str):
+            used.add(obj["__tensor__"])
             return tensors[obj["__tensor__"]]
-        return {k: _join(v, tensors) for k, v in obj.items()}
+        return {k: _join(v, tensors, used) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_join(v, tensors) for v in obj]
+        return [_join(v, tensors, used) for v in obj]
     return obj
+
+
+def _references(obj: Any) -> list[str]:
+    """The tensor names the JSON part refers to, in order."""
+    if isinstance(obj, dict):
+        if set(obj) == {"__tensor__"} and isinstance(obj["__tensor__"], str):
+            return [obj["__tensor__"]]
+        return [name for value in obj.values() for name in _references(value)]
+    if isinstance(obj, list):
+        return [name for value in obj for name in _references(value)]
+    return []
 
 
 def generator_states(model: Module) -> dict[str, Any]:
@@ -109,25 +157,56 @@ def save_checkpoint(
     return atomic_write_bytes(path, st_save(tensors, metadata=metadata))
 
 
-def load_checkpoint(path: str | Path) -> dict[str, Any]:
+def load_checkpoint(path: str | Path) -> Checkpoint:
     """Read a checkpoint into a dict (``spec``, ``model``, ``optimizer``, ``callbacks``,
-    ``generators``, ``history``, ``epoch``, ``config``) with arrays in place."""
-    path = Path(path)
-    data = path.read_bytes()
-    try:
-        tensors = st_load(data)
-        from safetensors import safe_open
+    ``generators``, ``history``, ``epoch``, ``config``) with arrays in place.
 
-        with safe_open(str(path), framework="np") as handle:
-            metadata = handle.metadata() or {}
-        if metadata.get("format") != _FORMAT:
+    Raises FileNotFoundError when there is no file, and ModelFileError naming the file
+    and the problem for anything that is not a whole, consistent fcnn checkpoint.
+    """
+    with TensorFile(path) as handle:
+        path = handle.path
+        if handle.metadata.get("format") != _FORMAT or "state" not in handle.metadata:
             raise ModelFileError(path, "is not an fcnn training checkpoint")
-        payload = json.loads(metadata["state"])
-    except ModelFileError:
-        raise
-    except Exception as err:  # safetensors / JSON errors of a damaged file
-        raise ModelFileError(path, f"is not a readable fcnn checkpoint: {err}") from None
-    return _join(payload, tensors)
+        try:
+            payload = json.loads(handle.metadata["state"])
+        except (ValueError, RecursionError) as err:
+            raise ModelFileError(path, f"has a damaged state (not JSON: {err})") from None
+        check_json(path, payload, CHECKPOINT_LAYOUT, "state", _ADVICE)
+        try:
+            History.from_dict(payload["history"])
+        except ValueError as err:
+            raise ModelFileError(path, f"has a damaged history: {err}") from None
+        _check_epoch(path, payload)
+        names = _references(payload)
+        _check_references(path, names, handle.tensors)
+        tensors = {name: handle.read(name) for name in names}
+    checkpoint = Checkpoint(_join(payload, tensors, set()))
+    checkpoint.path = path
+    return checkpoint
+
+
+def _check_epoch(path: Path, payload: dict[str, Any]) -> None:
+    recorded = payload["history"]["epoch"]
+    if recorded and recorded[-1] > payload["epoch"]:
+        raise ModelFileError(
+            path,
+            f"has epoch = {payload['epoch']} but its history records epoch "
+            f"{recorded[-1]}: the file is damaged",
+        )
+
+
+def _check_references(path: Path, names: list[str], stored: dict[str, Any]) -> None:
+    """Every tensor the state names is in the file, once, and the file holds no other."""
+    missing = [name for name in names if name not in stored]
+    if missing:
+        raise ModelFileError(path, f"names a tensor {missing[0]!r} it does not hold")
+    twice = [name for name in set(names) if names.count(name) > 1]
+    if twice:
+        raise ModelFileError(path, f"names the tensor {twice[0]!r} twice")
+    extra = [name for name in stored if name not in set(names)]
+    if extra:
+        raise ModelFileError(path, f"holds a tensor {extra[0]!r} its state does not name")
 
 
 def restore(
@@ -138,23 +217,117 @@ def restore(
     shuffle_rng: Any,
     callbacks: list[Any],
 ) -> None:
-    """Put a loaded checkpoint's state back into freshly built training objects."""
+    """Put a loaded checkpoint's state back into freshly built training objects.
+
+    Anything that does not fit (another architecture, other callbacks, a damaged
+    optimiser or generator state) raises ModelFileError naming the checkpoint.
+    """
+    path = getattr(checkpoint, "path", Path(CHECKPOINT_NAME))
     if checkpoint["spec"] != model.spec():
-        raise ValueError(
-            "the checkpoint was made by a different architecture: "
-            f"{json.dumps(checkpoint['spec'])[:200]} vs {json.dumps(model.spec())[:200]}"
+        raise ModelFileError(
+            path,
+            "was made by a different architecture: "
+            f"{json.dumps(checkpoint['spec'])[:200]} vs {json.dumps(model.spec())[:200]}",
         )
-    model.load_state_dict(checkpoint["model"])
-    optimizer_state = dict(checkpoint["optimizer"])
-    # JSON turned the optimiser's integer parameter indices into strings.
-    optimizer_state["state"] = {int(k): v for k, v in optimizer_state["state"].items()}
-    optimizer.load_state_dict(optimizer_state)
-    saved_callbacks = checkpoint["callbacks"]
+    _check_arrays(path, checkpoint, model)
     stateful = [cb for cb in callbacks if hasattr(cb, "load_state_dict")]
-    if sum(s is not None for s in saved_callbacks) != len(stateful):
-        raise ValueError("the checkpoint was made with a different set of callbacks")
-    states = iter(s for s in saved_callbacks if s is not None)
-    for cb in stateful:
-        cb.load_state_dict(next(states))
-    shuffle_rng.bit_generator.state = checkpoint["generators"]["shuffle"]
-    _restore_generators(model, checkpoint["generators"]["model"])
+    saved_callbacks = [s for s in checkpoint["callbacks"] if s is not None]
+    if len(saved_callbacks) != len(stateful):
+        raise ModelFileError(path, "was made with a different set of callbacks")
+    try:
+        for cb, saved in zip(stateful, saved_callbacks, strict=True):
+            _check_like(saved, cb.state_dict(), type(cb).__name__)
+        model.load_state_dict(checkpoint["model"])
+        optimizer_state = dict(checkpoint["optimizer"])
+        # JSON turned the optimiser's integer parameter indices into strings.
+        optimizer_state["state"] = {int(k): v for k, v in optimizer_state["state"].items()}
+        optimizer.load_state_dict(optimizer_state)
+        for cb, saved in zip(stateful, saved_callbacks, strict=True):
+            cb.load_state_dict(saved)
+        shuffle_rng.bit_generator.state = checkpoint["generators"]["shuffle"]
+        _restore_generators(model, checkpoint["generators"]["model"])
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        raise ModelFileError(path, f"does not fit this run ({message}): {_ADVICE}") from None
+
+
+def _check_arrays(path: Path, checkpoint: dict[str, Any], model: Module) -> None:
+    """The model's tensors of its own kinds (a float weight is no integer), finite; the
+    optimiser's arrays finite floats; the weights a callback keeps of the model's shapes."""
+    model_arrays = model.state_dict()
+    kinds = {key: value.dtype.kind for key, value in model_arrays.items()}
+    for key, value in checkpoint["model"].items():
+        if key in kinds and value.dtype.kind != kinds[key]:
+            raise ModelFileError(path, f"has model/{key} of dtype {value.dtype}: {_ADVICE}")
+        if value.dtype.kind == "f" and value.size and not np.isfinite(value).all():
+            raise ModelFileError(path, f"has NaN or infinite values in model/{key}: {_ADVICE}")
+    for i, state in enumerate(checkpoint["callbacks"]):
+        for name, kept in (state or {}).items():
+            _check_kept_weights(path, f"callbacks/{i}/{name}", kept, model_arrays)
+    for index, entry in checkpoint["optimizer"]["state"].items():
+        for name, value in entry.items():
+            if isinstance(value, np.ndarray) and not (
+                value.dtype.kind == "f" and np.isfinite(value).all()
+            ):
+                raise ModelFileError(
+                    path,
+                    f"has optimizer/state/{index}/{name} of dtype {value.dtype} or with "
+                    f"NaN or infinite values: {_ADVICE}",
+                )
+
+
+def _check_kept_weights(path: Path, where: str, kept: Any, model: dict[str, Any]) -> None:
+    """Weights a callback keeps (EarlyStopping's best): the model's keys, shapes, kinds."""
+    if not isinstance(kept, dict) or not kept or not set(kept) <= set(model):
+        return
+    for key, value in kept.items():
+        want = model[key]
+        if not (
+            isinstance(value, np.ndarray)
+            and value.shape == want.shape
+            and value.dtype.kind == want.dtype.kind
+        ):
+            got = f"{value.dtype} {value.shape}" if isinstance(value, np.ndarray) else value
+            raise ModelFileError(
+                path,
+                f"has {where}/{key} = {got!s:.60}, the model's is {want.dtype} "
+                f"{want.shape}: {_ADVICE}",
+            )
+
+
+def _check_like(saved: Any, fresh: Any, where: str) -> None:
+    """ValueError unless ``saved`` has the keys and kinds of ``fresh`` (a freshly built
+    callback's state), so that a wrong value fails here and not epochs later. Where the
+    fresh value is None (nothing recorded yet), a number or an object of arrays fits."""
+    if fresh is None:  # a number, or weights (EarlyStopping's best): arrays
+        ok = saved is None or _is_number(saved) or isinstance(saved, dict)
+        ok = ok and all(
+            isinstance(v, np.ndarray) and v.dtype.kind in "fiub"
+            for v in (saved.values() if isinstance(saved, dict) else ())
+        )
+    elif isinstance(fresh, dict):
+        if not isinstance(saved, dict) or set(saved) != set(fresh):
+            raise ValueError(f"{where}: expected the fields {sorted(fresh)}, got {saved!r:.80}")
+        for key, value in fresh.items():
+            _check_like(saved[key], value, f"{where}.{key}")
+        return
+    elif isinstance(fresh, (list, tuple)):
+        if not isinstance(saved, list):
+            raise ValueError(f"{where} is {saved!r:.80}, expected a list like {fresh!r:.80}")
+        for i, value in enumerate(saved if fresh else []):
+            _check_like(value, fresh[0], f"{where}[{i}]")
+        return
+    elif isinstance(fresh, np.ndarray):
+        ok = isinstance(saved, np.ndarray) and saved.shape == fresh.shape
+    elif isinstance(fresh, bool):
+        ok = isinstance(saved, bool)
+    elif _is_number(fresh):
+        ok = _is_number(saved)
+    else:
+        ok = type(saved) is type(fresh)
+    if not ok:
+        raise ValueError(f"{where} is {saved!r:.80}, expected a value like {fresh!r:.80}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))

@@ -1,15 +1,28 @@
-"""``History``: what ``fit`` records per epoch, saved as JSON."""
+"""``History``: what ``fit`` records per epoch, saved as JSON (``history.json``).
+
+Reading one back checks it against the layout :meth:`History.to_dict` writes
+(``HISTORY_LAYOUT``): a damaged file raises ``ModelFileError`` naming it.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
 from typing import Any
 
-from ..files import atomic_write_text
+from ..files import POSITIVE, ModelFileError, atomic_write_text, check_json, read_json_file
 
-__all__ = ["History"]
+__all__ = ["HISTORY_LAYOUT", "History"]
+
+HISTORY_LAYOUT = {
+    "epoch": [POSITIVE],
+    "history": {str: [(float, None)]},  # None: a NaN or infinite value (JSON has neither)
+    "stop_reason?": (str, None),
+    "diverged?": bool,
+}
+"""What :meth:`History.to_dict` writes, as :func:`fcnn.files.check_json` reads it."""
 
 
 class History:
@@ -63,17 +76,30 @@ class History:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> History:
+        """The History :meth:`to_dict` described; ValueError naming the first bad field."""
         try:
-            history = cls()
-            history.epoch = [int(e) for e in data["epoch"]]
-            history.history = {
-                str(k): [math.nan if v is None else float(v) for v in vs]
-                for k, vs in data["history"].items()
-            }
-            history.stop_reason = data.get("stop_reason")
-            history.diverged = bool(data.get("diverged", False))
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise ValueError(f"not a History record: {err}") from None
+            check_json("history", data, HISTORY_LAYOUT, "")
+        except ModelFileError as err:
+            raise ValueError(f"not a History record: it {err.problem}") from None
+        epochs = data["epoch"]
+        if any(later <= earlier for earlier, later in itertools.pairwise(epochs)):
+            raise ValueError(f"not a History record: its epochs {epochs[:8]} do not increase")
+        if epochs and not data["history"]:
+            raise ValueError(f"not a History record: {len(epochs)} epochs but no values")
+        uneven = [key for key, values in data["history"].items() if len(values) != len(epochs)]
+        if uneven:
+            raise ValueError(
+                f"not a History record: {uneven[0]!r} has {len(data['history'][uneven[0]])} "
+                f"values for {len(epochs)} epochs"
+            )
+        history = cls()
+        history.epoch = list(epochs)
+        history.history = {
+            key: [math.nan if v is None else float(v) for v in values]
+            for key, values in data["history"].items()
+        }
+        history.stop_reason = data.get("stop_reason")
+        history.diverged = data.get("diverged", False)
         return history
 
     def to_json(self) -> str:
@@ -85,7 +111,13 @@ class History:
 
     @classmethod
     def load(cls, path: str | Path) -> History:
-        return cls.from_dict(json.loads(Path(path).read_text()))
+        """Read ``history.json``; ModelFileError naming the file when it is damaged."""
+        try:
+            return cls.from_dict(read_json_file(path))
+        except ModelFileError:
+            raise
+        except ValueError as err:
+            raise ModelFileError(path, f"is damaged: {err}") from None
 
     def __repr__(self) -> str:
         keys = ", ".join(self.history)
