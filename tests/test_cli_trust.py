@@ -155,6 +155,19 @@ def test_resume_with_lr_goes_on_from_the_checkpoint_at_the_new_rate(tmp_path):
     assert checkpoint["optimizer"]["param_groups"][0]["lr"] == 0.001
     config = json.loads((run_dir / "run.json").read_text())
     assert config["lr_changes"] == [{"after_epoch": 2, "lr": 0.001}]
+    # Every command that reads the run back still takes the run.json it wrote.
+    assert "accuracy" in run("evaluate", run_dir).output
+    run("train", "--resume", run_dir, "--epochs", 5, "--verbose", 0)
+
+
+def test_a_csv_run_with_a_chosen_task_reads_back(tmp_path):
+    table = tmp_path / "t.csv"
+    rows = [f"{i % 7},{(i * 3) % 5},{i % 3}" for i in range(60)]
+    table.write_text("a,b,label\n" + "\n".join(rows) + "\n")
+    run_dir = tmp_path / "r"
+    run("train", table, "--task", "regression", "--epochs", 1, "--verbose", 0, "--run-dir", run_dir)
+    assert json.loads((run_dir / "run.json").read_text())["task"] == "regression"
+    assert "loss" in run("evaluate", run_dir).output
 
 
 def test_resume_refuses_options_it_would_ignore(tmp_path):

@@ -65,6 +65,7 @@ RUN_LAYOUT = {
         "download?": bool,
         "test_split?": float,
         "split_seed?": _INT,
+        "task?": Rule.one_of("classification", "regression"),
     },
     "task": Rule.one_of("classification", "regression"),
     "classes": ([str], None),
@@ -105,6 +106,7 @@ RUN_LAYOUT = {
     "fit": {"epochs": _WIDTH, "batch_size": _WIDTH, "validation_split": float},
     "seed": _INT,
     "dtype": Rule.one_of("float32", "float64"),
+    "lr_changes?": [{"after_epoch": _COUNT, "lr": float}],
 }
 """What ``fcnn train`` writes to ``run.json``, as :func:`fcnn.files.check_json` reads it."""
 _ADVICE = "run.json is damaged; restore it from a copy, or train a new run"
