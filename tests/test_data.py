@@ -2,9 +2,11 @@
 MNIST-format IDX files with MD5 checks and downloads, CSV files, splits and scaling.
 
 scikit-learn is a test dependency: the exactness tests import it directly, so a missing
-install fails the run rather than skipping. The MNIST tests read the real files from
-the shared data folder beside the repository (or ``$FCNN_SHARED_DATA``); downloads are
-tested against a local HTTP server on 127.0.0.1.
+install fails the run rather than skipping. The MNIST tests read small IDX files made in
+a temporary folder (the ``fake_mnist`` fixture of conftest.py, whose MD5s stand in for
+the published ones), so they pass on a fresh clone; downloads are tested against a local
+HTTP server on 127.0.0.1. The same facts about the real MNIST files are checked by
+``benchmarks/check_shared_data.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import functools
 import gzip
 import http.server
 import json
-import os
 import socket
 import struct
 import subprocess
@@ -42,12 +43,7 @@ from fcnn.data import (
     train_test_split,
     train_val_test_split,
 )
-
-SHARED_DATA = Path(
-    os.environ.get("FCNN_SHARED_DATA")
-    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
-)
-
+from idx_support import FakeMnist
 
 # =========================================================================== toy sets
 
@@ -394,54 +390,50 @@ def test_digits_without_sklearn_says_how_to_install():
 # =========================================================================== IDX and MNIST
 
 
-def test_shared_data_folder_exists():
-    assert SHARED_DATA.is_dir(), f"the shared data folder is missing: {SHARED_DATA}"
-    for folder, kind in (("mnist", "mnist"), ("fashion-mnist", "fashion")):
-        for name in MNIST_FILES[kind]:
-            assert (SHARED_DATA / folder / name).is_file()
+def _flat(fake: FakeMnist, kind: str = "mnist") -> list[np.ndarray]:
+    """The look-alike's four arrays as ``data.mnist`` returns them by default (flattened)."""
+    return [a.reshape(len(a), -1) if a.ndim == 3 else a for a in fake.arrays[kind]]
 
 
-@pytest.fixture(scope="module")
-def mnist_arrays():
-    return data.mnist(SHARED_DATA)
+def test_mnist_from_a_data_folder(fake_mnist):
+    # The data folder holds mnist/ and fashion-mnist/; the subfolder is found by kind.
+    arrays = data.mnist(fake_mnist.root)
+    X_train, y_train, X_test, y_test = arrays
+    assert X_train.shape == (600, 784) and X_train.dtype == np.uint8
+    assert X_test.shape == (200, 784) and X_test.dtype == np.uint8
+    assert y_train.shape == (600,) and y_train.dtype == np.int64
+    assert y_test.shape == (200,) and y_test.dtype == np.int64
+    for ours, written in zip(arrays, _flat(fake_mnist), strict=True):
+        np.testing.assert_array_equal(ours, written)
+    # ... and a folder holding the four files directly is read the same.
+    np.testing.assert_array_equal(data.mnist(fake_mnist.folder())[3], y_test)
 
 
-def test_mnist_from_the_shared_folder(mnist_arrays):
-    X_train, y_train, X_test, y_test = mnist_arrays
-    assert X_train.shape == (60000, 784) and X_train.dtype == np.uint8
-    assert X_test.shape == (10000, 784) and X_test.dtype == np.uint8
-    assert y_train.shape == (60000,) and y_train.dtype == np.int64
-    assert y_test.shape == (10000,) and y_test.dtype == np.int64
-    assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
-    assert y_test[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
-    assert abs(X_train.mean() / 255 - 0.1307) < 1e-4  # the well-known normalisation mean
-    assert np.bincount(y_test).tolist()[:3] == [980, 1135, 1032]
-
-
-def test_fashion_mnist_unflattened_from_its_own_folder():
-    X_train, y_train, X_test, y_test = data.mnist(
-        SHARED_DATA / "fashion-mnist", kind="fashion", flatten=False
-    )
-    assert X_train.shape == (60000, 28, 28) and X_test.shape == (10000, 28, 28)
-    assert y_train[:10].tolist() == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]
-    assert y_test[:10].tolist() == [9, 2, 1, 1, 6, 1, 4, 6, 5, 7]
-    assert np.bincount(y_train).tolist() == [6000] * 10
-    assert abs(X_train.mean() / 255 - 0.2860) < 1e-3
+def test_fashion_mnist_unflattened_from_its_own_folder(fake_mnist):
+    arrays = data.mnist(fake_mnist.folder("fashion"), kind="fashion", flatten=False)
+    X_train, y_train, X_test, _ = arrays
+    assert X_train.shape == (600, 28, 28) and X_test.shape == (200, 28, 28)
+    for ours, written in zip(arrays, fake_mnist.arrays["fashion"], strict=True):
+        np.testing.assert_array_equal(ours, written)
+    assert np.bincount(y_train).tolist() == [60] * 10
+    np.testing.assert_array_equal(data.mnist(fake_mnist.root, "fashion-mnist")[1], y_train)
     with pytest.raises(ValueError, match=r"mnist\(kind='kmnist'\)"):
-        data.mnist(SHARED_DATA, kind="kmnist")
+        data.mnist(fake_mnist.root, kind="kmnist")
 
 
-def test_read_idx_gzip_and_raw_agree(tmp_path, mnist_arrays):
-    source = SHARED_DATA / "mnist" / "t10k-images-idx3-ubyte.gz"
+def test_read_idx_gzip_and_raw_agree(tmp_path, fake_mnist):
+    source = fake_mnist.folder() / "t10k-images-idx3-ubyte.gz"
     images = read_idx(source)
-    assert images.shape == (10000, 28, 28) and images.dtype == np.uint8
-    np.testing.assert_array_equal(images.reshape(10000, -1), mnist_arrays[2])
+    assert images.shape == (200, 28, 28) and images.dtype == np.uint8
+    np.testing.assert_array_equal(images, fake_mnist.arrays["mnist"][2])
     raw = tmp_path / "t10k-images-idx3-ubyte"
     raw.write_bytes(gzip.decompress(source.read_bytes()))
     assert raw.read_bytes()[:4] == struct.pack(">I", 2051)
     np.testing.assert_array_equal(read_idx(raw), images)
-    labels = read_idx(SHARED_DATA / "mnist" / "t10k-labels-idx1-ubyte.gz")
-    assert labels.shape == (10000,) and labels.dtype == np.uint8
+    labels_file = fake_mnist.folder() / "t10k-labels-idx1-ubyte.gz"
+    assert gzip.decompress(labels_file.read_bytes())[:4] == struct.pack(">I", 2049)
+    labels = read_idx(labels_file)
+    assert labels.shape == (200,) and labels.dtype == np.uint8
 
 
 def _idx(code: int, shape: tuple[int, ...], payload: bytes) -> bytes:
@@ -491,19 +483,19 @@ def test_read_idx_damaged_gzip(tmp_path):
         read_idx(tmp_path / "missing.gz")
 
 
-def _link_mnist(folder: Path) -> None:
+def _link_mnist(folder: Path, fake: FakeMnist) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name in MNIST_FILES["mnist"]:
-        (folder / name).symlink_to(SHARED_DATA / "mnist" / name)
+        (folder / name).symlink_to(fake.folder() / name)
 
 
-def test_md5_mismatch_is_refused(tmp_path):
+def test_md5_mismatch_is_refused(tmp_path, fake_mnist):
     folder = tmp_path / "copy"
-    _link_mnist(folder)
+    _link_mnist(folder, fake_mnist)
     name = "t10k-labels-idx1-ubyte.gz"
     (folder / name).unlink()
-    damaged = bytearray((SHARED_DATA / "mnist" / name).read_bytes())
-    damaged[100] ^= 0xFF
+    damaged = bytearray((fake_mnist.folder() / name).read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
     (folder / name).write_bytes(bytes(damaged))
     actual = data.md5sum(folder / name)
     expected = MNIST_FILES["mnist"][name]
@@ -512,7 +504,7 @@ def test_md5_mismatch_is_refused(tmp_path):
     message = str(info.value)
     assert name in message and expected in message and actual in message
     assert actual != expected
-    data.verify_md5(SHARED_DATA / "mnist" / name, expected)  # the real file passes
+    data.verify_md5(fake_mnist.folder() / name, expected)  # the intact file passes
     with pytest.raises(ValueError, match=f"expected {expected}, got {actual}"):
         data.verify_md5(folder / name, expected.upper())
 
@@ -533,11 +525,11 @@ def test_cache_dir_resolution(tmp_path, monkeypatch):
     assert data.cache_dir() == tmp_path / "home" / ".cache" / "fcnn"
 
 
-def test_files_are_found_in_the_cache(tmp_path, monkeypatch, mnist_arrays):
-    _link_mnist(tmp_path / "cache" / "mnist")
+def test_files_are_found_in_the_cache(tmp_path, monkeypatch, fake_mnist):
+    _link_mnist(tmp_path / "cache" / "mnist", fake_mnist)
     monkeypatch.setenv("FCNN_CACHE", str(tmp_path / "cache"))
     X_train, *_ = data.mnist()
-    np.testing.assert_array_equal(X_train[:100], mnist_arrays[0][:100])
+    np.testing.assert_array_equal(X_train, _flat(fake_mnist)[0])
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -564,9 +556,10 @@ def _files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-def test_download_into_the_cache(tmp_path, mnist_arrays):
+def test_download_into_the_cache(tmp_path, fake_mnist):
     cache = tmp_path / "cache"
-    with _serve(SHARED_DATA / "mnist") as url:
+    mnist_arrays = _flat(fake_mnist)
+    with _serve(fake_mnist.folder()) as url:
         arrays = data.mnist(download=True, cache_dir=cache, mirrors=[url], timeout=10)
     for ours, reference in zip(arrays, mnist_arrays, strict=True):
         np.testing.assert_array_equal(ours, reference)
@@ -598,12 +591,12 @@ def test_download_of_a_wrong_file_is_refused_and_removed(tmp_path):
     assert _files(cache / "mnist") == []
 
 
-def test_download_falls_through_a_404_mirror(tmp_path):
+def test_download_falls_through_a_404_mirror(tmp_path, fake_mnist):
     empty = tmp_path / "empty"
     empty.mkdir()
     name = "t10k-labels-idx1-ubyte.gz"
     md5 = MNIST_FILES["mnist"][name]
-    with _serve(empty) as missing, _serve(SHARED_DATA / "mnist") as good:
+    with _serve(empty) as missing, _serve(fake_mnist.folder()) as good:
         path = data.fetch(name, md5, [missing, good], tmp_path / "cache", timeout=10)
         assert path == tmp_path / "cache" / name and data.md5sum(path) == md5
         with pytest.raises(DownloadError, match="404") as info:
@@ -612,12 +605,12 @@ def test_download_falls_through_a_404_mirror(tmp_path):
     assert _files(tmp_path / "other") == []
 
 
-def test_download_falls_through_an_unreachable_mirror(tmp_path):
+def test_download_falls_through_an_unreachable_mirror(tmp_path, fake_mnist):
     with socket.socket() as probe:  # a port with nobody listening
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
     name = "t10k-labels-idx1-ubyte.gz"
-    with _serve(SHARED_DATA / "mnist") as good:
+    with _serve(fake_mnist.folder()) as good:
         data.fetch(name, MNIST_FILES["mnist"][name], [dead, good], tmp_path, timeout=5)
     assert _files(tmp_path) == [name]
     with pytest.raises(ValueError, match="no mirrors"):
@@ -914,9 +907,9 @@ def test_csv_feeds_the_transforms(tmp_path):
     assert one_hot(y_train, len(table.classes)).shape == (15, 2)
 
 
-def test_fetch_takes_a_single_mirror_string(tmp_path):
+def test_fetch_takes_a_single_mirror_string(tmp_path, fake_mnist):
     name = "t10k-labels-idx1-ubyte.gz"
-    with _serve(SHARED_DATA / "mnist") as url:
+    with _serve(fake_mnist.folder()) as url:
         path = data.fetch(name, MNIST_FILES["mnist"][name], url.rstrip("/"), tmp_path)
     assert path.is_file() and not path.is_symlink()
-    np.testing.assert_array_equal(read_idx(path)[:10], [7, 2, 1, 0, 4, 1, 4, 9, 5, 9])
+    np.testing.assert_array_equal(read_idx(path), fake_mnist.arrays["mnist"][3])

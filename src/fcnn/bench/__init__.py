@@ -4,7 +4,8 @@
 - ``trainers.py``: one training loop per framework, plus the matrix-product floor.
 - ``runner.py``: runs them side by side in one process (:func:`run_benchmark`).
 - ``memory.py``: peak RSS of the largest case, one fresh process per framework.
-- ``report.py``: the table (rich and Markdown) from the results.
+- ``progress.py``: the work ahead in estimated seconds, for a progress bar's time left.
+- ``report.py``: the table (rich, folded for a narrow terminal, and Markdown).
 
 PyTorch and scikit-learn are optional: a framework that cannot be imported is left out
 of the table. The results and how they were made are in ``benchmarks/NOTES.md``.

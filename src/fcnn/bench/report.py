@@ -32,6 +32,9 @@ SHORT_HEADER = [
     "GFLOP/s",
 ]
 
+#: The ratio table's header when the results are folded into two tables.
+NARROW_RATIOS = ["case", "vs torch", "vs sklearn", "vs floor", "GFLOP/s"]
+
 
 def _time(seconds: float | None, unit: str) -> str:
     if seconds is None:
@@ -91,16 +94,41 @@ def markdown_table(report: dict[str, Any]) -> str:
     return "\n".join(lines) + (f"\n\n{extra}\n" if extra else "\n")
 
 
-def rich_table(report: dict[str, Any]):
+def _rich(title: str, header: list[str], body: list[list[str]], caption: str | None = None):
+    from rich import box
     from rich.table import Table
 
-    m = report["machine"]
-    table = Table(
-        title=f"fcnn bench: {report['threads']} thread(s), float32, {report['data']}, "
-        f"median of {report['repeats']} — {m.get('cpu', '?')}",
-    )
-    for i, name in enumerate(SHORT_HEADER):
-        table.add_column(name, justify="left" if i == 0 else "right", no_wrap=i == 0)
-    for row in rows(report, short=True):
+    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left")
+    table.caption_justify = "left"
+    for i, name in enumerate(header):
+        # Only the case's name may wrap: a number cut in two is misread.
+        table.add_column(name, justify="left" if i == 0 else "right", no_wrap=i > 0)
+    for row in body:
         table.add_row(*row)
     return table
+
+
+def rich_table(report: dict[str, Any], width: int | None = None):
+    """The results for a terminal ``width`` columns wide (None: any width).
+
+    One table when it fits; otherwise two stacked ones, each fitting 80 columns: the
+    time per unit of every framework, then fcnn's ratios to each and its GFLOP/s.
+    """
+    from rich.console import Console, Group
+    from rich.measure import Measurement
+
+    m = report["machine"]
+    title = (
+        f"fcnn bench: {report['threads']} thread(s), float32, {report['data']}, "
+        f"median of {report['repeats']}"
+    )
+    caption = f"{m.get('cpu', '?')}; a ratio below 1: fcnn is faster"
+    body = rows(report, short=True)
+    one = _rich(title, SHORT_HEADER, body, caption)
+    wide = Console(width=1000)
+    if width is None or Measurement.get(wide, wide.options, one).maximum <= width:
+        return one
+    times = _rich(f"{title}: time per unit", SHORT_HEADER[:5], [r[:5] for r in body])
+    ratios = _rich("fcnn's time over each framework's, and fcnn's speed", NARROW_RATIOS,
+                   [r[:1] + r[5:] for r in body], caption)  # fmt: skip
+    return Group(times, ratios)

@@ -11,6 +11,9 @@ matrix products alone (see :class:`~fcnn.bench.trainers.FloorTrainer`).
 
 Peak memory is measured for the largest case in two fresh subprocesses (one per
 framework, see :mod:`fcnn.bench.memory`), since a process's peak RSS cannot be reset.
+
+Progress is counted in estimated seconds (:mod:`fcnn.bench.progress`), so that a
+progress bar can show the time left.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import numpy as np
 
 from ..files import atomic_write_text
 from .cases import CASES, Case, matmul_flops
+from .progress import Work, case_seconds, inference_seconds, memory_seconds
 from .trainers import FcnnTrainer, FloorTrainer, SklearnTrainer, TorchTrainer, build_model
 
 __all__ = ["load_rows", "run_benchmark"]
@@ -37,17 +41,25 @@ __all__ = ["load_rows", "run_benchmark"]
 
 def load_rows(data_dir: str | os.PathLike | None, rows: int) -> tuple[np.ndarray, np.ndarray, str]:
     """``rows`` MNIST training images (float32 in [0, 1]) and labels, from ``data_dir``;
-    random images and labels of the same shape when no MNIST is found there."""
+    random images and labels of the same shape when ``data_dir`` is None.
+
+    A ``data_dir`` that is not a folder, or holds no intact MNIST, is an error (the
+    messages of :func:`fcnn.data.mnist`): timing random pixels instead of the data asked
+    for would be a silently different benchmark.
+    """
     if data_dir is not None:
         from ..data import mnist
 
-        try:
-            X, y, _, _ = mnist(data_dir)
-        except (FileNotFoundError, ValueError, OSError):
-            pass
-        else:
-            X = X[:rows].astype(np.float32) / np.float32(255)
-            return np.ascontiguousarray(X), y[:rows].astype(np.int64), "MNIST"
+        folder = Path(data_dir).expanduser()
+        if not folder.is_dir():
+            raise NotADirectoryError(
+                f"--data-dir {folder}: no such folder; name the folder that holds MNIST's "
+                "IDX files (train-images-idx3-ubyte.gz, ...), or leave --data-dir out to "
+                "time on random pixels"
+            )
+        X, y, _, _ = mnist(folder)
+        X = X[:rows].astype(np.float32) / np.float32(255)
+        return np.ascontiguousarray(X), y[:rows].astype(np.int64), "MNIST"
     rng = np.random.default_rng(0)
     X = rng.random((rows, 784), dtype=np.float32)
     return X, rng.integers(0, 10, rows).astype(np.int64), "random pixels"
@@ -61,15 +73,23 @@ def _planar_rows() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _median_times(
-    units: dict[str, Callable[[], Any]], repeats: int, warmup: Callable[[], None]
+    units: dict[str, Callable[[], Any]],
+    repeats: int,
+    warmup: Callable[[], None],
+    tick: Callable[[], None],
 ) -> dict[str, float]:
+    """Median seconds of each unit over ``repeats`` rounds; ``tick`` after every timing
+    (and once per unit for the warm-up, which :mod:`.progress` counts as one round)."""
     warmup()
+    for _ in units:
+        tick()
     times: dict[str, list[float]] = {name: [] for name in units}
     for _ in range(repeats):
         for name, unit in units.items():
             start = time.perf_counter()
             unit()
             times[name].append(time.perf_counter() - start)
+            tick()
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -86,6 +106,7 @@ def _time_case(
     frameworks: Sequence[str],
     repeats: int,
     steps: int | None,
+    work: Work,
 ) -> dict[str, Any]:
     """Median seconds per unit for each framework and the floor, for one case."""
     model = build_model(case)
@@ -119,7 +140,9 @@ def _time_case(
             torch_trainer.run(short)
         floor.run(sizes[:3])
 
-    seconds = {k: v / reps for k, v in _median_times(units, repeats, warmup).items()}
+    estimate = case_seconds(case, len(X), steps, repeats, frameworks)
+    tick = work.spread(estimate, (1 + repeats) * len(units), case.name)
+    seconds = {k: v / reps for k, v in _median_times(units, repeats, warmup, tick).items()}
     flops = sum(matmul_flops(case.sizes, n) for n in sizes)
     return {
         "case": case.name,
@@ -134,7 +157,7 @@ def _time_case(
 
 
 def _time_inference(
-    X: np.ndarray, y: np.ndarray, frameworks: Sequence[str], repeats: int
+    X: np.ndarray, y: np.ndarray, frameworks: Sequence[str], repeats: int, work: Work
 ) -> dict[str, Any]:
     case = next(c for c in CASES if c.name == "mnist-800-sgd")
     model = build_model(case)
@@ -155,7 +178,9 @@ def _time_inference(
         np.matmul(hidden, w2.T, out=out)
 
     units["floor"] = floor
-    seconds = _median_times(units, repeats, lambda: [u() for u in units.values()])
+    estimate = inference_seconds(len(X), repeats, frameworks)
+    tick = work.spread(estimate, (1 + repeats) * len(units), "inference")
+    seconds = _median_times(units, repeats, lambda: [u() for u in units.values()], tick)
     flops = 2 * len(X) * (784 * 800 + 800 * 10)
     return {
         "case": "inference",
@@ -169,13 +194,21 @@ def _time_inference(
     }
 
 
-def _memory(threads: int, frameworks: Sequence[str], steps: int) -> dict[str, Any]:
+MEMORY_CASE = next(c for c in CASES if c.name == "mnist-1024x2-adam")
+
+
+def _memory_probes(frameworks: Sequence[str]) -> list[str]:
+    return ["fcnn", *(["torch"] if "torch" in frameworks else [])]
+
+
+def _memory(threads: int, frameworks: Sequence[str], steps: int, work: Work) -> dict[str, Any]:
     """Peak RSS of fcnn and of torch training the largest case, each in a fresh process."""
-    result: dict[str, Any] = {"case": "mnist-1024x2-adam", "steps": steps}
-    for name in ["fcnn", *(["torch"] if "torch" in frameworks else [])]:
+    result: dict[str, Any] = {"case": MEMORY_CASE.name, "steps": steps}
+    for name in _memory_probes(frameworks):
         command = [sys.executable, "-m", "fcnn.bench.memory", name, str(threads), str(steps)]
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         result[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        work.advance(memory_seconds(MEMORY_CASE, steps, 1), f"peak memory: {name}")
     return result
 
 
@@ -241,13 +274,15 @@ def run_benchmark(
     frameworks: Sequence[str] = ("torch", "sklearn"),
     memory: bool = True,
     progress: Callable[[dict[str, Any]], None] | None = None,
+    on_work: Callable[[float, float, str], None] | None = None,
 ) -> dict[str, Any]:
     """Time every case (or those named in ``cases``); return the results as a JSON-able dict.
 
     Parameters
     ----------
     cases : names from :data:`~fcnn.bench.cases.CASES` (plus ``"inference"``); all if None.
-    data_dir : a folder with MNIST's IDX files; random pixels when None or not found.
+    data_dir : a folder with MNIST's IDX files; random pixels when None. A folder that is
+        missing or holds no intact MNIST is an error (see :func:`load_rows`).
     rows : training rows per epoch (60 000 = one MNIST epoch).
     threads : BLAS and PyTorch threads (default: the machine's cores).
     repeats : timings per framework and case; the median is reported.
@@ -256,40 +291,43 @@ def run_benchmark(
     frameworks : the competitors to run besides fcnn, those importable here.
     memory : also measure peak RSS of the largest case.
     progress : called with each case's result as it finishes.
+    on_work : called as ``on_work(done, total, doing)`` after every timing, with the
+        work done and in all in estimated seconds (:mod:`fcnn.bench.progress`) and the
+        name of the case running: what a progress bar needs to show the time left.
     """
     from threadpoolctl import threadpool_limits
 
-    threads = threads or os.cpu_count() or 1
-    frameworks = available_frameworks(frameworks)
     names = [c.name for c in CASES] + ["inference"]
     chosen = list(cases) if cases else names
     unknown = [c for c in chosen if c not in names]
     if unknown:
         raise ValueError(f"unknown benchmark case(s) {unknown}; expected some of {names}")
+    X, y, source = load_rows(data_dir, rows)  # first: a wrong folder fails at once
+    threads = threads or os.cpu_count() or 1
+    frameworks = available_frameworks(frameworks)
     if "torch" in frameworks:
         import torch
 
         torch.set_num_threads(threads)
+    todo = [case for case in CASES if case.name in chosen]
+    total = sum(case_seconds(case, len(X), steps, repeats, frameworks) for case in todo)
+    if "inference" in chosen:
+        total += inference_seconds(len(X), repeats, frameworks)
+    if memory:
+        total += memory_seconds(MEMORY_CASE, steps or 20, len(_memory_probes(frameworks)))
+    work = Work(total, on_work)
     results = []
     with threadpool_limits(limits=threads):
-        X, y, source = load_rows(data_dir, rows)
-        for case in CASES:
-            if case.name not in chosen:
-                continue
-            if case.unit == "step":
-                Xc, yc = _planar_rows()
-            else:
-                Xc, yc = X, y
-            result = _time_case(case, Xc, yc, frameworks, repeats, steps)
-            results.append(result)
+        for case in todo:
+            Xc, yc = _planar_rows() if case.unit == "step" else (X, y)
+            results.append(_time_case(case, Xc, yc, frameworks, repeats, steps, work))
             if progress:
-                progress(result)
+                progress(results[-1])
         if "inference" in chosen:
-            result = _time_inference(X, y, frameworks, repeats)
-            results.append(result)
+            results.append(_time_inference(X, y, frameworks, repeats, work))
             if progress:
-                progress(result)
-    peak = _memory(threads, frameworks, steps or 20) if memory else None
+                progress(results[-1])
+    peak = _memory(threads, frameworks, steps or 20, work) if memory else None
     return {
         "machine": machine(),
         "threads": threads,

@@ -1,6 +1,8 @@
 """``fcnn bench``: time fcnn against PyTorch and scikit-learn on the same networks.
 
-Prints the table as each case finishes and writes the results as JSON (and Markdown
+Shows a progress bar with the time left (counted in estimated seconds, see
+:mod:`fcnn.bench.progress`), names each case as it finishes, then prints the table
+(folded into two for a narrow terminal) and writes the results as JSON (and Markdown
 beside it). PyTorch and scikit-learn are used when installed (``pip install
 "fcnn[torch,sklearn]"``). ``--quick`` runs a few steps per case: it proves the benchmark
 works, it is not a measurement.
@@ -8,9 +10,19 @@ works, it is not a measurement.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from ..bench import markdown_table, rich_table, run_benchmark, save_json
 from ..bench.report import memory_line
@@ -27,7 +39,9 @@ def bench(
         None, "--case", help="Run only this case (repeatable); default: all of them."
     ),
     data_dir: Path = typer.Option(
-        None, "--data-dir", help="Folder with MNIST's IDX files; random pixels without it."
+        None,
+        "--data-dir",
+        help="Folder with MNIST's IDX files (an error if it holds none); random pixels without it.",
     ),
     threads: int = typer.Option(
         None, min=1, help="BLAS and PyTorch threads (default: the number of cores)."
@@ -43,20 +57,19 @@ def bench(
     """Time training steps, epochs and inference against PyTorch, scikit-learn and the
     matrix-multiply floor (same threads, float32, weights and batch order)."""
 
-    def show(result) -> None:
-        console.print(f"[dim]measured:[/] {result['label']}")
-
-    report = run_benchmark(
-        cases=case or None,
-        data_dir=data_dir,
-        rows=rows,
-        threads=threads,
-        repeats=1 if quick else repeats,
-        steps=3 if quick else None,
-        memory=memory,
-        progress=show,
-    )
-    console.print(rich_table(report))
+    with _progress_bar() as (on_work, show):
+        report = run_benchmark(
+            cases=case or None,
+            data_dir=data_dir,
+            rows=rows,
+            threads=threads,
+            repeats=1 if quick else repeats,
+            steps=3 if quick else None,
+            memory=memory,
+            progress=show,
+            on_work=on_work,
+        )
+    console.print(rich_table(report, console.width))
     line = memory_line(report)
     if line:
         console.print(line)
@@ -64,3 +77,32 @@ def bench(
     md = out.with_suffix(".md")
     atomic_write_text(md, markdown_table(report))
     console.print(f"results: {out} and {md}")
+
+
+@contextmanager
+def _progress_bar() -> Iterator[tuple]:
+    """A bar of the work done with the time elapsed and left, gone when the bench ends;
+    yields the two callbacks of ``run_benchmark`` (``on_work`` and ``progress``)."""
+    bar = Progress(
+        TextColumn("{task.description:<30.30}"),  # a case's name, at most 30 characters
+        BarColumn(bar_width=16),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("left"),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,  # no bar in a log file or a pipe
+        # Timings advance the bar in big uneven steps: average the speed over 10 minutes.
+        speed_estimate_period=600,
+    )
+    task = bar.add_task("loading the data", total=None)
+
+    def on_work(done: float, total: float, doing: str) -> None:
+        bar.update(task, completed=done, total=total, description=doing)
+
+    def show(result) -> None:
+        bar.console.print(f"[dim]measured:[/] {result['label']}")
+
+    with bar:
+        yield on_work, show
