@@ -384,7 +384,7 @@ def test_digits_without_sklearn_says_how_to_install():
         "try:\n    d.digits()\nexcept ImportError as e:\n    print(e)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    assert "pip install fcnn[sklearn]" in out.stdout
+    assert 'pip install "fcnn[sklearn]"' in out.stdout
 
 
 # =========================================================================== IDX and MNIST
