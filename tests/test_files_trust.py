@@ -457,11 +457,12 @@ else:  # macOS reports bytes
 """
 
 
-def test_loading_adds_at_most_a_third_of_the_file_to_the_model(tmp_path):
-    # ~200 MB in 13 layers of 2000 x 2000 float32. What building the model costs (its
-    # weights, gradients and initial draws) is the layers'; what the load adds on top
-    # is the file reading's: it was ~1.8x the file (the whole file as arrays, then the
-    # mapped pages), it is now one tensor at most.
+def test_loading_peaks_at_most_1_3_times_the_file_above_the_interpreter(tmp_path):
+    # ~200 MB in 13 layers of 2000 x 2000 float32 (the issue's measure: peak RSS of a load
+    # at most 1.3x the file above a bare `import fcnn`). It was ~4x: the whole file read as
+    # arrays beside the mapped pages, every gradient written with zeros, and each initial
+    # weight drawn whole in float64. Now the model's weights are the one copy, the
+    # gradients' pages stay untouched until training and draws go in 1 MiB blocks.
     path = tmp_path / "big.safetensors"
     fcnn.save(fcnn.mlp([2000] * 14, seed=0), path)
     size = path.stat().st_size
@@ -473,5 +474,5 @@ def test_loading_adds_at_most_a_third_of_the_file_to_the_model(tmp_path):
         assert done.returncode == 0, done.stderr
         return int(done.stdout)
 
-    build, loaded = peak("build", str(path)), peak("load", str(path))
-    assert loaded - build <= 0.3 * size, (loaded - build) / size
+    bare, loaded = peak("import", str(path)), peak("load", str(path))
+    assert loaded - bare <= 1.3 * size, (loaded - bare) / size

@@ -12,6 +12,7 @@ References: Glorot & Bengio (2010) for Xavier; He et al. (2015) for Kaiming.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -84,6 +85,24 @@ def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     return tensor
 
 
+# Random values are drawn (in float64) and copied in blocks of about 1 MiB: the same
+# numbers as one draw of the whole shape (a Generator's stream does not care how it is
+# cut), without a float64 copy of a large weight beside it.
+_BLOCK_VALUES = 1 << 17
+
+
+def _fill_drawn(tensor: Tensor, draw: Callable[[tuple[int, ...]], np.ndarray]) -> Tensor:
+    array = _array(tensor)
+    if array.ndim == 0 or array.size <= _BLOCK_VALUES:
+        return _fill(tensor, draw(array.shape))
+    row = array[0].size or 1
+    rows = max(1, _BLOCK_VALUES // row)
+    for start in range(0, array.shape[0], rows):
+        block = array[start : start + rows]
+        block[...] = draw(block.shape)
+    return tensor
+
+
 def zeros_(tensor: Tensor) -> Tensor:
     """Fill with 0."""
     return _fill(tensor, 0.0)
@@ -110,8 +129,8 @@ def uniform_(
     """Fill with U(a, b)."""
     if not a <= b:
         raise ValueError(f"uniform_: a={a} must not exceed b={b}")
-    array = _array(tensor)
-    return _fill(tensor, get_rng(rng, seed, where="uniform_").uniform(a, b, array.shape))
+    generator = get_rng(rng, seed, where="uniform_")
+    return _fill_drawn(tensor, lambda shape: generator.uniform(a, b, shape))
 
 
 def normal_(
@@ -125,8 +144,8 @@ def normal_(
     """Fill with N(mean, std²)."""
     if std < 0:
         raise ValueError(f"normal_: std={std} must be non-negative")
-    array = _array(tensor)
-    return _fill(tensor, get_rng(rng, seed, where="normal_").normal(mean, std, array.shape))
+    generator = get_rng(rng, seed, where="normal_")
+    return _fill_drawn(tensor, lambda shape: generator.normal(mean, std, shape))
 
 
 def xavier_uniform_(

@@ -46,7 +46,9 @@ class Parameter:
             dtype = array.dtype
         dtype = checks.float_dtype("Parameter", "dtype", dtype)
         self.data = np.array(array, dtype=dtype, order="C", copy=True)
-        self._grad = np.zeros_like(self.data)
+        # np.zeros, not zeros_like: its pages stay untouched (no memory) until training
+        # writes a gradient, so a model only loaded or used for prediction never pays.
+        self._grad = np.zeros(self.data.shape, self.data.dtype)
         self._grad_is_zero = False
         self._ones: np.ndarray | None = None  # accumulate_sum's vector of ones
 
