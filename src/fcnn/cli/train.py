@@ -20,12 +20,14 @@ from rich.table import Table
 
 from .. import __version__
 from ..data import SOURCE_NAMES, apply_preprocess, csv_features, load_source, make_source
+from ..data.source import fingerprint
 from ..files import atomic_write_text
 from ..losses import get_loss
 from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS, SCHEDULERS
 from ..train import EarlyStopping, LRSchedulerCallback, evaluate, fit
+from ..train.rundir import lock_run_dir
 from .app import app, console, friendly
 from .options import data_dir_option, given, int_list, run_argument, target_option
 from .runs import RUN_FILE, build_optimizer, evaluation_data, load_run, read_config
@@ -89,6 +91,29 @@ def _setup(config: dict[str, Any]):
     if config["early_stopping"] is not None:
         callbacks.append(EarlyStopping(patience=config["early_stopping"]))
     return dataset, model, optimizer, callbacks
+
+
+def _resumed_config(run_path: Path, epochs: int | None, allow_changed_data: bool) -> dict:
+    """The run.json of a run to resume (read under its lock), after checking that its data
+    are still those it began on."""
+    config = read_config(run_path)
+    if epochs is not None:
+        config["fit"]["epochs"] = epochs
+    recorded, now = config.get("data_fingerprint"), fingerprint(config["source"])
+    if recorded is not None and recorded != now:
+        if not allow_changed_data:
+            where = config["source"].get("path", config["source"]["name"])
+            raise ValueError(
+                f"the data of the run in {run_path} ({where}) changed since the run began, so "
+                "resuming would not reproduce it: put the original data back, start a new "
+                "run, or pass --allow-changed-data to go on with the data as they are now"
+            )
+        config["earlier_data_fingerprints"] = [
+            *config.get("earlier_data_fingerprints", []),
+            recorded,
+        ]
+    config["data_fingerprint"] = now
+    return config
 
 
 def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
@@ -171,13 +196,14 @@ def train(
     dtype: str = typer.Option("float32", help="float32 or float64."),
     run_dir: Path = typer.Option(None, help="Where the run is kept (default runs/<data>-<time>)."),
     resume: Path = typer.Option(None, help="Continue the run in this directory where it stopped."),
+    allow_changed_data: bool = typer.Option(
+        False, help="--resume: go on although the run's data changed since it began."
+    ),
     verbose: int = typer.Option(1, help="0 silent, 1 progress bar and a line per epoch, 2 lines."),
 ) -> None:
     """Train a network and keep the run (model, history, checkpoint) in a directory."""
     if resume is not None:
-        config = read_config(resume)
-        if epochs is not None:
-            config["fit"]["epochs"] = epochs
+        read_config(resume)  # a directory holding no run is refused before it is locked
         run_path = resume
     else:
         if data is None:
@@ -207,6 +233,7 @@ def train(
         config = {
             "fcnn_version": __version__,
             "source": source,
+            "data_fingerprint": fingerprint(source),
             "task": dataset.task,
             "classes": dataset.classes,
             "feature_names": dataset.feature_names,
@@ -245,44 +272,46 @@ def train(
             / f"{data if data in SOURCE_NAMES else Path(data).stem}-"
             f"{time.strftime('%Y%m%d-%H%M%S')}"
         )
-        if (run_path / RUN_FILE).exists():
+    with lock_run_dir(run_path):  # one process in a run directory, from run.json to the end
+        if resume is not None:  # read under the lock: the run may just have moved on
+            config = _resumed_config(resume, epochs, allow_changed_data)
+        elif (run_path / RUN_FILE).exists():
             raise ValueError(
                 f"{run_path} already holds a run; use --resume {run_path} to continue "
                 "it, or choose another --run-dir"
             )
-    dataset, model, opt, callbacks = _setup(config)
-    run_path.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(run_path / RUN_FILE, json.dumps(config, indent=1))
-    if verbose:
-        console.print(
-            f"[bold]{config['source']['name']}[/]: {len(dataset.X_train)} training rows, "
-            f"{dataset.n_features} features, task {config['task']}; "
-            f"network {'-'.join(map(str, config['network']['sizes']))} "
-            f"{config['network']['activation']}; run directory {run_path}",
-            highlight=False,
+        dataset, model, opt, callbacks = _setup(config)
+        atomic_write_text(run_path / RUN_FILE, json.dumps(config, indent=1))
+        if verbose:
+            console.print(
+                f"[bold]{config['source']['name']}[/]: {len(dataset.X_train)} training rows, "
+                f"{dataset.n_features} features, task {config['task']}; "
+                f"network {'-'.join(map(str, config['network']['sizes']))} "
+                f"{config['network']['activation']}; run directory {run_path}",
+                highlight=False,
+            )
+        fit_options = config["fit"]
+        history = fit(
+            model,
+            dataset.X_train,
+            dataset.y_train,
+            loss=config["loss"],
+            optimizer=opt,
+            epochs=fit_options["epochs"],
+            batch_size=fit_options["batch_size"],
+            validation_split=fit_options["validation_split"],
+            seed=config["seed"],
+            callbacks=callbacks,
+            verbose=verbose,
+            run_dir=run_path,
+            resume=resume is not None,
         )
-    fit_options = config["fit"]
-    history = fit(
-        model,
-        dataset.X_train,
-        dataset.y_train,
-        loss=config["loss"],
-        optimizer=opt,
-        epochs=fit_options["epochs"],
-        batch_size=fit_options["batch_size"],
-        validation_split=fit_options["validation_split"],
-        seed=config["seed"],
-        callbacks=callbacks,
-        verbose=verbose,
-        run_dir=run_path,
-        resume=resume is not None,
-    )
-    rows = {"train": evaluate(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
-    if dataset.X_test is not None:
-        rows["test"] = evaluate(model, dataset.X_test, dataset.y_test, loss=config["loss"])
-    console.print(_results_table(f"{len(history)} epochs", rows))
-    for name in ("model.safetensors", "history.json", "checkpoint.safetensors", RUN_FILE):
-        console.print(f"  {run_path / name}", highlight=False)
+        rows = {"train": evaluate(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
+        if dataset.X_test is not None:
+            rows["test"] = evaluate(model, dataset.X_test, dataset.y_test, loss=config["loss"])
+        console.print(_results_table(f"{len(history)} epochs", rows))
+        for name in ("model.safetensors", "history.json", "checkpoint.safetensors", RUN_FILE):
+            console.print(f"  {run_path / name}", highlight=False)
 
 
 @app.command("evaluate")
