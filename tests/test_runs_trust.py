@@ -97,36 +97,6 @@ def _setup(seed=0):
     return X, y, model, fcnn.optim.Adam(model.parameters(), lr=0.01)
 
 
-class _Interrupt(fcnn.Callback):
-    def __init__(self, at_epoch):
-        self.at_epoch = at_epoch
-
-    def on_epoch_begin(self, state):
-        if state.epoch == self.at_epoch:
-            raise KeyboardInterrupt
-
-
-def test_model_and_history_are_written_as_epochs_finish(tmp_path):
-    X, y, model, optimizer = _setup()
-    with pytest.raises(KeyboardInterrupt):
-        fcnn.fit(
-            model,
-            X,
-            y,
-            optimizer=optimizer,
-            epochs=10,
-            batch_size=50,
-            seed=0,
-            verbose=0,
-            callbacks=[_Interrupt(4)],
-            run_dir=tmp_path,
-        )
-    saved = fcnn.load(tmp_path / "model.safetensors").state_dict()
-    for key, value in model.state_dict().items():
-        np.testing.assert_array_equal(saved[key], value, err_msg=key)
-    assert fcnn.History.load(tmp_path / "history.json").epoch == [1, 2, 3, 4]
-
-
 def test_thousands_of_tiny_epochs_are_not_slowed_by_writing_each(tmp_path, monkeypatch):
     from fcnn.train import rundir
 

@@ -272,15 +272,17 @@ def train(
             / f"{data if data in SOURCE_NAMES else Path(data).stem}-"
             f"{time.strftime('%Y%m%d-%H%M%S')}"
         )
+        built = _setup(config)  # every option checked before the run directory is created
     with lock_run_dir(run_path):  # one process in a run directory, from run.json to the end
         if resume is not None:  # read under the lock: the run may just have moved on
             config = _resumed_config(resume, epochs, allow_changed_data)
+            built = _setup(config)
         elif (run_path / RUN_FILE).exists():
             raise ValueError(
                 f"{run_path} already holds a run; use --resume {run_path} to continue "
                 "it, or choose another --run-dir"
             )
-        dataset, model, opt, callbacks = _setup(config)
+        dataset, model, opt, callbacks = built
         atomic_write_text(run_path / RUN_FILE, json.dumps(config, indent=1))
         if verbose:
             console.print(

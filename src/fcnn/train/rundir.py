@@ -178,7 +178,7 @@ class RunFiles:
     atomically, so that ``fcnn evaluate`` works on a run still training or killed, and
     a resume continues bit-identically from the last epoch written. That is every epoch,
     unless epochs are much shorter than the writes (thousands of one-batch epochs of a
-    tiny network, where writing every epoch would make training 20-70 times slower): then
+    tiny network, where writing every epoch made training tens of times slower): then
     the next write waits until the training since the last one took nine times as long
     as that write, so writing costs at most a tenth of the time. The last epoch is always
     written, and so is a finished epoch when training is interrupted before the next one
