@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -32,6 +33,18 @@ def _lines(directory):
 
 def _metrics(result):
     return {r["key"]: r["metrics"] for r in result.records}
+
+
+def _unlocked(directory):
+    """The sweep's lock was let go: no holder is recorded and another store can take it.
+    (The lock file itself stays: every process must lock the same file.)"""
+    if (directory / "sweep.lock.holder").exists():
+        return False
+    try:
+        with SweepStore(directory):
+            return True
+    except sweep.SweepLockedError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +126,7 @@ def test_run_records_everything(reference):
     assert len(best["history"]["epoch"]) == 3 and best["config"]["epochs"] == 3
     for name in ("results.md", "results.csv", "sweep.json", "sweep.png"):
         assert (directory / name).exists(), name
-    assert not (directory / "sweep.lock").exists()
+    assert _unlocked(directory)
     csv_rows = (directory / "results.csv").read_text().splitlines()
     assert len(csv_rows) == N_TRIALS + 1 and csv_rows[0].startswith("rank,trial,key,hidden")
     assert (
@@ -182,7 +195,7 @@ def test_interrupted_sweep_resumes_without_repeating_or_missing(
     with pytest.raises(KeyboardInterrupt):
         sweep.run(SPEC, tmp_path, progress=stop_after_three, **kwargs)
     assert [r["key"] for r in _lines(tmp_path)] == seen
-    assert (tmp_path / "results.md").exists() and not (tmp_path / "sweep.lock").exists()
+    assert (tmp_path / "results.md").exists() and _unlocked(tmp_path)
     resumed = sweep.run(SPEC, tmp_path, **kwargs)
     assert resumed.skipped == 3 and resumed.ran == N_TRIALS - 3
     keys = [r["key"] for r in _lines(tmp_path)]
@@ -208,24 +221,70 @@ def test_a_second_sweep_in_the_same_directory_is_refused(tmp_path):
     with SweepStore(tmp_path):
         with pytest.raises(sweep.SweepLockedError, match=f"in use by process {os.getpid()}"):
             sweep.run(SPEC, tmp_path)
-    assert not (tmp_path / "sweep.lock").exists()
+    assert _unlocked(tmp_path)
 
 
-def test_a_stale_lock_is_taken_over(tmp_path):
-    gone = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
+ENDLESS_SWEEP = """
+import sys
+from fcnn import sweep
+spec = {"data": {"data": "moons", "n": 200}, "params": {"lr": [0.01, 0.02, 0.03]},
+        "fixed": {"epochs": 1000000, "batch_size": 8}, "seed": 1}
+sweep.run(spec, sys.argv[1], jobs=2, progress=lambda update: print("started", flush=True))
+"""
+
+
+def test_local_workers_end_when_the_driver_is_killed(tmp_path):
+    import psutil  # comes with Dask's distributed (a test dependency)
+
+    driver = subprocess.Popen(
+        [sys.executable, "-c", ENDLESS_SWEEP, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # loky's tracker reports the semaphores the kill leaked
     )
-    pid = int(gone.stdout)
-    import socket
+    try:
+        assert driver.stdout.readline().strip() == b"started"
+        deadline = time.time() + 60
+        while True:  # both workers started
+            children = psutil.Process(driver.pid).children()
+            if sum("LokyProcess" in " ".join(c.cmdline()) for c in children) == 2:
+                break
+            assert time.time() < deadline, "the sweep's workers never started"
+            time.sleep(0.1)
+        time.sleep(1)  # and busy with their trials
+        everything = psutil.Process(driver.pid).children(recursive=True)
+    finally:
+        driver.kill()
+        driver.wait()
+        driver.stdout.close()
+    _, alive = psutil.wait_procs(everything, timeout=5)
+    left = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+    for p in left:  # not to leave them running after a failure
+        p.kill()
+    assert not left, f"still running 5 s after the driver was killed: {left}"
 
-    (tmp_path / "sweep.lock").write_text(
-        json.dumps({"pid": pid, "host": socket.gethostname(), "started": 0})
+
+def test_the_lock_of_a_killed_sweep_is_taken_over(tmp_path):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from fcnn.sweep.store import SweepStore\n"
+            "with SweepStore(sys.argv[1]):\n"
+            "    print('locked', flush=True); time.sleep(60)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
     )
+    assert holder.stdout.readline().strip() == b"locked"
+    with pytest.raises(sweep.SweepLockedError, match=f"in use by process {holder.pid} "):
+        sweep.run({**SPEC, "params": {"lr": [0.1]}}, tmp_path)
+    holder.kill()
+    holder.wait()
+    holder.stdout.close()
     result = sweep.run({**SPEC, "params": {"lr": [0.1]}}, tmp_path)
-    assert result.complete and not (tmp_path / "sweep.lock").exists()
+    assert result.complete and _unlocked(tmp_path)
+    assert not (tmp_path / ".sweep.lock.stale").exists()
 
 
 def test_a_different_spec_is_refused(tmp_path):

@@ -333,6 +333,19 @@ def test_resume_after_interruption_is_bit_identical(tmp_path):
     assert (run / "model.safetensors").exists() and (run / "history.json").exists()
 
 
+def test_model_and_history_are_written_as_epochs_finish(tmp_path):
+    kwargs = {"epochs": 10, "batch_size": 50, "seed": 7, "verbose": 0, "validation_split": 0.2}
+    X, y, model, optimizer, callbacks = _resumable_setup()
+    callbacks.append(_Interrupt(4))
+    with pytest.raises(KeyboardInterrupt):
+        fcnn.fit(model, X, y, optimizer=optimizer, callbacks=callbacks, run_dir=tmp_path, **kwargs)
+    # Not only at the end: an interrupted (or killed) run can be evaluated as it stands.
+    saved = fcnn.load(tmp_path / "model.safetensors").state_dict()
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(saved[key], value, err_msg=key)
+    assert fcnn.History.load(tmp_path / "history.json").epoch == [1, 2, 3, 4]
+
+
 def test_resume_refuses_a_different_setup(tmp_path):
     X, y, model, optimizer, callbacks = _resumable_setup()
     common = {"verbose": 0, "run_dir": tmp_path, "validation_split": 0.2}

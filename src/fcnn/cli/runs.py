@@ -52,6 +52,17 @@ MODEL_FILE = "model.safetensors"
 MAX_PARAMETERS = 2**30
 
 _INT, _COUNT, _WIDTH = INTEGER, COUNT, POSITIVE
+# What fcnn.data.source.fingerprint records (absent in runs made before it existed).
+_FINGERPRINT = (
+    {"kind": Rule.one_of("file", "bundled"), "sha256": str},
+    {"kind": Rule.one_of("published"), "md5": {str: str}},
+    {
+        "kind": Rule.one_of("generated"),
+        "name": str,
+        "arguments": {str: (str, float, _INT, bool, None)},
+    },
+)
+
 RUN_LAYOUT = {
     "fcnn_version": str,
     "source": {
@@ -107,6 +118,8 @@ RUN_LAYOUT = {
     "seed": _INT,
     "dtype": Rule.one_of("float32", "float64"),
     "lr_changes?": [{"after_epoch": _COUNT, "lr": float}],
+    "data_fingerprint?": _FINGERPRINT,
+    "earlier_data_fingerprints?": [_FINGERPRINT],
 }
 """What ``fcnn train`` writes to ``run.json``, as :func:`fcnn.files.check_json` reads it."""
 _ADVICE = "run.json is damaged; restore it from a copy, or train a new run"

@@ -29,6 +29,7 @@ from ..data import (
     load_source,
     make_source,
 )
+from ..data.source import fingerprint
 from ..files import atomic_write_text
 from ..losses import LOSSES, get_loss
 from ..metrics import probabilities
@@ -36,6 +37,7 @@ from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS, SCHEDULERS
 from ..train import DivergenceWarning, EarlyStopping, LRSchedulerCallback, evaluate, fit
 from ..train.checkpoint import CHECKPOINT_NAME
+from ..train.rundir import lock_run_dir
 from .app import app, console, friendly
 from .options import data_dir_option, given, int_list, run_argument, target_option
 from .runs import (
@@ -148,6 +150,29 @@ def _no_divergence_warning(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _resumed_config(run_path: Path, epochs: int | None, allow_changed_data: bool) -> dict:
+    """The run.json of a run to resume (read under its lock), after checking that its data
+    are still those it began on."""
+    config = read_config(run_path)
+    if epochs is not None:
+        config["fit"]["epochs"] = epochs
+    recorded, now = config.get("data_fingerprint"), fingerprint(config["source"])
+    if recorded is not None and recorded != now:
+        if not allow_changed_data:
+            where = config["source"].get("path", config["source"]["name"])
+            raise ValueError(
+                f"the data of the run in {run_path} ({where}) changed since the run began, so "
+                "resuming would not reproduce it: put the original data back, start a new "
+                "run, or pass --allow-changed-data to go on with the data as they are now"
+            )
+        config["earlier_data_fingerprints"] = [
+            *config.get("earlier_data_fingerprints", []),
+            recorded,
+        ]
+    config["data_fingerprint"] = now
+    return config
+
+
 def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
     table = Table(title=title)
     table.add_column("split")
@@ -235,6 +260,11 @@ def train(
     dtype: str = typer.Option("float32", help="float32 or float64."),
     run_dir: Path = typer.Option(None, help="Where the run is kept (default runs/<data>-<time>)."),
     resume: Path = typer.Option(None, help="Continue the run in this directory where it stopped."),
+    allow_changed_data: bool = typer.Option(
+        False,
+        "--allow-changed-data",
+        help="--resume: go on although the run's data changed since it began.",
+    ),
     verbose: int = typer.Option(1, help="0 silent, 1 progress bar and a line per epoch, 2 lines."),
 ) -> None:
     """Train a network and keep the run (model, history, checkpoint) in a directory."""
@@ -242,12 +272,8 @@ def train(
     extra_callbacks = []
     run_path = run_dir
     if resume is not None:
-        config = read_config(resume)
-        if epochs is not None:
-            config["fit"]["epochs"] = epochs
+        read_config(resume)  # a directory holding no run is refused before it is locked
         run_path = resume
-        if lr is not None:
-            extra_callbacks.append(_new_lr(config, lr, run_path))
     else:
         if data is None:
             raise ValueError("give a data set or a CSV file to train on (or --resume DIR)")
@@ -275,6 +301,7 @@ def train(
         config = {
             "fcnn_version": __version__,
             "source": source,
+            "data_fingerprint": fingerprint(source),
             "task": dataset.task,
             "classes": dataset.classes,
             "feature_names": dataset.feature_names,
@@ -312,15 +339,28 @@ def train(
             "seed": seed,
             "dtype": dtype,
         }
-        if run_path is not None and (run_path / RUN_FILE).exists():
+        built = _setup(config)  # every option checked before the run directory is created
+        if run_path is None:
+            run_path = new_run_dir(data)  # a name of its own, claimed with mkdir
+    with lock_run_dir(run_path):  # one process in a run directory, from run.json to the end
+        if resume is not None:  # read under the lock: the run may just have moved on
+            config = _resumed_config(resume, epochs, allow_changed_data)
+            if lr is not None:
+                extra_callbacks.append(_new_lr(config, lr, run_path))
+            built = _setup(config)
+        elif (run_path / RUN_FILE).exists():
             raise ValueError(
                 f"{run_path} already holds a run; use --resume {run_path} to continue "
                 "it, or choose another --run-dir"
             )
-    dataset, model, opt, callbacks = _setup(config)
-    if run_path is None:
-        run_path = new_run_dir(data)
-    callbacks += [*extra_callbacks, WriteRunConfig(run_path, config)]
+        dataset, model, opt, callbacks = built
+        callbacks += [*extra_callbacks, WriteRunConfig(run_path, config)]
+        _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verbose)
+
+
+def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verbose) -> None:
+    """What ``fcnn train`` does once it holds the run directory: say what runs, fit,
+    report; run.json is written when training starts (a run fit refuses leaves none)."""
     if verbose:
         # Which task and why: a CSV's is inferred from its target (fcnn.data.infer_task).
         other = TASKS[1 - TASKS.index(config["task"])]

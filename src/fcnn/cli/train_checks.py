@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_EPOCHS", "RESUME_OPTIONS", "check_train_options", "given_opt
 DEFAULT_EPOCHS = 20
 
 # What --resume may change; everything else about the run is in its run.json.
-RESUME_OPTIONS = ("resume", "epochs", "lr", "verbose")
+RESUME_OPTIONS = ("resume", "epochs", "lr", "verbose", "allow_changed_data")
 
 # The optimiser options of the command line and the keyword each becomes.
 _OPTIMIZER_KEYWORDS = {
@@ -155,7 +155,7 @@ def check_train_options(options: dict[str, Any], given: set[str]) -> None:
         if extra:
             raise ValueError(
                 f"{flag(extra[0])}: a resumed run keeps the settings in its run.json; "
-                "--resume takes only --epochs, --lr and --verbose "
+                "--resume takes only --epochs, --lr, --verbose and --allow-changed-data "
                 "(start a new run to change the others)"
             )
     _check_values(options)

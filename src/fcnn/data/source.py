@@ -7,11 +7,15 @@ A *source* is a JSON-able dict, e.g. ``{"name": "moons", "n": 300, "noise": 0.2,
 "iris.csv", "target": "species", ...}``. :func:`load_source` turns it into a
 :class:`Dataset`, whose ``preprocess`` record (scaling or standardisation, fitted on
 the training rows only) :func:`apply_preprocess` applies to new data.
+:func:`fingerprint` says which data a source gave, so that a run resumed on data that
+changed since it began can be refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,13 +23,20 @@ from typing import Any
 import numpy as np
 
 from .. import checks
-from .images import digits, mnist
+from .images import MNIST_FILES, digits, mnist
 from .registry import DATASETS, REGRESSION
 from .tabular import csv
 from .task import TASKS, infer_task
 from .transform import Standardizer, train_test_split
 
-__all__ = ["SOURCE_NAMES", "Dataset", "apply_preprocess", "load_source", "make_source"]
+__all__ = [
+    "SOURCE_NAMES",
+    "Dataset",
+    "apply_preprocess",
+    "fingerprint",
+    "load_source",
+    "make_source",
+]
 
 IMAGE_SETS = {"mnist": "mnist", "fashion-mnist": "fashion"}
 SOURCE_NAMES = (*DATASETS, "digits", *IMAGE_SETS, "csv")
@@ -199,6 +210,38 @@ def load_source(source: dict[str, Any]) -> Dataset:
             feature_names=["x1", "x2"],
             task_reason=f"{name} is a {task} set",
         )
+    raise ValueError(f"unknown data source {name!r}; expected one of {', '.join(SOURCE_NAMES)}")
+
+
+def fingerprint(source: dict[str, Any]) -> dict[str, Any]:
+    """What identifies the data ``source`` gives: equal fingerprints, equal data.
+
+    A CSV file: the SHA-256 of its bytes. MNIST and Fashion-MNIST: the MD5 of each IDX
+    file, which the loader checks against the published value before reading it.
+    digits: the SHA-256 of its arrays. A generated set: its name and every argument of
+    its generator, defaults included (a default that changes changes the points).
+    """
+    name = source.get("name")
+    if name == "csv":
+        digest = hashlib.sha256()
+        with open(source["path"], "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return {"kind": "file", "sha256": digest.hexdigest()}
+    if name in IMAGE_SETS:
+        return {"kind": "published", "md5": dict(MNIST_FILES[IMAGE_SETS[name]])}
+    if name == "digits":
+        digest = hashlib.sha256()
+        for array in digits():
+            digest.update(np.ascontiguousarray(array).tobytes())
+        return {"kind": "bundled", "sha256": digest.hexdigest()}
+    if name in DATASETS:
+        kwargs = {k: source[k] for k in ("n", "noise", "seed") if k in source}
+        arguments = inspect.signature(DATASETS[name]).bind(**kwargs)
+        arguments.apply_defaults()
+        # As run.json will hold them (tuples become lists), to compare equal when read back.
+        recorded = json.loads(json.dumps(arguments.arguments, default=repr))
+        return {"kind": "generated", "name": name, "arguments": recorded}
     raise ValueError(f"unknown data source {name!r}; expected one of {', '.join(SOURCE_NAMES)}")
 
 

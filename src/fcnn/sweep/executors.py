@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +23,9 @@ from typing import Any
 from .trial import run_trial
 
 __all__ = ["execute", "parse_dask"]
+
+# How often a loky worker checks that its driver is still there.
+DRIVER_CHECK_SECONDS = 0.25
 
 OnResult = Callable[[dict[str, Any], dict[str, Any]], None]
 
@@ -62,10 +67,24 @@ def _serial(trials, source, on_result, before) -> None:
         on_result(trial, run_trial(source, trial, before))
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the driver, which stops them; a worker interrupted itself
-    would hang at exit trying to send its KeyboardInterrupt back to a closed pool."""
+def _start_worker() -> None:
+    """Set up a loky worker: it leaves Ctrl-C to the driver, and dies with the driver.
+
+    Ctrl-C: the driver stops the workers; a worker interrupted itself would hang at exit
+    trying to send its KeyboardInterrupt back to a closed pool. Death: loky's workers
+    outlive a driver killed with SIGKILL (busy for minutes with their trial, holding
+    the driver's output pipes), so a thread watches for the parent to go (the worker is
+    then handed to another parent) and ends the worker at once.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    driver = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == driver:
+            time.sleep(DRIVER_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="fcnn-driver-watch", daemon=True).start()
 
 
 def _loky(trials, source, on_result, before, jobs: int, max_attempts: int) -> None:
@@ -74,7 +93,7 @@ def _loky(trials, source, on_result, before, jobs: int, max_attempts: int) -> No
     from joblib.externals.loky import get_reusable_executor
 
     def round_(pending):
-        executor = get_reusable_executor(max_workers=jobs, timeout=60, initializer=_ignore_sigint)
+        executor = get_reusable_executor(max_workers=jobs, timeout=60, initializer=_start_worker)
         futures = {executor.submit(run_trial, source, t, before): t for t in pending}
         broken = []
         try:

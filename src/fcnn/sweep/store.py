@@ -3,26 +3,29 @@
 ::
 
     sweep.json          the normalised spec (a different spec is refused)
-    sweep.lock          {"pid", "host", "started"} of the sweep writing here now
+    sweep.lock          the lock (fcnn.train.rundir.hold_directory: an OS lock that
+                        the kernel lets go of when its process dies, so the lock of a
+                        killed sweep is simply taken over)
+    sweep.lock.holder   {"pid", "host", "started"} of the sweep writing here now
     trials.jsonl        one line per finished trial, appended, flushed and fsync'ed at once
     models/<key>.safetensors
     results.md, results.csv, sweep.png     the ranked summary, rewritten at the end
 
 A crash mid-append leaves a last line without its newline: it is set aside in
 ``trials.jsonl.damaged`` and the file cut back to its last whole line, so the trial runs
-again. A lock whose process is gone (same host) is stale and is taken over.
+again.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
-import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write_bytes, atomic_write_text
+from ..train.rundir import DirectoryInUseError, hold_directory
 
 __all__ = ["SpecMismatchError", "SweepLockedError", "SweepStore"]
 
@@ -32,22 +35,12 @@ RESULTS_FILE = "trials.jsonl"
 MODELS_DIR = "models"
 
 
-class SweepLockedError(RuntimeError):
+class SweepLockedError(DirectoryInUseError):
     """Another sweep is writing to the same directory."""
 
 
 class SpecMismatchError(ValueError):
     """The directory holds a sweep with a different spec."""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, belongs to someone else
-        return True
-    return True
 
 
 def _differences(old: Any, new: Any, path: str = "") -> list[str]:
@@ -71,64 +64,33 @@ class SweepStore:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
         self.results_path = self.directory / RESULTS_FILE
-        self.lock_path = self.directory / LOCK_FILE
-        self._locked = False
+        self._lock: ExitStack | None = None
         self._handle = None
 
     # ------------------------------------------------------------------ lock
     def acquire(self) -> None:
         """Take the directory's lock, or raise :class:`SweepLockedError` naming its holder."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        mine = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
-        for _ in range(3):
-            # Written whole to a private file, then hard-linked into place: the lock either
-            # does not exist or holds a complete record, and link() fails if it exists.
-            temp = self.directory / f".{LOCK_FILE}.{os.getpid()}"
-            atomic_write_text(temp, json.dumps(mine))
-            try:
-                os.link(temp, self.lock_path)
-                self._locked = True
-                return
-            except FileExistsError:
-                pass
-            finally:
-                temp.unlink(missing_ok=True)
-            if not self.lock_path.exists():
-                continue  # released meanwhile: try again
-            holder = self._holder()
-            if holder is None or (
-                holder.get("host") == mine["host"] and not _alive(int(holder.get("pid", -1)))
-            ):
-                # Stale: its process is gone. Move it aside (atomic) and try again.
-                try:
-                    os.replace(self.lock_path, self.directory / f".{LOCK_FILE}.stale")
-                except FileNotFoundError:
-                    pass
-                continue
-            since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(holder.get("started", 0)))
-            raise SweepLockedError(
-                f"sweep directory {self.directory} is in use by process {holder.get('pid')} on "
-                f"{holder.get('host')} (since {since}); wait for it to finish, or choose "
-                f"another directory. If that process is gone, delete {self.lock_path}."
+        lock = ExitStack()
+        lock.enter_context(
+            hold_directory(
+                self.directory,
+                LOCK_FILE,
+                what="sweep directory",
+                advice="wait for it to finish, or choose another output directory",
+                error=SweepLockedError,
             )
-        raise SweepLockedError(f"could not take the lock {self.lock_path}; try again")
-
-    def _holder(self) -> dict[str, Any] | None:
-        try:
-            holder = json.loads(self.lock_path.read_text())
-            return holder if isinstance(holder, dict) else None
-        except (OSError, ValueError):
-            return None
+        )
+        self._lock = lock
+        # Left by earlier versions of fcnn, which moved a stale lock aside.
+        (self.directory / f".{LOCK_FILE}.stale").unlink(missing_ok=True)
 
     def release(self) -> None:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
-        if self._locked:
-            holder = self._holder()
-            if holder is not None and holder.get("pid") == os.getpid():
-                self.lock_path.unlink(missing_ok=True)
-            self._locked = False
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def __enter__(self) -> SweepStore:
         self.acquire()
@@ -162,7 +124,7 @@ class SweepStore:
         data = self.results_path.read_bytes()
         records: dict[str, dict[str, Any]] = {}
         good = data.rfind(b"\n") + 1  # bytes up to the last whole line
-        if good < len(data) and self._locked:
+        if good < len(data) and self._lock is not None:
             with open(self.directory / f"{RESULTS_FILE}.damaged", "ab") as aside:
                 aside.write(data[good:] + b"\n")
             with open(self.results_path, "r+b") as handle:

@@ -25,9 +25,9 @@ from ..losses import prepare_targets, resolve_loss
 from ..metrics import METRICS, labels_from_output
 from ..optim import OPTIMIZERS, Optimizer
 from .callbacks import Callback, DivergenceGuard, TrainState
-from .checkpoint import CHECKPOINT_NAME, load_checkpoint, restore, save_checkpoint
 from .history import History
 from .progress import Progress
+from .rundir import RunFiles
 from .step import TrainStep
 
 __all__ = ["evaluate", "fit", "prepare_targets", "resolve_loss"]
@@ -244,7 +244,12 @@ def fit(
         0 silent; 1 a progress bar on a terminal and a line per epoch; 2 a line per epoch.
     run_dir : path, optional
         After every epoch, write ``checkpoint.safetensors`` (the whole training state),
-        ``model.safetensors`` and ``history.json`` here, each atomically.
+        ``model.safetensors`` and ``history.json`` here, each atomically (when epochs
+        are much shorter than these writes, only as often as keeps writing under a tenth
+        of the time, and always after the last epoch: see
+        :class:`fcnn.train.rundir.RunFiles`). The directory is locked while ``fit``
+        runs: another process training into it gets a
+        :class:`~fcnn.train.rundir.DirectoryInUseError` naming this one.
     resume : bool
         Continue from ``run_dir``'s checkpoint, if there is one: build the same model,
         optimizer and callbacks as before and call ``fit`` again; the result is
@@ -310,122 +315,111 @@ def fit(
         "n_validation": 0 if X_val is None else len(X_val),
         "metrics": metric_names,
     }
-    start_epoch = 0
-    run_path = Path(run_dir) if run_dir is not None else None
-    if run_path is not None:
-        run_path.mkdir(parents=True, exist_ok=True)
-        checkpoint_file = run_path / CHECKPOINT_NAME
-        if resume and checkpoint_file.exists():
-            checkpoint = load_checkpoint(checkpoint_file)
-            changed = [
-                f"{key} was {checkpoint['config'].get(key)!r}, now {value!r}"
-                for key, value in config.items()
-                if checkpoint["config"].get(key) != value
-            ]
-            if changed:
-                raise ValueError(f"cannot resume {run_path}: " + "; ".join(changed))
-            restore(
-                checkpoint,
-                model=model,
-                optimizer=optimizer,
-                shuffle_rng=shuffle_rng,
-                callbacks=all_callbacks,
-            )
-            history = History.from_dict(checkpoint["history"])
-            start_epoch = int(checkpoint["epoch"])
+    run = RunFiles(
+        run_dir,
+        model=model,
+        optimizer=optimizer,
+        shuffle_rng=shuffle_rng,
+        callbacks=all_callbacks,
+        config=config,
+    )
+    with run.locked():  # one process at a time in a run directory, from here to the end
+        start_epoch = 0
+        resumed = run.resume() if resume else None
+        if resumed is not None:
+            history, start_epoch = resumed
 
-    state = TrainState(model=model, optimizer=optimizer, loss=loss, history=history, epochs=epochs)
-    train_step = TrainStep(model, loss, optimizer)
+        state = TrainState(
+            model=model, optimizer=optimizer, loss=loss, history=history, epochs=epochs
+        )
+        train_step = TrainStep(model, loss, optimizer)
 
-    def before_update(value: float) -> bool:
-        # The callbacks see each batch's loss before the weights move; any of them may
-        # stop training there (the divergence guard does, on a NaN).
+        def before_update(value: float) -> bool:
+            # The callbacks see each batch's loss before the weights move; any of them may
+            # stop training there (the divergence guard does, on a NaN).
+            for cb in all_callbacks:
+                cb.on_batch_end(state, value)
+            return not state.stop_training
+
+        state.extra["train_data"] = (X_train, Y_train)  # what DiagnosticsCallback probes
+        n = len(X_train)
+        n_batches = math.ceil(n / batch_size)
+        progress = Progress(verbose, epochs, n_batches)
+        model.train()
         for cb in all_callbacks:
-            cb.on_batch_end(state, value)
-        return not state.stop_training
-
-    state.extra["train_data"] = (X_train, Y_train)  # what DiagnosticsCallback probes
-    n = len(X_train)
-    n_batches = math.ceil(n / batch_size)
-    progress = Progress(verbose, epochs, n_batches)
-    model.train()
-    for cb in all_callbacks:
-        cb.on_train_begin(state)
-    # With the guard on, overflow on the way to a NaN is its to report, in words, instead of
-    # a stream of NumPy RuntimeWarnings.
-    quiet = np.errstate(over="ignore", invalid="ignore") if divergence_guard else nullcontext()
-    with quiet:
-        try:
-            for epoch in range(start_epoch, epochs):
-                state.epoch = epoch
-                started = time.perf_counter()
-                for cb in all_callbacks:
-                    cb.on_epoch_begin(state)
-                if shuffle:
-                    order = shuffle_rng.permutation(n)
-                    X_epoch, Y_epoch = X_train[order], Y_train[order]  # one copy; batches are views
-                else:
-                    X_epoch, Y_epoch = X_train, Y_train
-                total, seen, outputs = 0.0, 0, []
-                progress.start_epoch(epoch)
-                for step, begin in enumerate(range(0, n, batch_size)):
-                    state.step = step
-                    xb, yb = (
-                        X_epoch[begin : begin + batch_size],
-                        Y_epoch[begin : begin + batch_size],
-                    )
-                    value, _, out, updated = train_step(xb, yb, before_update)
-                    if not updated:
+            cb.on_train_begin(state)
+        # With the guard on, overflow on the way to a NaN is its to report, in words, instead of
+        # a stream of NumPy RuntimeWarnings.
+        quiet = np.errstate(over="ignore", invalid="ignore") if divergence_guard else nullcontext()
+        with quiet:
+            try:
+                for epoch in range(start_epoch, epochs):
+                    state.epoch = epoch
+                    started = time.perf_counter()
+                    for cb in all_callbacks:
+                        cb.on_epoch_begin(state)
+                    run.epoch_started()
+                    if shuffle:
+                        order = shuffle_rng.permutation(n)
+                        X_epoch, Y_epoch = (
+                            X_train[order],
+                            Y_train[order],
+                        )  # one copy; batches are views
+                    else:
+                        X_epoch, Y_epoch = X_train, Y_train
+                    total, seen, outputs = 0.0, 0, []
+                    progress.start_epoch(epoch)
+                    for step, begin in enumerate(range(0, n, batch_size)):
+                        state.step = step
+                        xb, yb = (
+                            X_epoch[begin : begin + batch_size],
+                            Y_epoch[begin : begin + batch_size],
+                        )
+                        value, _, out, updated = train_step(xb, yb, before_update)
+                        if not updated:
+                            break
+                        total += value * len(xb)
+                        seen += len(xb)
+                        state.global_step += 1
+                        if metric_names:
+                            outputs.append(out)
+                        progress.advance(step, value)
+                    if seen == 0 or (state.stop_training and history.diverged):
                         break
-                    total += value * len(xb)
-                    seen += len(xb)
-                    state.global_step += 1
+                    logs = {"loss": total / seen}
                     if metric_names:
-                        outputs.append(out)
-                    progress.advance(step, value)
-                if seen == 0 or (state.stop_training and history.diverged):
-                    break
-                logs = {"loss": total / seen}
-                if metric_names:
-                    logs.update(_score(loss, metric_names, np.concatenate(outputs), Y_epoch[:seen]))
-                if X_val is not None:
-                    logs.update(
-                        {
-                            f"val_{k}": v
-                            for k, v in evaluate(
-                                model, X_val, Y_val, loss=loss, metrics=metric_names
-                            ).items()
-                        }
+                        logs.update(
+                            _score(loss, metric_names, np.concatenate(outputs), Y_epoch[:seen])
+                        )
+                    if X_val is not None:
+                        logs.update(
+                            {
+                                f"val_{k}": v
+                                for k, v in evaluate(
+                                    model, X_val, Y_val, loss=loss, metrics=metric_names
+                                ).items()
+                            }
+                        )
+                        model.train()
+                    logs["lr"] = state.lr
+                    logs["time"] = time.perf_counter() - started
+                    history.append(epoch + 1, logs)
+                    for cb in all_callbacks:
+                        cb.on_epoch_end(state, logs)
+                    progress.end_epoch(epoch, logs)
+                    run.epoch_finished(
+                        history, epoch + 1, last=epoch + 1 == epochs or state.stop_training
                     )
-                    model.train()
-                logs["lr"] = state.lr
-                logs["time"] = time.perf_counter() - started
-                history.append(epoch + 1, logs)
-                for cb in all_callbacks:
-                    cb.on_epoch_end(state, logs)
-                progress.end_epoch(epoch, logs)
-                if run_path is not None:
-                    save_checkpoint(
-                        run_path / CHECKPOINT_NAME,
-                        model=model,
-                        optimizer=optimizer,
-                        shuffle_rng=shuffle_rng,
-                        callbacks=all_callbacks,
-                        history=history,
-                        epoch=epoch + 1,
-                        config=config,
-                    )
-                if state.stop_training:
-                    break
-        finally:
-            progress.close()
-    for cb in all_callbacks:
-        cb.on_train_end(state)
-    history.stop_reason = state.stop_reason
-    progress.report_stop(state.stop_reason, history.diverged)
-    if run_path is not None:
-        from ..io import save
-
-        save(model, run_path / "model.safetensors")
-        history.save(run_path / "history.json")
-    return history
+                    if state.stop_training:
+                        break
+            except BaseException:
+                run.write_pending()  # an epoch finished but not yet written is kept
+                raise
+            finally:
+                progress.close()
+        for cb in all_callbacks:
+            cb.on_train_end(state)
+        history.stop_reason = state.stop_reason
+        progress.report_stop(state.stop_reason, history.diverged)
+        run.finish(history)
+        return history
