@@ -1,8 +1,9 @@
 """Floor 3: training — ``fit``, ``evaluate``, ``History``, callbacks and resumable runs.
 
 A package rather than the original design's ``train.py`` because it outgrew one readable file:
-``loop`` (fit/evaluate), ``callbacks``, ``checkpoint`` (run directories), ``history``,
-``progress`` (what the user sees).
+``step`` (the one training step), ``loop`` (fit/evaluate), ``callbacks``, ``checkpoint``
+(bit-identical resume), ``rundir`` (a run directory's lock and the files kept in it),
+``history``, ``progress`` (what the user sees).
 """
 
 from .callbacks import (
