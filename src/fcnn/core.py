@@ -279,6 +279,26 @@ class Module(ModuleHooks):
         for param in self.parameters():
             param.zero_grad()
 
+    # A layer with a constraint on its parameters (``Linear(max_norm=…)``) says so here and
+    # overrides ``_constrain``; every other module has nothing to project.
+    constrained = False
+
+    def _constrain(self) -> None:
+        """Project this module's own parameters back into their constraint."""
+
+    def constrained_modules(self) -> list[Module]:
+        """The modules here and below that have a constraint to keep, as they are now."""
+        return [module for module in self.modules() if module.constrained]
+
+    def apply_constraints(self) -> None:
+        """Project every constrained layer here and below (e.g. ``Linear(max_norm=3)``)
+        back into its constraint; a walk that changes nothing when none is.
+
+        A training step calls it after ``optimizer.step()`` (``TrainStep`` does).
+        """
+        for module in self.constrained_modules():
+            module._constrain()
+
     def train(self, mode: bool = True) -> Module:
         """Set training mode here and below (``mode=False``: eval); return self."""
         if not isinstance(mode, bool):

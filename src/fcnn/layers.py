@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import checks, init
+from .constraints import MaxNormWeight
 from .core import Module, Parameter, ShapeError, get_rng, register_module
 
 __all__ = ["BatchNorm1d", "Dropout", "Flatten", "Linear", "Maxout", "Sequential"]
@@ -42,13 +43,19 @@ def _affine_parameters(
 
 
 @register_module
-class Linear(Module):
+class Linear(MaxNormWeight, Module):
     """Affine map ``y = x Wᵀ + b``.
 
     Parameters
     ----------
     in_features, out_features : int
     bias : bool, default True
+    max_norm : float > 0, optional
+        Keep every unit's incoming weights, a ROW of ``weight`` (``axis=1``), at L2 norm
+        ``<= max_norm``: rescaled after each optimiser step (``Module.apply_constraints``,
+        which ``TrainStep`` calls). Srivastava et al. 2014's max-norm; Keras's
+        ``MaxNorm(max_value, axis=0)`` on its ``(in, out)`` kernel (``fcnn.constraints``).
+        fcnn's own: ``torch.nn.Linear`` has no such argument. The bias is not constrained.
     dtype : float32 or float64, optional
     rng, seed : generator or seed for the initial weights (library default otherwise)
 
@@ -65,12 +72,14 @@ class Linear(Module):
         out_features: int,
         bias: bool = True,
         *,
+        max_norm: float | None = None,
         dtype: Any = None,
         rng: np.random.Generator | None = None,
         seed: int | None = None,
     ) -> None:
         super().__init__(dtype=dtype)
         _affine_parameters(self, in_features, out_features, bias, rng, seed)
+        self.max_norm = max_norm
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # x: (N, in_features)
         x = self._as_input(x, self.in_features)
@@ -91,11 +100,13 @@ class Linear(Module):
             self.bias.accumulate_sum(grad_output)  # db += Σₙ dy
 
     def config(self) -> dict[str, Any]:
-        return {
-            "in_features": self.in_features,
-            "out_features": self.out_features,
-            "bias": self.bias is not None,
-        }
+        return self._with_max_norm(
+            {
+                "in_features": self.in_features,
+                "out_features": self.out_features,
+                "bias": self.bias is not None,
+            }
+        )
 
 
 def _backward_through(layers: Iterable[Module], grad_output: np.ndarray) -> np.ndarray:
@@ -355,13 +366,14 @@ class Flatten(Module):
 
 
 @register_module
-class Maxout(Module):
+class Maxout(MaxNormWeight, Module):
     """Maxout units (Goodfellow et al., 2013): ``yⱼ = maxₖ (x Wⱼₖᵀ + bⱼₖ)``, k = 1..pieces.
 
     A linear map to ``out_features * pieces`` values, then the maximum over each unit's
     ``pieces`` consecutive values. ``weight`` is ``(out_features * pieces, in_features)``
     with rows ``j*pieces … (j+1)*pieces - 1`` belonging to unit j; initialised as a
-    ``Linear`` of the same shape.
+    ``Linear`` of the same shape. ``max_norm`` constrains each ROW, the incoming weights
+    of one piece (each piece is a linear unit of its own).
 
     Shapes: input ``(N, in_features)``, output ``(N, out_features)``.
     """
@@ -373,6 +385,7 @@ class Maxout(Module):
         pieces: int = 2,
         bias: bool = True,
         *,
+        max_norm: float | None = None,
         dtype: Any = None,
         rng: np.random.Generator | None = None,
         seed: int | None = None,
@@ -380,6 +393,7 @@ class Maxout(Module):
         super().__init__(dtype=dtype)
         self.pieces = checks.positive_int("Maxout", "pieces", pieces)
         _affine_parameters(self, in_features, out_features, bias, rng, seed, self.pieces)
+        self.max_norm = max_norm
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = self._as_input(x, self.in_features)
@@ -410,9 +424,11 @@ class Maxout(Module):
         return grad_z
 
     def config(self) -> dict[str, Any]:
-        return {
-            "in_features": self.in_features,
-            "out_features": self.out_features,
-            "pieces": self.pieces,
-            "bias": self.bias is not None,
-        }
+        return self._with_max_norm(
+            {
+                "in_features": self.in_features,
+                "out_features": self.out_features,
+                "pieces": self.pieces,
+                "bias": self.bias is not None,
+            }
+        )

@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from . import checks
 from . import init as initializers
 from .activations import get_activation
+from .constraints import check_max_norm
 from .core import Module, get_rng, resolve_dtype
 from .layers import BatchNorm1d, Dropout, Linear, Maxout, Sequential
 
@@ -59,6 +61,7 @@ def mlp(
     init: str = "default",
     init_scale: float | None = None,
     pieces: int = 2,
+    max_norm: float | None = None,
     dtype: Any = None,
     rng: np.random.Generator | None = None,
     seed: int | None = None,
@@ -91,6 +94,12 @@ def mlp(
         ``uniform`` (default 0.05), gain for the Xavier initialisers (default 1).
     pieces : int
         Pieces per Maxout unit.
+    max_norm : float > 0, optional
+        The max-norm constraint (Srivastava et al. 2014) on every HIDDEN ``Linear`` or
+        ``Maxout``: each hidden unit's incoming weights are kept at L2 norm
+        ``<= max_norm`` (``Linear``'s ``max_norm``). The output layer is left free, as in
+        the paper, which constrains the hidden units; ``model[-1].max_norm = c`` (before
+        building the training step) constrains it too.
     dtype, rng, seed
         Parameter dtype (float32 default) and the generator for all initial weights.
 
@@ -108,14 +117,12 @@ def mlp(
             f"mlp(sizes={sizes!r}): expected at least two positive integers "
             f"(input width, ..., output width), e.g. [2, 4, 1]"
         )
-    if init not in INIT_NAMES:
-        raise ValueError(f"mlp(init={init!r}): expected one of {', '.join(INIT_NAMES)}")
-    if not isinstance(batchnorm, bool):
-        raise TypeError(f"mlp(batchnorm={batchnorm!r}): expected True or False")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"mlp(dropout={dropout!r}): dropout must be in [0, 1)")
-    if init_scale is not None and not (isinstance(init_scale, (int, float)) and init_scale >= 0):
-        raise ValueError(f"mlp(init_scale={init_scale!r}): expected a non-negative number")
+    checks.choice("mlp", "init", init, INIT_NAMES)
+    batchnorm = checks.flag("mlp", "batchnorm", batchnorm)
+    dropout = checks.real("mlp", "dropout", dropout, low=0, high=1, high_open=True)
+    if init_scale is not None:
+        init_scale = checks.real("mlp", "init_scale", init_scale, low=0)
+    max_norm = check_max_norm("mlp", max_norm)
     dtype = resolve_dtype(dtype)
     generator = get_rng(rng, seed, where="mlp")
     if activation != "maxout":
@@ -126,13 +133,13 @@ def mlp(
     layers: list[Module] = []
     for fan_in, fan_out in itertools.pairwise(sizes[:-1]):
         if activation == "maxout":
-            unit = Maxout(fan_in, fan_out, pieces, dtype=dtype, rng=generator)
+            unit = Maxout(fan_in, fan_out, pieces, max_norm=max_norm, dtype=dtype, rng=generator)
             _init_weights(unit, init, init_scale, generator)
             layers.append(unit)
             if batchnorm:
                 layers.append(BatchNorm1d(fan_out, dtype=dtype))
         else:
-            linear = Linear(fan_in, fan_out, dtype=dtype, rng=generator)
+            linear = Linear(fan_in, fan_out, max_norm=max_norm, dtype=dtype, rng=generator)
             _init_weights(linear, init, init_scale, generator)
             layers.append(linear)
             if batchnorm:

@@ -97,6 +97,7 @@ RUN_LAYOUT = {
         "output": (str, None),
         "batchnorm": bool,
         "dropout": float,
+        "max_norm?": (float, None),
         "init": str,
         "init_scale": (float, None),
     },

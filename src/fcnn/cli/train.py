@@ -99,6 +99,7 @@ def _setup(config: dict[str, Any]):
         net["output"],
         batchnorm=net["batchnorm"],
         dropout=net["dropout"],
+        max_norm=net.get("max_norm"),  # absent in runs made before --max-norm existed
         init=net["init"],
         init_scale=net["init_scale"],
         seed=config["seed"],
@@ -236,6 +237,11 @@ def train(
     batch_size: int = typer.Option(32, help="Mini-batch size (>= rows: full-batch descent)."),
     batchnorm: bool = typer.Option(False, help="BatchNorm after every hidden linear layer."),
     dropout: float = typer.Option(0.0, help="Dropout probability after every hidden activation."),
+    max_norm: float = typer.Option(
+        None,
+        help="Max-norm: keep each hidden unit's incoming weights at L2 norm <= this after "
+        "every step (Srivastava et al. 2014; e.g. 3).",
+    ),
     init: str = typer.Option("default", help=f"Weight initialiser: {', '.join(INIT_NAMES)}."),
     init_scale: float = typer.Option(
         None, help="std of 'normal', bound of 'uniform', Xavier gain."
@@ -312,6 +318,7 @@ def train(
                 "output": output,
                 "batchnorm": batchnorm,
                 "dropout": dropout,
+                "max_norm": max_norm,
                 "init": init,
                 "init_scale": init_scale,
             },

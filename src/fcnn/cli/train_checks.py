@@ -61,6 +61,7 @@ _REALS: dict[str, dict[str, Any]] = {
     "alpha": _AT_LEAST_ZERO,
     "gamma": _ABOVE_ZERO,
     "dropout": _FRACTION,
+    "max_norm": _ABOVE_ZERO,
     "init_scale": _ABOVE_ZERO,
     "validation_split": _FRACTION,
     "test_split": _FRACTION,

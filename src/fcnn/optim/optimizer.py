@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import checks
+from ..constraints import check_max_norm, max_norm_
 from ..core import Module, Parameter
 from ._state_dict import read_state
 
@@ -84,6 +85,11 @@ class Optimizer:
         The parameters to optimise (``model.parameters()``), or parameter groups: dicts
         with a ``"params"`` entry and, optionally, hyper-parameters that override the
         defaults for that group, e.g. ``[{"params": body}, {"params": head, "lr": 1e-2}]``.
+        A group may also set ``"max_norm": c`` (fcnn's own, torch.optim has none): after
+        each step, every 2-D parameter of the group has each ROW, a unit's incoming
+        weights in the ``(out, in)`` layout, rescaled to L2 norm ``<= c``
+        (``fcnn.constraints.max_norm_``, Srivastava et al. 2014's max-norm); 1-D ones
+        (biases) are left alone. ``Linear(..., max_norm=c)`` does the same per layer.
     defaults : dict
         The hyper-parameters of a group that does not set its own.
 
@@ -229,6 +235,7 @@ class Optimizer:
                 checks.real(where, key, group[key], **bounds)
             for key in self._flags:
                 checks.flag(where, key, group[key])
+            check_max_norm(where, group.get("max_norm"))
             self._check_more(group, where)
         except (TypeError, ValueError) as error:
             if not context:
@@ -281,6 +288,11 @@ class Optimizer:
         loss = closure() if closure is not None else None
         for group in self.param_groups:
             self._step_group(group)
+            radius = group.get("max_norm")  # the group's max-norm, if it has one
+            if radius is not None:
+                for p in group["params"]:
+                    if p.data.ndim == 2:
+                        max_norm_(p.data, radius)
         return loss
 
     def _step_group(self, group: dict[str, Any]) -> None:

@@ -100,6 +100,16 @@ KEYS: dict[str, dict[str, Any]] = {
         "resets": "live",
         "presets": [0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9],
     },
+    # The max-norm radius on the hidden layers' incoming weights (fcnn.mlp's max_norm);
+    # 0 is off.
+    "max_norm": {
+        "kind": "float",
+        "min": 0.0,
+        "max": 10.0,
+        "default": 0.0,
+        "resets": "live",
+        "presets": [0, 0.5, 1, 2, 3, 4, 5],
+    },
     "regularization": {
         "kind": "choice",
         "choices": ("none", "l1", "l2"),

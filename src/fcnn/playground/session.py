@@ -171,6 +171,7 @@ class Session:
         else:
             self.loss = CrossEntropyLoss()
         self._describe_layers()
+        self._set_max_norm()
         self.F_train = features(self.X_train, names)
         self.F_test = features(self.X_test, names)
         self.T_train = self._targets(self.y_train)
@@ -216,6 +217,13 @@ class Session:
             if isinstance(module, Dropout):
                 module.p = float(self.config["dropout"])
 
+    def _set_max_norm(self) -> None:
+        """``max_norm`` (0: off) on the hidden layers' incoming weights, as ``fcnn.mlp``
+        puts it; the output layer is left free."""
+        radius = self.config["max_norm"] or None
+        for i in self.dense[:-1]:
+            self.modules[i].max_norm = radius
+
     def _set_penalty(self) -> None:
         """``regularization`` and ``reg_rate`` as the step's penalty: one of L1 or L2."""
         kind, rate = self.config["regularization"], self.config["reg_rate"]
@@ -247,6 +255,9 @@ class Session:
                     group["betas"] = (c["beta1"], c["beta2"])
         self._set_dropout()
         self._set_penalty()
+        if "max_norm" in changed:  # the step finds its constrained layers when it is built
+            self._set_max_norm()
+            self.step = TrainStep(self.model, self.loss, self.optimizer, self.step.penalty)
 
     # ----------------------------------------------------------------- changes
 

@@ -1,7 +1,7 @@
 """One training step, the one ``fit``, the playground and the scikit-learn estimators share.
 
     out = model(x) → value = loss(out, target) → zero_grad → backward_to_parameters
-    → penalty gradients (L1 / L2) → optimizer.step()
+    → penalty gradients (L1 / L2) → optimizer.step() → the layers' constraints (max-norm)
 
 Everything else a training loop does (batches, shuffling, metrics, callbacks, run
 directories) lives around it, in the loop that calls it; a fix to the step itself lands
@@ -91,9 +91,16 @@ class TrainStep:
     ``before_update(loss_value)`` callable, when given, is asked after the loss is known
     and before anything is changed; returning False skips the update (``fit``'s callbacks
     use it to stop on a diverged loss before it reaches the weights).
+
+    After the optimiser's step, every constrained layer of the model (``Linear(...,
+    max_norm=c)``) is projected back into its constraint, as ``model.apply_constraints()``
+    would. The step finds those layers once, when it is built, so that a model without
+    any pays nothing: a constraint put on a layer that had none (``layer.max_norm = 3``
+    after ``TrainStep(model, …)``) needs a new TrainStep (``fit`` builds one per call).
+    Changing the radius of a layer that already had one takes effect at the next step.
     """
 
-    __slots__ = ("loss", "model", "optimizer", "penalty")
+    __slots__ = ("_constrained", "loss", "model", "optimizer", "penalty")
 
     def __init__(
         self, model: Module, loss: Any, optimizer: Any, penalty: Penalty | None = None
@@ -102,6 +109,7 @@ class TrainStep:
         self.loss = loss
         self.optimizer = optimizer
         self.penalty = penalty
+        self._constrained = tuple(model.constrained_modules())
 
     def __call__(
         self,
@@ -118,4 +126,7 @@ class TrainStep:
         self.model.backward_to_parameters(self.loss.backward())
         penalty = 0.0 if self.penalty is None else self.penalty.apply()
         self.optimizer.step()
+        if self._constrained:
+            for module in self._constrained:
+                module._constrain()
         return StepResult(value, penalty, out, True)

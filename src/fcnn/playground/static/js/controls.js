@@ -27,6 +27,7 @@ const CONTROLS = [
   { id: "beta1-input", key: "beta1", kind: "number" },
   { id: "beta2-input", key: "beta2", kind: "number" },
   { id: "dropout-input", key: "dropout", kind: "number" },
+  { id: "max-norm-select", key: "max_norm", kind: "preset" },
   { id: "seed-input", key: "seed", kind: "number", integer: true },
   { id: "batchnorm-check", key: "batchnorm", kind: "check" },
   { id: "train-ratio", key: "train_ratio", kind: "slider", format: percent },
