@@ -24,6 +24,7 @@ FLOORS = {
     "hooks": 1,
     "files": 1,
     "tensorfile": 1,
+    "constraints": 1,
     "layers": 2,
     "callback": 2,
     "activations": 2,

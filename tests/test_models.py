@@ -93,7 +93,10 @@ def test_mlp_is_reproducible_and_round_trips_through_its_spec(tmp_path):
         ({"sizes": "2-4-1"}, r"expected at least two positive integers"),
         ({"activation": "swish"}, r"unknown activation 'swish'"),
         ({"output": "argmax"}, r"unknown activation 'argmax'"),
-        ({"init": "orthogonal"}, r"mlp\(init='orthogonal'\): init must be one of 'default', 'xavier"),
+        (
+            {"init": "orthogonal"},
+            r"mlp\(init='orthogonal'\): init must be one of 'default', 'xavier",
+        ),
         ({"dropout": 1.0}, r"dropout must be in \[0, 1\)"),
         ({"batchnorm": "yes"}, r"batchnorm='yes'"),
         ({"init_scale": -1}, r"init_scale=-1"),
