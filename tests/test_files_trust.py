@@ -288,7 +288,8 @@ def cli_run(tmp_path_factory) -> Path:
 
 
 NULLABLE = {
-    "output", "init_scale", "schedule", "early_stopping", "classes", "feature_names", "data_dir"
+    "output", "init_scale", "schedule", "early_stopping", "classes", "feature_names", "data_dir",
+    "max_norm",
 }  # fmt: skip
 
 
