@@ -8,27 +8,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from fcnn.cli import app
 from fcnn.cli.runs import read_config
 from fcnn.train.checkpoint import CHECKPOINT_NAME, load_checkpoint
-
-runner = CliRunner()
-QUICK = ("--n", 60, "--verbose", 0)
-
-
-def run(*args, ok=True):
-    result = runner.invoke(app, [str(a) for a in args])
-    if ok:
-        assert result.exit_code == 0, result.output + repr(result.exception)
-    return result
-
-
-def refused(*args) -> str:
-    result = run(*args, ok=False)
-    assert result.exit_code == 1, result.output + repr(result.exception)
-    return result.output.strip().splitlines()[-1]
+from test_cli_trust import QUICK, refused, run
 
 
 def _trained(tmp_path, *options, epochs=4):

@@ -21,7 +21,7 @@ import bisect
 import copy
 import math
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from .. import checks
@@ -172,12 +172,10 @@ class LRScheduler:
         return f"{type(self).__name__}({', '.join(args)}, last_epoch={self.last_epoch})"
 
 
-def per_group(
-    where: str, name: str, value: Any, optimizer: Optimizer, check: Callable[[str, Any], Any]
-) -> list[Any]:
-    """``value`` (one for every group, or a list of one per group) as a list with one entry
-    per parameter group, each passed through ``check(name_i, entry)`` (PyTorch's
-    ``_format_param``, with the entries checked)."""
+def per_group(where: str, name: str, value: Any, optimizer: Optimizer, **bounds: Any) -> list[Any]:
+    """``value`` (one number for every group, or a list of one per group) as a list with
+    one entry per parameter group, each checked by ``checks.real(..., **bounds)`` and kept
+    as given (PyTorch's ``_format_param``, with the numbers checked)."""
     n_groups = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
         if len(value) != n_groups:
@@ -185,9 +183,11 @@ def per_group(
                 f"{where}({name}={value!r}): {name} has {len(value)} values but the "
                 f"optimizer has {n_groups} parameter groups"
             )
-        return [check(f"{name}[{i}]", v) for i, v in enumerate(value)]
-    checked = check(name, value)
-    return [checked] * n_groups
+        for i, v in enumerate(value):
+            checks.real(where, f"{name}[{i}]", v, **bounds)
+        return list(value)
+    checks.real(where, name, value, **bounds)
+    return [value] * n_groups
 
 
 def function_state(fn: Any) -> dict[str, Any] | None:

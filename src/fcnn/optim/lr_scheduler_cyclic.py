@@ -21,14 +21,6 @@ from .optimizer import Optimizer
 __all__ = ["CyclicLR", "OneCycleLR"]
 
 
-def _rates(where: str, name: str, value: Any, optimizer: Optimizer, low_open: bool) -> list:
-    def check(label: str, v: Any) -> Any:
-        checks.real(where, label, v, low=0, low_open=low_open)
-        return v
-
-    return per_group(where, name, value, optimizer, check)
-
-
 def _set_up_momentum(
     scheduler: LRScheduler,
     optimizer: Optimizer,
@@ -48,8 +40,8 @@ def _set_up_momentum(
             f"{where}(cycle_momentum=True): the optimizer has no momentum nor beta1 to cycle "
             f"(SGD, RMSprop, Adam and AdamW have); pass cycle_momentum=False"
         )
-    bases = _rates(where, "base_momentum", base_momentum, optimizer, low_open=False)
-    tops = _rates(where, "max_momentum", max_momentum, optimizer, low_open=False)
+    bases = per_group(where, "base_momentum", base_momentum, optimizer, low=0)
+    tops = per_group(where, "max_momentum", max_momentum, optimizer, low=0)
     if last_epoch == -1:
         for top, base, group in zip(tops, bases, optimizer.param_groups, strict=True):
             _set_momentum(group, scheduler.use_beta1, top)
@@ -122,11 +114,11 @@ class CyclicLR(LRScheduler):
     ) -> None:
         where = "CyclicLR"
         _check_optimizer(where, optimizer)
-        base_lrs = _rates(where, "base_lr", base_lr, optimizer, low_open=False)
+        base_lrs = per_group(where, "base_lr", base_lr, optimizer, low=0)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
                 group["lr"] = lr
-        self.max_lrs = _rates(where, "max_lr", max_lr, optimizer, low_open=False)
+        self.max_lrs = per_group(where, "max_lr", max_lr, optimizer, low=0)
         up = checks.positive_int(where, "step_size_up", step_size_up)
         down = up if step_size_down is None else step_size_down
         down = checks.positive_int(where, "step_size_down", down)
@@ -275,7 +267,7 @@ class OneCycleLR(LRScheduler):
         names = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
         self._schedule_phases = [dict(zip(names, phase, strict=True)) for phase in phases]
         self._anneal_func_type = anneal_strategy
-        max_lrs = _rates(where, "max_lr", max_lr, optimizer, low_open=True)
+        max_lrs = per_group(where, "max_lr", max_lr, optimizer, low=0, low_open=True)
         if last_epoch == -1:
             for top, group in zip(max_lrs, optimizer.param_groups, strict=True):
                 group["initial_lr"] = top / div_factor

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from .. import checks
-from .lr_scheduler import LRScheduler, _check_optimizer
+from .lr_scheduler import LRScheduler, _check_optimizer, per_group
 from .optimizer import Optimizer
 
 __all__ = ["ReduceLROnPlateau"]
@@ -60,21 +60,9 @@ class ReduceLROnPlateau(LRScheduler):
         checks.real(where, "factor", factor, low=0, high=1, high_open=True)
         checks.real(where, "threshold", threshold, low=0)
         checks.real(where, "eps", eps, low=0)
-        n_groups = len(optimizer.param_groups)
-        if isinstance(min_lr, (list, tuple)):
-            if len(min_lr) != n_groups:
-                raise ValueError(
-                    f"{where}: min_lr has {len(min_lr)} values but the optimizer has "
-                    f"{n_groups} parameter groups"
-                )
-            for i, value in enumerate(min_lr):
-                checks.real(where, f"min_lr[{i}]", value, low=0)
-            self.default_min_lr = None
-            self.min_lrs = list(min_lr)
-        else:
-            checks.real(where, "min_lr", min_lr, low=0)
-            self.default_min_lr = min_lr
-            self.min_lrs = [min_lr] * n_groups
+        self.min_lrs = per_group(where, "min_lr", min_lr, optimizer, low=0)
+        # One min_lr for all groups also serves groups added later (see _reduce_lr).
+        self.default_min_lr = None if isinstance(min_lr, (list, tuple)) else min_lr
         self.optimizer = optimizer
         self.mode = mode
         self.factor = factor
