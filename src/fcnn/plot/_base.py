@@ -31,6 +31,7 @@ __all__ = [
     "History",
     "as_history",
     "class_color",
+    "footnote",
     "last_module",
     "matplotlib",
     "new_figure",
@@ -112,6 +113,12 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], 
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     return fig, axes
+
+
+def footnote(fig: Any, text: str) -> None:
+    """Write ``text`` small and grey under the plots of ``fig`` (why a run stopped early)."""
+    fig.text(0.5, 0.0, text, ha="center", va="bottom", fontsize=8, color="0.3", wrap=True)
+    fig.get_layout_engine().set(h_pad=0.25)  # room for it under the axes
 
 
 def class_color(label: int) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import CLASS_COLORS, History, as_history, new_figure, style
+from ._base import CLASS_COLORS, History, as_history, footnote, new_figure, style
 
 __all__ = ["history", "lr_comparison", "lr_experiment"]
 
@@ -97,17 +97,7 @@ def history(
                 ax.set_yscale("log")
             ax.legend()
         if record.stop_reason:
-            fig.text(
-                0.5,
-                0.0,
-                f"stopped early: {record.stop_reason}",
-                ha="center",
-                va="bottom",
-                fontsize=8,
-                color="0.3",
-                wrap=True,
-            )
-            fig.get_layout_engine().set(h_pad=0.25)
+            footnote(fig, f"stopped early: {record.stop_reason}")
         fig.suptitle(title or f"Training curves ({len(record)} epochs)")
     return fig
 
