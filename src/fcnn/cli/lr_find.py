@@ -19,7 +19,6 @@ from ..data import SOURCE_NAMES, load_source, make_source
 from ..losses import LOSSES, get_loss
 from ..models import mlp
 from ..optim import OPTIMIZERS
-from ..plot._base import FORMATS
 from ..train.lr_find import lr_find, steps_at_least_two
 from .app import app, console, friendly
 from .options import (
@@ -40,7 +39,7 @@ def _check_sweep(start_lr: float, end_lr: float, steps: int, output: Path) -> No
     checked("--start-lr", start_lr, checks.real, low=0, low_open=True)
     checked("--end-lr", end_lr, checks.real, low=start_lr, low_open=True)
     checked("--steps", steps, steps_at_least_two)
-    if output.suffix.lower() not in FORMATS:
+    if output.suffix.lower() not in figures.FORMATS:
         raise ValueError(f"--output {str(output)!r}: the file name must end in .png, .svg or .pdf")
 
 

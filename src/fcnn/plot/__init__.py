@@ -29,7 +29,7 @@ Modules: ``_base`` (style, colours, saving), ``functions`` (activation curves),
 (confusion matrix, weight tiles), ``gallery``.
 """
 
-from ._base import STYLE, new_figure, outputs_logits, save, style
+from ._base import FORMATS, STYLE, new_figure, outputs_logits, save, style
 from ._base import matplotlib as require_matplotlib
 from .boundary import (
     DecisionGrid,
@@ -56,6 +56,7 @@ from .lr_finder import lr_find
 
 __all__ = [
     "DEFAULT_ACTIVATIONS",
+    "FORMATS",
     "INIT_SCHEMES",
     "STYLE",
     "ActivationCurve",
