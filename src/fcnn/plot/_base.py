@@ -33,6 +33,7 @@ __all__ = [
     "class_color",
     "footnote",
     "last_module",
+    "mark_point",
     "matplotlib",
     "new_figure",
     "probabilities",
@@ -113,6 +114,11 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], 
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     return fig, axes
+
+
+def mark_point(ax: Any, x: float, y: float, color: str, label: str) -> None:
+    """A dot with a white rim at ``(x, y)``, above the curves (a curve's best point)."""
+    ax.plot(x, y, "o", color=color, markersize=7, markeredgecolor="white", zorder=5, label=label)
 
 
 def footnote(fig: Any, text: str) -> None:

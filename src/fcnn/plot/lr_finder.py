@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..train.lr_find import LRFinderResult
-from ._base import CLASS_COLORS, footnote, new_figure, style
+from ._base import CLASS_COLORS, footnote, mark_point, new_figure, style
 
 __all__ = ["lr_find"]
 
@@ -41,14 +41,12 @@ def lr_find(result: LRFinderResult, *, title: str | None = None) -> Any:
         ax.plot(lrs, result.losses, color=CLASS_COLORS[0], alpha=0.25, linewidth=1, label="loss")
         ax.plot(lrs, smoothed, color=CLASS_COLORS[0], linewidth=1.8, label="smoothed loss")
         lowest = int(np.argmin(smoothed))
-        ax.plot(
+        mark_point(
+            ax,
             lrs[lowest],
             smoothed[lowest],
-            "o",
-            color=CLASS_COLORS[0],
-            markeredgecolor="white",
-            zorder=5,
-            label=f"lowest smoothed loss {smoothed[lowest]:.3g} (lr {lrs[lowest]:.3g})",
+            CLASS_COLORS[0],
+            f"lowest smoothed loss {smoothed[lowest]:.3g} (lr {lrs[lowest]:.3g})",
         )
         if result.suggestion is not None:
             ax.axvline(
