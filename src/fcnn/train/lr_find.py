@@ -50,7 +50,7 @@ from ..optim import Optimizer
 from .loop import _as_features, _as_targets, _resolve_optimizer
 from .step import TrainStep
 
-__all__ = ["RULE", "LRFinderResult", "lr_find", "steps_at_least_two"]
+__all__ = ["RULE", "LRFinderResult", "lr_find", "minimum_over_ten", "steps_at_least_two"]
 
 #: The rule behind :attr:`LRFinderResult.suggestion`, in words.
 RULE = "a tenth of the rate at the lowest smoothed loss"
@@ -100,7 +100,7 @@ class LRFinderResult:
     def summary(self) -> str:
         """One line: the suggestion and its rule, and how far the sweep went."""
         if self.suggestion is None:
-            head = "no suggestion: the smoothed loss never fell; try a smaller start_lr"
+            head = "no suggestion: the smoothed loss never fell (try more steps, a lower start_lr)"
         else:
             head = f"suggested learning rate {self.suggestion:.3g} ({self.rule})"
         swept = f"{len(self.lrs)} of {self.steps} steps from {self.start_lr:g} to {self.end_lr:g}"
