@@ -125,6 +125,7 @@ RUN_LAYOUT = {
         None,
     ),
     "early_stopping": (_COUNT, None),
+    "class_weight?": (Rule.one_of("balanced"), {str: float}),
     "fit": {"epochs": _WIDTH, "batch_size": _WIDTH, "validation_split": float},
     "seed": _INT,
     "dtype": Rule.one_of("float32", "float64"),

@@ -57,7 +57,14 @@ from .schedules import (
     schedule_config,
     schedule_option,
 )
-from .train_checks import DEFAULT_EPOCHS, SCHEDULE_NAMES, check_train_options, given_options
+from .train_checks import (
+    DEFAULT_EPOCHS,
+    SCHEDULE_NAMES,
+    check_train_options,
+    class_weight_option,
+    fit_class_weight,
+    given_options,
+)
 
 
 def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha) -> dict:
@@ -248,6 +255,11 @@ def train(
         help="Stop after this many epochs without a better "
         "validation loss (holds out 10 % if no split is given).",
     ),
+    class_weight: str = typer.Option(
+        None,
+        help="Classification: weigh each class's rows in the loss, 'balanced' "
+        "(n / (classes · count)) or CLASS=WEIGHT pairs, e.g. 0=1,1=5.",
+    ),
     test_split: float = typer.Option(
         0.2, help="Fraction held out as the test set (images keep theirs)."
     ),
@@ -335,6 +347,9 @@ def train(
             "seed": seed,
             "dtype": dtype,
         }
+        if class_weight is not None:
+            config["class_weight"] = class_weight_option(class_weight)
+            fit_class_weight(config)  # a class the data do not have is refused here
         built = _setup(config)  # every option checked before the run directory is created
         if run_path is None:
             run_path = new_run_dir(data)  # a name of its own, claimed with mkdir
@@ -385,6 +400,7 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
         verbose=verbose,
         run_dir=run_path,
         resume=resume is not None,
+        class_weight=fit_class_weight(config),
     )
     if history.diverged:
         raise _diverged(history, config, opt, run_path)

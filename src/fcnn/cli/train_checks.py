@@ -10,6 +10,7 @@ multistep schedule, ``--hidden`` on ``--resume``) is refused too, saying where i
 from __future__ import annotations
 
 import inspect
+import math
 from typing import Any
 
 from .. import checks
@@ -24,7 +25,9 @@ __all__ = [
     "RESUME_OPTIONS",
     "SCHEDULE_NAMES",
     "check_train_options",
+    "class_weight_option",
     "cycled_momentum",
+    "fit_class_weight",
     "given_options",
 ]
 
@@ -153,6 +156,8 @@ def _check_values(options: dict[str, Any]) -> None:
     for name, choices in _CHOICES.items():
         if options.get(name) is not None:
             checked(flag(name), options[name], checks.choice, choices)
+    if options.get("class_weight") is not None:
+        class_weight_option(options["class_weight"])
     if options.get("verbose") is not None and options["verbose"] not in (0, 1, 2):
         raise ValueError(f"--verbose {options['verbose']!r}: must be 0, 1 or 2")
 
@@ -221,3 +226,53 @@ def check_train_options(options: dict[str, Any], given: set[str]) -> None:
     _check_values(options)
     if options.get("resume") is None:
         _check_applies(options, given)
+
+
+# --------------------------------------------------------------------------- --class-weight
+
+
+def class_weight_option(text: str | None) -> str | dict[str, float] | None:
+    """``--class-weight``: ``balanced``, or ``CLASS=WEIGHT`` pairs (``0=1,1=5``) as
+    ``{"0": 1.0, "1": 5.0}``, keyed by the class as the data name it; weights positive."""
+    if text is None or text == "balanced":
+        return text
+    usage = f"--class-weight {text!r}: expected balanced or CLASS=WEIGHT pairs, e.g. 0=1,1=5"
+    weights: dict[str, float] = {}
+    for part in text.split(","):
+        name, equals, value = (piece.strip() for piece in part.partition("="))
+        if not (name and equals and value):
+            raise ValueError(usage)
+        if name in weights:
+            raise ValueError(f"--class-weight {text!r}: class {name!r} is given twice")
+        try:
+            weight = float(value)
+        except ValueError:
+            raise ValueError(usage) from None
+        if not (math.isfinite(weight) and weight > 0):
+            raise ValueError(f"--class-weight {name}={value}: a weight must be a positive number")
+        weights[name] = weight
+    return weights
+
+
+def fit_class_weight(config: dict[str, Any]) -> str | dict[int, float] | None:
+    """The ``class_weight`` ``fit`` takes from a run's configuration: its class names
+    (or 0, 1, ... when the data name none) turned into the class indices of the targets."""
+    given = config.get("class_weight")
+    if given is None:
+        return None
+    if config["task"] != "classification":
+        raise ValueError(
+            f"--class-weight goes with classification; this run's task is {config['task']}"
+        )
+    if given == "balanced":
+        return given
+    n_classes = max(config["network"]["sizes"][-1], 2)  # one sigmoid output: classes 0, 1
+    names = config.get("classes") or [str(i) for i in range(n_classes)]
+    index = {name: i for i, name in enumerate(names)}
+    for name in given:
+        if name not in index:
+            raise ValueError(
+                f"--class-weight {name}=: {name!r} is not a class of the data "
+                f"(classes: {', '.join(names)})"
+            )
+    return {index[name]: weight for name, weight in given.items()}
