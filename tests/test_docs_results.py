@@ -28,6 +28,7 @@ COMMANDS = {
     "activations": "python benchmarks/reproduce.py activations",
     "mnist": "python benchmarks/reproduce.py mnist",
     "fashion-mnist": "python benchmarks/reproduce.py fashion-mnist",
+    "dropout": "python benchmarks/reproduce.py dropout",
     "sklearn": "python benchmarks/sklearn_compare.py",
     "sweep": "python benchmarks/sweep_speedup.py",
 }

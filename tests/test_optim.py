@@ -960,6 +960,12 @@ def test_registries_and_getters():
         "exponential": optim.ExponentialLR,
         "cosine": optim.CosineAnnealingLR,
         "plateau": optim.ReduceLROnPlateau,
+        "constant": optim.ConstantLR,
+        "linear": optim.LinearLR,
+        "polynomial": optim.PolynomialLR,
+        "inverse-time": optim.InverseTimeLR,
+        "cyclic": optim.CyclicLR,
+        "onecycle": optim.OneCycleLR,
     }
     params = [fcnn.Parameter(np.zeros(2))]
     opt = optim.get_optimizer("AdamW", params, lr=0.5)
@@ -974,8 +980,8 @@ def test_registries_and_getters():
         ValueError, match="unknown optimizer 'adamax'; expected one of: adagrad, adam,"
     ):
         optim.get_optimizer("adamax", params)
-    with pytest.raises(ValueError, match="unknown scheduler 'onecycle'; expected one of: cosine,"):
-        optim.get_scheduler("onecycle", opt)
+    with pytest.raises(ValueError, match="unknown scheduler 'warmup'; expected one of: constant,"):
+        optim.get_scheduler("warmup", opt)
     with pytest.raises(TypeError, match="optimizer name must be a string"):
         optim.get_optimizer(optim.SGD, params)
 

@@ -217,3 +217,117 @@ def test_planar_sweep_through_fcnn_sweep_gives_the_same_numbers(tmp_path):
     # Re-running over the same sweep directory resumes it: every width is already done.
     again = REPRODUCTIONS["planar"](quick=True, jobs=1, sweep_dir=str(tmp_path / "sweep"))
     assert [r["ours"] for r in again.rows] == [r["ours"] for r in here.rows]
+
+
+# --- Srivastava et al. 2014 (dropout), Table 2: the protocol, its schedules, its resume ---
+
+
+class _MaxNormLinear:
+    """Stand-in until ``Linear(max_norm=...)`` is merged: a Linear that records its radius
+    (fcnn's TrainStep does the projecting, so the stand-in needs nothing more here)."""
+
+    @staticmethod
+    def install(monkeypatch):
+        from fcnn.layers import Linear
+        from fcnn.reproduce import dropout
+
+        class StandIn(Linear):
+            def __init__(self, *args, max_norm=None, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.max_norm = max_norm
+
+        monkeypatch.setattr(dropout, "Linear", StandIn)
+
+
+def test_dropout_rows_build_the_papers_network(monkeypatch):
+    import numpy as np
+
+    from fcnn.activations import ReLU
+    from fcnn.layers import Dropout, Linear
+    from fcnn.reproduce.dropout import ROWS, build_network
+
+    _MaxNormLinear.install(monkeypatch)
+    plain, constrained = ROWS
+    assert (plain.published, constrained.published) == (1.25, 1.06)
+    assert (plain.max_norm, constrained.max_norm) == (None, 2.0)
+    for protocol in ROWS:
+        model = build_network(protocol, seed=0)
+        kinds = [type(layer) for layer in model]
+        assert kinds[:3] == [Dropout, kinds[1], ReLU] and issubclass(kinds[1], Linear)
+        dropouts = [layer for layer in model if isinstance(layer, Dropout)]
+        linears = [layer for layer in model if isinstance(layer, Linear)]
+        assert [d.p for d in dropouts] == [0.2, 0.5, 0.5, 0.5]  # keeps 0.8 and 0.5
+        assert [lin.weight.shape for lin in linears] == [
+            (1024, 784),
+            (1024, 1024),
+            (1024, 1024),
+            (10, 1024),
+        ]
+        assert sum(isinstance(layer, ReLU) for layer in model) == 3
+        radii = [getattr(lin, "max_norm", None) for lin in linears]
+        # Inverted dropout: the paper's c = 2 on W_paper is p·c on W_fcnn = p·W_paper.
+        assert radii == ([None] * 4 if protocol.max_norm is None else [1.6, 1.0, 1.0, 1.0])
+        for lin, keep in zip(linears, (0.8, 0.5, 0.5, 0.5), strict=True):
+            assert np.all(lin.bias.data == 0)
+            expected = keep / np.sqrt(lin.weight.shape[1])  # p · N(0, 1/fan_in)
+            assert abs(lin.weight.data.std() - expected) < 0.05 * expected
+    first, second = build_network(plain, seed=3), build_network(plain, seed=3)
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(first.state_dict().values(), second.state_dict().values(), strict=True)
+    )
+
+
+def test_dropout_schedules_follow_the_papers_formulas(monkeypatch):
+    from types import SimpleNamespace
+
+    import pytest
+
+    from fcnn.reproduce.dropout import ROWS, PaperSchedule, build_network, build_optimizer
+
+    _MaxNormLinear.install(monkeypatch)
+    protocol = ROWS[1]
+    assert protocol.epochs(60_000) == 1667  # 1 667 × 600 ≥ 1 million updates
+    model = build_network(protocol)
+    optimizer = build_optimizer(model, protocol)
+    scales = [group["lr_scale"] for group in optimizer.param_groups]
+    assert scales == pytest.approx([1.0] * 4 + [0.64, 0.25, 0.25, 0.25])  # biases, then p²
+    schedule = PaperSchedule(protocol)
+    # p_t = (t/500)·0.95 + (1 − t/500)·0.5, then 0.95; ε_t = 10 · 0.998^t.
+    for epoch, momentum in [(0, 0.5), (100, 0.59), (250, 0.725), (500, 0.95), (1666, 0.95)]:
+        schedule.on_epoch_begin(SimpleNamespace(epoch=epoch, optimizer=optimizer))
+        for group in optimizer.param_groups:
+            assert group["momentum"] == pytest.approx(momentum)
+            assert group["dampening"] == group["momentum"]
+            assert group["lr"] == pytest.approx(0.998**epoch * group["lr_scale"])  # ε₀ = 1
+    assert ROWS[0].lr(0) == 1.0 and ROWS[0].momentum(250) == pytest.approx(0.725)
+
+
+def test_dropout_resumes_across_sittings_and_marks_unfinished_rows(tmp_path, fake_mnist):
+    import numpy as np
+
+    from fcnn import load
+    from fcnn.reproduce import LONG_REPRODUCTIONS
+
+    run = LONG_REPRODUCTIONS["dropout"]
+    common = {"data_dir": str(fake_mnist.root), "rows": ("dropout",)}
+    for _ in range(2):  # two sittings of one epoch ...
+        split = run(runs_dir=tmp_path / "split", max_epochs=1, **common)
+    whole = run(runs_dir=tmp_path / "whole", max_epochs=2, **common)  # ... and one of two
+    a = load(tmp_path / "split" / "dropout" / "model.safetensors").state_dict()
+    b = load(tmp_path / "whole" / "dropout" / "model.safetensors").state_dict()
+    assert all(np.array_equal(a[key], b[key]) for key in b)
+    assert [r["ours"] for r in split.rows] == [r["ours"] for r in whole.rows]
+    row, untouched = split.rows
+    assert (row["epochs_done"], row["finished"], row["met"]) == (2, False, False)
+    assert row["epochs_planned"] == 166_667  # 600 images: 6 updates an epoch
+    assert untouched["ours"] == "not started"
+    page = split.to_markdown()
+    assert "**unfinished**: " in page and "after 2 of 166667 epochs" in page
+    assert "1.25 %" in page and "1.06 %" in page and "Not met (2 of 2)" in page
+    assert "| dropout | 2 / 166667 (**unfinished**) |" in page
+    assert split.figure is not None
+    again = run(runs_dir=tmp_path / "split", train=False, **common)  # report only
+    assert again.to_markdown().split("Made with")[0] == page.split("Made with")[0]
+    write(again, tmp_path / "out")
+    assert (tmp_path / "out" / "dropout.png").stat().st_size > 1000

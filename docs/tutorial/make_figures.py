@@ -38,6 +38,13 @@ for name in ["SGD", "SGD + momentum", "Adam"]:
 fig = fcnn.plot.lr_comparison(runs, title="SGD, momentum and Adam on the moons")
 fcnn.plot.save(fig, OUT / "optimizers.png", dpi=DPI)
 
+# Section 7: the learning-rate range test on the digits
+X, y = fcnn.data.digits()
+X_train, X_test, y_train, y_test = fcnn.data.train_test_split(X / 16, y, test_size=0.25, seed=0)
+model = fcnn.mlp([64, 32, 10], activation="relu", seed=0)
+found = fcnn.lr_find(model, X_train, y_train, optimizer="adam", seed=0)
+fcnn.plot.save(fcnn.plot.lr_find(found), OUT / "lr_find.png", dpi=DPI)
+
 # Section 8: the planar flower, one decision boundary per hidden-layer width
 results = fcnn.plot.hidden_units_experiment()
 fig = fcnn.plot.hidden_units_grid(results, *fcnn.data.planar())

@@ -55,6 +55,7 @@ from .train import (
     evaluate,
     fit,
 )
+from .train.lr_find import LRFinderResult, lr_find
 
 __all__ = [
     "ACTIVATIONS",
@@ -78,6 +79,7 @@ __all__ = [
     "HuberLoss",
     "Identity",
     "L1Loss",
+    "LRFinderResult",
     "LRSchedulerCallback",
     "LeakyReLU",
     "Linear",
@@ -112,6 +114,7 @@ __all__ = [
     "init",
     "load",
     "losses",
+    "lr_find",
     "metrics",
     "mlp",
     "optim",

@@ -34,8 +34,8 @@ from ..files import atomic_write_text
 from ..losses import LOSSES, get_loss
 from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp
-from ..optim import OPTIMIZERS, SCHEDULERS
-from ..train import DivergenceWarning, EarlyStopping, LRSchedulerCallback, evaluate, fit
+from ..optim import OPTIMIZERS
+from ..train import DivergenceWarning, EarlyStopping, evaluate, fit
 from ..train.checkpoint import CHECKPOINT_NAME
 from ..train.rundir import lock_run_dir
 from .app import app, console, friendly
@@ -50,7 +50,21 @@ from .runs import (
     new_run_dir,
     read_config,
 )
-from .train_checks import DEFAULT_EPOCHS, check_train_options, given_options
+from .schedules import (
+    batches_per_epoch,
+    build_schedule,
+    check_resumed_schedule,
+    schedule_config,
+    schedule_option,
+)
+from .train_checks import (
+    DEFAULT_EPOCHS,
+    SCHEDULE_NAMES,
+    check_train_options,
+    class_weight_option,
+    fit_class_weight,
+    given_options,
+)
 
 
 def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha) -> dict:
@@ -60,33 +74,6 @@ def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, a
     if beta1 is not None or beta2 is not None:
         kwargs["betas"] = [0.9 if beta1 is None else beta1, 0.999 if beta2 is None else beta2]
     return kwargs
-
-
-def _build_schedule(schedule: dict | None, optimizer) -> list:
-    if not schedule:
-        return []
-    kwargs = dict(schedule)
-    name = kwargs.pop("name")
-    if name not in SCHEDULERS:
-        raise ValueError(f"--schedule {name!r}: expected one of {', '.join(SCHEDULERS)}")
-    return [LRSchedulerCallback(SCHEDULERS[name](optimizer, **kwargs))]
-
-
-def _schedule_config(schedule, gamma, step_size, milestones, t_max, epochs) -> dict | None:
-    if schedule is None:
-        return None
-    config: dict[str, Any] = {"name": schedule}
-    if schedule == "step":
-        config.update(step_size=step_size, gamma=gamma)
-    elif schedule == "multistep":
-        config.update(milestones=int_list(milestones or "", "--milestones"), gamma=gamma)
-    elif schedule == "exponential":
-        config.update(gamma=gamma)
-    elif schedule == "cosine":
-        config.update(T_max=t_max or epochs)
-    elif schedule == "plateau":
-        config.update(factor=gamma)
-    return config
 
 
 def _setup(config: dict[str, Any]):
@@ -108,7 +95,7 @@ def _setup(config: dict[str, Any]):
     optimizer = build_optimizer(
         config["optimizer"]["name"], model.parameters(), config["optimizer"]["kwargs"]
     )
-    callbacks = _build_schedule(config["schedule"], optimizer)
+    callbacks = build_schedule(config["schedule"], optimizer)
     if config["early_stopping"] is not None:
         callbacks.append(EarlyStopping(patience=config["early_stopping"]))
     return dataset, model, optimizer, callbacks
@@ -157,6 +144,7 @@ def _resumed_config(run_path: Path, epochs: int | None, allow_changed_data: bool
     config = read_config(run_path)
     if epochs is not None:
         config["fit"]["epochs"] = epochs
+        check_resumed_schedule(config, run_path)
     recorded, now = config.get("data_fingerprint"), fingerprint(config["source"])
     if recorded is not None and recorded != now:
         if not allow_changed_data:
@@ -224,13 +212,31 @@ def train(
     beta2: float = typer.Option(None, help="Adam / AdamW β2 (default 0.999)."),
     eps: float = typer.Option(None, help="The optimiser's ε."),
     alpha: float = typer.Option(None, help="RMSprop smoothing constant (default 0.99)."),
-    schedule: str = typer.Option(None, help=f"Learning-rate schedule: {', '.join(SCHEDULERS)}."),
-    gamma: float = typer.Option(
-        0.1, help="Schedule factor (step, multistep, exponential, plateau)."
+    schedule: str = schedule_option(
+        None, help=f"Learning-rate schedule: {', '.join(SCHEDULE_NAMES)}."
     ),
-    step_size: int = typer.Option(10, help="step schedule: epochs between decays."),
-    milestones: str = typer.Option(None, help="multistep schedule: epochs, e.g. 10,20."),
-    t_max: int = typer.Option(None, help="cosine schedule: period in epochs (default: --epochs)."),
+    gamma: float = schedule_option(0.1, help="step, multistep, exponential, plateau: the factor."),
+    step_size: int = schedule_option(
+        None,
+        help="step: epochs between decays (default 10); cyclic: epochs per half cycle (default 4).",
+    ),
+    milestones: str = schedule_option(None, help="multistep: epochs, e.g. 10,20."),
+    t_max: int = schedule_option(None, help="cosine: period in epochs (default: --epochs)."),
+    start_factor: float = schedule_option(
+        1 / 3, help="linear: the factor on the rate at first.", show_default="1/3"
+    ),
+    end_factor: float = schedule_option(1.0, help="linear: the factor at the end."),
+    total_iters: int = schedule_option(
+        None, help="linear, polynomial: epochs to the end factor (default: --epochs)."
+    ),
+    power: float = schedule_option(1.0, help="polynomial: the power (1: a straight line)."),
+    decay_rate: float = schedule_option(
+        1.0, help="inverse-time: lr / (1 + rate · ⌊epoch / interval⌋)."
+    ),
+    time_interval: int = schedule_option(1, help="inverse-time: epochs between decays."),
+    max_lr: float = schedule_option(
+        None, help="cyclic, onecycle: the highest learning rate (stepped every batch)."
+    ),
     epochs: int = typer.Option(
         None, help="Epochs to train (default 20; with --resume, the total)."
     ),
@@ -254,6 +260,11 @@ def train(
         None,
         help="Stop after this many epochs without a better "
         "validation loss (holds out 10 % if no split is given).",
+    ),
+    class_weight: str = typer.Option(
+        None,
+        help="Classification: weigh each class's rows in the loss, 'balanced' "
+        "(n / (classes · count)) or CLASS=WEIGHT pairs, e.g. 0=1,1=5.",
     ),
     test_split: float = typer.Option(
         0.2, help="Fraction held out as the test set (images keep theirs)."
@@ -329,13 +340,10 @@ def train(
                     lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha
                 ),
             },
-            "schedule": _schedule_config(
-                schedule,
-                gamma,
-                step_size,
-                milestones,
-                t_max,
+            "schedule": schedule_config(
+                ctx.params,
                 DEFAULT_EPOCHS if epochs is None else epochs,
+                batches_per_epoch(len(dataset.X_train), validation_split, batch_size),
             ),
             "early_stopping": early_stopping,
             "fit": {
@@ -346,6 +354,9 @@ def train(
             "seed": seed,
             "dtype": dtype,
         }
+        if class_weight is not None:
+            config["class_weight"] = class_weight_option(class_weight)
+            fit_class_weight(config)  # a class the data do not have is refused here
         built = _setup(config)  # every option checked before the run directory is created
         if run_path is None:
             run_path = new_run_dir(data)  # a name of its own, claimed with mkdir
@@ -396,6 +407,7 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
         verbose=verbose,
         run_dir=run_path,
         resume=resume is not None,
+        class_weight=fit_class_weight(config),
     )
     if history.diverged:
         raise _diverged(history, config, opt, run_path)

@@ -10,16 +10,26 @@ multistep schedule, ``--hidden`` on ``--resume``) is refused too, saying where i
 from __future__ import annotations
 
 import inspect
+import math
 from typing import Any
 
 from .. import checks
 from ..data import TASKS
 from ..data.source import IMAGE_SETS
 from ..models import INIT_NAMES
-from ..optim import OPTIMIZERS, SCHEDULERS
+from ..optim import OPTIMIZERS
 from .options import checked
 
-__all__ = ["DEFAULT_EPOCHS", "RESUME_OPTIONS", "check_train_options", "given_options"]
+__all__ = [
+    "DEFAULT_EPOCHS",
+    "RESUME_OPTIONS",
+    "SCHEDULE_NAMES",
+    "check_train_options",
+    "class_weight_option",
+    "cycled_momentum",
+    "fit_class_weight",
+    "given_options",
+]
 
 DEFAULT_EPOCHS = 20
 
@@ -38,14 +48,23 @@ _OPTIMIZER_KEYWORDS = {
     "alpha": "alpha",
 }
 
-# Each schedule's options besides --schedule (gamma is plateau's factor).
+# Each schedule's options besides --schedule (gamma is plateau's factor; step_size is
+# cyclic's half cycle, in epochs).
 _SCHEDULE_OPTIONS = {
     "step": ("step_size", "gamma"),
     "multistep": ("milestones", "gamma"),
     "exponential": ("gamma",),
     "cosine": ("t_max",),
     "plateau": ("gamma",),
+    "linear": ("start_factor", "end_factor", "total_iters"),
+    "polynomial": ("total_iters", "power"),
+    "inverse-time": ("decay_rate", "time_interval"),
+    "cyclic": ("max_lr", "step_size"),
+    "onecycle": ("max_lr",),
 }
+SCHEDULE_NAMES = tuple(_SCHEDULE_OPTIONS)
+"""The schedules ``fcnn train --schedule`` offers (names of ``fcnn.optim.SCHEDULERS``)."""
+_CYCLICAL = ("cyclic", "onecycle")  # per batch, between --lr (or --max-lr / 25) and --max-lr
 
 # The bounds of every number, as fcnn.checks.real takes them (PyTorch's, where it has one).
 _AT_LEAST_ZERO = {"low": 0}
@@ -60,6 +79,11 @@ _REALS: dict[str, dict[str, Any]] = {
     "eps": _AT_LEAST_ZERO,
     "alpha": _AT_LEAST_ZERO,
     "gamma": _ABOVE_ZERO,
+    "start_factor": {"low": 0, "high": 1, "low_open": True},
+    "end_factor": {"low": 0, "high": 1},
+    "power": _AT_LEAST_ZERO,
+    "decay_rate": _AT_LEAST_ZERO,
+    "max_lr": _ABOVE_ZERO,
     "dropout": _FRACTION,
     "max_norm": _ABOVE_ZERO,
     "init_scale": _ABOVE_ZERO,
@@ -67,11 +91,20 @@ _REALS: dict[str, dict[str, Any]] = {
     "test_split": _FRACTION,
     "noise": _AT_LEAST_ZERO,
 }
-_POSITIVE_INTS = ("epochs", "batch_size", "step_size", "t_max", "early_stopping", "n")
+_POSITIVE_INTS = (
+    "epochs",
+    "batch_size",
+    "step_size",
+    "t_max",
+    "total_iters",
+    "time_interval",
+    "early_stopping",
+    "n",
+)
 _NON_NEGATIVE_INTS = ("seed", "data_seed")
 _CHOICES = {
     "optimizer": tuple(OPTIMIZERS),
-    "schedule": tuple(SCHEDULERS),
+    "schedule": SCHEDULE_NAMES,
     "init": INIT_NAMES,
     "dtype": ("float32", "float64"),
     "task": TASKS,
@@ -101,6 +134,16 @@ def _takers(keyword: str) -> list[str]:
     ]
 
 
+def cycled_momentum(optimizer: str) -> str | None:
+    """What a cyclical schedule (cyclic, onecycle) cycles against the rate with this
+    optimiser, as PyTorch does: ``"beta1"`` (Adam, AdamW), ``"momentum"`` (SGD, RMSprop),
+    or None (Adagrad has neither)."""
+    parameters = inspect.signature(OPTIMIZERS[optimizer]).parameters
+    if "betas" in parameters:
+        return "beta1"
+    return "momentum" if "momentum" in parameters else None
+
+
 def _check_values(options: dict[str, Any]) -> None:
     for name, bounds in _REALS.items():
         if options.get(name) is not None:
@@ -114,6 +157,8 @@ def _check_values(options: dict[str, Any]) -> None:
     for name, choices in _CHOICES.items():
         if options.get(name) is not None:
             checked(flag(name), options[name], checks.choice, choices)
+    if options.get("class_weight") is not None:
+        class_weight_option(options["class_weight"])
     if options.get("verbose") is not None and options["verbose"] not in (0, 1, 2):
         raise ValueError(f"--verbose {options['verbose']!r}: must be 0, 1 or 2")
 
@@ -129,8 +174,20 @@ def _check_applies(options: dict[str, Any], given: set[str]) -> None:
                 f"{typed}: the {optimizer} optimiser does not take it; "
                 f"{flag(name)} goes with {', '.join(_takers(keyword))}"
             )
+    _check_schedule(options, given)
+    data = options.get("data") or ""
+    is_csv = data.lower().endswith((".csv", ".tsv"))
+    if "target" in given and not is_csv:
+        raise ValueError(f"--target names a column of a CSV file; {data!r} is not one")
+    for name in ("data_dir", "download"):
+        if name in given and data not in IMAGE_SETS:
+            raise ValueError(f"{flag(name)} goes with {' or '.join(IMAGE_SETS)}, not {data!r}")
+
+
+def _check_schedule(options: dict[str, Any], given: set[str]) -> None:
+    """Refuse a schedule's option given without it, or one its schedule would overwrite."""
     schedule = options.get("schedule")
-    for name in ("step_size", "milestones", "t_max", "gamma"):
+    for name in dict.fromkeys(n for names in _SCHEDULE_OPTIONS.values() for n in names):
         if name in given and name not in _SCHEDULE_OPTIONS.get(schedule, ()):
             users = [s for s, names in _SCHEDULE_OPTIONS.items() if name in names]
             raise ValueError(
@@ -139,13 +196,21 @@ def _check_applies(options: dict[str, Any], given: set[str]) -> None:
             )
     if schedule == "plateau" and options["gamma"] >= 1:
         raise ValueError(f"--gamma {options['gamma']!r}: plateau's factor must be below 1")
-    data = options.get("data") or ""
-    is_csv = data.lower().endswith((".csv", ".tsv"))
-    if "target" in given and not is_csv:
-        raise ValueError(f"--target names a column of a CSV file; {data!r} is not one")
-    for name in ("data_dir", "download"):
-        if name in given and data not in IMAGE_SETS:
-            raise ValueError(f"{flag(name)} goes with {' or '.join(IMAGE_SETS)}, not {data!r}")
+    if schedule not in _CYCLICAL:
+        return
+    if options.get("max_lr") is None:
+        raise ValueError(f"--schedule {schedule} needs --max-lr, the highest learning rate")
+    if schedule == "onecycle" and "lr" in given:
+        raise ValueError(
+            "--lr: --schedule onecycle sets the learning rate itself, from --max-lr / 25 up "
+            "to --max-lr and down; leave --lr out"
+        )
+    cycled = cycled_momentum(options["optimizer"])
+    if cycled is not None and cycled in given:
+        raise ValueError(
+            f"{flag(cycled)}: --schedule {schedule} cycles {cycled} against the learning "
+            f"rate (as PyTorch does); leave {flag(cycled)} out"
+        )
 
 
 def check_train_options(options: dict[str, Any], given: set[str]) -> None:
@@ -162,3 +227,53 @@ def check_train_options(options: dict[str, Any], given: set[str]) -> None:
     _check_values(options)
     if options.get("resume") is None:
         _check_applies(options, given)
+
+
+# --------------------------------------------------------------------------- --class-weight
+
+
+def class_weight_option(text: str | None) -> str | dict[str, float] | None:
+    """``--class-weight``: ``balanced``, or ``CLASS=WEIGHT`` pairs (``0=1,1=5``) as
+    ``{"0": 1.0, "1": 5.0}``, keyed by the class as the data name it; weights positive."""
+    if text is None or text == "balanced":
+        return text
+    usage = f"--class-weight {text!r}: expected balanced or CLASS=WEIGHT pairs, e.g. 0=1,1=5"
+    weights: dict[str, float] = {}
+    for part in text.split(","):
+        name, equals, value = (piece.strip() for piece in part.partition("="))
+        if not (name and equals and value):
+            raise ValueError(usage)
+        if name in weights:
+            raise ValueError(f"--class-weight {text!r}: class {name!r} is given twice")
+        try:
+            weight = float(value)
+        except ValueError:
+            raise ValueError(usage) from None
+        if not (math.isfinite(weight) and weight > 0):
+            raise ValueError(f"--class-weight {name}={value}: a weight must be a positive number")
+        weights[name] = weight
+    return weights
+
+
+def fit_class_weight(config: dict[str, Any]) -> str | dict[int, float] | None:
+    """The ``class_weight`` ``fit`` takes from a run's configuration: its class names
+    (or 0, 1, ... when the data name none) turned into the class indices of the targets."""
+    given = config.get("class_weight")
+    if given is None:
+        return None
+    if config["task"] != "classification":
+        raise ValueError(
+            f"--class-weight goes with classification; this run's task is {config['task']}"
+        )
+    if given == "balanced":
+        return given
+    n_classes = max(config["network"]["sizes"][-1], 2)  # one sigmoid output: classes 0, 1
+    names = config.get("classes") or [str(i) for i in range(n_classes)]
+    index = {name: i for i, name in enumerate(names)}
+    for name in given:
+        if name not in index:
+            raise ValueError(
+                f"--class-weight {name}=: {name!r} is not a class of the data "
+                f"(classes: {', '.join(names)})"
+            )
+    return {index[name]: weight for name, weight in given.items()}

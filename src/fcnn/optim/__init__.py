@@ -7,15 +7,22 @@ Laid out as ``torch.optim`` is:
   chunked elementwise update every optimiser runs through;
 - ``sgd``, ``adam``, ``adamw``, ``rmsprop``, ``adagrad``: one optimiser each, its formula
   and its paper;
-- ``lr_scheduler``: :class:`StepLR`, :class:`MultiStepLR`, :class:`ExponentialLR`,
-  :class:`CosineAnnealingLR` and :class:`ReduceLROnPlateau`, on :class:`LRScheduler`.
+- ``lr_scheduler``: the :class:`LRScheduler` base, :class:`StepLR`, :class:`MultiStepLR`,
+  :class:`ExponentialLR`, :class:`CosineAnnealingLR`; ``lr_scheduler_plateau``:
+  :class:`ReduceLROnPlateau`; ``lr_scheduler_decay``: :class:`ConstantLR`,
+  :class:`LinearLR`, :class:`PolynomialLR` and the course's :class:`InverseTimeLR`;
+  ``lr_scheduler_cyclic``: :class:`CyclicLR`, :class:`OneCycleLR` (stepped per batch);
+  ``lr_scheduler_compose``: :class:`LambdaLR`, :class:`MultiplicativeLR`,
+  :class:`SequentialLR`, :class:`ChainedScheduler`.
 
 Every update rule is PyTorch 2.13's single-tensor (CPU) rule, so a model trained here and
 one trained with ``torch.optim`` from the same weights and gradients follow the same path
 (float64 to ~1e-10, float32 to ~1e-5).
 
 ``OPTIMIZERS`` and ``SCHEDULERS`` map the command line's names to the classes;
-:func:`get_optimizer` and :func:`get_scheduler` build one by name.
+:func:`get_optimizer` and :func:`get_scheduler` build one by name. The schedulers made of
+functions or of other schedulers (``lr_scheduler_compose``) have no name: numbers alone
+cannot build them.
 """
 
 from __future__ import annotations
@@ -27,14 +34,11 @@ from ..core import Parameter
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamw import AdamW
-from .lr_scheduler import (
-    CosineAnnealingLR,
-    ExponentialLR,
-    LRScheduler,
-    MultiStepLR,
-    ReduceLROnPlateau,
-    StepLR,
-)
+from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LRScheduler, MultiStepLR, StepLR
+from .lr_scheduler_compose import ChainedScheduler, LambdaLR, MultiplicativeLR, SequentialLR
+from .lr_scheduler_cyclic import CyclicLR, OneCycleLR
+from .lr_scheduler_decay import ConstantLR, InverseTimeLR, LinearLR, PolynomialLR
+from .lr_scheduler_plateau import ReduceLROnPlateau
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -46,13 +50,23 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "ChainedScheduler",
+    "ConstantLR",
     "CosineAnnealingLR",
+    "CyclicLR",
     "ExponentialLR",
+    "InverseTimeLR",
     "LRScheduler",
+    "LambdaLR",
+    "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
+    "OneCycleLR",
     "Optimizer",
+    "PolynomialLR",
     "RMSprop",
     "ReduceLROnPlateau",
+    "SequentialLR",
     "StepLR",
     "get_optimizer",
     "get_scheduler",
@@ -72,6 +86,12 @@ SCHEDULERS: dict[str, type[LRScheduler]] = {
     "exponential": ExponentialLR,
     "cosine": CosineAnnealingLR,
     "plateau": ReduceLROnPlateau,
+    "constant": ConstantLR,
+    "linear": LinearLR,
+    "polynomial": PolynomialLR,
+    "inverse-time": InverseTimeLR,
+    "cyclic": CyclicLR,
+    "onecycle": OneCycleLR,
 }
 
 

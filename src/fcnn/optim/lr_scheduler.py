@@ -1,17 +1,28 @@
-"""Learning-rate schedulers, PyTorch's: :class:`StepLR`, :class:`MultiStepLR`,
-:class:`ExponentialLR`, :class:`CosineAnnealingLR` and :class:`ReduceLROnPlateau`, on the
-:class:`LRScheduler` base.
+"""Learning-rate schedulers, PyTorch's: the :class:`LRScheduler` base, and
+:class:`StepLR`, :class:`MultiStepLR`, :class:`ExponentialLR` and
+:class:`CosineAnnealingLR`.
 
 A scheduler changes ``group["lr"]`` of its optimiser's parameter groups; the values are
 PyTorch 2.13's, bit for bit (the same recursive formulas, the same order of operations).
+The other families live next door: ``lr_scheduler_plateau`` (:class:`ReduceLROnPlateau`),
+``lr_scheduler_decay`` (warm-ups and decays of a set length), ``lr_scheduler_cyclic``
+(:class:`CyclicLR`, :class:`OneCycleLR`) and ``lr_scheduler_compose`` (schedules made of
+functions or of other schedulers).
+
+Like PyTorch's, most schedulers are *chainable*: ``step()`` computes each new rate from
+the current ``group["lr"]`` (so two schedulers on one optimiser multiply their effects),
+and also know their *closed form*, the rate at epoch ``t`` straight from ``initial_lr``,
+which :class:`SequentialLR` uses when it hands over at a milestone.
 """
 
 from __future__ import annotations
 
+import bisect
 import copy
 import math
+import types
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import checks
 from .optimizer import Optimizer
@@ -21,7 +32,6 @@ __all__ = [
     "ExponentialLR",
     "LRScheduler",
     "MultiStepLR",
-    "ReduceLROnPlateau",
     "StepLR",
 ]
 
@@ -54,7 +64,15 @@ class LRScheduler:
     optimizer, last_epoch
     base_lrs : list of float
         Each group's ``initial_lr``.
+    per_batch : bool
+        Whether the schedule is meant to be stepped after every batch (:class:`CyclicLR`,
+        :class:`OneCycleLR`) rather than every epoch; ``LRSchedulerCallback`` asks it.
     """
+
+    per_batch: ClassVar[bool] = False
+    # Attributes that are not plain data (the optimiser, a user's functions, schedulers):
+    # state_dict leaves them to the subclass, load_state_dict does not overwrite them.
+    _kept_apart: ClassVar[tuple[str, ...]] = ("optimizer",)
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         name = type(self).__name__
@@ -78,6 +96,11 @@ class LRScheduler:
         self.optimizer = optimizer
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = int(last_epoch)
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The step taken on construction: ``get_lr`` sees ``_is_initial`` set, so a
+        chainable schedule leaves the rates as they are."""
         self._is_initial = True
         try:
             self.step()
@@ -88,10 +111,26 @@ class LRScheduler:
         """The learning rates for the epoch ``last_epoch`` (called by :meth:`step`)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement get_lr")
 
+    def _closed_form_lr(self) -> list[float] | None:
+        """The rates at ``last_epoch`` from ``base_lrs`` alone, or None where the schedule
+        has no closed form (then :meth:`_update_lr` falls back on :meth:`get_lr`)."""
+        return None
+
     def step(self) -> None:
         """Advance one epoch and set every group's ``lr``."""
-        self.last_epoch += 1
-        values = self.get_lr()
+        self._update_lr()
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Go to the next epoch, or jump to ``epoch`` (by the closed form where there is
+        one, as PyTorch's ``_update_lr`` does), and set every group's ``lr``."""
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            values = self._closed_form_lr()
+            if values is None:
+                values = self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -105,7 +144,7 @@ class LRScheduler:
 
     def state_dict(self) -> dict[str, Any]:
         """Everything but the optimiser (save that with its own ``state_dict``); JSON-able."""
-        return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k != "optimizer"}
+        return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in self._kept_apart}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state saved by :meth:`state_dict` of the same kind of scheduler."""
@@ -120,7 +159,8 @@ class LRScheduler:
                 f"{name}.load_state_dict: the state dict does not match this scheduler "
                 f"(missing keys: {missing}, unexpected keys: {unexpected})"
             )
-        self.__dict__.update(copy.deepcopy(state_dict))
+        plain = {k: v for k, v in state_dict.items() if k not in self._kept_apart}
+        self.__dict__.update(copy.deepcopy(plain))
 
     def __repr__(self) -> str:
         skip = {"optimizer", "base_lrs", "last_epoch"}
@@ -130,6 +170,32 @@ class LRScheduler:
             if not k.startswith("_") and k not in skip
         ]
         return f"{type(self).__name__}({', '.join(args)}, last_epoch={self.last_epoch})"
+
+
+def per_group(where: str, name: str, value: Any, optimizer: Optimizer, **bounds: Any) -> list[Any]:
+    """``value`` (one number for every group, or a list of one per group) as a list with
+    one entry per parameter group, each checked by ``checks.real(..., **bounds)`` and kept
+    as given (PyTorch's ``_format_param``, with the numbers checked)."""
+    n_groups = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        if len(value) != n_groups:
+            raise ValueError(
+                f"{where}({name}={value!r}): {name} has {len(value)} values but the "
+                f"optimizer has {n_groups} parameter groups"
+            )
+        for i, v in enumerate(value):
+            checks.real(where, f"{name}[{i}]", v, **bounds)
+        return list(value)
+    checks.real(where, name, value, **bounds)
+    return [value] * n_groups
+
+
+def function_state(fn: Any) -> dict[str, Any] | None:
+    """What a state dict keeps of a user's function, by PyTorch's rule: nothing of a plain
+    function or lambda (it cannot be saved as data), the attributes of a callable object."""
+    if fn is None or isinstance(fn, types.FunctionType):
+        return None
+    return dict(getattr(fn, "__dict__", {})) or None
 
 
 def _gamma(where: str, gamma: Any) -> Any:
@@ -164,6 +230,9 @@ class StepLR(LRScheduler):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]  # lr ← γ·lr
+
+    def _closed_form_lr(self) -> list[float]:
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
@@ -206,6 +275,10 @@ class MultiStepLR(LRScheduler):
             return self._current_lrs()
         return [lr * self.gamma**hits for lr in self._current_lrs()]  # lr ← γ^hits·lr
 
+    def _closed_form_lr(self) -> list[float]:
+        passed = bisect.bisect_right(self.milestones, self.last_epoch)
+        return [base * self.gamma**passed for base in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every epoch: ``lr = initial_lr · gamma^epoch``.
@@ -225,6 +298,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]  # lr ← γ·lr
+
+    def _closed_form_lr(self) -> list[float]:
+        return [base * self.gamma**self.last_epoch for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -281,139 +357,6 @@ class CosineAnnealingLR(LRScheduler):
         ratio = (1 + math.cos(math.pi * t / period)) / (1 + math.cos(math.pi * (t - 1) / period))
         return [ratio * (g["lr"] - eta_min) + eta_min for g in groups]
 
-
-class ReduceLROnPlateau(LRScheduler):
-    """Multiply the learning rate by ``factor`` when a metric stops improving.
-
-    ``step(metric)`` after each evaluation. A metric improves on the best so far when
-    (``mode="min"``) ``metric < best·(1 - threshold)`` for ``threshold_mode="rel"`` or
-    ``metric < best - threshold`` for ``"abs"`` (mirrored for ``"max"``). After more than
-    ``patience`` epochs without improvement each group's lr becomes
-    ``max(lr·factor, min_lr)`` (unless that changes it by ``eps`` or less), and the count
-    pauses for ``cooldown`` epochs. Unlike the other schedulers it does not set
-    ``initial_lr`` and takes no step on construction, as in PyTorch.
-
-    Parameters
-    ----------
-    optimizer : Optimizer
-    mode : {"min", "max"}, default "min"
-    factor : float, default 0.1
-        In [0, 1).
-    patience : int, default 10
-    threshold : float, default 1e-4
-    threshold_mode : {"rel", "abs"}, default "rel"
-    cooldown : int, default 0
-    min_lr : float or list of float, default 0
-        One for all groups, or one per group.
-    eps : float, default 1e-8
-    """
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        mode: str = "min",
-        factor: float = 0.1,
-        patience: int = 10,
-        threshold: float = 1e-4,
-        threshold_mode: str = "rel",
-        cooldown: int = 0,
-        min_lr: float | list[float] = 0,
-        eps: float = 1e-8,
-    ) -> None:
-        where = "ReduceLROnPlateau"
-        _check_optimizer(where, optimizer)
-        checks.choice(where, "mode", mode, ("min", "max"))
-        checks.choice(where, "threshold_mode", threshold_mode, ("rel", "abs"))
-        checks.real(where, "factor", factor, low=0, high=1, high_open=True)
-        checks.real(where, "threshold", threshold, low=0)
-        checks.real(where, "eps", eps, low=0)
-        n_groups = len(optimizer.param_groups)
-        if isinstance(min_lr, (list, tuple)):
-            if len(min_lr) != n_groups:
-                raise ValueError(
-                    f"{where}: min_lr has {len(min_lr)} values but the optimizer has "
-                    f"{n_groups} parameter groups"
-                )
-            for i, value in enumerate(min_lr):
-                checks.real(where, f"min_lr[{i}]", value, low=0)
-            self.default_min_lr = None
-            self.min_lrs = list(min_lr)
-        else:
-            checks.real(where, "min_lr", min_lr, low=0)
-            self.default_min_lr = min_lr
-            self.min_lrs = [min_lr] * n_groups
-        self.optimizer = optimizer
-        self.mode = mode
-        self.factor = factor
-        self.patience = checks.non_negative_int(where, "patience", patience)
-        self.threshold = threshold
-        self.threshold_mode = threshold_mode
-        self.cooldown = checks.non_negative_int(where, "cooldown", cooldown)
-        self.eps = eps
-        self.last_epoch = 0
-        self.mode_worse = math.inf if mode == "min" else -math.inf
-        self.best = self.mode_worse
-        self.num_bad_epochs = 0
-        self.cooldown_counter = 0
-        self._last_lr = self._current_lrs()
-
-    @property
-    def in_cooldown(self) -> bool:
-        return self.cooldown_counter > 0
-
-    def is_better(self, a: float, best: float) -> bool:
-        """Whether metric ``a`` improves on ``best`` by more than the threshold."""
-        if self.mode == "min":
-            if self.threshold_mode == "rel":
-                return a < best * (1.0 - self.threshold)
-            return a < best - self.threshold
-        if self.threshold_mode == "rel":
-            return a > best * (1.0 + self.threshold)
-        return a > best + self.threshold
-
-    def step(self, metrics: float) -> None:  # type: ignore[override]
-        """Record one epoch's metric (a loss, an accuracy) and reduce the lr on a plateau."""
-        try:
-            current = float(metrics)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"ReduceLROnPlateau.step(metrics={metrics!r}): expected a number"
-            ) from None
-        self.last_epoch += 1
-        if self.is_better(current, self.best):
-            self.best = current
-            self.num_bad_epochs = 0
-        else:
-            self.num_bad_epochs += 1
-        if self.in_cooldown:
-            self.cooldown_counter -= 1
-            self.num_bad_epochs = 0  # bad epochs in cooldown do not count
-        if self.num_bad_epochs > self.patience:
-            self._reduce_lr()
-            self.cooldown_counter = self.cooldown
-            self.num_bad_epochs = 0
-        self._last_lr = self._current_lrs()
-
-    def _reduce_lr(self) -> None:
-        groups = self.optimizer.param_groups
-        if len(groups) != len(self.min_lrs):
-            if self.default_min_lr is None:
-                raise ValueError(
-                    f"ReduceLROnPlateau: the optimizer has {len(groups)} parameter groups but "
-                    f"min_lr lists {len(self.min_lrs)} values; update scheduler.min_lrs"
-                )
-            self.min_lrs = [self.default_min_lr] * len(groups)
-        for group, min_lr in zip(groups, self.min_lrs, strict=True):
-            old = float(group["lr"])
-            new = max(old * self.factor, min_lr)  # lr ← max(factor·lr, min_lr)
-            if old - new > self.eps:
-                group["lr"] = new
-
-    def __repr__(self) -> str:
-        return (
-            f"ReduceLROnPlateau(mode={self.mode!r}, factor={self.factor!r}, "
-            f"patience={self.patience!r}, threshold={self.threshold!r}, "
-            f"threshold_mode={self.threshold_mode!r}, cooldown={self.cooldown!r}, "
-            f"min_lr={self.min_lrs if self.default_min_lr is None else self.default_min_lr!r}, "
-            f"eps={self.eps!r})"
-        )
+    def _closed_form_lr(self) -> list[float]:
+        cosine = math.cos(math.pi * self.last_epoch / self.T_max)
+        return [self.eta_min + (base - self.eta_min) * (1 + cosine) / 2 for base in self.base_lrs]

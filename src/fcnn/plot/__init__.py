@@ -12,6 +12,8 @@ beside it that returns the numbers the figure draws:
   (:func:`hidden_units_experiment` trains it);
 - :func:`history`: loss and metrics per epoch, training and validation (a ``History``);
 - :func:`lr_comparison`: loss curves at several learning rates (:func:`lr_experiment`);
+- :func:`lr_find`: the learning-rate finder's loss against the rate, the suggestion
+  marked (:func:`fcnn.lr_find` computes it);
 - :func:`activation_histograms`: per-layer activations of one network
   (:func:`layer_activations`);
 - :func:`init_comparison`: the cs231n initialisation experiment (:func:`init_experiment`);
@@ -23,11 +25,11 @@ beside it that returns the numbers the figure draws:
 :func:`make_gallery` draws them all into ``docs/gallery``.
 
 Modules: ``_base`` (style, colours, saving), ``functions`` (activation curves),
-``boundary``, ``curves``, ``layers`` (histograms, gradient flow), ``images``
+``boundary``, ``curves``, ``lr_finder``, ``layers`` (histograms, gradient flow), ``images``
 (confusion matrix, weight tiles), ``gallery``.
 """
 
-from ._base import STYLE, new_figure, outputs_logits, save, style
+from ._base import FORMATS, STYLE, new_figure, outputs_logits, save, style
 from ._base import matplotlib as require_matplotlib
 from .boundary import (
     DecisionGrid,
@@ -50,9 +52,11 @@ from .layers import (
     init_experiment,
     layer_activations,
 )
+from .lr_finder import lr_find
 
 __all__ = [
     "DEFAULT_ACTIVATIONS",
+    "FORMATS",
     "INIT_SCHEMES",
     "STYLE",
     "ActivationCurve",
@@ -75,6 +79,7 @@ __all__ = [
     "layer_activations",
     "lr_comparison",
     "lr_experiment",
+    "lr_find",
     "make_gallery",
     "new_figure",
     "outputs_logits",

@@ -31,7 +31,9 @@ __all__ = [
     "History",
     "as_history",
     "class_color",
+    "footnote",
     "last_module",
+    "mark_point",
     "matplotlib",
     "new_figure",
     "probabilities",
@@ -112,6 +114,17 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], 
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     return fig, axes
+
+
+def mark_point(ax: Any, x: float, y: float, color: str, label: str) -> None:
+    """A dot with a white rim at ``(x, y)``, above the curves (a curve's best point)."""
+    ax.plot(x, y, "o", color=color, markersize=7, markeredgecolor="white", zorder=5, label=label)
+
+
+def footnote(fig: Any, text: str) -> None:
+    """Write ``text`` small and grey under the plots of ``fig`` (why a run stopped early)."""
+    fig.text(0.5, 0.0, text, ha="center", va="bottom", fontsize=8, color="0.3", wrap=True)
+    fig.get_layout_engine().set(h_pad=0.25)  # room for it under the axes
 
 
 def class_color(label: int) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import CLASS_COLORS, History, as_history, new_figure, style
+from ._base import CLASS_COLORS, History, as_history, footnote, mark_point, new_figure, style
 
 __all__ = ["history", "lr_comparison", "lr_experiment"]
 
@@ -80,15 +80,12 @@ def history(
                 ax.plot(epochs, val, color=CLASS_COLORS[1], linewidth=1.6, label="validation")
                 if key == "loss" and np.isfinite(val).any():
                     best = int(np.nanargmin(val))
-                    ax.plot(
+                    mark_point(
+                        ax,
                         epochs[best],
                         val[best],
-                        "o",
-                        color=CLASS_COLORS[1],
-                        markersize=7,
-                        markeredgecolor="white",
-                        zorder=5,
-                        label=f"lowest validation loss {val[best]:.3g} (epoch {epochs[best]})",
+                        CLASS_COLORS[1],
+                        f"lowest validation loss {val[best]:.3g} (epoch {epochs[best]})",
                     )
             ax.set_xlabel("epoch")
             ax.set_ylabel(_NAMES.get(key, key))
@@ -97,17 +94,7 @@ def history(
                 ax.set_yscale("log")
             ax.legend()
         if record.stop_reason:
-            fig.text(
-                0.5,
-                0.0,
-                f"stopped early: {record.stop_reason}",
-                ha="center",
-                va="bottom",
-                fontsize=8,
-                color="0.3",
-                wrap=True,
-            )
-            fig.get_layout_engine().set(h_pad=0.25)
+            footnote(fig, f"stopped early: {record.stop_reason}")
         fig.suptitle(title or f"Training curves ({len(record)} epochs)")
     return fig
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import activations, initialization, mnist, optimizers, planar
+from . import activations, dropout, initialization, mnist, optimizers, planar
 from .result import Result, machine_description, write
 
-__all__ = ["REPRODUCTIONS", "Result", "machine_description", "write"]
+__all__ = ["LONG_REPRODUCTIONS", "REPRODUCTIONS", "Result", "machine_description", "write"]
 
 #: name → run(*, data_dir=None, quick=False, verbose=0, progress=None) -> Result
 REPRODUCTIONS: dict[str, Callable[..., Result]] = {
@@ -35,3 +35,7 @@ REPRODUCTIONS: dict[str, Callable[..., Result]] = {
     "mnist": mnist.run_mnist,
     "fashion-mnist": mnist.run_fashion_mnist,
 }
+
+#: name → run(*, data_dir=None, quick=False, verbose=0, progress=None, runs_dir=...,
+#: rows=None, max_epochs=None, budget_hours=None, train=True) -> Result
+LONG_REPRODUCTIONS: dict[str, Callable[..., Result]] = {"dropout": dropout.run}

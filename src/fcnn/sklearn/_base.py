@@ -155,6 +155,11 @@ class _BaseMLP(_Training, _Stopping, BaseEstimator):
     def _init_output(self, Y, sample_weight) -> None:
         """Adjust the new network's output layer to the targets (the regressor does)."""
 
+    def _row_weights(self, Y, sample_weight, *, incremental: bool):
+        """Each training row's weight (None: all 1): the classifier multiplies its
+        ``class_weight`` into ``sample_weight``."""
+        return sample_weight
+
     def _check_weighted_targets(self, Y, sample_weight) -> None:
         """Refuse a fit that sample weights make degenerate (a classifier: one class left)."""
 

@@ -7,28 +7,11 @@ from typing import Any
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.multiclass import type_of_target
 
-from ..losses import LOSSES, BCEWithLogitsLoss, CrossEntropyLoss, Loss
 from ._base import _BaseMLP
-from ._params import ACTIVATION_ALIASES, build_loss, constraints_with
-
-# The losses a classifier trains with, by what each declares it takes (its target_kind
-# and input_kind), and the output activation the network then needs: None for logits
-# (the loss fuses the softmax or sigmoid).
-_OUTPUT_FOR = {
-    ("classes", "logits"): None,  # CrossEntropyLoss
-    ("binary", "logits"): None,  # BCEWithLogitsLoss
-    ("classes", "log_probabilities"): "log_softmax",  # NLLLoss
-    ("binary", "probabilities"): "sigmoid",  # BCELoss
-}
-_LOSS_FOR_OUTPUT = {"log_softmax": "nll", "sigmoid": "bce"}  # the loss an output implies
-_LOSS_ALIASES = {"log_loss": "cross_entropy"}  # scikit-learn's name
-
-
-def _kinds(loss: type[Loss] | Loss) -> tuple[str, str]:
-    return loss.target_kind, loss.input_kind
+from ._classes import _LOSS_ALIASES, _OUTPUT_FOR, _ClassTargets, _kinds
+from ._params import class_weight_kind, constraints_with, either
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
@@ -41,7 +24,7 @@ def _log_sigmoid(z: np.ndarray) -> np.ndarray:
     return np.minimum(z, 0.0) - np.log1p(np.exp(-np.abs(z)))
 
 
-class MLPClassifier(ClassifierMixin, _BaseMLP):
+class MLPClassifier(ClassifierMixin, _ClassTargets, _BaseMLP):
     """A fully-connected network classifier with scikit-learn's estimator interface.
 
     Binary targets train one sigmoid output (``BCEWithLogitsLoss``), multi-class targets
@@ -122,6 +105,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ``fit`` continues from the current weights instead of building a new network.
     dtype : {"float32", "float64"}, default "float32"
         The network's dtype; predictions are float64 either way.
+    class_weight : dict or "balanced", optional
+        scikit-learn's meaning (its own MLP has no such parameter): ``{label: weight}``
+        (labels not named weigh 1) or ``"balanced"``, ``n_samples / (n_classes ·
+        count_c)`` counted on the training rows (after the early-stopping split). A row
+        weighs its class's weight times its ``sample_weight``, and each batch's loss is
+        the weighted mean ``Σ wᵢℓᵢ / Σ wᵢ``. Weights are positive; ``"balanced"`` is not
+        for ``partial_fit``, and neither is for multi-label targets. Validation scores
+        stay unweighted by class.
 
     Attributes
     ----------
@@ -161,142 +152,83 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         outputs=("identity", "sigmoid", "log_softmax"),
         losses=lambda cls: _kinds(cls) in _OUTPUT_FOR,
         loss_aliases=_LOSS_ALIASES,
+        class_weight=either(None, class_weight_kind),
     )
     _validation_metric = staticmethod(accuracy_score)
+
+    # The shared parameters and class_weight (scikit-learn reads an estimator's
+    # parameters from its __init__'s signature, so each is spelled out here).
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (100,),
+        activation: str = "relu",
+        *,
+        output: str | None = None,
+        loss: Any = None,
+        optimizer: str = "adam",
+        learning_rate_init: float = 0.001,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        weight_decay: float | None = None,
+        optimizer_params: dict | None = None,
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        max_iter: int = 200,
+        shuffle: bool = True,
+        tol: float = 1e-4,
+        n_iter_no_change: int = 10,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        batchnorm: bool = False,
+        dropout: float = 0.0,
+        init: str = "sklearn",
+        pieces: int = 2,
+        random_state: Any = None,
+        verbose: int = 0,
+        warm_start: bool = False,
+        dtype: Any = "float32",
+        class_weight: dict | str | None = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            output=output,
+            loss=loss,
+            optimizer=optimizer,
+            learning_rate_init=learning_rate_init,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            weight_decay=weight_decay,
+            optimizer_params=optimizer_params,
+            alpha=alpha,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            batchnorm=batchnorm,
+            dropout=dropout,
+            init=init,
+            pieces=pieces,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+            dtype=dtype,
+        )
+        self.class_weight = class_weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
-
-    # ----------------------------------------------------------------- targets and loss
-
-    def _targets(self, y, *, first: bool, classes=None):
-        name = type(self).__name__
-        y = np.asarray(y) if not hasattr(y, "toarray") else y.toarray()
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        target_type = type_of_target(y)
-        if target_type == "multiclass-multioutput":
-            raise ValueError(
-                f"{name} does not support multi-class multi-output targets (a 2-D y that is "
-                f"not a 0/1 indicator matrix); wrap it in sklearn.multioutput."
-                f"MultiOutputClassifier"
-            )
-        multilabel = target_type == "multilabel-indicator"
-        if first:
-            if multilabel:
-                labels = np.arange(y.shape[1])
-            elif classes is not None:
-                labels = np.unique(np.asarray(classes))
-                self._check_labels_known(y, labels)
-            else:
-                labels = np.unique(y)
-            if not multilabel and len(labels) < 2:
-                raise ValueError(
-                    f"{name} needs samples of at least 2 classes, but the data contains only "
-                    f"1 class: {labels.tolist()}"
-                )
-            self.classes_ = labels
-            self._multilabel = multilabel
-            self._index_targets = not multilabel and self._wants_indices(len(labels))
-        else:
-            if multilabel != self._multilabel or (multilabel and y.shape[1] != len(self.classes_)):
-                raise ValueError(
-                    f"{name}: y has type {target_type!r} with shape {y.shape}, but the network "
-                    f"was fitted on {'multilabel' if self._multilabel else 'single-label'} "
-                    f"targets with {len(self.classes_)} classes"
-                )
-            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-                raise ValueError(
-                    f"{name}: classes={np.unique(classes).tolist()} is not the same as "
-                    f"classes_={self.classes_.tolist()} from the first call to partial_fit"
-                )
-            if not multilabel:
-                self._check_labels_known(y, self.classes_)
-        if multilabel:
-            return y.astype(np.float64), y
-        index = np.searchsorted(self.classes_, y)
-        if self._index_targets:
-            return index.astype(np.int64), y
-        return index.astype(np.float64).reshape(-1, 1), y  # binary, one sigmoid output
-
-    def _check_labels_known(self, y, labels) -> None:
-        unknown = np.setdiff1d(np.unique(y), labels)
-        if unknown.size:
-            raise ValueError(
-                f"{type(self).__name__}: y contains labels {unknown.tolist()} that are not in "
-                f"classes {labels.tolist()}"
-            )
-
-    def _chosen_loss(self) -> type[Loss] | None:
-        """The class of the loss the (checked) parameters choose; None leaves the choice
-        to the targets. ``output="sigmoid"`` or ``"log_softmax"`` implies its loss."""
-        loss = self.loss
-        if isinstance(loss, Loss):
-            return type(loss)
-        if loss is None:
-            loss = _LOSS_FOR_OUTPUT.get(ACTIVATION_ALIASES.get(self.output, self.output))
-        return None if loss is None else LOSSES[_LOSS_ALIASES.get(loss, loss)]
-
-    def _wants_indices(self, n_classes: int) -> bool:
-        """Whether the targets are class indices (softmax losses) or 0/1 columns."""
-        chosen = self._chosen_loss()
-        if chosen is None:
-            return n_classes > 2
-        return chosen.target_kind == "classes"
-
-    def _n_outputs(self, Y: np.ndarray) -> int:
-        return len(self.classes_) if Y.ndim == 1 else Y.shape[1]
-
-    def _losses(self, settings: dict[str, Any]):
-        name = type(self).__name__
-        chosen = self._chosen_loss()
-        if chosen is None:
-            chosen = CrossEntropyLoss if self._index_targets else BCEWithLogitsLoss
-        kind = chosen.__name__  # for the messages
-        if self._multilabel and chosen.target_kind == "classes":
-            raise ValueError(
-                f"{name}: loss {kind} is for one label per sample; multi-label targets train "
-                f"with 'bce_with_logits' (the default) or 'bce'"
-            )
-        if not self._multilabel and len(self.classes_) > 2 and not self._index_targets:
-            raise ValueError(
-                f"{name}: loss {kind} is for binary or multi-label targets; "
-                f"{len(self.classes_)} classes train with 'cross_entropy' (the default)"
-            )
-        expected = _OUTPUT_FOR[_kinds(chosen)]
-        output = settings["output"]
-        if output not in (None, expected) and not (expected is None and output == "identity"):
-            raise ValueError(
-                f"{name}(output={output!r}) does not fit loss {kind}, which expects "
-                + ("logits: leave output=None" if expected is None else f"output={expected!r}")
-                + "; predict_proba turns the network's output into probabilities either way"
-            )
-        given = settings["loss"]
-        return (chosen() if given is None else build_loss(given, _LOSS_ALIASES)), expected
-
-    def _objective_scales(self) -> tuple[float, float]:
-        # Multi-label: scikit-learn sums the BCE over labels, fcnn's averages over them.
-        labels = float(self.n_outputs_) if self._multilabel else 1.0
-        return labels, labels
-
-    def _strata(self, Y):
-        if self._multilabel:
-            return None
-        return Y if Y.ndim == 1 else Y[:, 0].astype(np.int64)
-
-    def _check_weighted_targets(self, Y, sample_weight) -> None:
-        if self._multilabel:
-            return
-        labels = self._strata(Y)
-        present = np.unique(labels[sample_weight > 0])
-        if len(present) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes with non-zero "
-                f"sample weight; only class {self.classes_[present].tolist()} has any"
-            )
 
     # ----------------------------------------------------------------- probabilities
 

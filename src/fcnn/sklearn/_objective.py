@@ -11,10 +11,14 @@ loss lives here, with the same meanings:
   targets (k times as steep for k targets); for multi-label BCE it sums over the labels
   where fcnn's loss averages. So ``learning_rate_init``, ``alpha``, ``tol`` and
   ``loss_curve_`` mean what they mean there;
-- ``sample_weight``: the batch loss is ``Σᵢ wᵢ ℓᵢ / Σᵢ wᵢ`` (ℓᵢ the sample's loss,
-  averaged over its outputs), so an integer weight is the same as repeating the sample.
-  The loop hands each batch's weights over with :meth:`SklearnObjective.weigh` before
-  the step; the same ``Σw`` divides ``alpha``'s L2 penalty.
+- ``sample_weight`` and ``class_weight``: a row weighs its sample weight times its
+  class's weight (they multiply, as in scikit-learn: :func:`training_weights`), and the
+  batch loss is ``Σᵢ wᵢ ℓᵢ / Σᵢ wᵢ`` (ℓᵢ the sample's loss, averaged over its outputs),
+  so an integer weight is the same as repeating the sample, and class weights alone give
+  PyTorch's ``CrossEntropyLoss(weight=...)`` mean. The loop hands each batch's weights
+  over with :meth:`SklearnObjective.weigh` before the step; the same ``Σw`` divides
+  ``alpha``'s L2 penalty. Validation scores (early stopping) weigh rows by their sample
+  weights only, as scikit-learn's SGD estimators do.
 """
 
 from __future__ import annotations
@@ -22,6 +26,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..losses import Loss
+from ..losses.weights import RowWeightedLoss
+
+
+def training_weights(
+    sample_weight: np.ndarray | None, class_weights: np.ndarray | None, labels: np.ndarray
+) -> np.ndarray | None:
+    """Each training row's weight: its sample weight times the weight of its class
+    (``class_weights[labels]``); None when every row weighs 1 (the unweighted fast path)."""
+    if class_weights is None:
+        return sample_weight
+    weights = class_weights[labels]
+    if sample_weight is not None:
+        weights = weights * sample_weight
+    return None if np.all(weights == 1.0) else weights
 
 
 class SklearnObjective:
@@ -37,20 +55,19 @@ class SklearnObjective:
     """
 
     def __init__(self, loss: Loss, reported: float = 1.0, stepped: float = 1.0) -> None:
-        config = loss.config()
-        self._loss = type(loss)(**config)
-        self._per_sample = type(loss)(**dict(config, reduction="none"))
+        self._loss = type(loss)(**loss.config())
+        self._per_sample = RowWeightedLoss(loss)
         self.reported = reported
         self.stepped = stepped
         self._weights: np.ndarray | None = None
         self._total = 0.0
-        self._losses: np.ndarray | None = None
 
-    def weigh(self, sample_weight: np.ndarray | None, rows: int) -> float:
-        """Take the next batch's sample weights (None: every weight 1) and return ``Σw``
-        (the batch's size when unweighted): the denominator of its mean loss."""
-        self._weights = sample_weight
-        self._total = float(rows) if sample_weight is None else float(sample_weight.sum())
+    def weigh(self, weights: np.ndarray | None, rows: int) -> float:
+        """Take the next batch's row weights (:func:`training_weights`; None: every weight
+        1) and return ``Σw`` (the batch's size when unweighted): the denominator of its
+        mean loss."""
+        self._weights = weights
+        self._total = float(rows) if weights is None else float(weights.sum())
         return self._total
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
@@ -59,21 +76,12 @@ class SklearnObjective:
             return self._loss.forward(pred, target) * self.reported
         if self._total == 0.0:
             return 0.0  # every weight 0: nothing to learn (the loop skips the update)
-        losses = self._per_sample.forward(pred, target)
-        self._losses = losses
-        per_sample = losses if losses.ndim == 1 else losses.mean(axis=1)
-        return float(per_sample @ weights) / self._total * self.reported
+        return self._per_sample.forward(pred, target, weights, self._total) * self.reported
 
     def backward(self) -> np.ndarray:
-        weights, losses = self._weights, self._losses
-        if weights is None:
+        if self._weights is None:
             grad = self._loss.backward()
             if self.stepped != 1.0:
                 grad = grad * grad.dtype.type(self.stepped)
             return grad
-        assert losses is not None
-        # dL/dℓᵢ = stepped·wᵢ / Σw, shared among a sample's outputs when it has several.
-        scale = (weights * (self.stepped / self._total)).astype(losses.dtype)
-        if losses.ndim == 2:
-            scale = np.broadcast_to((scale / losses.shape[1])[:, None], losses.shape)
-        return self._per_sample.backward(scale)
+        return self._per_sample.backward(self.stepped)

@@ -103,6 +103,18 @@ def a_dict(where: str, name: str, value: Any) -> dict:
     return value
 
 
+def class_weight_kind(where: str, name: str, value: Any) -> Any:
+    """``"balanced"`` or a dict {class: weight}; the classes and weights are checked at
+    fit, against the classes of ``y`` (:func:`fcnn.losses.weights.class_weights`)."""
+    what = "'balanced' or a dict {class: weight}"
+    if isinstance(value, str):
+        if value != "balanced":
+            raise checks.refusal(ValueError, where, name, value, what)
+    elif not isinstance(value, dict):
+        raise checks.refusal(TypeError, where, name, value, what)
+    return value
+
+
 def random_state(where: str, name: str, value: Any) -> Any:
     """What scikit-learn's ``check_random_state`` takes, and a NumPy Generator."""
     if value is None or isinstance(value, (np.random.RandomState, np.random.Generator)):
@@ -182,14 +194,17 @@ def constraints_with(
     outputs: Iterable[str],
     losses: Callable[[type[Loss]], bool],
     loss_aliases: dict[str, str],
+    **more: Check,
 ) -> dict[str, Check]:
     """The shared table with an estimator's own entries: ``output`` None or one of
     ``outputs`` (or an alias); ``loss`` None, or a loss whose class ``losses`` accepts,
-    by name (or one of ``loss_aliases``) or as an fcnn loss."""
+    by name (or one of ``loss_aliases``) or as an fcnn loss; and the checks of any
+    parameter only it has (``more``: the classifier's ``class_weight``)."""
     return {
         **PARAMETER_CONSTRAINTS,
         "output": either(None, one_of(outputs, aliases=ACTIVATION_ALIASES)),
         "loss": either(None, a_loss(losses, loss_aliases)),
+        **more,
     }
 
 

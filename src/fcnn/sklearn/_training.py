@@ -97,6 +97,9 @@ class _Training:
             X, Y, sample_weight, X_val, y_val, sw_val = self._split(X, Y, y, sample_weight)
             if self._best_state is None:
                 self._best_state = model.state_dict()
+        # The weights training sees: sample weights times class weights (validation
+        # scores above keep the sample weights only).
+        weights = self._row_weights(Y, sample_weight, incremental=incremental)
         objective = SklearnObjective(self._loss_fn, *self._objective_scales())
         step = TrainStep(model, objective, self._optimizer, Penalty(self._penalised()))
         n = X.shape[0]
@@ -110,7 +113,7 @@ class _Training:
                 for _ in range(epochs):
                     if self.shuffle:  # as scikit-learn: last epoch's order, shuffled again
                         order = shuffled_rows(order, random_state=self._random_state)
-                    self._end_epoch(self._epoch(step, X, Y, sample_weight, order, bounds), n)
+                    self._end_epoch(self._epoch(step, X, Y, weights, order, bounds), n)
                     if incremental:
                         break
                     if self._update_no_improvement(X_val, y_val, sw_val):

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks
 from ..callback import Callback, TrainState
 from ..core import warn_user
 from ..optim import ReduceLROnPlateau
@@ -160,19 +161,48 @@ class ModelCheckpoint(Callback):
 
 
 class LRSchedulerCallback(Callback):
-    """Step a learning-rate scheduler once per epoch (``ReduceLROnPlateau`` gets
-    ``monitor``'s value)."""
+    """Step a learning-rate scheduler once per epoch, or after every batch.
 
-    def __init__(self, scheduler: Any, monitor: str = "val_loss") -> None:
+    ``ReduceLROnPlateau`` gets ``monitor``'s value (or the training loss) at each epoch's
+    end. A schedule that declares ``per_batch`` (:class:`~fcnn.optim.CyclicLR`,
+    :class:`~fcnn.optim.OneCycleLR`, a composition holding one) is stepped after every
+    batch; ``per_batch`` given here overrides that (e.g. a ``LinearLR`` warm-up counted
+    in batches).
+
+    Per batch, the step that follows a batch's update is taken when the next batch's loss
+    comes in (``fit``'s batch hook runs before the update) and at the epoch's end. Batch
+    ``k`` of the run thus trains at the rate after ``k`` steps, as in PyTorch's loop
+    (``optimizer.step(); scheduler.step()``), and the scheduler is up to date at every
+    checkpoint, so a resumed run goes on bit for bit. The ``lr`` logged for an epoch is
+    the rate its last batch trained at.
+    """
+
+    def __init__(
+        self, scheduler: Any, monitor: str = "val_loss", per_batch: bool | None = None
+    ) -> None:
+        where = "LRSchedulerCallback"
+        if per_batch is None:
+            per_batch = bool(getattr(scheduler, "per_batch", False))
+        per_batch = checks.flag(where, "per_batch", per_batch)
+        if per_batch and isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(
+                f"{where}(per_batch=True): ReduceLROnPlateau steps on an epoch's metric, "
+                "not after every batch"
+            )
         self.scheduler = scheduler
         self.monitor = monitor
+        self.per_batch = per_batch
+
+    def on_batch_end(self, state: TrainState, loss: float) -> None:
+        if self.per_batch and state.step > 0:
+            self.scheduler.step()  # for the previous batch's update
 
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
         if isinstance(self.scheduler, ReduceLROnPlateau):
             value = logs.get(self.monitor, logs.get("loss"))
             self.scheduler.step(value)
         else:
-            self.scheduler.step()
+            self.scheduler.step()  # per batch: for the epoch's last update
 
     def state_dict(self) -> dict[str, Any]:
         return self.scheduler.state_dict()

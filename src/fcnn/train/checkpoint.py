@@ -314,8 +314,11 @@ def _check_like(saved: Any, fresh: Any, where: str) -> None:
     elif isinstance(fresh, (list, tuple)):
         if not isinstance(saved, list):
             raise ValueError(f"{where} is {saved!r:.80}, expected a list like {fresh!r:.80}")
+        # A list as long as the fresh one is compared item by item (a composed scheduler's
+        # states differ from one another); a list that grows, with its first item.
+        same_length = len(saved) == len(fresh)
         for i, value in enumerate(saved if fresh else []):
-            _check_like(value, fresh[0], f"{where}[{i}]")
+            _check_like(value, fresh[i] if same_length else fresh[0], f"{where}[{i}]")
         return
     elif isinstance(fresh, np.ndarray):
         ok = isinstance(saved, np.ndarray) and saved.shape == fresh.shape

@@ -22,6 +22,7 @@ from .. import checks
 from ..checks import check_finite
 from ..core import Module, default_rng
 from ..losses import prepare_targets, resolve_loss
+from ..losses.weights import with_class_weights
 from ..metrics import METRICS, labels_from_output
 from ..optim import OPTIMIZERS, Optimizer
 from .callbacks import Callback, DivergenceGuard, TrainState
@@ -213,6 +214,7 @@ def fit(
     resume: bool = False,
     divergence_guard: bool = True,
     diagnose: bool = False,
+    class_weight: dict | str | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batch gradient descent.
 
@@ -261,6 +263,16 @@ def fit(
         Watch training with a :class:`fcnn.diagnose.DiagnosticsCallback`: dead or saturated
         units, vanishing or exploding gradients and bad update sizes are warned about once
         each, in words with advice (cheap: a few per cent of the training time).
+    class_weight : dict or "balanced", optional
+        scikit-learn's meaning: ``{class: weight}`` (classes not named weigh 1), or
+        ``"balanced"``, ``n_samples / (n_classes · count_c)`` counted on the training rows.
+        Weights are positive. Cross-entropy and NLL train with their own per-class
+        ``weight`` (PyTorch's ``CrossEntropyLoss(weight=w)``), a binary loss on one 0/1
+        output with per-row weights; either way a batch's loss is the weighted mean
+        ``Σᵢ w[yᵢ]·ℓᵢ / Σᵢ w[yᵢ]`` (see :mod:`fcnn.losses.weights` for why not ``/ N``).
+        ``history["loss"]`` is this weighted loss, the objective minimised; validation
+        (``val_loss``, ``val_accuracy``) and :func:`evaluate` stay unweighted, as in Keras,
+        so that runs with different weights compare on the same numbers.
 
     Returns
     -------
@@ -289,6 +301,8 @@ def fit(
     n_outputs = model.predict(X_train[:1]).shape[1]
     loss = resolve_loss(loss, y_train, n_outputs)
     Y_train = prepare_targets(loss, y_train, n_outputs, model.dtype)
+    # What training minimises; validation keeps the plain loss (see class_weight above).
+    train_loss = with_class_weights("fit", loss, class_weight, Y_train, n_outputs)
     if X_val is not None:
         X_val = _as_features("fit", "validation X", X_val, model.dtype)
         y_val = _as_targets("validation y", y_val)
@@ -330,9 +344,9 @@ def fit(
             history, start_epoch = resumed
 
         state = TrainState(
-            model=model, optimizer=optimizer, loss=loss, history=history, epochs=epochs
+            model=model, optimizer=optimizer, loss=train_loss, history=history, epochs=epochs
         )
-        train_step = TrainStep(model, loss, optimizer)
+        train_step = TrainStep(model, train_loss, optimizer)
 
         def before_update(value: float) -> bool:
             # The callbacks see each batch's loss before the weights move; any of them may
