@@ -222,38 +222,20 @@ def test_planar_sweep_through_fcnn_sweep_gives_the_same_numbers(tmp_path):
 # --- Srivastava et al. 2014 (dropout), Table 2: the protocol, its schedules, its resume ---
 
 
-class _MaxNormLinear:
-    """Stand-in until ``Linear(max_norm=...)`` is merged: a Linear that records its radius
-    (fcnn's TrainStep does the projecting, so the stand-in needs nothing more here)."""
-
-    @staticmethod
-    def install(monkeypatch):
-        from fcnn.layers import Linear
-        from fcnn.reproduce import dropout
-
-        class StandIn(Linear):
-            def __init__(self, *args, max_norm=None, **kwargs):
-                super().__init__(*args, **kwargs)
-                self.max_norm = max_norm
-
-        monkeypatch.setattr(dropout, "Linear", StandIn)
-
-
-def test_dropout_rows_build_the_papers_network(monkeypatch):
+def test_dropout_rows_build_the_papers_network():
     import numpy as np
 
     from fcnn.activations import ReLU
     from fcnn.layers import Dropout, Linear
     from fcnn.reproduce.dropout import ROWS, build_network
 
-    _MaxNormLinear.install(monkeypatch)
     plain, constrained = ROWS
     assert (plain.published, constrained.published) == (1.25, 1.06)
     assert (plain.max_norm, constrained.max_norm) == (None, 2.0)
     for protocol in ROWS:
         model = build_network(protocol, seed=0)
         kinds = [type(layer) for layer in model]
-        assert kinds[:3] == [Dropout, kinds[1], ReLU] and issubclass(kinds[1], Linear)
+        assert kinds[:3] == [Dropout, Linear, ReLU]
         dropouts = [layer for layer in model if isinstance(layer, Dropout)]
         linears = [layer for layer in model if isinstance(layer, Linear)]
         assert [d.p for d in dropouts] == [0.2, 0.5, 0.5, 0.5]  # keeps 0.8 and 0.5
@@ -264,7 +246,7 @@ def test_dropout_rows_build_the_papers_network(monkeypatch):
             (10, 1024),
         ]
         assert sum(isinstance(layer, ReLU) for layer in model) == 3
-        radii = [getattr(lin, "max_norm", None) for lin in linears]
+        radii = [lin.max_norm for lin in linears]
         # Inverted dropout: the paper's c = 2 on W_paper is p·c on W_fcnn = p·W_paper.
         assert radii == ([None] * 4 if protocol.max_norm is None else [1.6, 1.0, 1.0, 1.0])
         for lin, keep in zip(linears, (0.8, 0.5, 0.5, 0.5), strict=True):
@@ -278,14 +260,13 @@ def test_dropout_rows_build_the_papers_network(monkeypatch):
     )
 
 
-def test_dropout_schedules_follow_the_papers_formulas(monkeypatch):
+def test_dropout_schedules_follow_the_papers_formulas():
     from types import SimpleNamespace
 
     import pytest
 
     from fcnn.reproduce.dropout import ROWS, PaperSchedule, build_network, build_optimizer
 
-    _MaxNormLinear.install(monkeypatch)
     protocol = ROWS[1]
     assert protocol.epochs(60_000) == 1667  # 1 667 × 600 ≥ 1 million updates
     model = build_network(protocol)

@@ -332,3 +332,10 @@ def test_fcnn_files_and_torch_state_dicts_share_keys(tmp_path):
     close(torch_out(theirs.eval(), x), ours.eval()(x), tol=1e-5)
     meta = json.loads(fcnn.io.read_metadata(tmp_path / "fcnn.safetensors")["spec"])
     assert meta["type"] == "Sequential"
+
+
+def test_a_max_norm_constraint_is_dropped_with_a_warning():
+    model = fcnn.mlp([3, 4, 2], max_norm=2.0, seed=0)
+    with pytest.warns(UserWarning, match=r"max_norm of 0 is fcnn's own"):
+        net = fcnn.io.to_torch(model)
+    np.testing.assert_array_equal(net[0].weight.detach().numpy(), model[0].weight.data)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations
-from ..core import Module, get_rng, resolve_dtype
+from ..core import Module, get_rng, resolve_dtype, warn_user
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
 from .optional import import_torch
 
@@ -343,7 +343,8 @@ def to_torch(model: Module) -> Any:
 
     Weights, biases, PReLU slopes and BatchNorm running statistics are copied (the torch
     model shares no memory with the fcnn one), in the model's dtype (float32 or float64);
-    each module's train/eval flag is kept. ``Maxout`` becomes :class:`TorchMaxout`.
+    each module's train/eval flag is kept. ``Maxout`` becomes :class:`TorchMaxout`. A
+    ``max_norm`` constraint has no torch twin: it is dropped, with a warning.
 
     Parameters
     ----------
@@ -365,4 +366,13 @@ def to_torch(model: Module) -> Any:
     if not isinstance(model, Module):
         raise TypeError(f"to_torch: expected an fcnn Module, got {type(model).__name__}")
     dtype = torch.float64 if model.dtype == np.float64 else torch.float32
+    constrained = [name or type(m).__name__ for name, m in model.named_modules() if m.constrained]
+    if constrained:
+        # torch.nn has no max-norm: the weights carry over, the constraint cannot.
+        warn_user(
+            f"to_torch: max_norm of {', '.join(constrained)} is fcnn's own and is not "
+            "carried over (torch.nn.Linear has none); apply torch.renorm after each "
+            "optimizer step to keep it",
+            UserWarning,
+        )
     return _to_torch(model, "", dtype)

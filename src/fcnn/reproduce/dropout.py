@@ -121,10 +121,6 @@ def _keeps() -> tuple[float, ...]:
 
 
 def _linear(n_in: int, n_out: int, max_norm: float | None, rng: np.random.Generator) -> Linear:
-    # ``max_norm`` is passed only to a constrained layer, so the row without it builds on
-    # any fcnn, and the constrained one on an fcnn whose Linear has it.
-    if max_norm is None:
-        return Linear(n_in, n_out, rng=rng)
     return Linear(n_in, n_out, max_norm=max_norm, rng=rng)
 
 
