@@ -15,8 +15,8 @@ import typer
 from .. import checks
 from .. import plot as figures  # imports matplotlib only when a figure is drawn
 from ..activations import ACTIVATIONS
-from ..data import SOURCE_NAMES, load_source, make_source
-from ..losses import LOSSES, get_loss
+from ..data import SOURCE_NAMES
+from ..losses import LOSSES
 from ..models import mlp
 from ..optim import OPTIMIZERS
 from ..train.lr_find import lr_find, steps_at_least_two
@@ -30,7 +30,7 @@ from .options import (
     output_option,
     target_option,
 )
-from .runs import build_optimizer
+from .runs import build_optimizer, training_data
 from .train_checks import check_train_options, given_options
 
 
@@ -90,8 +90,9 @@ def lr_find_command(
     output = Path("lr_find.png") if output is None else output
     _check_sweep(start_lr, end_lr, steps, output)
     figures.require_matplotlib()  # without it: one line saying what to install
-    source = make_source(
+    _, dataset, loss, n_out = training_data(
         data,
+        loss,
         target=target,
         task=task,
         n=n,
@@ -101,11 +102,6 @@ def lr_find_command(
         download=download,
         split_seed=seed,
     )
-    dataset = load_source(source)
-    if loss is None:
-        loss = "cross_entropy" if dataset.task == "classification" else "mse"
-    # A loss of 0/1 targets (BCE) takes one output unit, as in fcnn train.
-    n_out = 1 if get_loss(loss).target_kind == "binary" else dataset.n_outputs
     sizes = [dataset.n_features, *int_list(hidden, "--hidden"), n_out]
     model = mlp(sizes, activation, dropout=dropout, seed=seed)
     opt = build_optimizer(optimizer, model.parameters(), given(momentum=momentum))

@@ -39,6 +39,7 @@ from ..files import (
     read_json_file,
 )
 from ..io import load
+from ..losses import get_loss
 from ..optim import OPTIMIZERS
 from ..tensorfile import TensorFile
 from ..train import Callback, TrainState
@@ -183,6 +184,20 @@ class SetLearningRate(Callback):
             group["lr"] = self.lr
         change = {"after_epoch": len(state.history), "lr": self.lr}
         self.config.setdefault("lr_changes", []).append(change)
+
+
+def training_data(data: str, loss: str | None, **source_options: Any) -> tuple:
+    """The data set a training command names, and its loss: ``(source, dataset, loss,
+    n_outputs)``. ``source_options`` go to :func:`fcnn.data.make_source`. Without
+    ``loss``, cross-entropy for a classification and MSE otherwise; an unknown name is
+    refused here, before anything is written; a loss of 0/1 targets (BCE) takes one
+    output unit."""
+    source = make_source(data, **source_options)
+    dataset = load_source(source)
+    if loss is None:
+        loss = "cross_entropy" if dataset.task == "classification" else "mse"
+    n_out = 1 if get_loss(loss).target_kind == "binary" else dataset.n_outputs
+    return source, dataset, loss, n_out
 
 
 def read_config(run_dir: Path) -> dict[str, Any]:

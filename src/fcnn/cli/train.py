@@ -27,11 +27,10 @@ from ..data import (
     apply_preprocess,
     csv_features,
     load_source,
-    make_source,
 )
 from ..data.source import fingerprint
 from ..files import atomic_write_text
-from ..losses import LOSSES, get_loss
+from ..losses import LOSSES
 from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS
@@ -49,6 +48,7 @@ from .runs import (
     load_run,
     new_run_dir,
     read_config,
+    training_data,
 )
 from .schedules import (
     batches_per_epoch,
@@ -296,8 +296,9 @@ def train(
             raise ValueError("give a data set or a CSV file to train on (or --resume DIR)")
         if early_stopping is not None and not validation_split:
             validation_split = 0.1
-        source = make_source(
+        source, dataset, loss, n_out = training_data(
             data,
+            loss,
             target=target,
             task=task,
             n=n,
@@ -308,13 +309,6 @@ def train(
             test_split=test_split,
             split_seed=seed,
         )
-        dataset = load_source(source)
-        if loss is None:
-            loss = "cross_entropy" if dataset.task == "classification" else "mse"
-        # A clear error for an unknown name, before anything is written; a loss of 0/1
-        # targets (BCE) takes one output unit.
-        binary = get_loss(loss).target_kind == "binary"
-        n_out = 1 if binary else dataset.n_outputs
         config = {
             "fcnn_version": __version__,
             "source": source,
