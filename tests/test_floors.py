@@ -25,6 +25,7 @@ FLOORS = {
     "files": 1,
     "tensorfile": 1,
     "constraints": 1,
+    "display": 1,
     "layers": 2,
     "callback": 2,
     "activations": 2,

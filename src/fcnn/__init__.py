@@ -29,6 +29,7 @@ from .activations import (
     get_activation,
 )
 from .core import MODULES, Module, Parameter, ShapeError, from_spec, register_module, seed
+from .display import summary
 from .diagnose import DiagnosticsCallback, DiagnosticWarning, gradcheck
 from .io import ModelFileError, load, save
 from .layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
@@ -122,5 +123,6 @@ __all__ = [
     "register_module",
     "save",
     "seed",
+    "summary",
     "sweep",
 ]

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import checks
+from . import checks, display
 from .hooks import ModuleHooks
 from .parameter import Parameter
 from .rng import default_rng, get_rng, seed
@@ -406,6 +406,13 @@ class Module(ModuleHooks):
         if not lines:
             return head + ")"
         return head + "\n" + "\n".join(lines) + "\n)"
+
+    def summary(self, input_size: Any = None) -> Any:
+        """Each layer's output shape and parameters, and the totals: see ``fcnn.summary``."""
+        return display.summary(self, input_size)
+
+    def _repr_html_(self) -> str:  # a model in a Jupyter notebook shows as its summary
+        return display.summary(self)._repr_html_()
 
     def spec(self) -> dict[str, Any]:
         """A JSON-able description of the architecture; ``fcnn.from_spec`` rebuilds it.
