@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..display import html_table
 from .probe import LayerStats
 from .verdicts import Finding, percent
 
@@ -158,3 +160,17 @@ class Report:
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the verdict, the per-layer table, the findings and notes."""
+        table = html_table(
+            [name for name, _ in COLUMNS],
+            [layer_row(s) for s in self.layers],
+            caption=self.summary(),
+            right=[i for i in range(len(COLUMNS)) if i not in (1, 3)],
+        )
+        items = [
+            f"<li><b>{html.escape(f.severity)}</b>: {html.escape(f.message)}</li>"
+            for f in self.findings
+        ] + [f"<li><i>note</i>: {html.escape(note)}</li>" for note in self.notes]
+        return table + (f"<ul>{''.join(items)}</ul>" if items else "")

@@ -149,3 +149,8 @@ class Trace:
     def to_markdown(self, digits: int = 9) -> str:
         """The trace as Markdown: tables of numbers and the formulas in LaTeX (``$…$``)."""
         return render_markdown.render(self, digits)
+
+    def _repr_markdown_(self) -> str:
+        # A notebook renders the Markdown, its TeX formulas through MathJax. No
+        # _repr_html_: a notebook would prefer it and lose the formulas.
+        return self.to_markdown()

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from ..display import html_table, svg_curves
 from ..files import POSITIVE, ModelFileError, atomic_write_text, check_json, read_json_file
 
 __all__ = ["HISTORY_LAYOUT", "History"]
@@ -122,3 +123,29 @@ class History:
     def __repr__(self) -> str:
         keys = ", ".join(self.history)
         return f"History(epochs={len(self.epoch)}, keys=[{keys}])"
+
+    # A long run shows its first and last epochs; the curves show every one.
+    _SHOWN_ROWS = 10
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the loss curves, the metric curves, then the per-epoch table."""
+        losses = {k: v for k, v in self.history.items() if k in ("loss", "val_loss")}
+        metrics = {
+            k: v for k, v in self.history.items() if k not in losses and k not in ("lr", "time")
+        }
+        charts = [svg_curves(self.epoch, losses, title="loss by epoch")]
+        if metrics:
+            charts.append(svg_curves(self.epoch, metrics, title="metrics by epoch"))
+        keys = list(self.history)
+        rows = [[e, *(f"{self.history[k][i]:.4g}" for k in keys)] for i, e in enumerate(self.epoch)]
+        if len(rows) > 2 * self._SHOWN_ROWS:
+            gap = ["…"] * (len(keys) + 1)
+            rows = rows[: self._SHOWN_ROWS] + [gap] + rows[-self._SHOWN_ROWS :]
+        ended = f"; {self.stop_reason}" if self.stop_reason else ""
+        table = html_table(
+            ["epoch", *keys],
+            rows,
+            caption=f"History: {len(self.epoch)} epochs{ended}",
+            right=range(len(keys) + 1),
+        )
+        return "<div>" + "".join(charts) + "</div>" + table
