@@ -29,8 +29,8 @@ from .activations import (
     get_activation,
 )
 from .core import MODULES, Module, Parameter, ShapeError, from_spec, register_module, seed
-from .display import summary
 from .diagnose import DiagnosticsCallback, DiagnosticWarning, gradcheck
+from .display import summary
 from .io import ModelFileError, load, save
 from .layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
 from .losses import (

@@ -153,8 +153,8 @@ class LayerRow:
     @property
     def shape(self) -> str:
         """``"(N, 64)"``: the batch as ``N``, an unknown size as ``?``."""
-        sizes = ["N" if i == 0 else ("?" if s is None else str(s)) for i, s in enumerate(self.output_shape)]
-        return "(" + ", ".join(sizes) + ")"
+        sizes = ["?" if size is None else str(size) for size in self.output_shape[1:]]
+        return "(" + ", ".join(["N", *sizes]) + ")"
 
 
 @dataclass(frozen=True)
@@ -190,9 +190,10 @@ class Summary:
         return totals
 
     def _caption(self) -> str:
-        how = "from the layers' configs" if self.input_size is None else "by a forward pass"
-        size = "" if self.input_size is None else f", input (N, {', '.join(map(str, self.input_size))})"
-        return f"{self.model}: output shapes {how}{size}"
+        if self.input_size is None:
+            return f"{self.model}: output shapes from the layers' configs"
+        size = ", ".join(map(str, self.input_size))
+        return f"{self.model}: output shapes by a forward pass of input (N, {size})"
 
     HEADER = ("Layer", "Type", "Output shape", "Params")
 
@@ -323,9 +324,8 @@ def summary(model: Module, input_size: int | Sequence[int] | None = None) -> Sum
             )
         )
     if not rows:  # a lone layer is its own only row
-        rows.append(
-            LayerRow(type(model).__name__, type(model).__name__, 0, shapes[""], _own_params(model), False)
-        )
+        kind = type(model).__name__
+        rows.append(LayerRow(kind, kind, 0, shapes[""], _own_params(model), container=False))
     total = model.num_parameters()
     return Summary(
         model=type(model).__name__,

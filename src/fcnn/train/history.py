@@ -140,7 +140,7 @@ class History:
         rows = [[e, *(f"{self.history[k][i]:.4g}" for k in keys)] for i, e in enumerate(self.epoch)]
         if len(rows) > 2 * self._SHOWN_ROWS:
             gap = ["…"] * (len(keys) + 1)
-            rows = rows[: self._SHOWN_ROWS] + [gap] + rows[-self._SHOWN_ROWS :]
+            rows = [*rows[: self._SHOWN_ROWS], gap, *rows[-self._SHOWN_ROWS :]]
         ended = f"; {self.stop_reason}" if self.stop_reason else ""
         table = html_table(
             ["epoch", *keys],
