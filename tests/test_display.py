@@ -137,6 +137,17 @@ def test_summary_with_input_size_leaves_the_model_untouched(training):
     assert all(m._hooks is None for m in model.modules())  # no hook left behind
 
 
+def test_summary_with_input_size_runs_none_of_the_models_hooks():
+    model = batchnorm_model()
+    seen = []
+    handle = model[0].register_forward_hook(lambda module, args, output: seen.append(output))
+    assert model.summary(input_size=5).rows[0].shape == "(N, 10)"
+    assert seen == []
+    model(np.zeros((2, 5), dtype=np.float32))
+    assert len(seen) == 1  # the model keeps its hook
+    handle.remove()
+
+
 def test_summary_refuses_a_bad_input_size():
     model = batchnorm_model()
     with pytest.raises(ValueError, match=r"summary\(input_size=0\): input_size must be"):

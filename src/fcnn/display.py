@@ -268,8 +268,13 @@ def _shapes_from_configs(model: Module) -> dict[str, tuple[int | None, ...]]:
 
 def _shapes_from_forward(model: Module, size: tuple[int, ...]) -> dict[str, tuple[int | None, ...]]:
     # A deep copy in eval mode: the pass neither moves BatchNorm's running statistics
-    # nor draws Dropout masks from the model's generator, and the model keeps its hooks.
+    # nor draws Dropout masks from the model's generator.
     probe = copy.deepcopy(model).eval()
+    for module in probe.modules():
+        if module._hooks is not None:  # the user's hooks came along with the copy: not run
+            for table in (module._hooks.forward_pre, module._hooks.forward, module._hooks.backward):
+                table.clear()
+            module._drop_hooks_if_none()
     shapes: dict[str, tuple[int | None, ...]] = {}
     handles = []
     for name, module in probe.named_modules():
