@@ -145,7 +145,7 @@ class History:
         table = html_table(
             ["epoch", *keys],
             rows,
-            caption=f"History: {len(self.epoch)} epochs{ended}",
+            caption=f"History: {len(self.epoch)} epoch{'s' * (len(self.epoch) != 1)}{ended}",
             right=range(len(keys) + 1),
         )
         return "<div>" + "".join(charts) + "</div>" + table
