@@ -227,8 +227,9 @@ class _BaseMLP(_Training, _Stopping, BaseEstimator):
             Y = Y.astype(dtype)  # once, not per batch
         if sample_weight is not None and not incremental:
             self._check_weighted_targets(Y, sample_weight)
-        if not incremental or not hasattr(self, "_rng"):
-            self._random_state, self._rng = self._random_states()
+        # As scikit-learn, every call (partial_fit's too) makes its RandomState from
+        # random_state afresh: an int gives each call's shuffle the same stream.
+        self._random_state, self._rng = self._random_states()
         if first:
             self._build(X.shape[1], Y, settings)
             self._init_output(Y, sample_weight)
