@@ -27,9 +27,9 @@ from dask_ml.wrappers import Incremental
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
-from test_sklearn import _parity_data, assert_same_network
 
 from fcnn.sklearn import MLPClassifier, MLPRegressor
+from test_sklearn import _parity_data, assert_same_network
 
 SETTINGS = {"hidden_layer_sizes": (16,), "batch_size": 32, "random_state": 5}
 
@@ -137,6 +137,6 @@ def test_dask_ml_incremental_feeds_the_chunks_to_partial_fit_in_order():
         by_hand.partial_fit(X[rows], y[rows], classes=np.arange(10))
     fitted = wrapped.estimator_
     assert fitted.n_iter_ == chunks and fitted.t_ == len(X)
-    for ours, expected in zip(fitted.model_.parameters(), by_hand.model_.parameters()):
+    for ours, expected in zip(fitted.model_.parameters(), by_hand.model_.parameters(), strict=True):
         np.testing.assert_array_equal(ours.data, expected.data)
     np.testing.assert_array_equal(wrapped.predict(X_dask).compute(), by_hand.predict(X))
