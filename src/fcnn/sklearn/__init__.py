@@ -15,7 +15,10 @@ network scikit-learn's MLP starts from and sees the same batches (the default
 ``init="sklearn"`` draws its initial weights and biases, and the early-stopping split and
 the shuffles come from the same ``RandomState`` in the same order); in float64 the
 classifier then takes scikit-learn's steps, to rounding. fcnn's default float32 runs the
-same steps in float32.
+same steps in float32. ``partial_fit`` has scikit-learn's semantics too (one epoch per
+call, ``classes=`` on the classifier's first call): the same sequence of calls leaves the
+same weights, and Dask-ML's ``Incremental`` wrapper feeds it a Dask array chunk by chunk
+(``tests/test_partial_fit.py``).
 
 This package is named ``sklearn`` inside ``fcnn``; its modules import scikit-learn by
 absolute import, and ``import fcnn`` never imports it (nor scikit-learn). It needs

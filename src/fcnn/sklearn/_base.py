@@ -123,13 +123,19 @@ class _BaseMLP(_Training, _Stopping, BaseEstimator):
         seeded from the RandomState's state without drawing from it, so that the
         RandomState's stream stays scikit-learn's.
         """
+        random_state = self._sklearn_random_state()
+        if isinstance(self.random_state, np.random.Generator):
+            return random_state, self.random_state
+        return random_state, np.random.default_rng(random_state.get_state()[1])
+
+    def _sklearn_random_state(self) -> np.random.RandomState:
+        """The RandomState of :meth:`_random_states` alone."""
         state = self.random_state
         if isinstance(state, np.random.Generator):
-            return np.random.RandomState(int(state.integers(_SEED_BOUND))), state
+            return np.random.RandomState(int(state.integers(_SEED_BOUND)))
         if state is None:
             state = int(default_rng().integers(_SEED_BOUND))
-        random_state = check_random_state(state)
-        return random_state, np.random.default_rng(random_state.get_state()[1])
+        return check_random_state(state)
 
     # ----------------------------------------------------------------- subclass hooks
 
@@ -227,7 +233,12 @@ class _BaseMLP(_Training, _Stopping, BaseEstimator):
             Y = Y.astype(dtype)  # once, not per batch
         if sample_weight is not None and not incremental:
             self._check_weighted_targets(Y, sample_weight)
-        if not incremental or not hasattr(self, "_rng"):
+        # As scikit-learn, every call (partial_fit's too) makes its RandomState from
+        # random_state afresh: an int gives each call's shuffle the same stream. The
+        # network's Generator (dropout masks) carries on from call to call.
+        if incremental and hasattr(self, "_rng"):
+            self._random_state = self._sklearn_random_state()
+        else:
             self._random_state, self._rng = self._random_states()
         if first:
             self._build(X.shape[1], Y, settings)

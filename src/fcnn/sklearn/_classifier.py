@@ -102,7 +102,8 @@ class MLPClassifier(ClassifierMixin, _ClassTargets, _BaseMLP):
     verbose : int, default 0
         Print the loss (and validation score) every epoch.
     warm_start : bool, default False
-        ``fit`` continues from the current weights instead of building a new network.
+        ``fit`` continues from the current weights (after ``fit`` or ``partial_fit``, with
+        a new optimiser, as scikit-learn's) instead of building a new network.
     dtype : {"float32", "float64"}, default "float32"
         The network's dtype; predictions are float64 either way.
     class_weight : dict or "balanced", optional
@@ -135,9 +136,11 @@ class MLPClassifier(ClassifierMixin, _ClassTargets, _BaseMLP):
         The validation accuracy of every epoch (early stopping only).
     best_validation_score_ : float or None
     n_iter_ : int
-        Epochs run by the last ``fit`` (``partial_fit`` adds one per call).
+        Epochs run by the last ``fit``; ``partial_fit`` adds one per call (scikit-learn's
+        MLP sets it to 1 on each call).
     t_ : int
-        Training samples seen.
+        Training samples seen (by ``partial_fit``: over all the calls since the network
+        was built).
 
     Examples
     --------
@@ -284,12 +287,22 @@ class MLPClassifier(ClassifierMixin, _ClassTargets, _BaseMLP):
     def partial_fit(self, X, y, classes=None, sample_weight=None) -> MLPClassifier:
         """One epoch over ``(X, y)``, continuing from the current weights and optimiser state.
 
+        scikit-learn's semantics (with the same int ``random_state``, in float64, a
+        sequence of calls leaves scikit-learn's MLP's weights): mini-batches of
+        ``batch_size`` shuffled by a RandomState made from ``random_state`` at each call;
+        the first call builds the network (unless ``fit`` did), later calls and calls after
+        ``fit`` keep its weights and optimiser state; ``loss_curve_``, ``t_`` and
+        ``best_loss_`` run on across calls. ``early_stopping`` is refused, and so is
+        ``class_weight="balanced"`` (pass its dict). A later ``fit`` starts over, or with
+        ``warm_start=True`` continues from these weights with a new optimiser.
+
         Parameters
         ----------
         X, y, sample_weight : as in :meth:`fit`
         classes : array-like, optional
             Every class label; required on the first call (except for multi-label
-            targets), since one batch need not contain every class.
+            targets, whose labels are the columns of ``y``), since one batch need not
+            contain every class. Later calls may repeat it; it must then be the same.
 
         Returns
         -------

@@ -123,6 +123,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def partial_fit(self, X, y, sample_weight=None) -> MLPRegressor:
         """One epoch over ``(X, y)``, continuing from the current weights and optimiser state.
 
+        As :meth:`fcnn.sklearn.MLPClassifier.partial_fit` (scikit-learn's semantics),
+        without ``classes``.
+
         Returns
         -------
         self

@@ -114,8 +114,7 @@ class _Training:
                     if self.shuffle:  # as scikit-learn: last epoch's order, shuffled again
                         order = shuffled_rows(order, random_state=self._random_state)
                     self._end_epoch(self._epoch(step, X, Y, weights, order, bounds), n)
-                    if incremental:
-                        break
+                    # partial_fit's one epoch counts toward best_loss_ too, as in scikit-learn
                     if self._update_no_improvement(X_val, y_val, sw_val):
                         converged = True
                         if self.verbose:
