@@ -14,83 +14,32 @@ from urllib.parse import unquote
 
 import numpy as np
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from safetensors import safe_open
 
 import fcnn
 from fcnn.playground.session import grid_points
 from playground_browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LARGE,
-    SMALL,
     config,
     epoch,
     get_json,
     last_state,
     open_page,
     pause,
-    running_server,
     server_config,
     shot,
     wait_config,
     wait_epoch_above,
 )
 
+# The fixtures (server, browser, new_context, context) are in playground_browser_fixtures.py.
+pytest_plugins = ["playground_browser_fixtures"]
+
 SPIRAL_FEATURES = ["x1", "x2", "x1^2", "x2^2", "sin_x1", "sin_x2"]
 # Cross-entropy; an untrained net sits near ln 2 ≈ 0.69. With these features, [6, 4, 2]
 # and Adam at lr 0.003 the server gets below it in ~150 epochs (a few seconds).
 SPIRAL_TEST_LOSS = 0.08
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _watch(page, problems: list[str]) -> None:
-    """Collect the page's uncaught errors and console errors (a 4xx answer the test asked
-    for logs "Failed to load resource", which is expected)."""
-    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
-
-    def console(msg):
-        if msg.type == "error" and "Failed to load resource" not in msg.text:
-            problems.append(f"console {msg.type}: {msg.text}")
-
-    page.on("console", console)
-
-
-@pytest.fixture
-def new_context(browser):
-    """Makes browser contexts (fresh cookies, fresh tabs); the test fails on a page error."""
-    made = []
-    problems: list[str] = []
-
-    def make(viewport=SMALL):
-        ctx = browser.new_context(viewport=viewport, accept_downloads=True)
-        ctx.on("page", lambda page: _watch(page, problems))
-        made.append(ctx)
-        return ctx
-
-    yield make
-    for ctx in made:
-        ctx.close()
-    assert not problems, problems
-
-
-@pytest.fixture
-def context(new_context):
-    """A fresh 1280×800 browser context."""
-    return new_context()
 
 
 def test_page_builds_its_controls_from_the_servers_options(server, context):

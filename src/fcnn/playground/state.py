@@ -90,10 +90,12 @@ def network_message(session: Session) -> dict[str, Any]:
 
 
 def data_message(session: Session) -> dict[str, Any]:
-    """The ``data`` message."""
-
+    """The ``data`` message. Its ``task`` and ``classes`` are the ``network`` message's:
+    the page draws a data set only over the network made for it."""
     return {
         "type": "data",
+        "task": session.task,
+        "classes": session.outputs,
         "train": points(session.X_train, session.y_train),
         "test": points(session.X_test, session.y_test),
         "domain": list(session.domain),
@@ -179,6 +181,8 @@ def _state(session: Session, running: bool) -> dict[str, Any]:
         "type": "state",
         "epoch": session.epoch,
         "running": bool(running),
+        "task": session.task,
+        "classes": session.outputs,
         "train_loss": number(train_loss),
         "test_loss": number(test_loss),
         "output": output,

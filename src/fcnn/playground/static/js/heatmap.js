@@ -118,6 +118,13 @@ export class OutputMap {
     return m > 0 ? m : 1;
   }
 
+  // The data and the output were made for the network in force (its task and class
+  // count): between a new `network` message and the `data` / `state` that follow it,
+  // the old ones are not drawn (old regression targets are no class indices).
+  matchesNetwork(part) {
+    return !!part && part.task === this.task && part.classes === this.classes;
+  }
+
   draw() {
     const ctx = this.canvas.getContext("2d");
     const W = this.canvas.width;
@@ -133,7 +140,7 @@ export class OutputMap {
     const regression = this.task === "regression";
     if (this.preview) {
       paintGrid(this.grid, this.preview.values, { scale: this.preview.scale });
-    } else if (this.state?.output?.values?.length) {
+    } else if (this.state?.output?.values?.length && this.matchesNetwork(this.state)) {
       const out = this.state.output;
       if (out.classes && this.classes > 2) {
         paintGrid(this.grid, out.values, {
@@ -187,7 +194,7 @@ export class OutputMap {
     ctx.strokeStyle = "#c3cad1";
     ctx.strokeRect(x0 + 0.5, y0 + 0.5, size - 1, size - 1);
 
-    if (!this.data) return;
+    if (!this.matchesNetwork(this.data)) return;
     const r = Math.max(3 * dpr, size / 82);
     const yScale = this.targetScale();
     const drawPoints = (part, test) => {
