@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from playwright.sync_api import expect
 
-from playground_browser_support import open_page, settle, shot, wait_config
+from playground_browser_support import SMALL, open_page, running_server, settle, shot, wait_config
 
 pytest_plugins = ["playground_browser_fixtures"]
 
@@ -49,3 +49,56 @@ def test_regression_to_three_classes_draws_without_an_error(server, context):
     page.wait_for_function("() => window.__fcnn.app.network?.classes === 3")
     settle(page)
     expect(page.get_by_test_id("problem-type")).to_have_text("Classification")
+
+
+# Every control a user can click or type into, and the boxes of the visible ones.
+CONTROLS_JS = """() => [...document.querySelectorAll('input, select, button, .dataset')]
+  .filter(e => !e.closest('#messages') && e.getClientRects().length)
+  .map(e => e.getBoundingClientRect())
+  .filter(r => r.width > 0 && r.height > 0)
+  .map(r => [r.left, r.top, r.right, r.bottom])"""
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_error_messages_cover_no_control_and_go_away(server, context):
+    page = open_page(context, server)
+    page.evaluate("() => { window.__fcnn.messageTiming.ms = 1500; }")
+    page.get_by_test_id("advanced-toggle").click()
+    for bad in ["50", "60", "70"]:  # three messages at once, with the Advanced panel open
+        page.fill("#lr-input", bad)
+        page.press("#lr-input", "Enter")
+        settle(page)
+    messages = page.get_by_test_id("error-message")
+    expect(messages).to_have_count(3)
+    boxes = page.eval_on_selector_all(
+        "[data-testid=error-message]",
+        "ms => ms.map(m => (r => [r.left, r.top, r.right, r.bottom])(m.getBoundingClientRect()))",
+    )
+    controls = page.evaluate(CONTROLS_JS)
+    covered = [c for c in controls for m in boxes if _overlaps(m, c)]
+    assert not covered, covered
+    shot(page, "error-messages-1280x800.png")
+    expect(messages).to_have_count(0, timeout=5_000)  # gone by themselves
+
+
+def test_a_lost_server_shows_a_banner_and_inert_controls(browser):
+    # Its own server, stopped mid-test; its own context, since the refused reconnections
+    # are console errors here (uncaught page errors still fail the test).
+    ctx = browser.new_context(viewport=SMALL)
+    errors: list[str] = []
+    ctx.on("page", lambda p: p.on("pageerror", lambda e: errors.append(str(e))))
+    with running_server() as url:
+        page = open_page(ctx, url)
+        banner = page.get_by_test_id("offline-banner")
+        expect(banner).to_be_hidden()
+    # The server is gone: the page says so and its controls take no input.
+    expect(banner).to_be_visible(timeout=10_000)
+    expect(banner).to_contain_text("server")
+    for control in ["play", "dataset-spiral", "advanced-toggle"]:
+        assert page.get_by_test_id(control).evaluate("e => !!e.closest('[inert]')"), control
+    shot(page, "server-gone-1280x800.png")
+    ctx.close()
+    assert not errors, errors

@@ -6,7 +6,7 @@
 // views.js (map, loss chart, network), messages.js (errors and diagnostics).
 
 import { $, apiUrl, app, connect, send, sendConfig, sync, writeFragment } from "./page.js";
-import { showError } from "./messages.js";
+import { messageTiming, showError } from "./messages.js";
 import { bindControls, setRunning } from "./controls.js";
 import { thumbnails } from "./datasets.js";
 import { handle, onStatus } from "./protocol.js";
@@ -127,6 +127,7 @@ window.__fcnn = {
   send,
   sync,
   showError,
+  messageTiming,
 };
 
 bind();

@@ -1,10 +1,19 @@
 // The boxes that tell the user something: the messages box (errors, each shown once
-// with a count of repeats, at most four, each dismissable) and the diagnostics box (the
+// with a count of repeats, at most four, each dismissable and gone by itself after
+// messageTiming.ms, counted again from a repeat) and the diagnostics box (the
 // server's remarks on the training, e.g. dead units).
 
 import { $ } from "./page.js";
 
 // ---- errors ---------------------------------------------------------------------
+// How long a message stays (tests shorten it through window.__fcnn.messageTiming).
+export const messageTiming = { ms: 8000 };
+
+function expireLater(m) {
+  clearTimeout(Number(m.dataset.timer));
+  m.dataset.timer = String(setTimeout(() => m.remove(), messageTiming.ms));
+}
+
 export function showError(message, field = null) {
   const box = $("messages");
   const text = String(message || "Something went wrong.");
@@ -13,6 +22,7 @@ export function showError(message, field = null) {
       const n = Number(m.dataset.count || 1) + 1;
       m.dataset.count = n;
       m.querySelector(".count").textContent = `×${n}`;
+      expireLater(m);
       return;
     }
   }
@@ -36,6 +46,7 @@ export function showError(message, field = null) {
   x.addEventListener("click", () => m.remove());
   m.append(t, c, x);
   box.appendChild(m);
+  expireLater(m);
   while (box.children.length > 4) box.firstElementChild.remove();
 }
 

@@ -11,13 +11,21 @@ import { lossChart, netView, outputMap, relayout, renderLegend } from "./views.j
 import { normalizeOptions } from "./options.js";
 import { parseFragment } from "./urlstate.js";
 
-// The connection's status dot; a lost connection means training has stopped.
+// The connection's status dot; a lost connection means training has stopped. Once lost,
+// a banner says so and the controls are inert until the socket is open again.
 export function onStatus(s) {
   const c = $("connection");
   c.dataset.state = s;
   const words = { open: "connected", connecting: "connecting…", closed: "lost, retrying" };
   c.title = `Connection to the fcnn server: ${words[s] ?? s}`;
   if (s === "closed") setRunning(false);
+  if (s === "closed" || s === "open") setOffline(s === "closed");
+}
+
+function setOffline(off) {
+  $("offline-banner").hidden = !off;
+  document.body.classList.toggle("offline", off);
+  for (const e of document.querySelectorAll("header.topbar, #advanced-panel, main")) e.inert = off;
 }
 
 // States can come faster than the screen refreshes: draw the latest once per frame.
