@@ -9,7 +9,15 @@ from __future__ import annotations
 import numpy as np
 from playwright.sync_api import expect
 
-from playground_browser_support import SMALL, open_page, running_server, settle, shot, wait_config
+from playground_browser_support import (
+    SMALL,
+    open_page,
+    pause,
+    running_server,
+    settle,
+    shot,
+    wait_config,
+)
 
 pytest_plugins = ["playground_browser_fixtures"]
 
@@ -102,3 +110,20 @@ def test_a_lost_server_shows_a_banner_and_inert_controls(browser):
     shot(page, "server-gone-1280x800.png")
     ctx.close()
     assert not errors, errors
+
+
+def test_a_weight_l1_set_to_zero_is_drawn_dashed(server, context):
+    page = open_page(context, f"{server}/#regularization=l1&reg_rate=0.1")
+    wait_config(page, "regularization", "l1")
+    page.get_by_test_id("play").click()
+    page.wait_for_function(
+        "() => window.__fcnnLastState.weights[0].W.flat().some(w => w === 0)", polling=50
+    )
+    pause(page)
+    settle(page)
+    dashed = page.eval_on_selector_all(
+        "[data-testid=links] .link-line",
+        "ls => ls.filter(l => getComputedStyle(l).strokeDasharray !== 'none').length",
+    )
+    zeros = page.evaluate("() => window.__fcnnLastState.weights.flatMap(l => l.W.flat())")
+    assert dashed == sum(w == 0 for w in zeros) > 0

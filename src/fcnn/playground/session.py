@@ -179,9 +179,11 @@ class Session:
         self.F_grid = features(self._grid, names)
         self.F_grid_small = features(self._grid_small, names)
         # The one training step fcnn.fit uses too, with the L1 / L2 penalty on the dense
-        # layers' weights (not the biases) set from the config by _set_penalty.
+        # layers' weights (not the biases) set from the config by _set_penalty; L1 with
+        # the TensorFlow Playground's clip at zero.
         weights = [self.modules[i].weight for i in self.dense]
-        self.step = TrainStep(self.model, self.loss, self._make_optimizer(), Penalty(weights))
+        penalty = Penalty(weights, l1_clip=True)
+        self.step = TrainStep(self.model, self.loss, self._make_optimizer(), penalty)
         self._set_penalty()
         self._shuffle = np.random.default_rng([c["seed"], 1])
         self._order: np.ndarray | None = None

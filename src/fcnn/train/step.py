@@ -1,7 +1,8 @@
 """One training step, the one ``fit``, the playground and the scikit-learn estimators share.
 
     out = model(x) → value = loss(out, target) → zero_grad → backward_to_parameters
-    → penalty gradients (L1 / L2) → optimizer.step() → the layers' constraints (max-norm)
+    → penalty gradients (L1 / L2) → optimizer.step() → [clipped L1 step] → the layers'
+    constraints (max-norm)
 
 Everything else a training loop does (batches, shuffling, metrics, callbacks, run
 directories) lives around it, in the loop that calls it; a fix to the step itself lands
@@ -33,12 +34,26 @@ class Penalty:
     params : iterable of Parameter
     l1, l2 : float >= 0
         The rates; they may be changed between steps (``penalty.l2 = …``).
+    l1_clip : bool
+        False (the default): L1 is a gradient term like L2, and a weight it pulls towards
+        zero overshoots and oscillates around it. True: the TensorFlow Playground's rule.
+        L1 is not added to the gradient; after the optimiser's step each weight takes a
+        plain step ``w ← w − lr·l1·sign(w_before)`` (``lr`` the optimiser's, ``w_before``
+        the weight before the optimiser moved it), and a weight this step carries across
+        zero becomes exactly 0. The playground turns it on.
     """
 
-    def __init__(self, params: Iterable[Parameter], l1: float = 0.0, l2: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        l1: float = 0.0,
+        l2: float = 0.0,
+        l1_clip: bool = False,
+    ) -> None:
         self.params = list(params)
         self.l1 = checks.real("Penalty", "l1", l1, low=0)
         self.l2 = checks.real("Penalty", "l2", l2, low=0)
+        self.l1_clip = checks.flag("Penalty", "l1_clip", l1_clip)
         self._scratch: list[np.ndarray] = []
 
     def apply(self) -> float:
@@ -63,8 +78,20 @@ class Penalty:
                 absolutes += float(np.abs(weights).sum())
                 np.sign(weights, out=scratch)
                 scratch *= l1  # d(l1·|w|)/dw
-                param.grad += scratch
+                if not self.l1_clip:
+                    param.grad += scratch
+                # clipped: clip_l1 takes the step after the optimiser's, from scratch
         return l1 * absolutes + 0.5 * l2 * squares
+
+    def clip_l1(self, lr: float) -> None:
+        """The clipped L1 step (``l1_clip=True``), after the optimiser's step: each weight
+        moves by ``−lr·l1·sign`` of its value before that step (kept by :meth:`apply`),
+        and one that crosses zero on the way is set to 0."""
+        for param, shift in zip(self.params, self._scratch, strict=True):
+            weights = param.data
+            moved = weights - lr * shift
+            moved[weights * moved < 0] = 0.0
+            weights[...] = moved
 
 
 class StepResult(NamedTuple):
@@ -126,6 +153,9 @@ class TrainStep:
         self.model.backward_to_parameters(self.loss.backward())
         penalty = 0.0 if self.penalty is None else self.penalty.apply()
         self.optimizer.step()
+        # (a zero penalty value: no penalty, or every weight already 0, nothing to clip)
+        if penalty and self.penalty.l1_clip and self.penalty.l1:
+            self.penalty.clip_l1(self.optimizer.param_groups[0]["lr"])
         if self._constrained:
             for module in self._constrained:
                 module._constrain()

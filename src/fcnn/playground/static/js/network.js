@@ -172,6 +172,8 @@ export class NetworkView {
       if (w === undefined) continue;
       ln.path.style.stroke = weightColor(w);
       ln.path.style.strokeWidth = `${Math.max(0.7, Math.min(wmax, Math.abs(w) * 2.4)).toFixed(2)}px`;
+      // A weight L1 has set to exactly 0 (the clip at zero): a dashed link, as in TF.
+      ln.path.classList.toggle("zero", w === 0);
       ln.value = w;
     }
     for (const b of this.biases) {
