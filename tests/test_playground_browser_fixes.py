@@ -14,6 +14,7 @@ from playground_browser_support import (
     open_page,
     pause,
     running_server,
+    server_config,
     settle,
     shot,
     wait_config,
@@ -127,3 +128,32 @@ def test_a_weight_l1_set_to_zero_is_drawn_dashed(server, context):
     )
     zeros = page.evaluate("() => window.__fcnnLastState.weights.flatMap(l => l.W.flat())")
     assert dashed == sum(w == 0 for w in zeros) > 0
+
+
+def _readout(page) -> str:
+    """What the map says under the pointer at its centre."""
+    box = page.locator("#output-map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    return page.locator("#map-readout").inner_text()
+
+
+def test_the_advanced_panel_shows_the_loss_that_applies(server, context):
+    page = open_page(context, server)
+    page.get_by_test_id("advanced-toggle").click()
+    loss = page.locator("#loss-select")
+    expect(loss).to_have_value("cross_entropy")
+    assert "p(class 1)" in _readout(page)  # a sigmoid's probability
+    # A regression trains on mean squared error whatever the loss setting says.
+    page.get_by_test_id("dataset-plane").click()
+    wait_config(page, "dataset", "plane")
+    assert server_config(page)["loss"] == "cross_entropy"
+    expect(loss).to_have_value("mse")
+    expect(loss).to_be_disabled()
+    assert "ŷ =" in _readout(page) and "p(class" not in _readout(page)
+    page.get_by_test_id("dataset-circle").click()
+    wait_config(page, "dataset", "circle")
+    expect(loss).to_be_enabled()
+    expect(loss).to_have_value("cross_entropy")
+    page.select_option("#loss-select", "mse")
+    wait_config(page, "loss", "mse")
+    assert "p(class 1)" not in _readout(page)  # a tanh score is no probability

@@ -127,15 +127,16 @@ class Session:
             return y.reshape(-1, 1).astype(DTYPE)
         if self._classes == 2:
             t = y.reshape(-1, 1).astype(DTYPE)
-            return signed(t) if self._loss_name == "mse" else t  # ±1 for the tanh output
-        if self._loss_name == "mse":
+            return signed(t) if self.loss_name == "mse" else t  # ±1 for the tanh output
+        if self.loss_name == "mse":
             return np.eye(self._classes, dtype=DTYPE)[y]
         return y
 
     # ----------------------------------------------------------------- the network
 
     @property
-    def _loss_name(self) -> str:
+    def loss_name(self) -> str:
+        """The loss in force: ``"mse"`` for a regression, else ``config["loss"]``."""
         return "mse" if self._task == "regression" else self.config["loss"]
 
     def _build(self) -> None:
@@ -146,7 +147,7 @@ class Session:
         sizes = [len(names), *c["hidden"], self.outputs]
         output, head = None, None
         if self._task == "classification":
-            if self._loss_name == "mse":
+            if self.loss_name == "mse":
                 output = "tanh" if self._classes == 2 else "softmax"
             else:
                 head = Sigmoid(dtype=DTYPE) if self._classes == 2 else Softmax(dtype=DTYPE)
@@ -164,7 +165,7 @@ class Session:
         self.head: Module | None = head
         self.modules: list[Module] = list(self.model)
         self._set_dropout()
-        if self._loss_name == "mse":
+        if self.loss_name == "mse":
             self.loss = MSELoss()
         elif self._classes == 2:
             self.loss = BCEWithLogitsLoss()

@@ -84,6 +84,10 @@ def network_message(session: Session) -> dict[str, Any]:
         "features": list(session.feature_names),
         "task": session.task,
         "classes": session.outputs,
+        # The loss in force (a regression always trains on MSE, whatever config["loss"])
+        # and what the output means (page_kind): the page shows these, not the setting.
+        "loss": session.loss_name,
+        "output": page_kind(session),
         "activation": activation,
         "pieces": MAXOUT_PIECES if activation == "maxout" else 1,
     }

@@ -93,6 +93,7 @@ export function renderControls() {
   if (!c || !o) return;
   for (const control of CONTROLS) renderControl(control, c[control.key]);
   $("reg-rate-select").disabled = c.regularization === "none";
+  renderLoss();
   // Show the knobs the chosen optimiser uses: momentum for SGD + momentum, β₁ and β₂
   // for Adam (plain SGD and RMSprop take only the learning rate).
   const uses = { momentum: ["momentum"], adam: ["beta1", "beta2"] }[c.optimizer] ?? [];
@@ -153,6 +154,17 @@ function setSlider(name, value, fmt = String) {
   if (document.activeElement !== r || !r.matches(":active")) r.value = String(value);
   const out = $(`${name}-value`);
   if (out) out.textContent = fmt(value);
+}
+
+// The loss select shows the loss in force (the network's): a regression always trains
+// on mean squared error, so there it shows that and is locked.
+function renderLoss() {
+  const n = app.network;
+  const fixed = n?.task === "regression";
+  const s = $("loss-select");
+  if (n?.loss) setSelect("loss-select", fixed ? n.loss : app.config.loss);
+  s.disabled = fixed;
+  s.title = fixed ? "A regression always trains on mean squared error" : "";
 }
 
 function renderProblemType() {

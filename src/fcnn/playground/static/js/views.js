@@ -98,8 +98,9 @@ export function bindMapReadout() {
     let what;
     if (o.classes) what = `class ${o.classes[i]} (p = ${Number(v).toFixed(2)})`;
     else if (app.network?.task === "regression") what = `ŷ = ${Number(v).toFixed(3)}`;
-    else if (app.config?.loss === "mse") what = `tanh score = ${Number(v).toFixed(2)} (class ${v > 0 ? 1 : 0})`;
-    else what = `p(class 1) = ${((Number(v) + 1) / 2).toFixed(2)}`;
+    // Only a sigmoid's output is a probability (the network says which output it has).
+    else if (app.network?.output === "probability") what = `p(class 1) = ${((Number(v) + 1) / 2).toFixed(2)}`;
+    else what = `tanh score = ${Number(v).toFixed(2)} (class ${v > 0 ? 1 : 0})`;
     out.textContent = `x₁ = ${p.x1.toFixed(2)}, x₂ = ${p.x2.toFixed(2)}: ${what}`;
     out.hidden = false;
   });
