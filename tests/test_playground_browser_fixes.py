@@ -157,3 +157,38 @@ def test_the_advanced_panel_shows_the_loss_that_applies(server, context):
     page.select_option("#loss-select", "mse")
     wait_config(page, "loss", "mse")
     assert "p(class 1)" not in _readout(page)  # a tanh score is no probability
+
+
+TF_LINK = (
+    "#activation=tanh&batchSize=10&dataset=circle&regDataset=reg-plane&learningRate=0.03"
+    "&regularizationRate=0&noise=0&networkShape=4,2&seed=0.12345&showTestData=false"
+    "&discretize=false&percTrainData=50&x=true&y=true&xTimesY=false&xSquared=false"
+    "&ySquared=false&cosX=false&sinX=false&cosY=false&sinY=false&collectStats=false"
+    "&problem=classification&initZero=false&hideText=false"
+)
+
+
+def test_a_tensorflow_playground_link_opens_with_its_setting(server, context):
+    page = open_page(context, f"{server}/{TF_LINK.replace('networkShape=4,2', 'networkShape=3')}")
+    wait_config(page, "hidden", [3])
+    got = server_config(page)
+    want = {"activation": "tanh", "batch_size": 10, "dataset": "circle", "lr": 0.03}
+    want |= {"reg_rate": 0, "noise": 0, "train_ratio": 50, "features": ["x1", "x2"]}
+    assert {k: got[k] for k in want} == want
+    expect(page.get_by_test_id("error-message")).to_have_count(0)  # TF's other keys ignored
+    assert "networkShape" not in page.evaluate("() => location.hash")  # now fcnn's keys
+
+    regression = (
+        "#problem=regression&regDataset=reg-gauss&dataset=xor&activation=relu&networkShape="
+        "&learningRate=0.1&regularization=L1&regularizationRate=0.003&noise=10&x=true&y=false"
+        "&xSquared=true&sinY=true&showTestData=true&percTrainData=70&batchSize=5&initZero=true"
+    )
+    page.goto(f"{server}/{regression}")
+    page.reload()
+    wait_config(page, "dataset", "multi_gauss")
+    got = server_config(page)
+    want = {"activation": "relu", "hidden": [], "lr": 0.1, "regularization": "l1"}
+    want |= {"reg_rate": 0.003, "noise": 10, "train_ratio": 70, "batch_size": 5}
+    want |= {"features": ["x1", "x1^2", "sin_x2"], "init": "zeros"}
+    assert {k: got[k] for k in want} == want
+    expect(page.locator("#show-test-check")).to_be_checked()

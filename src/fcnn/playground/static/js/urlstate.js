@@ -1,6 +1,9 @@
 // The page's whole state in the URL fragment: `#dataset=spiral&hidden=8,8,5&…` with the
 // config keys plus the page-only `discretize` and `show_test` (protocol). Lists are
-// comma-separated, booleans `true`/`false`; types come from the server's defaults.
+// comma-separated, booleans `true`/`false`; types come from the server's defaults. A
+// TensorFlow Playground link is read through its keys (tflinks.js).
+
+import { fromTfLink, isTfLink } from "./tflinks.js";
 
 export const PAGE_KEYS = { discretize: false, show_test: false };
 
@@ -49,7 +52,8 @@ function coerceScalar(raw, like) {
 
 // Turns the raw fragment into {config, page, unknown}: values typed after `defaults`.
 export function parseFragment(hash, defaults) {
-  const raw = readFragment(hash);
+  const fragment = readFragment(hash);
+  const raw = isTfLink(fragment) ? fromTfLink(fragment) : fragment;
   const config = {};
   const page = {};
   const unknown = [];
