@@ -90,18 +90,7 @@ def lr_find_command(
     output = Path("lr_find.png") if output is None else output
     _check_sweep(start_lr, end_lr, steps, output)
     figures.require_matplotlib()  # without it: one line saying what to install
-    _, dataset, loss, n_out = training_data(
-        data,
-        loss,
-        target=target,
-        task=task,
-        n=n,
-        noise=noise,
-        seed=data_seed,
-        data_dir=data_dir,
-        download=download,
-        split_seed=seed,
-    )
+    _, dataset, loss, n_out = training_data(data, loss, ctx.params)
     sizes = [dataset.n_features, *int_list(hidden, "--hidden"), n_out]
     model = mlp(sizes, activation, dropout=dropout, seed=seed)
     opt = build_optimizer(optimizer, model.parameters(), given(momentum=momentum))

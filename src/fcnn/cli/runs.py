@@ -186,13 +186,28 @@ class SetLearningRate(Callback):
         self.config.setdefault("lr_changes", []).append(change)
 
 
-def training_data(data: str, loss: str | None, **source_options: Any) -> tuple:
+# The command-line options that describe a data set, and make_source's name for each.
+_SOURCE_OPTIONS = {
+    "target": "target",
+    "task": "task",
+    "n": "n",
+    "noise": "noise",
+    "data_seed": "seed",
+    "data_dir": "data_dir",
+    "download": "download",
+    "test_split": "test_split",
+    "seed": "split_seed",
+}
+
+
+def training_data(data: str, loss: str | None, options: dict[str, Any]) -> tuple:
     """The data set a training command names, and its loss: ``(source, dataset, loss,
-    n_outputs)``. ``source_options`` go to :func:`fcnn.data.make_source`. Without
-    ``loss``, cross-entropy for a classification and MSE otherwise; an unknown name is
-    refused here, before anything is written; a loss of 0/1 targets (BCE) takes one
-    output unit."""
-    source = make_source(data, **source_options)
+    n_outputs)``. ``options`` are the command's parameters (``ctx.params``); those that
+    describe the data go to :func:`fcnn.data.make_source`. Without ``loss``,
+    cross-entropy for a classification and MSE otherwise; an unknown name is refused
+    here, before anything is written; a loss of 0/1 targets (BCE) takes one output unit."""
+    given = {key: options[name] for name, key in _SOURCE_OPTIONS.items() if name in options}
+    source = make_source(data, **given)
     dataset = load_source(source)
     if loss is None:
         loss = "cross_entropy" if dataset.task == "classification" else "mse"

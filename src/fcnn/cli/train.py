@@ -296,19 +296,7 @@ def train(
             raise ValueError("give a data set or a CSV file to train on (or --resume DIR)")
         if early_stopping is not None and not validation_split:
             validation_split = 0.1
-        source, dataset, loss, n_out = training_data(
-            data,
-            loss,
-            target=target,
-            task=task,
-            n=n,
-            noise=noise,
-            seed=data_seed,
-            data_dir=data_dir,
-            download=download,
-            test_split=test_split,
-            split_seed=seed,
-        )
+        source, dataset, loss, n_out = training_data(data, loss, ctx.params)
         config = {
             "fcnn_version": __version__,
             "source": source,
