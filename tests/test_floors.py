@@ -18,6 +18,7 @@ FLOORS = {
     "core": 1,
     "init": 1,
     "checks": 1,
+    "i18n": 1,
     "registry": 1,
     "parameter": 1,
     "rng": 1,

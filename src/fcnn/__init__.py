@@ -31,6 +31,7 @@ from .activations import (
 from .core import MODULES, Module, Parameter, ShapeError, from_spec, register_module, seed
 from .diagnose import DiagnosticsCallback, DiagnosticWarning, gradcheck
 from .display import summary
+from .i18n import get_language, set_language
 from .io import ModelFileError, load, save
 from .layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
 from .losses import (
@@ -59,6 +60,8 @@ from .train import (
 from .train.lr_find import LRFinderResult, lr_find
 
 __all__ = [
+    "get_language",
+    "set_language",
     "ACTIVATIONS",
     "ELU",
     "GELU",

@@ -1,0 +1,127 @@
+"""fcnn.i18n: which language is chosen, and the catalogs complete and current.
+
+The catalog check is the one ``python tools/catalogs.py --check`` prints: every message the
+code marks has a Chinese translation that is not fuzzy, has the same ``{fields}`` as the
+English, no entry is stale, and each compiled ``.mo`` matches its ``.po``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from fcnn import i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location("catalogs", ROOT / "tools" / "catalogs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def clean_environment(monkeypatch):
+    for variable in ("FCNN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    i18n.set_language(None)
+    yield monkeypatch
+    i18n.set_language(None)
+
+
+@pytest.mark.parametrize("domain", sorted(i18n.DOMAINS))
+def test_every_message_has_a_current_translation(domain):
+    tool = load_tool()
+    for lang in tool.TRANSLATED:
+        assert tool.problems(domain, lang) == []
+
+
+def test_the_check_finds_an_untranslated_and_a_stale_message(tmp_path, monkeypatch):
+    """The check can fail: a domain whose catalog lacks one message and keeps another."""
+    tool = load_tool()
+    (tmp_path / "fcnn").mkdir()
+    source = tmp_path / "fcnn" / "part.py"
+    source.write_text('_("Loss went up.")\n_("{n} epochs left")\n')
+    monkeypatch.setattr(tool, "PACKAGE", tmp_path / "fcnn")
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    monkeypatch.setitem(tool.DOMAINS, "part", ("part.py",))
+    monkeypatch.setattr(tool, "LOCALE_DIR", tmp_path / "locale")
+    catalog = tool.updated("part", "zh")
+    catalog["{n} epochs left"].string = "还剩 {m} 轮"  # a field renamed by mistake
+    catalog.add("Old message.", string="旧消息。")
+    path = tool.po_path("part", "zh")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(tool.po_text(catalog))
+    found = "\n".join(tool.problems("part", "zh"))
+    assert "untranslated 'Loss went up.'" in found
+    assert "stale entry 'Old message.'" in found
+    assert "has fields ['n'], its translation ['m']" in found
+    assert ".mo: missing" in found
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, "en"),
+        ({"LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LANG": "zh_TW.UTF-8"}, "zh"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}, "en"),
+        ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, "zh"),
+        ({"LANG": "zh_CN.UTF-8", "FCNN_LANG": "en"}, "en"),
+        ({"FCNN_LANG": "zh"}, "zh"),
+    ],
+)
+def test_language_from_the_environment(clean_environment, variables, expected):
+    for name, value in variables.items():
+        clean_environment.setenv(name, value)
+    assert i18n.get_language() == expected
+
+
+def test_set_language_wins_over_the_environment_until_reset(clean_environment):
+    clean_environment.setenv("FCNN_LANG", "zh")
+    i18n.set_language("en")
+    assert i18n.get_language() == "en"
+    i18n.set_language(None)
+    assert i18n.get_language() == "zh"
+    with i18n.using_language("en"):
+        assert i18n.get_language() == "en"
+    assert i18n.get_language() == "zh"
+
+
+def test_unknown_languages_are_refused_in_one_line(clean_environment):
+    with pytest.raises(
+        ValueError, match="language 'fr' is not one fcnn speaks: choose one of en, zh"
+    ):
+        i18n.set_language("fr")
+    clean_environment.setenv("FCNN_LANG", "klingon")
+    with pytest.raises(ValueError, match=r"^FCNN_LANG: language 'klingon'"):
+        i18n.get_language()
+    with pytest.raises(ValueError, match="no message domain 'nope'"):
+        i18n.translator("nope")
+
+
+def test_the_translator_follows_the_language_on_every_call(clean_environment, tmp_path):
+    """A catalog for a made-up domain, compiled into a temporary locale folder."""
+    tool = load_tool()
+    from babel.messages.catalog import Catalog
+
+    catalog = Catalog(locale="zh", domain="demo")
+    catalog.add("Hidden layer", string="隐藏层")
+    folder = tmp_path
+    (folder / "zh" / "LC_MESSAGES").mkdir(parents=True)
+    (folder / "zh" / "LC_MESSAGES" / "demo.mo").write_bytes(tool.mo_bytes(catalog))
+    clean_environment.setattr(i18n, "LOCALE_DIR", folder)
+    clean_environment.setitem(i18n.DOMAINS, "demo", ())
+    i18n._catalog.cache_clear()
+    _ = i18n.translator("demo")
+    assert _("Hidden layer") == "Hidden layer"
+    i18n.set_language("zh")
+    assert _("Hidden layer") == "隐藏层"
+    assert _("Not in the catalog") == "Not in the catalog"
+    i18n._catalog.cache_clear()
