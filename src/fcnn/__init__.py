@@ -60,8 +60,6 @@ from .train import (
 from .train.lr_find import LRFinderResult, lr_find
 
 __all__ = [
-    "get_language",
-    "set_language",
     "ACTIVATIONS",
     "ELU",
     "GELU",
@@ -113,6 +111,7 @@ __all__ = [
     "fit",
     "from_spec",
     "get_activation",
+    "get_language",
     "get_loss",
     "gradcheck",
     "init",
@@ -126,6 +125,7 @@ __all__ = [
     "register_module",
     "save",
     "seed",
+    "set_language",
     "summary",
     "sweep",
 ]
