@@ -1,5 +1,5 @@
-"""Test configuration: make tests/ importable, turn any skipped test into a failure, and
-give the tests small MNIST-format files of their own.
+"""Test configuration: make tests/ importable, turn any skipped test into a failure, speak
+English, and give the tests small MNIST-format files of their own.
 
 No test may skip to get green (the parity tests above all): a skip here means a
 missing dependency or a broken check, so the session fails.
@@ -12,6 +12,7 @@ in ``benchmarks/check_shared_data.py``.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +21,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from idx_support import FakeMnist, write_fake_mnist
+
+# The suite speaks English whatever the machine's locale is (LANG=zh_CN.UTF-8 would
+# otherwise turn every CLI line and figure label Chinese); a test that checks Chinese asks
+# for it with FCNN_LANG, --lang or fcnn.set_language. Set before fcnn is imported, so that
+# subprocesses the tests start inherit it too.
+os.environ["FCNN_LANG"] = "en"
 
 _skipped: list[str] = []
 
