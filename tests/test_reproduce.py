@@ -312,3 +312,31 @@ def test_dropout_resumes_across_sittings_and_marks_unfinished_rows(tmp_path, fak
     assert again.to_markdown().split("Made with")[0] == page.split("Made with")[0]
     write(again, tmp_path / "out")
     assert (tmp_path / "out" / "dropout.png").stat().st_size > 1000
+
+
+def test_dropout_refuses_a_run_directory_of_another_protocol(tmp_path, fake_mnist, monkeypatch):
+    """A sitting under a changed protocol stops before training, naming what changed; the
+    run directory is left as it was."""
+    import dataclasses
+
+    from fcnn.reproduce import LONG_REPRODUCTIONS, dropout
+
+    run = LONG_REPRODUCTIONS["dropout"]
+    common = {"data_dir": str(fake_mnist.root), "rows": ("dropout",), "runs_dir": tmp_path}
+    run(max_epochs=1, **common)
+    folder = tmp_path / "dropout"
+    recorded = (folder / "protocol.json").read_text()
+    assert '"lr0": 1.0' in recorded
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    changed = tuple(
+        dataclasses.replace(r, lr0=10.0) if r.key == "dropout" else r for r in dropout.ROWS
+    )
+    monkeypatch.setattr(dropout, "ROWS", changed)
+    with pytest.raises(ValueError, match=r"another protocol \(lr0: 1.0 there, 10.0 now\)"):
+        run(max_epochs=1, **common)
+    with pytest.raises(ValueError, match="another protocol"):
+        run(train=False, **common)  # nor is it reported as this protocol's row
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert {k: v for k, v in after.items() if k != "run.lock"} == {
+        k: v for k, v in before.items() if k != "run.lock"
+    }

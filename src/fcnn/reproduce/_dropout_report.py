@@ -265,8 +265,11 @@ def _notes(rows: tuple[Any, ...], n_train: int, quick: bool) -> list[str]:
         "Seed 0 sets the initial weights, the dropout masks and the batch order; the "
         "published figures are single runs. A sitting that stops early (`--max-epochs`, "
         "`--budget-hours`) leaves the protocol as it is: the next sitting resumes the row's "
-        "run directory bit for bit (fcnn's `fit(run_dir=..., resume=True)`). The wall time "
-        "is the sum of every epoch's, over all sittings, on the machine named above.",
+        "run directory bit for bit (fcnn's `fit(run_dir=..., resume=True)`). Each row's run "
+        "directory records the protocol it was started with (`protocol.json`); a sitting or "
+        "a report under any other setting is refused, so one curve never mixes two "
+        "protocols. The wall time is the sum of every epoch's, over all sittings, on the "
+        "machine named above.",
     ]
 
 

@@ -24,9 +24,10 @@ the paper's). Biases are the same in both and keep the paper's learning rate.
 
 from __future__ import annotations
 
+import json
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from .. import init
 from ..activations import ReLU
 from ..callback import Callback, TrainState
 from ..data import mnist as load_idx
+from ..files import atomic_write_text, read_json_file
 from ..layers import Dropout, Linear, Sequential
 from ..optim import SGD
 from ..train import History, fit
@@ -50,6 +52,7 @@ __all__ = [
     "Sitting",
     "build_network",
     "build_optimizer",
+    "check_protocol",
     "run",
     "train_row",
 ]
@@ -210,6 +213,38 @@ def load(data_dir: str | None, quick: bool = False) -> tuple[np.ndarray, ...]:
     return X.astype(np.float32) * scale, y, X_test.astype(np.float32) * scale, y_test
 
 
+PROTOCOL_FILE = "protocol.json"
+
+
+def check_protocol(protocol: Protocol, run_dir: str | Path, *, record: bool) -> None:
+    """Refuse a run directory that a different protocol trained.
+
+    The first sitting writes the row's :class:`Protocol` to ``protocol.json``; a later
+    sitting (or the report) whose protocol differs in any setting stops with the settings
+    that differ, before it trains or reports an epoch: resuming would splice two
+    protocols into one curve. ``record=False`` (the report) never writes the file.
+    """
+    path = Path(run_dir) / PROTOCOL_FILE
+    wanted = asdict(protocol)
+    if not path.exists():
+        if record:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(path, json.dumps(wanted, indent=2, sort_keys=True) + "\n")
+        return
+    stored = read_json_file(path)
+    changed = sorted(
+        key for key in wanted.keys() | stored.keys() if stored.get(key) != wanted.get(key)
+    )
+    if changed:
+        differences = ", ".join(
+            f"{k}: {stored.get(k)!r} there, {wanted.get(k)!r} now" for k in changed
+        )
+        raise ValueError(
+            f"{run_dir}: trained under another protocol ({differences}); resume it with the "
+            "protocol it was started with, or give this one a new --runs directory"
+        )
+
+
 def train_row(
     protocol: Protocol,
     data: tuple[np.ndarray, ...],
@@ -227,6 +262,7 @@ def train_row(
     draw the curve; nothing is chosen by it: the row's figure is its last epoch's.
     """
     X, y, X_test, y_test = data
+    check_protocol(protocol, run_dir, record=True)
     model = build_network(protocol, seed)
     return fit(
         model,
@@ -295,6 +331,8 @@ def run(
             seconds=None if budget_hours is None else 3600 * budget_hours,
             verbose=2 if verbose else 0,
         )
+    for protocol in ROWS:  # a row trained under another protocol is not reported as this one
+        check_protocol(protocol, Path(runs_dir) / f"{protocol.key}{suffix}", record=False)
     return report(
         ROWS, Path(runs_dir), suffix, n_train=len(data[0]), quick=quick, data_dir=data_dir
     )
