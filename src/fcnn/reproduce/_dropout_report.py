@@ -258,7 +258,9 @@ def _notes(rows: tuple[Any, ...], n_train: int, quick: bool) -> list[str]:
         "weights it reached 27.7 % after one epoch of a 10 000-image trial and fell back to "
         "chance (10.3 %) by the third. ε₀ = 1 trained (83 %, 87 %, 91 % after three epochs of "
         "that trial, without the constraint): ten times a standard network's SGD rate, the "
-        "low end of the 10-100x the paper's Appendix A advises for dropout networks. The "
+        "low end of the 10-100x the paper's Appendix A advises for dropout networks, and the "
+        "base rate (1.0) of the first author's own MNIST dropout example in his deepnet "
+        "library (examples/ff/model_dropout.pbtxt, which decays it differently). The "
         "max-norm row may well do better with a larger rate, which the paper says the "
         "constraint makes usable; we did not tune it (the paper tuned on a validation "
         "split, which this budget does not allow).",
