@@ -126,3 +126,11 @@ def test_the_reference_is_computed_not_stored(monkeypatch):
 def test_an_unknown_exercise_is_refused():
     with pytest.raises(ValueError, match=r"no exercise 'ch9\.x'"):
         check("ch9.x", 1.0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_notebooks_placeholders_say_no_answer_yet(lang):
+    with using_language(lang):
+        assert "None" in check("ch2.dE_dw5", None).message
+        verdict = check("ch3.relu_backward", lambda x, g: None)
+    assert not verdict and "None" in verdict.message

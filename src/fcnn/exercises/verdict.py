@@ -86,6 +86,12 @@ def check(name: str, answer: Any) -> Verdict:
     if name not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
         raise ValueError(f"check: no exercise {name!r}; the exercises are {known}")
+    if answer is None:  # the notebook's placeholder, not yet replaced
+        return Verdict(
+            name,
+            False,
+            _("… {exercise}: no answer yet: replace None with yours.").format(exercise=name),
+        )
     try:
         said = EXERCISES[name](answer)
     except Wrong as wrong:
@@ -168,7 +174,12 @@ def function(answer: Any) -> Callable[..., Any]:
 def call(fn: Callable[..., Any], case: int, *args: Any, hint: str = "") -> np.ndarray:
     """The student's function on one hidden case, or Wrong saying what it raised."""
     try:
-        return np.asarray(fn(*(np.array(a, copy=True) for a in args)), dtype=np.float64)
+        result = fn(*(np.array(a, copy=True) for a in args))
+        if result is None:
+            raise Wrong(_("Your function returned None: write its body where the notebook says."))
+        return np.asarray(result, dtype=np.float64)
+    except Wrong:
+        raise
     except Exception as error:  # a learner's function may raise anything: say what
         shapes = ", ".join(str(np.shape(a)) for a in args)
         raise Wrong(
