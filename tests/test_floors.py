@@ -45,6 +45,7 @@ FLOORS = {
     "sklearn": 4,
     "sweep": 4,
     "bench": 4,
+    "exercises": 4,
     "cli": 5,
     "playground": 5,
 }

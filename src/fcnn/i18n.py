@@ -60,6 +60,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "train": ("train/*.py",),
     "plot": ("plot/*.py",),
     "playground": ("playground/*.py",),
+    "exercises": ("exercises*.py", "exercises/*.py"),
 }
 
 _chosen: str | None = None

@@ -1,0 +1,33 @@
+"""Exercises that check themselves, for the course notebooks (``course/``).
+
+Each chapter's notebook ends with exercises in the course's style; the learner computes
+a number, an array or writes a function, and asks::
+
+    from fcnn.exercises import check
+    check("ch2.dE_dw5", my_value)
+
+The check computes the answer with fcnn's own modules at that moment (no stored
+constants), compares, and says in the current language (``fcnn.set_language``) whether
+the answer is right and, if not, on which hidden case and by how much, with a hint
+naming the factor or the shape that went wrong; never the solution.
+
+Exercises (``EXERCISES``):
+
+- ``ch1.linear_forward``: ``f(X, W, b)`` → ``X Wᵀ + b``;
+- ``ch1.collapse``: ``f(W1, b1, W2, b2)`` → the ``(W, b)`` of one equivalent layer;
+- ``ch2.dE_dw5``, ``ch2.dE_dw1``: numbers, on the notes' 2-2-2 example;
+- ``ch2.grad_W1``: the first layer's 2×2 gradient, in fcnn's layout;
+- ``ch3.sigmoid_backward``: ``f(y, grad_output)`` with ``y = σ(x)``;
+- ``ch3.relu_backward``: ``f(x, grad_output)``.
+
+To add one: a checker in the chapter's module, decorated with ``@exercise("chN.name")``,
+that raises :class:`~fcnn.exercises.verdict.Wrong` (what is wrong, a hint) or returns
+the sentence said when right; its messages go through ``_`` (domain ``exercises``).
+"""
+
+from __future__ import annotations
+
+from . import ch1, ch2, ch3  # noqa: F401  (each registers its exercises)
+from .verdict import EXERCISES, Verdict, check
+
+__all__ = ["EXERCISES", "Verdict", "check"]

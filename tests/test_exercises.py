@@ -1,0 +1,136 @@
+"""fcnn.exercises: right answers pass; typical wrong answers fail with the hint that names
+the mistake, in English and in Chinese; the reference comes from fcnn, not from constants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fcnn.exercises import EXERCISES, check
+from fcnn.i18n import using_language
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# the notes' numbers, as a learner computes them by hand
+OUT_H1, OUT_O1, OUT_O2 = 0.593269992, 0.75136507, 0.772928465
+DELTA_O1 = (OUT_O1 - 0.01) * OUT_O1 * (1 - OUT_O1)
+DELTA_O2 = (OUT_O2 - 0.99) * OUT_O2 * (1 - OUT_O2)
+SLOPE_H1 = OUT_H1 * (1 - OUT_H1)
+
+RIGHT = {
+    "ch1.linear_forward": lambda X, W, b: X @ W.T + b,
+    "ch1.collapse": lambda W1, b1, W2, b2: (W2 @ W1, W2 @ b1 + b2),
+    "ch2.dE_dw5": 0.082167041,
+    "ch2.dE_dw1": (DELTA_O1 * 0.40 + DELTA_O2 * 0.50) * SLOPE_H1 * 0.05,
+    "ch3.sigmoid_backward": lambda y, g: g * y * (1 - y),
+    "ch3.relu_backward": lambda x, g: g * (x > 0),
+}
+
+# (exercise, wrong answer, a piece of the English hint, a piece of the Chinese hint)
+WRONG = [
+    ("ch1.linear_forward", lambda X, W, b: X @ W + b, "needs Wᵀ", "要乘的是 Wᵀ"),
+    ("ch1.linear_forward", lambda X, W, b: X @ W.T, "bias b is missing", "少了偏置 b"),
+    ("ch1.linear_forward", lambda X, W, b: (X @ W.T + b).T, "returned shape", "每个样本应占一行"),
+    (
+        "ch1.collapse",
+        lambda W1, b1, W2, b2: (W2 @ W1, b1 + b2),
+        "b = W2 b1 + b2",
+        "b = W2 b1 + b2",
+    ),
+    ("ch1.collapse", lambda W1, b1, W2, b2: (W1.T @ W2.T, W2 @ b1 + b2), "this is Wᵀ", "这是 Wᵀ"),
+    ("ch2.dE_dw5", DELTA_O1, "multiply by ∂net_o1/∂w5", "还要乘以 ∂net_o1/∂w5"),
+    ("ch2.dE_dw5", (OUT_O1 - 0.01) * OUT_H1, "sigmoid's slope", "sigmoid 的导数"),
+    ("ch2.dE_dw5", -0.082167041, "the sign", "符号反了"),
+    ("ch2.dE_dw5", 0.35891648, "after the step", "更新一步之后"),
+    ("ch2.dE_dw1", DELTA_O1 * 0.40 * SLOPE_H1 * 0.05, "both paths", "两条路径之和"),
+    ("ch2.grad_W1", np.zeros((2, 3)), "shape (2, 2)", "形状是 (2, 2)"),
+    (
+        "ch3.sigmoid_backward",
+        lambda y, g: g * sigmoid(y) * (1 - sigmoid(y)),
+        "receives the output y",
+        "拿到的是输出 y",
+    ),
+    (
+        "ch3.sigmoid_backward",
+        lambda y, g: y * (1 - y),
+        "multiply by grad_output",
+        "乘以 grad_output",
+    ),
+    (
+        "ch3.relu_backward",
+        lambda x, g: (x > 0) * 1.0,
+        "multiply by grad_output",
+        "乘以 grad_output",
+    ),
+    ("ch3.relu_backward", lambda x, g: g, "hard saturation", "硬饱和"),
+    ("ch3.relu_backward", "relu", "should be a function", "应是一个函数"),
+]
+
+
+def test_every_exercise_has_a_right_answer_here():
+    assert set(RIGHT) | {"ch2.grad_W1"} == set(EXERCISES)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", sorted(RIGHT))
+def test_right_answers_pass(name, lang):
+    with using_language(lang):
+        verdict = check(name, RIGHT[name])
+    assert verdict.ok, verdict.message
+    assert verdict.message.startswith("✓")
+    assert ("正确" in verdict.message) == (lang == "zh")
+
+
+def test_grad_W1_from_the_chain_rule_and_its_transpose():
+    delta_h = np.array([DELTA_O1 * 0.40 + DELTA_O2 * 0.50, DELTA_O1 * 0.45 + DELTA_O2 * 0.55])
+    out_h = np.array([OUT_H1, 0.596884378])
+    grad = np.outer(delta_h * out_h * (1 - out_h), [0.05, 0.10])
+    assert check("ch2.grad_W1", grad)
+    verdict = check("ch2.grad_W1", grad.T)
+    assert not verdict and "transposed" in verdict.message
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("name", "answer", "en", "zh"), WRONG, ids=lambda v: str(v)[:24])
+def test_wrong_answers_fail_with_their_hint(name, answer, en, zh, lang):
+    with using_language(lang):
+        verdict = check(name, answer)
+    assert not verdict.ok
+    assert verdict.message.startswith(f"✗ {name}")
+    assert (en if lang == "en" else zh) in verdict.message, verdict.message
+
+
+def test_a_wrong_answer_never_shows_the_solution():
+    verdict = check("ch2.dE_dw5", 0.1)
+    assert "0.0821" not in verdict.message and "off by" in verdict.message
+
+
+def test_the_reference_is_computed_not_stored(monkeypatch):
+    """Change the notes' example and the same number is no longer right."""
+    from fcnn.exercises import ch2
+
+    original = ch2.classic_example
+
+    def other():
+        example = original()
+        example.model[2].weight.data[0, 0] = 0.9
+        return example
+
+    monkeypatch.setattr(ch2, "classic_example", other)
+    assert not check("ch2.dE_dw1", RIGHT["ch2.dE_dw1"])
+
+
+def test_an_unknown_exercise_is_refused():
+    with pytest.raises(ValueError, match=r"no exercise 'ch9\.x'"):
+        check("ch9.x", 1.0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_notebooks_placeholders_say_no_answer_yet(lang):
+    with using_language(lang):
+        assert "None" in check("ch2.dE_dw5", None).message
+        verdict = check("ch3.relu_backward", lambda x, g: None)
+    assert not verdict and "None" in verdict.message

@@ -1,0 +1,115 @@
+"""Build the course notebooks from their text: course/<lang>/NN-name.md → NN-name.ipynb.
+
+    python tools/course.py             # every chapter, both languages: convert and execute
+    python tools/course.py 02          # the chapters whose file name starts with 02
+    python tools/course.py --check     # say which stored .ipynb is out of step with its text
+
+Each chapter is a MyST Markdown notebook (jupytext): the ``.md`` is what is edited and
+reviewed, the ``.ipynb`` beside it is generated, executed top to bottom in a fresh kernel
+(nbclient) so its outputs are real, and committed so that it reads on a repository page.
+The Chinese chapters run with ``FCNN_LANG=zh``, so fcnn's own messages (the exercises'
+verdicts) appear in Chinese while their code cells stay identical to the English ones.
+Figures saved by a chapter go to a temporary folder, never into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "course"
+LANGUAGES = ("en", "zh")
+TIMEOUT = 120  # seconds per cell: a chapter runs in a few seconds
+
+
+def chapters(prefix: str = "") -> list[Path]:
+    """Every chapter's text, English and Chinese, in order."""
+    return [
+        path
+        for lang in LANGUAGES
+        for path in sorted((COURSE / lang).glob(f"{prefix}*.md"))
+        if path.name[:2].isdigit()
+    ]
+
+
+def notebook(text: Path) -> nbformat.NotebookNode:
+    """The chapter's text as an (unexecuted) notebook."""
+    return jupytext.read(text, fmt="md:myst")
+
+
+def execute(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """Run every cell in a fresh kernel that speaks ``lang``, in an empty folder."""
+    saved = {key: os.environ.get(key) for key in ("FCNN_LANG", "MPLBACKEND", "PYTHONPATH")}
+    os.environ["FCNN_LANG"] = lang  # the kernel inherits the environment
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    src = str(ROOT / "src")
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [src, *[p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != src]]
+    )
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            NotebookClient(
+                nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": folder}}
+            ).execute()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return nb
+
+
+def cells(nb: nbformat.NotebookNode, kind: str | None = None) -> list[tuple[str, str]]:
+    """(type, source) of each cell: what must agree between text and notebook."""
+    return [
+        (cell.cell_type, cell.source.strip())
+        for cell in nb.cells
+        if kind is None or cell.cell_type == kind
+    ]
+
+
+def out_of_step(text: Path) -> str | None:
+    """Why the stored notebook is not the text's, or None when it is."""
+    stored = text.with_suffix(".ipynb")
+    if not stored.exists():
+        return f"{stored.relative_to(ROOT)}: missing (run python tools/course.py)"
+    if cells(nbformat.read(stored, as_version=4)) != cells(notebook(text)):
+        return f"{stored.relative_to(ROOT)}: its cells differ from {text.name} (rerun the tool)"
+    return None
+
+
+def build(text: Path) -> float:
+    """Convert, execute and store one chapter; the seconds it took."""
+    began = time.perf_counter()
+    nb = execute(notebook(text), text.parent.name)
+    nbformat.write(nb, text.with_suffix(".ipynb"))
+    return time.perf_counter() - began
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("prefix", nargs="?", default="", help="e.g. 02 for chapter 2 only")
+    parser.add_argument("--check", action="store_true", help="only say what is out of step")
+    args = parser.parse_args(argv)
+    if args.check:
+        found = [line for text in chapters(args.prefix) if (line := out_of_step(text))]
+        print("\n".join(found) or "every notebook is its text's")
+        return 1 if found else 0
+    for text in chapters(args.prefix):
+        seconds = build(text)
+        print(f"{text.relative_to(ROOT)} → .ipynb, executed in {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
