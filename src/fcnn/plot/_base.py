@@ -23,6 +23,7 @@ from ..files import atomic_write_bytes
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear
 from ..metrics import last_module, probabilities
 from ..train.history import History
+from .fonts import figure_language
 
 __all__ = [
     "CLASS_COLORS",
@@ -101,8 +102,10 @@ def matplotlib() -> Any:
 
 @contextlib.contextmanager
 def style() -> Iterator[None]:
-    """Apply fcnn's figure style (:data:`STYLE`) for the duration of the block."""
-    with matplotlib().rc_context(STYLE):
+    """Apply fcnn's figure style (:data:`STYLE`) for the duration of the block, in
+    fcnn's language: in Chinese, with a font that has the characters (else the labels
+    drawn inside are English; see :mod:`fcnn.plot.fonts`)."""
+    with matplotlib().rc_context(STYLE), figure_language():
         yield
 
 
