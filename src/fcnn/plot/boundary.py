@@ -12,7 +12,16 @@ import numpy as np
 from ..core import Module
 from ..i18n import N_, translator
 from ..metrics import labels_from_output
-from ._base import class_color, describe, lighten, new_figure, outputs_logits, probabilities, style
+from ._base import (
+    class_color,
+    describe,
+    lighten,
+    new_figure,
+    outputs_logits,
+    probabilities,
+    style,
+    suptitle,
+)
 
 __all__ = [
     "DecisionGrid",
@@ -452,7 +461,7 @@ def hidden_units_grid(
         for j in range(len(results), nrows * ncols):
             axes[j // ncols, j % ncols].set_visible(False)
         if title:
-            fig.suptitle(_(title))  # a title of the user's own is not in the catalog: kept
+            suptitle(fig, _(title))  # a title of the user's own is not in the catalog: kept
     return fig
 
 

@@ -12,7 +12,16 @@ from typing import Any
 import numpy as np
 
 from ..i18n import N_, translator
-from ._base import CLASS_COLORS, History, as_history, footnote, mark_point, new_figure, style
+from ._base import (
+    CLASS_COLORS,
+    History,
+    as_history,
+    footnote,
+    mark_point,
+    new_figure,
+    style,
+    suptitle,
+)
 
 __all__ = ["history", "lr_comparison", "lr_experiment"]
 
@@ -112,14 +121,15 @@ def history(
             ax.legend()
         if record.stop_reason:
             footnote(fig, _("stopped early: {reason}").format(reason=record.stop_reason))
-        fig.suptitle(
+        suptitle(
+            fig,
             title
             # two messages, not ngettext: English's singular and plural, Chinese's one form
             or (
                 _("Training curves (1 epoch)")
                 if len(record) == 1
                 else _("Training curves ({n} epochs)").format(n=len(record))
-            )
+            ),
         )
     return fig
 

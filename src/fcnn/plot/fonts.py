@@ -4,8 +4,10 @@ matplotlib's own font (DejaVu Sans) has no Chinese characters: a Chinese label d
 with it is a row of boxes and a "Glyph ... missing" warning. When fcnn speaks Chinese
 (:func:`fcnn.set_language`), every figure is drawn inside :func:`figure_language`, which
 asks :func:`find_cjk_font` for a font that covers Chinese (Noto Sans CJK, Source Han
-Sans, WenQuanYi, Microsoft YaHei, PingFang, SimHei, ...) and names it first in the
-figure's fonts, with DejaVu Sans behind it for the few symbols a CJK font lacks (``x₁``).
+Sans, WenQuanYi, Microsoft YaHei, PingFang, SimHei, ...) and puts it behind DejaVu Sans:
+letters, digits and symbols keep DejaVu's shapes (a CJK font draws ‖, ∂ and σ full-width,
+and lacks ``₁``), Chinese characters and punctuation come from the CJK font (matplotlib
+takes each glyph from the first font in the list that has it).
 The font goes into ``rcParams`` only inside the block, so the user's own matplotlib
 settings are never changed. With no such font installed, the figure is labelled in
 English and fcnn says once, in one line, how to install one.
@@ -101,20 +103,15 @@ def find_cjk_font() -> str | None:
     return None
 
 
-@cache
 def cjk_style(name: str) -> dict[str, Any]:
-    """The rcParams that draw a figure's text with ``name`` (DejaVu Sans behind it)."""
-    from matplotlib import font_manager
+    """The rcParams that draw a figure's Chinese text with ``name``.
 
-    path = font_manager.findfont(font_manager.FontProperties(family=name))
-    has_minus = 0x2212 in font_manager.get_font(path).get_charmap()
-    return {
-        # Concrete names, not "sans-serif": each text keeps them, so the figure still
-        # draws in Chinese where it is rendered outside fcnn's style (a notebook).
-        "font.family": [name, "DejaVu Sans"],
-        # a font without U+2212 would fall back to DejaVu for "−" alone, amid its digits
-        "axes.unicode_minus": has_minus,
-    }
+    The names are concrete, not "sans-serif": each text keeps them, so the figure still
+    draws in Chinese where it is rendered outside fcnn's style (a notebook). The minus
+    sign (U+2212) stays DejaVu's, like the digits beside it, whether or not ``name``
+    has one, so ``axes.unicode_minus`` keeps fcnn's setting.
+    """
+    return {"font.family": ["DejaVu Sans", name]}
 
 
 _warned = False

@@ -16,7 +16,7 @@ import numpy as np
 from ..activations import ACTIVATIONS, LogSoftmax, SiLU, Softmax, get_activation
 from ..core import Module
 from ..i18n import translator
-from ._base import DERIVATIVE_COLOR, FUNCTION_COLOR, new_figure, style
+from ._base import DERIVATIVE_COLOR, FUNCTION_COLOR, new_figure, style, suptitle
 
 __all__ = ["DEFAULT_ACTIVATIONS", "ActivationCurve", "activation_curves", "activations"]
 
@@ -194,11 +194,12 @@ def activations(
         for j in range(len(curves), rows * per_row):
             axes[j // per_row, 2 * (j % per_row)].set_visible(False)
             axes[j // per_row, 2 * (j % per_row) + 1].set_visible(False)
-        fig.suptitle(
+        suptitle(
+            fig,
             title
             or _(
                 "Activation functions (blue) and their derivatives (red), "
                 "computed by each module's own backward()"
-            )
+            ),
         )
     return fig

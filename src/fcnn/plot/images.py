@@ -12,7 +12,7 @@ from ..core import Module
 from ..diagnose.probe import weight_layers
 from ..i18n import translator
 from ..metrics import confusion_matrix as count_confusions
-from ._base import new_figure, style
+from ._base import new_figure, style, suptitle
 
 __all__ = ["confusion_matrix", "first_layer_weights", "weight_tiles"]
 
@@ -161,12 +161,13 @@ def first_layer_weights(
         for ax in axes.ravel()[n:]:
             ax.set_visible(False)
         total = _first_weight(model).shape[0]
-        fig.suptitle(
+        suptitle(
+            fig,
             title
             or (
                 _("First-layer weights, {n} of {total} hidden units (red +, blue −)")
                 if n < total
                 else _("First-layer weights, all {n} hidden units (red +, blue −)")
-            ).format(n=n, total=total)
+            ).format(n=n, total=total),
         )
     return fig

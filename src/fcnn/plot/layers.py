@@ -18,7 +18,7 @@ from ..diagnose import Report, diagnose
 from ..diagnose.probe import saturation_bounds, weight_layers
 from ..i18n import N_, translator
 from ..layers import Linear, Maxout, Sequential
-from ._base import CLASS_COLORS, new_figure, style
+from ._base import CLASS_COLORS, new_figure, style, suptitle
 
 __all__ = [
     "INIT_SCHEMES",
@@ -187,7 +187,9 @@ def activation_histograms(
             ax.set_title(_("layer {layer} ({kind})").format(layer=layer.layer, kind=_kind(kind)))
         for ax in flat[len(layers) :]:
             ax.set_visible(False)
-        fig.suptitle(title or _("Activations per layer ({n} samples)").format(n=len(np.asarray(X))))
+        suptitle(
+            fig, title or _("Activations per layer ({n} samples)").format(n=len(np.asarray(X)))
+        )
     return fig
 
 
@@ -297,12 +299,13 @@ def init_comparison(
             axes[0, c].set_title(_("layer {layer}").format(layer=c + 1))
         kind = next((layer.activation for layer in everything if layer.activation), "linear")
         units = everything[0].values.shape[1]
-        fig.suptitle(
+        suptitle(
+            fig,
             title
             or _(
                 "Activations per layer of a {depth}-layer {kind} network ({units} units) on "
                 "{n} inputs, one row per initialisation"
-            ).format(depth=depth, kind=_kind(kind), units=units, n=len(np.asarray(X)))
+            ).format(depth=depth, kind=_kind(kind), units=units, n=len(np.asarray(X))),
         )
     return fig
 
@@ -409,5 +412,5 @@ def gradient_flow(
             ax.set_title(heading)
             ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncols=1, fontsize=7)
         axes[0, 0].set_ylabel(_("gradient norm"))
-        fig.suptitle(title or _("Gradient flow, layer by layer"))
+        suptitle(fig, title or _("Gradient flow, layer by layer"))
     return fig

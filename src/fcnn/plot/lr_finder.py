@@ -9,7 +9,7 @@ import numpy as np
 
 from ..i18n import translator
 from ..train.lr_find import LRFinderResult
-from ._base import CLASS_COLORS, footnote, mark_point, new_figure, style
+from ._base import CLASS_COLORS, footnote, mark_point, new_figure, style, suptitle
 
 __all__ = ["lr_find"]
 
@@ -78,10 +78,11 @@ def lr_find(result: LRFinderResult, *, title: str | None = None) -> Any:
         ax.legend(loc="best")
         if result.stop_reason:
             footnote(fig, _("stopped early: {reason}").format(reason=result.stop_reason))
-        fig.suptitle(
+        suptitle(
+            fig,
             title
             or _("Learning-rate finder ({done} of {steps} steps)").format(
                 done=len(lrs), steps=result.steps
-            )
+            ),
         )
     return fig
