@@ -234,44 +234,16 @@ def _draw(
 def _legend(fig, n_classes: int, classes: Sequence[str] | None, has_test: bool, task: str):
     from matplotlib.lines import Line2D
 
+    def key(marker: str, color: str, label: str, **style: Any) -> Line2D:
+        return Line2D([], [], marker=marker, linestyle="", color=color, label=label, **style)
+
     handles = []
     if task == "classification":
         for k in range(n_classes):
-            name = _class_name(k, classes)
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="s",
-                    linestyle="",
-                    markersize=8,
-                    color=class_color(k),
-                    label=str(name),
-                )
-            )
-    handles.append(
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            color="0.45",
-            markeredgecolor="white",
-            label=_("train points"),
-        )
-    )
+            handles.append(key("s", class_color(k), _class_name(k, classes), markersize=8))
+    handles.append(key("o", "0.45", _("train points"), markeredgecolor="white"))
     if has_test:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="^",
-                linestyle="",
-                color="0.45",
-                markeredgecolor="0.1",
-                label=_("test points"),
-            )
-        )
+        handles.append(key("^", "0.45", _("test points"), markeredgecolor="0.1"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
 
 
