@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from ..files import atomic_write_bytes
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear
 from ..metrics import last_module, probabilities
 from ..train.history import History
+from .fonts import figure_language
 
 __all__ = [
     "CLASS_COLORS",
@@ -39,6 +42,8 @@ __all__ = [
     "probabilities",
     "save",
     "style",
+    "suptitle",
+    "wrap",
 ]
 
 FORMATS = (".png", ".svg", ".pdf")
@@ -101,8 +106,10 @@ def matplotlib() -> Any:
 
 @contextlib.contextmanager
 def style() -> Iterator[None]:
-    """Apply fcnn's figure style (:data:`STYLE`) for the duration of the block."""
-    with matplotlib().rc_context(STYLE):
+    """Apply fcnn's figure style (:data:`STYLE`) for the duration of the block, in
+    fcnn's language: in Chinese, with a font that has the characters (else the labels
+    drawn inside are English; see :mod:`fcnn.plot.fonts`)."""
+    with matplotlib().rc_context(STYLE), figure_language():
         yield
 
 
@@ -125,6 +132,35 @@ def footnote(fig: Any, text: str) -> None:
     """Write ``text`` small and grey under the plots of ``fig`` (why a run stopped early)."""
     fig.text(0.5, 0.0, text, ha="center", va="bottom", fontsize=8, color="0.3", wrap=True)
     fig.get_layout_engine().set(h_pad=0.25)  # room for it under the axes
+
+
+def _ems(text: str) -> float:
+    """How wide ``text`` is, in ems: a Chinese character one, anything else about 0.6."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+
+
+def wrap(text: str, width: float) -> str:
+    """``text`` broken into lines of at most ``width`` ems: between words, or between any
+    two Chinese characters (Chinese has no spaces), never before a closing mark ("，")."""
+    # tokens: a Latin word with the spaces after it, or one wide character
+    tokens = re.findall(r"[^\s\u2E80-\uFFEF]+\s*|\s+|[\u2E80-\uFFEF]", text)
+    lines, line = [], ""
+    for token in tokens:
+        if line and _ems(line + token.rstrip()) > width and token[0] not in "，。、：；）,.:;)":
+            lines.append(line.rstrip())
+            line, token = "", token.lstrip()
+        line += token
+    return "\n".join([*lines, line.rstrip()])
+
+
+def suptitle(fig: Any, text: str) -> None:
+    """The figure's title, wrapped to its width (a long Chinese title has no spaces for
+    matplotlib's own ``wrap=True`` to break at)."""
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=matplotlib().rcParams["figure.titlesize"]).get_size_in_points()
+    width = 0.94 * fig.get_figwidth() * 72 / size
+    fig.suptitle("\n".join(wrap(part, width) for part in text.split("\n")))
 
 
 def class_color(label: int) -> str:

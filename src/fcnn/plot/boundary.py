@@ -10,8 +10,18 @@ from typing import Any
 import numpy as np
 
 from ..core import Module
+from ..i18n import N_, translator
 from ..metrics import labels_from_output
-from ._base import class_color, describe, lighten, new_figure, outputs_logits, probabilities, style
+from ._base import (
+    class_color,
+    describe,
+    lighten,
+    new_figure,
+    outputs_logits,
+    probabilities,
+    style,
+    suptitle,
+)
 
 __all__ = [
     "DecisionGrid",
@@ -20,6 +30,17 @@ __all__ = [
     "hidden_units_experiment",
     "hidden_units_grid",
 ]
+
+_ = translator("plot")
+
+#: :func:`hidden_units_grid`'s default title (in the figure's language when drawn)
+HIDDEN_UNITS_TITLE = N_("Decision boundary by hidden-layer size")
+
+
+def _class_name(k: int, classes: Sequence[str] | None) -> str:
+    return (
+        str(classes[k]) if classes is not None and k < len(classes) else _("class {k}").format(k=k)
+    )
 
 
 @dataclass
@@ -171,7 +192,7 @@ def _draw(
         norm, cmap = Normalize(low, high), "RdBu_r"
         image = ax.imshow(grid.values, cmap=cmap, norm=norm, alpha=0.85, **image_kw)
         if colorbar:
-            ax.figure.colorbar(image, ax=ax, label="prediction", shrink=0.85)
+            ax.figure.colorbar(image, ax=ax, label=_("prediction"), shrink=0.85)
         for points, target, marker in ((X, y, "o"), (X_test, y_test, "^")):
             if points is not None and target is not None:
                 _scatter(ax, points, np.ravel(target), marker, size, "k", "regression", norm, cmap)
@@ -184,7 +205,7 @@ def _draw(
         image = ax.imshow(grid.proba[..., 1], cmap=cmap, vmin=0.0, vmax=1.0, **image_kw)
         if colorbar:
             bar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
-            bar.set_label(f"P({classes[1] if classes is not None else 'class 1'})")
+            bar.set_label(f"P({_class_name(1, classes)})")
     elif probability:
         confidence = grid.proba.max(axis=-1)
         strength = (confidence - 1.0 / n_classes) / (1.0 - 1.0 / n_classes)
@@ -213,44 +234,16 @@ def _draw(
 def _legend(fig, n_classes: int, classes: Sequence[str] | None, has_test: bool, task: str):
     from matplotlib.lines import Line2D
 
+    def key(marker: str, color: str, label: str, **style: Any) -> Line2D:
+        return Line2D([], [], marker=marker, linestyle="", color=color, label=label, **style)
+
     handles = []
     if task == "classification":
         for k in range(n_classes):
-            name = classes[k] if classes is not None and k < len(classes) else f"class {k}"
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="s",
-                    linestyle="",
-                    markersize=8,
-                    color=class_color(k),
-                    label=str(name),
-                )
-            )
-    handles.append(
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            color="0.45",
-            markeredgecolor="white",
-            label="train points",
-        )
-    )
+            handles.append(key("s", class_color(k), _class_name(k, classes), markersize=8))
+    handles.append(key("o", "0.45", _("train points"), markeredgecolor="white"))
     if has_test:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="^",
-                linestyle="",
-                color="0.45",
-                markeredgecolor="0.1",
-                label="test points",
-            )
-        )
+        handles.append(key("^", "0.45", _("test points"), markeredgecolor="0.1"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
 
 
@@ -261,6 +254,23 @@ def _accuracy(model: Module, X: np.ndarray | None, y: Any) -> float | None:
         output = model.predict(X)
     predicted = labels_from_output(output, logits=outputs_logits(model))
     return float(np.mean(predicted == np.asarray(y).astype(np.int64)))
+
+
+def _title(model: str, train: float | None, test: float | None) -> str:
+    """The architecture and the accuracies that are known, in one title."""
+    if train is not None and test is not None:
+        text = _("{model}: train accuracy {train:.1f} %, test accuracy {test:.1f} %")
+    elif train is not None:
+        text = _("{model}: train accuracy {train:.1f} %")
+    elif test is not None:
+        text = _("{model}: test accuracy {test:.1f} %")
+    else:
+        return model
+    return text.format(
+        model=model,
+        train=None if train is None else 100 * train,
+        test=None if test is None else 100 * test,
+    )
 
 
 def decision_boundary(
@@ -348,15 +358,7 @@ def decision_boundary(
         if title is None:
             title = describe(model)
             if task == "classification":
-                scores = [
-                    f"{name} accuracy {100 * acc:.1f} %"
-                    for name, acc in (
-                        ("train", _accuracy(model, X, y)),
-                        ("test", _accuracy(model, X_test, y_test)),
-                    )
-                    if acc is not None
-                ]
-                title += (": " + ", ".join(scores)) if scores else ""
+                title = _title(title, _accuracy(model, X, y), _accuracy(model, X_test, y_test))
         ax.set_title(title)
         _legend(fig, n_classes, classes, X_test is not None, task)
     return fig
@@ -370,7 +372,7 @@ def hidden_units_grid(
     ncols: int = 4,
     probability: bool = False,
     resolution: int = 150,
-    title: str | None = "Decision boundary by hidden-layer size",
+    title: str | None = HIDDEN_UNITS_TITLE,
 ) -> Any:
     """The course's planar figure: one decision-boundary panel per trained model.
 
@@ -416,18 +418,22 @@ def hidden_units_grid(
                 colorbar=False,
             )
             name = (
-                f"{label} hidden unit{'s' if label != 1 else ''}"
+                (_("{n} hidden unit") if label == 1 else _("{n} hidden units")).format(n=label)
                 if isinstance(label, (int, np.integer))
                 else str(label)
             )
-            ax.set_title(name if accuracy is None else f"{name}: {accuracy:.2f} %")
+            ax.set_title(
+                name
+                if accuracy is None
+                else _("{name}: {accuracy:.2f} %").format(name=name, accuracy=accuracy)
+            )
             ax.set_xticks([])
             ax.set_yticks([])
             ax.grid(False)
         for j in range(len(results), nrows * ncols):
             axes[j // ncols, j % ncols].set_visible(False)
         if title:
-            fig.suptitle(title)
+            suptitle(fig, _(title))  # a title of the user's own is not in the catalog: kept
     return fig
 
 

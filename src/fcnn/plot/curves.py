@@ -11,12 +11,36 @@ from typing import Any
 
 import numpy as np
 
-from ._base import CLASS_COLORS, History, as_history, footnote, mark_point, new_figure, style
+from ..i18n import N_, translator
+from ._base import (
+    CLASS_COLORS,
+    History,
+    as_history,
+    footnote,
+    mark_point,
+    new_figure,
+    style,
+    suptitle,
+)
 
 __all__ = ["history", "lr_comparison", "lr_experiment"]
 
+_ = translator("plot")
+
 _SKIP = ("lr", "time")
-_NAMES = {"loss": "loss", "accuracy": "accuracy", "f1": "F1", "r2": "R²", "rmse": "RMSE"}
+# what a history key is called on an axis (translated when drawn); others keep their key
+_NAMES = {
+    "loss": N_("loss"),
+    "accuracy": N_("accuracy"),
+    "f1": "F1",
+    "r2": "R²",
+    "rmse": "RMSE",
+    "lr": N_("learning rate"),
+}
+
+
+def _name(key: str) -> str:
+    return _(_NAMES[key]) if key in _NAMES else key
 
 
 def _panels(record: History, keys: Sequence[str] | None) -> list[str]:
@@ -72,12 +96,12 @@ def history(
         fig, axes = new_figure(1, len(names), figsize=(4.2 * len(names), 3.4))
         for ax, key in zip(axes[0], names, strict=True):
             train = np.asarray(record.history[key], dtype=np.float64)
-            label = "training" if key != "lr" else "learning rate"
+            label = _("training") if key != "lr" else _name("lr")
             ax.plot(epochs, train, color=CLASS_COLORS[0], linewidth=1.6, label=label)
             val = record.history.get(f"val_{key}")
             if val is not None:
                 val = np.asarray(val, dtype=np.float64)
-                ax.plot(epochs, val, color=CLASS_COLORS[1], linewidth=1.6, label="validation")
+                ax.plot(epochs, val, color=CLASS_COLORS[1], linewidth=1.6, label=_("validation"))
                 if key == "loss" and np.isfinite(val).any():
                     best = int(np.nanargmin(val))
                     mark_point(
@@ -85,17 +109,28 @@ def history(
                         epochs[best],
                         val[best],
                         CLASS_COLORS[1],
-                        f"lowest validation loss {val[best]:.3g} (epoch {epochs[best]})",
+                        _("lowest validation loss {loss:.3g} (epoch {epoch})").format(
+                            loss=val[best], epoch=epochs[best]
+                        ),
                     )
-            ax.set_xlabel("epoch")
-            ax.set_ylabel(_NAMES.get(key, key))
-            ax.set_title(_NAMES.get(key, key) if key != "lr" else "learning rate")
+            ax.set_xlabel(_("epoch"))
+            ax.set_ylabel(_name(key) if key != "lr" else "lr")
+            ax.set_title(_name(key))
             if (key == "loss" and log_loss) or key == "lr":
                 ax.set_yscale("log")
             ax.legend()
         if record.stop_reason:
-            footnote(fig, f"stopped early: {record.stop_reason}")
-        fig.suptitle(title or f"Training curves ({len(record)} epochs)")
+            footnote(fig, _("stopped early: {reason}").format(reason=record.stop_reason))
+        suptitle(
+            fig,
+            title
+            # two messages, not ngettext: English's singular and plural, Chinese's one form
+            or (
+                _("Training curves (1 epoch)")
+                if len(record) == 1
+                else _("Training curves ({n} epochs)").format(n=len(record))
+            ),
+        )
     return fig
 
 
@@ -152,12 +187,14 @@ def lr_comparison(
             epochs, values, diverged = _curve(run, key)
             color = palette(0.8 * i / max(len(items) - 1, 1))
             finite = np.isfinite(values)
-            name = f"lr = {label:g}" if isinstance(label, (int, float)) else str(label)
+            name = (
+                _("lr = {lr:g}").format(lr=label) if isinstance(label, (int, float)) else str(label)
+            )
             tail = values[finite][-max(1, finite.sum() // 10) :] if finite.any() else values
             if diverged:
-                name += ": diverged"
+                name = _("{run}: diverged").format(run=name)
             elif finite.any() and tail.mean() > values[finite][0]:
-                name += ": loss rose"
+                name = _("{run}: loss rose").format(run=name)
             ax.plot(
                 epochs,
                 np.where(finite, values, np.nan),
@@ -179,10 +216,10 @@ def lr_comparison(
                 )
         if log_scale:
             ax.set_yscale("log")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(_NAMES.get(key, key))
+        ax.set_xlabel(_("epoch"))
+        ax.set_ylabel(_name(key))
         ax.legend(loc="best")
-        ax.set_title(title or "The same network trained at different learning rates")
+        ax.set_title(title or _("The same network trained at different learning rates"))
     return fig
 
 

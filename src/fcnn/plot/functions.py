@@ -15,9 +15,12 @@ import numpy as np
 
 from ..activations import ACTIVATIONS, LogSoftmax, SiLU, Softmax, get_activation
 from ..core import Module
-from ._base import DERIVATIVE_COLOR, FUNCTION_COLOR, new_figure, style
+from ..i18n import translator
+from ._base import DERIVATIVE_COLOR, FUNCTION_COLOR, new_figure, style, suptitle
 
 __all__ = ["DEFAULT_ACTIVATIONS", "ActivationCurve", "activation_curves", "activations"]
+
+_ = translator("plot")
 
 #: What :func:`activations` draws by default: every element-wise activation of fcnn.
 #: Leaky ReLU gets slope 0.1 (its default 0.01 would look exactly like ReLU at this scale).
@@ -191,9 +194,12 @@ def activations(
         for j in range(len(curves), rows * per_row):
             axes[j // per_row, 2 * (j % per_row)].set_visible(False)
             axes[j // per_row, 2 * (j % per_row) + 1].set_visible(False)
-        fig.suptitle(
+        suptitle(
+            fig,
             title
-            or "Activation functions (blue) and their derivatives (red), "
-            "computed by each module's own backward()"
+            or _(
+                "Activation functions (blue) and their derivatives (red), "
+                "computed by each module's own backward()"
+            ),
         )
     return fig

@@ -13,6 +13,7 @@ import numpy as np
 from ..data import load_source, make_source, mnist, planar, spirals, train_test_split
 from ..diagnose import diagnose
 from ..files import atomic_write_text
+from ..i18n import translator
 from ..metrics import labels_from_output
 from ..models import mlp
 from ..optim import Adam
@@ -20,6 +21,7 @@ from ..train import fit
 from ._base import describe, save
 from .boundary import decision_boundary, hidden_units_experiment, hidden_units_grid
 from .curves import history, lr_comparison, lr_experiment
+from .fonts import figure_language
 from .functions import activations
 from .images import confusion_matrix, first_layer_weights
 from .layers import gradient_flow, init_comparison, init_experiment
@@ -27,6 +29,8 @@ from .layers import gradient_flow, init_comparison, init_experiment
 __all__ = ["GALLERY_COMMAND", "make_gallery"]
 
 GALLERY_COMMAND = "fcnn plot gallery --out docs --data-dir PATH/TO/MNIST"
+
+_ = translator("plot")
 
 
 @dataclass
@@ -75,7 +79,7 @@ def _mnist(data_dir: str | None, quick: bool) -> tuple[str, Any, Any, Any]:
         y = (X @ rng.standard_normal((64, 10))).argmax(axis=1)
         model = mlp([64, 16, 10], "relu", seed=0)
         fit(model, X[:200], y[:200], lr=1e-2, epochs=5, batch_size=50, seed=0, verbose=0)
-        return "random 8x8 images", model, X[200:], y[200:]
+        return _("random 8x8 images"), model, X[200:], y[200:]
     try:
         X_train, y_train, X_test, y_test = mnist(data_dir)
         X_train = X_train.astype(np.float32) / 255
@@ -84,7 +88,7 @@ def _mnist(data_dir: str | None, quick: bool) -> tuple[str, Any, Any, Any]:
     except (OSError, ValueError):
         data = load_source(make_source("digits", test_split=0.25))
         X_train, y_train, X_test, y_test = data.X_train, data.y_train, data.X_test, data.y_test
-        name, hidden, epochs = "scikit-learn's 8x8 digits (MNIST files not found)", 64, 30
+        name, hidden, epochs = _("scikit-learn's 8x8 digits (MNIST files not found)"), 64, 30
     model = mlp([X_train.shape[1], hidden, 10], "relu", seed=0)
     fit(model, X_train, y_train, lr=1e-3, epochs=epochs, batch_size=128, seed=0, verbose=0)
     return name, model, X_test, y_test
@@ -105,13 +109,24 @@ def make_gallery(
     confusion matrix and the weight tiles; without it the download cache is tried, then
     scikit-learn's 8x8 digits are used instead. ``quick`` shrinks every experiment to a
     token size (for tests: the figures are drawn, but they do not show what they should).
+    Figures and page are in fcnn's language (English where Chinese has no font).
 
     Returns
     -------
     list of Path
         The files written: the PNGs, then ``gallery.md``.
     """
-    out = Path(out_dir)
+    with figure_language():  # the page in the figures' language, even when they fall back
+        return _draw_gallery(Path(out_dir), data_dir, dpi, quick, progress)
+
+
+def _draw_gallery(
+    out: Path,
+    data_dir: str | None,
+    dpi: float,
+    quick: bool,
+    progress: Callable[[str], Any] | None,
+) -> list[Path]:
     folder = out / "gallery"
     entries: list[_Entry] = []
     written: list[Path] = []
@@ -125,9 +140,11 @@ def make_gallery(
     add(
         "activations.png",
         activations(["sigmoid", "relu"] if quick else None),
-        "Activation functions and their derivatives",
-        "Every element-wise activation of fcnn (blue) beside its derivative (red), the "
-        "derivative computed by the module's own `backward()`.",
+        _("Activation functions and their derivatives"),
+        _(
+            "Every element-wise activation of fcnn (blue) beside its derivative (red), the "
+            "derivative computed by the module's own `backward()`."
+        ),
         "fcnn.plot.activations()",
         "fcnn plot activations",
     )
@@ -142,11 +159,13 @@ def make_gallery(
             y_test=moons_data.y_test,
             probability=True,
         ),
-        "Decision boundary, two classes",
-        "A 2-32-32-2 ReLU network, 200 epochs of Adam on 120 of 150 noisy moons (96 fitted, "
-        "24 held out for validation): the shading is P(class 1), the black line the "
-        "boundary; circles are the 120 training points, triangles the 30 test points. The "
-        "boundary bends around single training points: the network overfits.",
+        _("Decision boundary, two classes"),
+        _(
+            "A 2-32-32-2 ReLU network, 200 epochs of Adam on 120 of 150 noisy moons (96 "
+            "fitted, 24 held out for validation): the shading is P(class 1), the black line "
+            "the boundary; circles are the 120 training points, triangles the 30 test points. "
+            "The boundary bends around single training points: the network overfits."
+        ),
         "fcnn.plot.decision_boundary(model, X_train, y_train, X_test=X_test, y_test=y_test, "
         "probability=True)",
         "fcnn train moons --n 150 --noise 0.3 --hidden 32,32 --lr 0.01 --epochs 200 "
@@ -157,18 +176,20 @@ def make_gallery(
     add(
         "boundary_multiclass.png",
         decision_boundary(spiral_model, X_train, y_train, X_test=X_test, y_test=y_test),
-        "Decision boundary, three classes",
-        "A 2-64-64-3 ReLU network on three spiral arms: each region in its class's colour.",
+        _("Decision boundary, three classes"),
+        _("A 2-64-64-3 ReLU network on three spiral arms: each region in its class's colour."),
         "fcnn.plot.decision_boundary(model, X_train, y_train, X_test=X_test, y_test=y_test)",
         "fcnn plot boundary RUN_DIR",
     )
     add(
         "history.png",
         history(moons_history),
-        "Training curves",
-        "Loss and accuracy per epoch of the same moons network, on its training rows and "
-        "its validation rows: the validation loss is lowest early and then climbs while the "
-        "training loss keeps falling, the signature of overfitting.",
+        _("Training curves"),
+        _(
+            "Loss and accuracy per epoch of the same moons network, on its training rows and "
+            "its validation rows: the validation loss is lowest early and then climbs while "
+            "the training loss keeps falling, the signature of overfitting."
+        ),
         "fcnn.plot.history(history)  # or a run's history.json",
         "fcnn plot history runs/moons",
     )
@@ -178,19 +199,23 @@ def make_gallery(
             hidden_units_experiment((1, 4), steps=50) if quick else hidden_units_experiment(),
             *planar(),
         ),
-        "Hidden-layer size on the planar flower",
-        "The course's sweep: 2-n-1 tanh networks, 5 000 full-batch gradient-descent steps "
-        "at learning rate 1.2; training accuracy in each title.",
+        _("Hidden-layer size on the planar flower"),
+        _(
+            "The course's sweep: 2-n-1 tanh networks, 5 000 full-batch gradient-descent steps "
+            "at learning rate 1.2; training accuracy in each title."
+        ),
         "fcnn.plot.hidden_units_grid(fcnn.plot.hidden_units_experiment(), *fcnn.data.planar())",
         "fcnn plot hidden-units",
     )
     add(
         "lr_comparison.png",
         lr_comparison(lr_experiment(epochs=30 if quick else 1000)),
-        "Learning rates: converging and diverging",
-        "The course's 2-4-1 tanh network on the flower, full-batch gradient descent from the "
-        "same weights at five learning rates: too small (flat), slow, good, fast but "
-        "oscillating, and too large (the loss rises above where it started).",
+        _("Learning rates: converging and diverging"),
+        _(
+            "The course's 2-4-1 tanh network on the flower, full-batch gradient descent from "
+            "the same weights at five learning rates: too small (flat), slow, good, fast but "
+            "oscillating, and too large (the loss rises above where it started)."
+        ),
         "fcnn.plot.lr_comparison(fcnn.plot.lr_experiment())",
         "fcnn plot lr",
     )
@@ -198,10 +223,13 @@ def make_gallery(
     add(
         "init_histograms.png",
         init_comparison(models, X),
-        "Initialisation: activations per layer",
-        "The cs231n experiment: a 10-layer tanh network (500 units) on 1 000 random inputs. "
-        "With N(0, 0.01²) weights the activations collapse to 0; Xavier keeps them spread; "
-        "He's larger scale (made for ReLU) saturates tanh's first layers at ±1.",
+        _("Initialisation: activations per layer"),
+        _(
+            "The cs231n experiment: a 10-layer tanh network (500 units) on 1 000 random "
+            "inputs. With N(0, 0.01²) weights the activations collapse to 0; Xavier keeps "
+            "them spread; He's larger scale (made for ReLU) saturates tanh's first layers "
+            "at ±1."
+        ),
         "fcnn.plot.init_comparison(*fcnn.plot.init_experiment())",
         "fcnn plot init",
     )
@@ -212,10 +240,12 @@ def make_gallery(
     add(
         "gradient_flow.png",
         gradient_flow(reports),
-        "Gradient flow",
-        "The same three networks against random targets. With N(0, 0.01²) weights the "
-        f"gradient reaching layer 1's output is {vanishing:.1e} times the last layer's "
-        "(vanishing), and every weight gradient is tiny; Xavier and He keep it flowing.",
+        _("Gradient flow"),
+        _(
+            "The same three networks against random targets. With N(0, 0.01²) weights the "
+            "gradient reaching layer 1's output is {ratio:.1e} times the last layer's "
+            "(vanishing), and every weight gradient is tiny; Xavier and He keep it flowing."
+        ).format(ratio=vanishing),
         "fcnn.plot.gradient_flow({label: fcnn.diagnose.diagnose(model, X, y), ...})",
         "fcnn plot gradients RUN_DIR",
     )
@@ -224,20 +254,24 @@ def make_gallery(
     add(
         "confusion.png",
         confusion_matrix(y_test, predicted),
-        "Confusion matrix",
-        f"A {describe(mnist_model)} network on the {name} "
-        "test set: counts in the cells, colour by share of the true class.",
+        _("Confusion matrix"),
+        _(
+            "A {model} network on the {data} test set: counts in the cells, colour by share "
+            "of the true class."
+        ).format(model=describe(mnist_model), data=name),
         "fcnn.plot.confusion_matrix(y_test, predicted)",
         "fcnn plot confusion RUN_DIR",
     )
     add(
         "weights.png",
         first_layer_weights(mnist_model),
-        "First-layer weights",
-        f"The same network's first 64 hidden units, each unit's {X_test.shape[1]} input "
-        "weights as an image (red positive, blue negative): strokes and blobs the unit "
-        "looks for. A tile of pure noise is a dead ReLU: never active on any training "
-        "image, it gets no gradient and keeps its random initial weights.",
+        _("First-layer weights"),
+        _(
+            "The same network's first 64 hidden units, each unit's {inputs} input weights as "
+            "an image (red positive, blue negative): strokes and blobs the unit looks for. A "
+            "tile of pure noise is a dead ReLU: never active on any training image, it gets "
+            "no gradient and keeps its random initial weights."
+        ).format(inputs=X_test.shape[1]),
         "fcnn.plot.first_layer_weights(model)",
         "fcnn plot weights RUN_DIR",
     )
@@ -247,24 +281,30 @@ def make_gallery(
 
 def _markdown(entries: list[_Entry], mnist_name: str) -> str:
     lines = [
-        "# Gallery",
+        _("# Gallery"),
         "",
-        "Every figure `fcnn.plot` draws, each from a small seeded experiment. All of them "
-        "were made by one command, from the repository root:",
+        _(
+            "Every figure `fcnn.plot` draws, each from a small seeded experiment. All of them "
+            "were made by one command, from the repository root:"
+        ),
         "",
         "```bash",
         GALLERY_COMMAND,
         "```",
         "",
-        "`PATH/TO/MNIST` is a folder with MNIST's four IDX `.gz` files (left out, the "
-        "download cache is used; without either, scikit-learn's 8x8 digits stand in). It "
-        "takes a minute or two on two cores; this page's confusion matrix and weights use "
-        f"{mnist_name}.",
+        _(
+            "`PATH/TO/MNIST` is a folder with MNIST's four IDX `.gz` files (left out, the "
+            "download cache is used; without either, scikit-learn's 8x8 digits stand in). It "
+            "takes a minute or two on two cores; this page's confusion matrix and weights use "
+            "{data}."
+        ).format(data=mnist_name),
         "",
-        "Each function returns a matplotlib `Figure`, so a notebook shows it directly; "
-        "`fcnn.plot.save(fig, 'name.png')` writes PNG, SVG or PDF. Each figure's `fcnn plot` "
-        "command draws the same kind of figure for a run "
-        "directory of your own (`fcnn train ... --run-dir RUN_DIR`).",
+        _(
+            "Each function returns a matplotlib `Figure`, so a notebook shows it directly; "
+            "`fcnn.plot.save(fig, 'name.png')` writes PNG, SVG or PDF. Each figure's `fcnn "
+            "plot` command draws the same kind of figure for a run directory of your own "
+            "(`fcnn train ... --run-dir RUN_DIR`)."
+        ),
         "",
     ]
     for entry in entries:
@@ -275,9 +315,9 @@ def _markdown(entries: list[_Entry], mnist_name: str) -> str:
             "",
             entry.caption,
             "",
-            f"Python: `{entry.python}`",
+            _("Python: `{code}`").format(code=entry.python),
         ]
         if entry.command:
-            lines += ["", f"Command line: `{entry.command}`"]
+            lines += ["", _("Command line: `{command}`").format(command=entry.command)]
         lines.append("")
     return "\n".join(lines)

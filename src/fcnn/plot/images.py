@@ -10,10 +10,13 @@ import numpy as np
 
 from ..core import Module
 from ..diagnose.probe import weight_layers
+from ..i18n import translator
 from ..metrics import confusion_matrix as count_confusions
-from ._base import new_figure, style
+from ._base import new_figure, style, suptitle
 
 __all__ = ["confusion_matrix", "first_layer_weights", "weight_tiles"]
+
+_ = translator("plot")
 
 
 def confusion_matrix(
@@ -60,7 +63,7 @@ def confusion_matrix(
         fig, axes = new_figure(figsize=(side + 0.9, side))
         ax = axes[0, 0]
         image = ax.imshow(share, cmap="Blues", vmin=0.0, vmax=1.0)
-        fig.colorbar(image, ax=ax, shrink=0.8, label="share of the true class")
+        fig.colorbar(image, ax=ax, shrink=0.8, label=_("share of the true class"))
         size = 9 if k <= 10 else 7 if k <= 20 else 5
         for i in range(k):
             for j in range(k):
@@ -75,12 +78,15 @@ def confusion_matrix(
                 )
         ax.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 3 else 0)
         ax.set_yticks(range(k), names)
-        ax.set_xlabel("predicted class")
-        ax.set_ylabel("true class")
+        ax.set_xlabel(_("predicted class"))
+        ax.set_ylabel(_("true class"))
         ax.grid(False)
-        scope = f" ({where})" if where else ""
+        scope = _(" ({where})").format(where=where) if where else ""
         ax.set_title(
-            title or f"Confusion matrix\naccuracy {100 * accuracy:.2f} % of {counts.sum()}{scope}"
+            title
+            or _("Confusion matrix\naccuracy {accuracy:.2f} % of {total}{scope}").format(
+                accuracy=100 * accuracy, total=counts.sum(), scope=scope
+            )
         )
     return fig
 
@@ -155,6 +161,13 @@ def first_layer_weights(
         for ax in axes.ravel()[n:]:
             ax.set_visible(False)
         total = _first_weight(model).shape[0]
-        shown = f"{n} of {total}" if n < total else f"all {n}"
-        fig.suptitle(title or f"First-layer weights, {shown} hidden units (red +, blue −)")
+        suptitle(
+            fig,
+            title
+            or (
+                _("First-layer weights, {n} of {total} hidden units (red +, blue −)")
+                if n < total
+                else _("First-layer weights, all {n} hidden units (red +, blue −)")
+            ).format(n=n, total=total),
+        )
     return fig

@@ -16,8 +16,9 @@ from ..activations import ACTIVATIONS, Identity, get_activation
 from ..core import Module, get_rng
 from ..diagnose import Report, diagnose
 from ..diagnose.probe import saturation_bounds, weight_layers
+from ..i18n import N_, translator
 from ..layers import Linear, Maxout, Sequential
-from ._base import CLASS_COLORS, new_figure, style
+from ._base import CLASS_COLORS, new_figure, style, suptitle
 
 __all__ = [
     "INIT_SCHEMES",
@@ -29,6 +30,8 @@ __all__ = [
     "init_experiment",
     "layer_activations",
 ]
+
+_ = translator("plot")
 
 _ACTIVATION_TYPES = tuple(cls for cls in set(ACTIVATIONS.values()) if cls is not Identity)
 # The bounded activations: their output range is the histogram's x range.
@@ -47,7 +50,9 @@ class LayerActivations:
 
     @property
     def label(self) -> str:
-        return f"layer {self.layer}" + (f" ({self.activation})" if self.activation else "")
+        if self.activation:
+            return _("layer {layer} ({kind})").format(layer=self.layer, kind=self.activation)
+        return _("layer {layer}").format(layer=self.layer)
 
 
 def layer_activations(model: Module, X: Any, *, training: bool = False) -> list[LayerActivations]:
@@ -90,7 +95,12 @@ def layer_activations(model: Module, X: Any, *, training: bool = False) -> list[
     return found
 
 
-_SHORT = {"Tanh": "tanh", "Sigmoid": "sigmoid"}
+# how a layer's activation is named in a title ("output" and "linear" when there is none)
+_SHORT = {"Tanh": "tanh", "Sigmoid": "sigmoid", "output": N_("output"), "linear": N_("linear")}
+
+
+def _kind(kind: str) -> str:
+    return _(_SHORT.get(kind, kind))
 
 
 def _ranges(layers: Sequence[LayerActivations]) -> list[tuple[float, float]]:
@@ -119,7 +129,9 @@ def _histograms(axes, layers, bins, ranges, color, row_label: str | None) -> Non
         )
         mean = round(float(values.mean()), 2) + 0.0 if values.size else math.nan  # no "-0.00"
         std = float(values.std()) if values.size else math.nan
-        ax.set_xlabel(f"mean {mean:.2f}, std {std:.2g}", fontsize=7, color="0.3")
+        ax.set_xlabel(
+            _("mean {mean:.2f}, std {std:.2g}").format(mean=mean, std=std), fontsize=7, color="0.3"
+        )
         low, high = value_range
         ax.set_xlim(low, high)
         ax.set_xticks(
@@ -172,10 +184,12 @@ def activation_histograms(
         _histograms(flat, layers, bins, ranges, CLASS_COLORS[0], None)
         for ax, layer in zip(flat, layers, strict=False):
             kind = layer.activation or ("output" if layer is layers[-1] else "linear")
-            ax.set_title(f"layer {layer.layer} ({_SHORT.get(kind, kind)})")
+            ax.set_title(_("layer {layer} ({kind})").format(layer=layer.layer, kind=_kind(kind)))
         for ax in flat[len(layers) :]:
             ax.set_visible(False)
-        fig.suptitle(title or f"Activations per layer ({len(np.asarray(X))} samples)")
+        suptitle(
+            fig, title or _("Activations per layer ({n} samples)").format(n=len(np.asarray(X)))
+        )
     return fig
 
 
@@ -186,9 +200,9 @@ def activation_histograms(
 INIT_SCHEMES: dict[str, tuple[str, Callable[..., None]]] = {
     "0.01": ("N(0, 0.01²)", lambda w, rng: initializers.normal_(w, 0.0, 0.01, rng=rng)),
     "1.0": ("N(0, 1)", lambda w, rng: initializers.normal_(w, 0.0, 1.0, rng=rng)),
-    "xavier": ("Xavier normal", lambda w, rng: initializers.xavier_normal_(w, rng=rng)),
+    "xavier": (N_("Xavier normal"), lambda w, rng: initializers.xavier_normal_(w, rng=rng)),
     "he": (
-        "He normal",
+        N_("He normal"),
         lambda w, rng: initializers.kaiming_normal_(w, nonlinearity="relu", rng=rng),
     ),
 }
@@ -278,18 +292,20 @@ def init_comparison(
             color = CLASS_COLORS[r % len(CLASS_COLORS)]
             row_ranges = ranges[start : start + len(layers)]
             start += len(layers)
-            _histograms(axes[r], layers, bins, row_ranges, color, label)
+            _histograms(axes[r], layers, bins, row_ranges, color, _(label) if label else label)
             for ax in axes[r, len(layers) :]:
                 ax.set_visible(False)
         for c in range(depth):
-            axes[0, c].set_title(f"layer {c + 1}")
+            axes[0, c].set_title(_("layer {layer}").format(layer=c + 1))
         kind = next((layer.activation for layer in everything if layer.activation), "linear")
-        kind = _SHORT.get(kind, kind)
         units = everything[0].values.shape[1]
-        fig.suptitle(
+        suptitle(
+            fig,
             title
-            or f"Activations per layer of a {depth}-layer {kind} network ({units} units) on "
-            f"{len(np.asarray(X))} inputs, one row per initialisation"
+            or _(
+                "Activations per layer of a {depth}-layer {kind} network ({units} units) on "
+                "{n} inputs, one row per initialisation"
+            ).format(depth=depth, kind=_kind(kind), units=units, n=len(np.asarray(X))),
         )
     return fig
 
@@ -367,7 +383,7 @@ def gradient_flow(
         for column, (ax, heading) in enumerate(
             zip(
                 axes[0],
-                ("‖∂L/∂W‖: weight gradient", "‖∂L/∂z‖: gradient at the layer output"),
+                (_("‖∂L/∂W‖: weight gradient"), _("‖∂L/∂z‖: gradient at the layer output")),
                 strict=True,
             )
         ):
@@ -376,11 +392,13 @@ def gradient_flow(
                 positions = np.asarray(layers) + (i - (len(norms) - 1) / 2) * width
                 shown = np.where(values > 0, values, np.nan)  # 0 has no place on a log axis
                 ratio = values[0] / values[-1] if len(values) > 1 and values[-1] > 0 else None
-                text = (
-                    label
-                    if ratio is None
-                    else f"{label}{': ' if label else ''}first/last {ratio:.2g}"
-                )
+                text = _(label) if label else label  # _("") is the catalog's header
+                if ratio is not None:
+                    text = (
+                        _("{run}: first/last {ratio:.2g}").format(run=text, ratio=ratio)
+                        if label
+                        else _("first/last {ratio:.2g}").format(ratio=ratio)
+                    )
                 ax.bar(
                     positions,
                     shown,
@@ -390,9 +408,9 @@ def gradient_flow(
                 )
             ax.set_yscale("log")
             ax.set_xticks(range(1, depth + 1))
-            ax.set_xlabel("layer (1 = nearest the input)")
+            ax.set_xlabel(_("layer (1 = nearest the input)"))
             ax.set_title(heading)
             ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncols=1, fontsize=7)
-        axes[0, 0].set_ylabel("gradient norm")
-        fig.suptitle(title or "Gradient flow, layer by layer")
+        axes[0, 0].set_ylabel(_("gradient norm"))
+        suptitle(fig, title or _("Gradient flow, layer by layer"))
     return fig

@@ -7,10 +7,15 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import translator
 from ..train.lr_find import LRFinderResult
-from ._base import CLASS_COLORS, footnote, mark_point, new_figure, style
+from ._base import CLASS_COLORS, footnote, mark_point, new_figure, style, suptitle
 
 __all__ = ["lr_find"]
+
+_ = translator("plot")
+# the rule is the train domain's sentence (fcnn.train.lr_find.RULE), translated there
+_train = translator("train")
 
 
 def lr_find(result: LRFinderResult, *, title: str | None = None) -> Any:
@@ -38,15 +43,17 @@ def lr_find(result: LRFinderResult, *, title: str | None = None) -> Any:
     with style():
         fig, axes = new_figure(figsize=(5.6, 3.8))
         ax = axes[0, 0]
-        ax.plot(lrs, result.losses, color=CLASS_COLORS[0], alpha=0.25, linewidth=1, label="loss")
-        ax.plot(lrs, smoothed, color=CLASS_COLORS[0], linewidth=1.8, label="smoothed loss")
+        ax.plot(lrs, result.losses, color=CLASS_COLORS[0], alpha=0.25, linewidth=1, label=_("loss"))
+        ax.plot(lrs, smoothed, color=CLASS_COLORS[0], linewidth=1.8, label=_("smoothed loss"))
         lowest = int(np.argmin(smoothed))
         mark_point(
             ax,
             lrs[lowest],
             smoothed[lowest],
             CLASS_COLORS[0],
-            f"lowest smoothed loss {smoothed[lowest]:.3g} (lr {lrs[lowest]:.3g})",
+            _("lowest smoothed loss {loss:.3g} (lr {lr:.3g})").format(
+                loss=smoothed[lowest], lr=lrs[lowest]
+            ),
         )
         if result.suggestion is not None:
             ax.axvline(
@@ -54,7 +61,9 @@ def lr_find(result: LRFinderResult, *, title: str | None = None) -> Any:
                 color=CLASS_COLORS[1],
                 linestyle="--",
                 linewidth=1.4,
-                label=f"suggested lr {result.suggestion:.3g}: {result.rule}",
+                label=_("suggested lr {lr:.3g}: {rule}").format(
+                    lr=result.suggestion, rule=_train(result.rule)
+                ),
             )
         ax.set_xscale("log")
         # The loss of a diverging sweep grows without bound: show it up to 1.5 × where it
@@ -64,10 +73,16 @@ def lr_find(result: LRFinderResult, *, title: str | None = None) -> Any:
             top = min(top, 1.5 * smoothed[0])
         margin = 0.08 * (top - bottom) or 0.05 * abs(top) or 1.0
         ax.set_ylim(bottom - margin, top + margin)
-        ax.set_xlabel("learning rate (log scale)")
-        ax.set_ylabel("loss")
+        ax.set_xlabel(_("learning rate (log scale)"))
+        ax.set_ylabel(_("loss"))
         ax.legend(loc="best")
         if result.stop_reason:
-            footnote(fig, f"stopped early: {result.stop_reason}")
-        fig.suptitle(title or f"Learning-rate finder ({len(lrs)} of {result.steps} steps)")
+            footnote(fig, _("stopped early: {reason}").format(reason=result.stop_reason))
+        suptitle(
+            fig,
+            title
+            or _("Learning-rate finder ({done} of {steps} steps)").format(
+                done=len(lrs), steps=result.steps
+            ),
+        )
     return fig
