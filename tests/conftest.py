@@ -50,6 +50,15 @@ def pytest_terminal_summary(terminalreporter) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _english_again():
+    """A test that chose a language with ``fcnn.set_language`` leaves none behind."""
+    yield
+    from fcnn import i18n
+
+    i18n.set_language(None)
+
+
 @pytest.fixture(scope="session")
 def fake_mnist_files(tmp_path_factory: pytest.TempPathFactory) -> FakeMnist:
     """MNIST and Fashion-MNIST look-alikes, written once per session; do not modify them."""

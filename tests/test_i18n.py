@@ -125,3 +125,20 @@ def test_the_translator_follows_the_language_on_every_call(clean_environment, tm
     assert _("Hidden layer") == "隐藏层"
     assert _("Not in the catalog") == "Not in the catalog"
     i18n._catalog.cache_clear()
+
+
+def test_a_complete_catalog_with_a_plural_passes_the_check(tmp_path, monkeypatch):
+    tool = load_tool()
+    (tmp_path / "fcnn").mkdir()
+    (tmp_path / "fcnn" / "part.py").write_text('ngettext("{n} epoch", "{n} epochs", n)\n')
+    monkeypatch.setattr(tool, "PACKAGE", tmp_path / "fcnn")
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    monkeypatch.setitem(tool.DOMAINS, "part", ("part.py",))
+    monkeypatch.setattr(tool, "LOCALE_DIR", tmp_path / "locale")
+    catalog = tool.updated("part", "zh")
+    catalog[("{n} epoch", "{n} epochs")].string = ("{n} 轮",)
+    path = tool.po_path("part", "zh")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(tool.po_text(catalog))
+    path.with_suffix(".mo").write_bytes(tool.mo_bytes(catalog))
+    assert tool.problems("part", "zh") == []

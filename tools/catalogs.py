@@ -98,6 +98,11 @@ def mo_bytes(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
+def hashable(value: str | list | tuple) -> str | tuple:
+    """A plural message's id and strings come as lists from a .mo, tuples from a .po."""
+    return value if isinstance(value, str) else tuple(value)
+
+
 def fields(text: str) -> set[str]:
     return set(FIELD.findall(text))
 
@@ -137,8 +142,13 @@ def problems(domain: str, lang: str) -> list[str]:
         found.append(f"{mo.relative_to(ROOT)}: missing (run python tools/catalogs.py)")
     else:
         with open(mo, "rb") as handle:
-            compiled = {m.id: m.string for m in read_mo(handle) if m.id}
-        if compiled != {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}:
+            compiled = {hashable(m.id): hashable(m.string) for m in read_mo(handle) if m.id}
+        current = {
+            hashable(m.id): hashable(m.string)
+            for m in catalog
+            if m.id and m.string and not m.fuzzy
+        }
+        if compiled != current:
             found.append(f"{mo.relative_to(ROOT)}: older than its .po (run tools/catalogs.py)")
     return found
 
