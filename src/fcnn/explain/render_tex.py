@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .render_common import Format
+from .render_common import Format, _
 
 if TYPE_CHECKING:
     from .records import ParamTrace, Trace, UnitTrace
@@ -92,7 +92,8 @@ def update(trace: Trace, p: ParamTrace, f: Format) -> str:
     """The SGD step ``p⁺ = p − η ∂E/∂p``, or the value kept."""
     p_name = name(p.name)
     if not p.is_updated:
-        return f"{p_name} = {f(p.value)} \\text{{ (not updated)}}"
+        kept = _(" (not updated)")
+        return f"{p_name} = {f(p.value)} \\text{{{kept}}}"
     return (
         f"{p_name}^{{+}} = {p_name} - \\eta {partial('E', p_name)} = "
         f"{f(p.value)} - {f(trace.lr, True)} \\times {f(p.gradient, True)} = {f(p.updated)}"
