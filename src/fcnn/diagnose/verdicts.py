@@ -263,18 +263,25 @@ def _gradient_flow(layers: list[LayerStats], t: Thresholds) -> list[Finding]:
             numbers["dead_layer"] = stats.layer
             numbers["dead_fraction"] = stats.dead_fraction
             below = N_("layer {layer} and below") if dead > 0 else N_("layer {layer}")
-            state = N_("dead") if stats.activation == "ReLU" else N_("never active")
-            text = Message(
-                N_(
-                    "gradients vanish at {at}, where {percent} of {units} {kind} units are "
-                    "{state} ({detail} {span}): fix the dead units first (lower the learning "
+            # one sentence per state: "dead" and "never active" take different verbs in Chinese
+            if stats.activation == "ReLU":
+                template = N_(
+                    "gradients vanish at {at}, where {percent} of {units} {kind} units are dead "
+                    "({detail} {span}): fix the dead units first (lower the learning rate, a "
+                    "smaller negative bias, LeakyReLU / ELU)"
+                )
+            else:
+                template = N_(
+                    "gradients vanish at {at}, where {percent} of {units} {kind} units are never "
+                    "active ({detail} {span}): fix the dead units first (lower the learning "
                     "rate, a smaller negative bias, LeakyReLU / ELU)"
-                ),
+                )
+            text = Message(
+                template,
                 at=Message(below, layer=stats.layer),
                 percent=percent(stats.dead_fraction or 0.0),
                 units=stats.units,
                 kind=unit_name(stats.activation),
-                state=Message(state),
                 detail=detail,
                 span=span,
             )

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..i18n import N_, plural_translator, translator
+from ..i18n import N_, translator
 
-__all__ = ["N_", "Message", "ngettext", "words"]
+__all__ = ["N_", "Message", "words"]
 
 _ = translator("diagnose")
-ngettext = plural_translator("diagnose")
 
 
 class Message:

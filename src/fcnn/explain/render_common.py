@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 
 from .. import checks
-from ..i18n import plural_translator, translator
+from ..i18n import N_, translator
 
 if TYPE_CHECKING:
     from .records import ParamTrace, Trace
@@ -24,7 +24,14 @@ MAX_DIGITS = 17
 """Decimals a float64 can mean; more would print noise."""
 
 _ = translator("explain")
-ngettext = plural_translator("explain")
+
+
+def counted(n: int, one: str, many: str, **fields: object) -> str:
+    """``one`` or ``many`` (both marked with ``N_``) for a count ``n``, said in the current
+    language. (Two messages rather than ``ngettext``: tools/catalogs.py's check of the
+    compiled catalogs does not read plural entries yet.)"""
+    return _(one if n == 1 else many).format(n=n, **fields)
+
 
 Format = Callable[..., str]
 """``f(value, wrap=False)``: a number as a rendering prints it."""
@@ -64,10 +71,10 @@ def bias_note(trace: Trace) -> str:
     """``"8 weights, 2 biases (one per layer, shared by its units; not updated)"``."""
     n_w = sum(p.kind == "weight" for p in trace.params.values())
     n_b = len(trace.params) - n_w
-    weights = ngettext("{n} weight", "{n} weights", n_w).format(n=n_w)
+    weights = counted(n_w, N_("{n} weight"), N_("{n} weights"))
     if not n_b:
         return weights
-    biases = ngettext("{n} bias", "{n} biases", n_b).format(n=n_b)
+    biases = counted(n_b, N_("{n} bias"), N_("{n} biases"))
     notes = [_("one per layer, shared by its units")] if trace.shared_biases else []
     notes += [] if trace.update_biases else [_("not updated")]
     if not notes:
@@ -80,8 +87,8 @@ def bias_note(trace: Trace) -> str:
 def parameters_line(trace: Trace) -> str:
     """``"10 parameters: 8 weights, 2 biases (…)"``."""
     n = len(trace.params)
-    return ngettext("{n} parameter: {note}", "{n} parameters: {note}", n).format(
-        n=n, note=bias_note(trace)
+    return counted(
+        n, N_("{n} parameter: {note}"), N_("{n} parameters: {note}"), note=bias_note(trace)
     )
 
 
