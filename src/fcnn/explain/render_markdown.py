@@ -68,7 +68,7 @@ def render(trace: Trace, digits: int = 9) -> str:
             add(f"$${tex.delta(u, f)}$$")
         for p in trace.layer_params(layer):
             add("")
-            add(f"**{p.name}** ({common.param_label(p)})")
+            add(_("{name} ({where})").format(name=f"**{p.name}**", where=common.param_label(p)))
             add("")
             add(f"$${tex.gradient(p, f)}$$")
             add(f"$${tex.update(trace, p, f)}$$")
