@@ -49,6 +49,10 @@ def traces():
     yield explain(relu, [1.0, 2.0, 3.0], 1, loss="cross_entropy")
     deep = fcnn.mlp([2, 3, 3, 2], activation="tanh", seed=1)
     yield explain(deep, [1.0, 2.0], [0.0, 1.0], loss="bce_with_logits", update_biases=False)
+    leaky = fcnn.Sequential(
+        fcnn.Linear(2, 2, seed=1), fcnn.LeakyReLU(0.1), fcnn.Linear(2, 1, seed=2)
+    )
+    yield explain(leaky, [1.0, -2.0], [0.5], loss="mse")  # a piecewise rule: "if", "else"
 
 
 RENDERINGS = {
@@ -86,6 +90,18 @@ def test_the_notes_own_words_read_in_the_chinese_trace():
         assert words in text and words in markdown
     assert "3. 反向传播：输出层（o1, o2）" in text
     assert "4. 反向传播：隐藏层（h1, h2）" in text
+
+
+def test_the_words_inside_a_piecewise_formula_are_translated():
+    *_, leaky = traces()
+    en, zh = in_both(leaky.to_text)
+    assert "net_h1 if net_h1 > 0, else 0.1·net_h1" in en
+    assert "net_h1，若 net_h1 > 0；否则 0.1·net_h1" in zh
+    elu = fcnn.Sequential(fcnn.Linear(2, 2, seed=1), fcnn.ELU(), fcnn.Linear(2, 1, seed=2))
+    trace = explain(elu, [1.0, -2.0], [0.5], loss="mse")
+    en, zh = in_both(trace.to_markdown)
+    assert r"\text{ if }" in en and r"\text{，若 }" in zh
+    assert numbers(zh) == numbers(en)
 
 
 def test_the_language_is_read_when_the_trace_is_rendered():

@@ -62,6 +62,18 @@ def number_format(where: str, digits: int, tex: bool = False) -> Format:
     return f
 
 
+# The only words inside the rules' formulas (a piecewise activation such as LeakyReLU:
+# "net if net > 0, else 0.01·net", "\\text{ if }" in LaTeX).
+FORMULA_WORDS = (N_(" if "), N_(", else "))
+
+
+def formula(text: str) -> str:
+    """A rule's formula (text or LaTeX) with its few words in the current language."""
+    for word in FORMULA_WORDS:
+        text = text.replace(word, _(word))
+    return text
+
+
 def network(trace: Trace) -> tuple[str, str]:
     """``("2-2-2", "Linear(2→2) → Sigmoid → …")``."""
     return "-".join(map(str, trace.sizes)), " → ".join(trace.layers)

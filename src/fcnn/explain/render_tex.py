@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .render_common import Format, _
+from .render_common import Format, _, formula
 
 if TYPE_CHECKING:
     from .records import ParamTrace, Trace, UnitTrace
@@ -36,7 +36,7 @@ def net_input(u: UnitTrace) -> str:
 
 def output(u: UnitTrace) -> str:
     """``out_{h1} = \\sigma(net_{h1})``."""
-    return f"out_{{{u.name}}} = {u.out_tex}"
+    return f"out_{{{u.name}}} = {formula(u.out_tex)}"
 
 
 def dE_dout(trace: Trace, u: UnitTrace, f: Format) -> str:
@@ -60,8 +60,8 @@ def dE_dout(trace: Trace, u: UnitTrace, f: Format) -> str:
 def dout_dnet(u: UnitTrace, f: Format) -> str:
     """The activation's derivative, its formula left out where it is just the number."""
     slope = f(u.dout_dnet)
-    formula = "" if u.derivative_tex == slope else f"{u.derivative_tex} = "
-    return f"{partial(f'out_{{{u.name}}}', f'net_{{{u.name}}}')} = {formula}{slope}"
+    rule = "" if u.derivative_tex == slope else f"{formula(u.derivative_tex)} = "
+    return f"{partial(f'out_{{{u.name}}}', f'net_{{{u.name}}}')} = {rule}{slope}"
 
 
 def delta(u: UnitTrace, f: Format) -> str:

@@ -54,7 +54,8 @@ def render(trace: Trace, digits: int = 9) -> str:
         add("")
         for unit in trace.layer_units(layer):
             add(f"{unit.name:<{col}}{_net(trace, unit, f)}")
-            add(f"{'':<{col}}out_{unit.name} = {unit.out_formula} = {f(unit.out)}")
+            out = common.formula(unit.out_formula)
+            add(f"{'':<{col}}out_{unit.name} = {out} = {f(unit.out)}")
 
     heading(_("2. Loss"))
     lines += _loss(trace, f)
@@ -153,7 +154,7 @@ def _unit_backward(trace: Trace, u: UnitTrace, f: common.Format) -> list[str]:
         lines = [head + _("{value}  (from the loss's backward)").format(value=f(u.dE_dout))]
     d_name = f"∂out_{u.name}/∂net_{u.name}"
     slope = f(u.dout_dnet)
-    formula = "" if u.derivative_formula == slope else f"{u.derivative_formula} = "
+    formula = "" if u.derivative_formula == slope else f"{common.formula(u.derivative_formula)} = "
     lines.append(f"{d_name} = {formula}{slope}")
     lines.append(
         f"δ_{u.name} = ∂E/∂net_{u.name} = ∂E/∂out_{u.name} · {d_name} = "
