@@ -131,8 +131,7 @@ class Report:
         if self.ok:
             verdict = _("no problems found")
         else:
-            # two messages rather than ngettext: tools/catalogs.py's check of the compiled
-            # catalogs does not read plural entries yet
+            # one and many: English's two forms (Chinese has one for every count)
             warnings = N_("{n} warning") if count == 1 else N_("{n} warnings")
             verdict = _(warnings).format(n=count)
         return _("{head}: {verdict}").format(head=head, verdict=verdict)

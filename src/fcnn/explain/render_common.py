@@ -28,8 +28,8 @@ _ = translator("explain")
 
 def counted(n: int, one: str, many: str, **fields: object) -> str:
     """``one`` or ``many`` (both marked with ``N_``) for a count ``n``, said in the current
-    language. (Two messages rather than ``ngettext``: tools/catalogs.py's check of the
-    compiled catalogs does not read plural entries yet.)"""
+    language. fcnn speaks English (one and many) and Chinese (one form for every count),
+    so two plain messages chosen by the count do what ``ngettext`` would."""
     return _(one if n == 1 else many).format(n=n, **fields)
 
 
