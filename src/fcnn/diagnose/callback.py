@@ -24,8 +24,12 @@ from ..losses import prepare_targets
 from .probe import LayerStats, probe, weight_layers
 from .report import Report
 from .verdicts import Finding, Thresholds, judge
+from .words import N_, Message
 
 __all__ = ["DiagnosticWarning", "DiagnosticsCallback"]
+
+SAMPLE_OF_TRAINING_SET = N_("a sample of the training set")
+"""How messages name the probed rows by default (in the current language)."""
 
 
 class DiagnosticWarning(UserWarning):
@@ -89,7 +93,7 @@ class DiagnosticsCallback(Callback):
         thresholds: Thresholds | None = None,
         seed: int = 0,
         warn: bool = True,
-        data_name: str = "a sample of the training set",
+        data_name: str = SAMPLE_OF_TRAINING_SET,
     ) -> None:
         where = "DiagnosticsCallback"
         self.every = checks.positive_int(where, "every", every)
@@ -175,7 +179,7 @@ class DiagnosticsCallback(Callback):
 
     def check(self, state: TrainState) -> Report:
         """Probe now, warn about what is new, and return the report."""
-        notes: list[str] = []
+        notes: list[Message] = []
         finite = True
         loss_value = None
         if self._sample is not None:
@@ -206,14 +210,19 @@ class DiagnosticsCallback(Callback):
             self._numbers = {s.module: s.layer for s in layers}
         else:
             layers, samples = self._bare_layers(), 0
-            notes.append("no data to probe: only the training steps were checked")
+            notes.append(Message(N_("no data to probe: only the training steps were checked")))
         for stats in layers:
             ratios = self._ratios.get(stats.module)
             stats.update_ratio = float(np.median(ratios)) if ratios else None
         measured = sum(len(r) for r in self._ratios.values()) // max(len(self._weights), 1)
         self._ratios = {}
         name = type(state.optimizer).__name__
-        step = f"a training step ({name}, lr {state.lr:g}, median of {measured} measured)"
+        step = Message(
+            N_("a training step ({name}, lr {lr:g}, median of {measured} measured)"),
+            name=name,
+            lr=state.lr,
+            measured=measured,
+        )
         findings = judge(
             layers,
             thresholds=self.thresholds,
@@ -230,5 +239,8 @@ class DiagnosticsCallback(Callback):
             self._warned.add(finding.key)
             self.findings.append(finding)
             if self.warn:
-                warn_user(f"epoch {state.epoch + 1}: {finding.message}", DiagnosticWarning)
+                said = Message(
+                    N_("epoch {epoch}: {message}"), epoch=state.epoch + 1, message=finding.text
+                )
+                warn_user(str(said), DiagnosticWarning)
         return report

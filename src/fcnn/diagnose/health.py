@@ -13,16 +13,21 @@ from ..core import Module
 from ..losses import prepare_targets, resolve_loss
 from .probe import probe, weight_layers
 from .report import Report
-from .verdicts import Thresholds, judge
+from .verdicts import ONE_STEP, Thresholds, judge
+from .words import N_, Message
 
 __all__ = ["diagnose", "step_description"]
 
 
-def step_description(optimizer: Any = None, lr: float | None = None) -> str:
+def step_description(optimizer: Any = None, lr: float | None = None) -> Message:
     """How the update in the update/weight ratio was made, for messages."""
     if optimizer is not None:
-        return f"one {type(optimizer).__name__} step (lr {optimizer.param_groups[0]['lr']:g})"
-    return f"one SGD step with lr {lr:g}"
+        return Message(
+            N_("one {name} step (lr {lr:g})"),
+            name=type(optimizer).__name__,
+            lr=optimizer.param_groups[0]["lr"],
+        )
+    return Message(N_("one SGD step with lr {lr:g}"), lr=lr)
 
 
 def _features(X: Any, dtype: np.dtype) -> np.ndarray:
@@ -142,7 +147,7 @@ def diagnose(
         work, work_optimizer = copy.deepcopy((model, optimizer))
     else:
         work, work_optimizer = copy.deepcopy(model), None
-    notes = []
+    notes: list[Message] = []
     Y = None
     if y is not None:
         with np.errstate(all="ignore"):
@@ -151,8 +156,12 @@ def diagnose(
         Y = prepare_targets(loss, y, n_outputs, model.dtype)
     else:
         notes.append(
-            "no targets given: gradient norms, vanishing / exploding gradients and "
-            "update ratios were not checked"
+            Message(
+                N_(
+                    "no targets given: gradient norms, vanishing / exploding gradients and "
+                    "update ratios were not checked"
+                )
+            )
         )
     result = probe(
         work,
@@ -164,7 +173,7 @@ def diagnose(
         saturation_tol=thresholds.saturation_tol,
         saturation_share=thresholds.saturation_share,
     )
-    step = "one step"
+    step: str | Message = ONE_STEP
     if Y is not None and result.finite:
         if work_optimizer is not None:
             _update_ratios(work, work_optimizer, result.layers)
@@ -175,8 +184,10 @@ def diagnose(
                 stats.update_ratio = lr * stats.grad_norm / norm if norm > 0 else math.inf
             step = step_description(lr=lr)
         else:
-            notes.append("no lr= or optimizer= given: update/weight ratios were not estimated")
-    where = data_name or "the data"
+            notes.append(
+                Message(N_("no lr= or optimizer= given: update/weight ratios were not estimated"))
+            )
+    where = data_name or N_("the data")
     findings = judge(
         result.layers,
         thresholds=thresholds,

@@ -11,72 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .probe import LayerStats
+from .thresholds import Thresholds
+from .words import N_, Message, words
 
 __all__ = ["Finding", "Thresholds", "judge"]
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """The rules behind the verdicts.
-
-    Attributes
-    ----------
-    dead : float
-        A *dead* unit of the ReLU family receives no positive input on any sample of the
-        data (for ReLU its output is 0 everywhere, so its weights never get a gradient;
-        LeakyReLU / PReLU / ELU / SELU units in that state pass only their small negative-
-        side gradient). Any dead unit in a hidden layer is an ``info`` finding; it becomes
-        a warning when at least this fraction of the layer's units is dead (default 20 %:
-        the course notes name 10–20 % as when practitioners stop to look, and a healthy
-        Adam run on MNIST already has ~9 % in its second layer after one epoch).
-    saturated : float
-        Warning when at least this fraction of a hidden sigmoid / tanh layer's units is
-        saturated (default 10 %); fewer saturated units give an ``info`` finding.
-    saturation_tol : float
-        A sigmoid / tanh output is *near a bound* within this fraction of the output range
-        (default 1 %: y ≤ 0.01 or y ≥ 0.99 for sigmoid, \\|y\\| ≥ 0.98 for tanh; there the
-        derivative is under 4 % of its maximum).
-    saturation_share : float
-        A unit is *saturated* when its output is near a bound on at least this share of
-        the samples (default 50 %: it learns from fewer than half of them).
-    vanishing, exploding : float
-        The backpropagated gradient ``‖∂L/∂z‖`` at the first weight layer divided by the
-        one at the last: below ``vanishing`` (default 1e-3) the gradients vanish, above
-        ``exploding`` (default 1e3) they explode. (The weight gradient ``‖∂L/∂W‖`` is
-        reported too but not judged: it is ``∂L/∂z`` times the layer's input, and in a
-        chain of too-small or too-large weights the input shrinks or grows by the same
-        factor the error signal grows or shrinks, hiding the problem.)
-    update_low, update_high : float
-        One optimiser step should change a layer's weights by about 1e-3 of their norm
-        (``‖ΔW‖ / ‖W‖``, cs231n's rule of thumb). Above ``update_high`` (default 1e-1)
-        the learning rate is too high; below ``update_low`` (default 1e-6) the layer
-        barely learns. The defaults are wide: a fresh Adam's first step moves every
-        weight by ≈ lr, and ratios around 1e-2 are common and harmless.
-    """
-
-    dead: float = 0.20
-    saturated: float = 0.10
-    saturation_tol: float = 0.01
-    saturation_share: float = 0.5
-    vanishing: float = 1e-3
-    exploding: float = 1e3
-    update_low: float = 1e-6
-    update_high: float = 1e-1
-
-    def __post_init__(self) -> None:
-        for name in ("dead", "saturated", "saturation_tol", "saturation_share"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and 0 <= value <= 1):
-                raise ValueError(f"Thresholds({name}={value!r}): expected a fraction in [0, 1]")
-        for low, high in (("vanishing", "exploding"), ("update_low", "update_high")):
-            a, b = getattr(self, low), getattr(self, high)
-            if not (isinstance(a, (int, float)) and isinstance(b, (int, float)) and 0 < a < b):
-                raise ValueError(
-                    f"Thresholds({low}={a!r}, {high}={b!r}): expected 0 < {low} < {high}"
-                )
-
-
-@dataclass
+@dataclass(init=False)
 class Finding:
     """One verdict: what was seen, where, how bad, and what to do about it.
 
@@ -85,13 +26,31 @@ class Finding:
     ``update_ratio_not_judged`` (info only), ``not_finite``;
     ``layer`` the 1-based weight layer (None for the network as a whole); ``severity``
     ``"warning"`` or ``"info"``; ``numbers`` the measurements behind the message.
+    ``message`` is the verdict in words, in the language chosen when it is read
+    (``text`` keeps it as a :class:`~fcnn.diagnose.words.Message`).
     """
 
     kind: str
     layer: int | None
     severity: str
-    message: str
+    text: Message
     numbers: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        kind: str,
+        layer: int | None,
+        severity: str,
+        message: str | Message,
+        numbers: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind, self.layer, self.severity = kind, layer, severity
+        self.text = words(message)
+        self.numbers = {} if numbers is None else numbers
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
 
     @property
     def key(self) -> tuple[str, int | None]:
@@ -111,6 +70,9 @@ class Finding:
         }
 
 
+ONE_STEP = N_("one step")
+"""How messages name the update when nothing says which optimiser made it."""
+
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -128,44 +90,70 @@ def percent(fraction: float) -> str:
     return f"{value:.0f} %"
 
 
-def unit_name(activation: str | None) -> str:
-    return {"Tanh": "tanh", "Sigmoid": "sigmoid"}.get(activation or "", activation or "linear")
+def unit_name(activation: str | None) -> str | Message:
+    """How a verdict names a layer's units: ``sigmoid``, ``ReLU``, … or *linear*."""
+    if not activation:
+        return Message(N_("linear"))
+    return {"Tanh": "tanh", "Sigmoid": "sigmoid"}.get(activation, activation)
 
 
-def _dead(stats: LayerStats, limit: float, where: str, samples: int) -> Finding:
+def _dead(stats: LayerStats, limit: float, where: Message, samples: int) -> Finding:
     frac = stats.dead_fraction or 0.0
-    units = f"{percent(frac)} of {stats.units} {unit_name(stats.activation)} units"
     if stats.activation == "ReLU":
-        what = (
-            f"layer {stats.layer}: {units} are dead on {where} (output 0 on all {samples} "
-            "rows: their weights get no gradient)"
+        template = N_(
+            "layer {layer}: {percent} of {units} {kind} units are dead on {where} (output 0 on "
+            "all {samples} rows: their weights get no gradient); lower the learning rate or try "
+            "LeakyReLU / ELU"
         )
     else:
-        what = (
-            f"layer {stats.layer}: {units} are never active on {where} (input ≤ 0 on all "
-            f"{samples} rows: only the small negative-side gradient reaches their weights)"
+        template = N_(
+            "layer {layer}: {percent} of {units} {kind} units are never active on {where} "
+            "(input ≤ 0 on all {samples} rows: only the small negative-side gradient reaches "
+            "their weights); lower the learning rate or try LeakyReLU / ELU"
         )
     return Finding(
         "dead_units",
         stats.layer,
         "warning" if frac >= limit else "info",
-        f"{what}; lower the learning rate or try LeakyReLU / ELU",
+        Message(
+            template,
+            layer=stats.layer,
+            percent=percent(frac),
+            units=stats.units,
+            kind=unit_name(stats.activation),
+            where=where,
+            samples=samples,
+        ),
         {"dead": stats.dead_units, "units": stats.units, "fraction": frac},
     )
 
 
-def _saturated(stats: LayerStats, t: Thresholds, where: str) -> Finding:
+def _saturated(stats: LayerStats, t: Thresholds, where: Message) -> Finding:
     frac = stats.saturated_fraction or 0.0
-    advice = "use Xavier init, smaller inputs or BatchNorm"
     if stats.activation == "Sigmoid":
-        advice += " (or tanh / ReLU in hidden layers)"
+        advice = N_(
+            "use Xavier init, smaller inputs or BatchNorm (or tanh / ReLU in hidden layers)"
+        )
+    else:
+        advice = N_("use Xavier init, smaller inputs or BatchNorm")
     return Finding(
         "saturated_units",
         stats.layer,
         "warning" if frac >= t.saturated else "info",
-        f"layer {stats.layer}: {percent(frac)} of {stats.units} {unit_name(stats.activation)} "
-        f"units are saturated on {where} (output within {percent(t.saturation_tol)} of a bound "
-        f"on ≥ {percent(t.saturation_share)} of the samples); {advice}",
+        Message(
+            N_(
+                "layer {layer}: {percent} of {units} {kind} units are saturated on {where} "
+                "(output within {tol} of a bound on ≥ {share} of the samples); {advice}"
+            ),
+            layer=stats.layer,
+            percent=percent(frac),
+            units=stats.units,
+            kind=unit_name(stats.activation),
+            where=where,
+            tol=percent(t.saturation_tol),
+            share=percent(t.saturation_share),
+            advice=Message(advice),
+        ),
         {
             "saturated": stats.saturated_units,
             "units": stats.units,
@@ -205,8 +193,8 @@ def _gradient_flow(layers: list[LayerStats], t: Thresholds) -> list[Finding]:
         "first_layer": first.layer,
         "last_layer": last.layer,
     }
-    span = f"from layer {last.layer} to layer {first.layer}"
-    detail = f"‖∂L/∂z‖ ratio {ratio:.1e}"
+    span = Message(N_("from layer {last} to layer {first}"), last=last.layer, first=first.layer)
+    detail = Message(N_("‖∂L/∂z‖ ratio {ratio:.1e}"), ratio=ratio)
     if ratio < t.vanishing:
         ratio_at = [(s.backprop_norm or 0.0) / last.backprop_norm for s in layers]
         dead = _dead_cause(layers, ratio_at, t)
@@ -214,89 +202,115 @@ def _gradient_flow(layers: list[LayerStats], t: Thresholds) -> list[Finding]:
             stats = layers[dead]
             numbers["dead_layer"] = stats.layer
             numbers["dead_fraction"] = stats.dead_fraction
-            below = " and below" if dead > 0 else ""
-            state = "dead" if stats.activation == "ReLU" else "never active"
-            units = f"{percent(stats.dead_fraction or 0.0)} of {stats.units}"
-            return [
-                Finding(
-                    "vanishing_gradients",
-                    None,
-                    "warning",
-                    f"gradients vanish at layer {stats.layer}{below}, where {units} "
-                    f"{unit_name(stats.activation)} units are {state} ({detail} {span}): "
-                    "fix the dead units first (lower the learning rate, a smaller negative "
-                    "bias, LeakyReLU / ELU)",
-                    numbers,
+            below = N_("layer {layer} and below") if dead > 0 else N_("layer {layer}")
+            # one sentence per state: "dead" and "never active" take different verbs in Chinese
+            if stats.activation == "ReLU":
+                template = N_(
+                    "gradients vanish at {at}, where {percent} of {units} {kind} units are dead "
+                    "({detail} {span}): fix the dead units first (lower the learning rate, a "
+                    "smaller negative bias, LeakyReLU / ELU)"
                 )
-            ]
+            else:
+                template = N_(
+                    "gradients vanish at {at}, where {percent} of {units} {kind} units are never "
+                    "active ({detail} {span}): fix the dead units first (lower the learning "
+                    "rate, a smaller negative bias, LeakyReLU / ELU)"
+                )
+            text = Message(
+                template,
+                at=Message(below, layer=stats.layer),
+                percent=percent(stats.dead_fraction or 0.0),
+                units=stats.units,
+                kind=unit_name(stats.activation),
+                detail=detail,
+                span=span,
+            )
+            return [Finding("vanishing_gradients", None, "warning", text, numbers)]
         # The probe counts dead units exactly for the ReLU family (subclasses included).
         if any(s.dead_units is not None for s in layers[:-1]):
-            advice = "use He init (init='kaiming_normal') or BatchNorm"
+            advice = N_("use He init (init='kaiming_normal') or BatchNorm")
         else:
-            advice = "try ReLU, He init or BatchNorm"
-        text = f"gradients shrink {power_of_ten(ratio) if ratio > 0 else 'to 0'} {span} ({detail})"
-        return [
-            Finding("vanishing_gradients", None, "warning", f"{text}: vanishing; {advice}", numbers)
-        ]
+            advice = N_("try ReLU, He init or BatchNorm")
+        if ratio > 0:
+            template = N_("gradients shrink {factor} {span} ({detail}): vanishing; {advice}")
+        else:
+            template = N_("gradients shrink to 0 {span} ({detail}): vanishing; {advice}")
+        text = Message(
+            template,
+            factor=power_of_ten(ratio) if ratio > 0 else "",
+            span=span,
+            detail=detail,
+            advice=Message(advice),
+        )
+        return [Finding("vanishing_gradients", None, "warning", text, numbers)]
     if ratio > t.exploding:
-        return [
-            Finding(
-                "exploding_gradients",
-                None,
-                "warning",
-                f"gradients grow {power_of_ten(ratio)} {span} ({detail}): exploding; use a "
-                "smaller init (Xavier for tanh / sigmoid, He for ReLU), BatchNorm, or a lower "
-                "learning rate",
-                numbers,
-            )
-        ]
+        text = Message(
+            N_(
+                "gradients grow {factor} {span} ({detail}): exploding; use a smaller init "
+                "(Xavier for tanh / sigmoid, He for ReLU), BatchNorm, or a lower learning rate"
+            ),
+            factor=power_of_ten(ratio),
+            span=span,
+            detail=detail,
+        )
+        return [Finding("exploding_gradients", None, "warning", text, numbers)]
     return []
 
 
-def _small_update_cure(stats: LayerStats, flow: list[Finding]) -> str:
+def _small_update_cure(stats: LayerStats, flow: list[Finding]) -> Message:
     """What to do about a layer that barely learns, given the gradient-flow verdict."""
+    raise_lr = Message(N_("raise the learning rate"))
     vanishing = next((f for f in flow if f.kind == "vanishing_gradients"), None)
     if vanishing is None:
-        return "raise the learning rate"
+        return raise_lr
     dead = vanishing.numbers.get("dead_layer")
     if dead is None:
-        return "cure the vanishing gradients first"
+        return Message(N_("cure the vanishing gradients first"))
     if stats.layer == dead:
-        return "its dead units get no gradient: fix them first"
+        return Message(N_("its dead units get no gradient: fix them first"))
     if stats.layer < dead:
-        return f"the dead units of layer {dead} pass no gradient back: fix them first"
+        return Message(
+            N_("the dead units of layer {dead} pass no gradient back: fix them first"), dead=dead
+        )
     if stats.layer == dead + 1:
-        return f"its input is the output of layer {dead}'s dead units: fix them first"
-    return "raise the learning rate"
+        return Message(
+            N_("its input is the output of layer {dead}'s dead units: fix them first"), dead=dead
+        )
+    return raise_lr
 
 
-def _update(stats: LayerStats, t: Thresholds, step: str, flow: list[Finding]) -> Finding | None:
+def _update(stats: LayerStats, t: Thresholds, step: Message, flow: list[Finding]) -> Finding | None:
     ratio = stats.update_ratio
     if ratio is None or not math.isfinite(ratio):
         return None
     numbers = {"ratio": ratio, "grad_norm": stats.grad_norm, "weight_norm": stats.weight_norm}
-    head = f"layer {stats.layer}: {step} changes the weights by {ratio:.1e} of their size"
     if ratio > t.update_high and stats.normalization is None:
-        return Finding(
-            "update_too_large",
-            stats.layer,
-            "warning",
-            f"{head}, far above the ≈1e-3 rule of thumb; lower the learning rate",
-            numbers,
+        text = Message(
+            N_(
+                "layer {layer}: {step} changes the weights by {ratio:.1e} of their size, far "
+                "above the ≈1e-3 rule of thumb; lower the learning rate"
+            ),
+            layer=stats.layer,
+            step=step,
+            ratio=ratio,
         )
+        return Finding("update_too_large", stats.layer, "warning", text, numbers)
     if ratio < t.update_low:
-        return Finding(
-            "update_too_small",
-            stats.layer,
-            "warning",
-            f"{head}, far below the ≈1e-3 rule of thumb: the layer barely learns; "
-            f"{_small_update_cure(stats, flow)}",
-            numbers,
+        text = Message(
+            N_(
+                "layer {layer}: {step} changes the weights by {ratio:.1e} of their size, far "
+                "below the ≈1e-3 rule of thumb: the layer barely learns; {cure}"
+            ),
+            layer=stats.layer,
+            step=step,
+            ratio=ratio,
+            cure=_small_update_cure(stats, flow),
         )
+        return Finding("update_too_small", stats.layer, "warning", text, numbers)
     return None
 
 
-def _normalized_updates(layers: list[LayerStats], t: Thresholds, step: str) -> Finding | None:
+def _normalized_updates(layers: list[LayerStats], t: Thresholds, step: Message) -> Finding | None:
     """An ``info`` note for large updates of layers followed by BatchNorm (not judged)."""
     large = [
         s
@@ -311,14 +325,23 @@ def _normalized_updates(layers: list[LayerStats], t: Thresholds, step: str) -> F
     names = ", ".join(str(s.layer) for s in large)
     top = max(s.update_ratio or 0.0 for s in large)
     norm = large[0].normalization
+    if len(large) > 1:
+        template = N_(
+            "layers {names}: {step} changes the weights by up to {top:.1e} of their size, not "
+            "judged against the ≈1e-3 rule: {norm} follows, so the output does not depend on "
+            "the weights' scale (a large step only grows ‖W‖, which shrinks the next steps)"
+        )
+    else:
+        template = N_(
+            "layer {names}: {step} changes the weights by up to {top:.1e} of their size, not "
+            "judged against the ≈1e-3 rule: {norm} follows, so the output does not depend on "
+            "the weights' scale (a large step only grows ‖W‖, which shrinks the next steps)"
+        )
     return Finding(
         "update_ratio_not_judged",
         None,
         "info",
-        f"layer{'s' * (len(large) > 1)} {names}: {step} changes the weights by up to "
-        f"{top:.1e} of their size, not judged against the ≈1e-3 rule: {norm} follows, so the "
-        "output does not depend on the weights' scale (a large step only grows ‖W‖, which "
-        "shrinks the next steps)",
+        Message(template, names=names, step=step, top=top, norm=norm),
         {"layers": [s.layer for s in large], "max_ratio": top},
     )
 
@@ -328,8 +351,8 @@ def judge(
     *,
     thresholds: Thresholds,
     samples: int,
-    where: str,
-    step: str = "one step",
+    where: str | Message,
+    step: str | Message = ONE_STEP,
     finite: bool = True,
 ) -> list[Finding]:
     """The findings for a probe's per-layer statistics.
@@ -337,8 +360,11 @@ def judge(
     Dead and saturated units are judged in hidden layers only: the output layer's
     activation is meant to reach its bounds (a confident sigmoid output is the goal).
     ``where`` names the data in messages ("the training set"); ``step`` the update whose
-    size was measured ("one SGD step with lr 0.1").
+    size was measured ("one SGD step with lr 0.1"). Either may be a
+    :class:`~fcnn.diagnose.words.Message`; a plain string is said as it is, or in the
+    current language where the ``diagnose`` catalog has it.
     """
+    where, step = words(where), words(step)
     findings: list[Finding] = []
     for stats in layers[:-1]:
         if stats.dead_units:
@@ -351,9 +377,13 @@ def judge(
                 "not_finite",
                 None,
                 "warning",
-                "the loss or the gradients are NaN or infinite on this data: the weights have "
-                "diverged or the inputs are huge; lower the learning rate and standardise the "
-                "inputs",
+                Message(
+                    N_(
+                        "the loss or the gradients are NaN or infinite on this data: the weights "
+                        "have diverged or the inputs are huge; lower the learning rate and "
+                        "standardise the inputs"
+                    )
+                ),
             )
         )
         return findings

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from . import render_common as common
 from . import render_tex as tex
+from .render_common import _
 
 if TYPE_CHECKING:
     from .records import Trace
@@ -18,23 +19,24 @@ def render(trace: Trace, digits: int = 9) -> str:
     md: list[str] = []
     add = md.append
     sizes, layers = common.network(trace)
-    add("# Backprop trace: one sample, one SGD step")
+    value = _("value")
+    add("# " + _("Backprop trace: one sample, one SGD step"))
     add("")
-    add(f"- network: {sizes}, {layers}")
-    add(f"- {len(trace.params)} parameters: {common.bias_note(trace)}")
-    add(f"- loss: ${trace.loss_tex}$")
-    add(f"- learning rate: $\\eta = {f(trace.lr)}$")
+    add("- " + _("network: {sizes}, {layers}").format(sizes=sizes, layers=layers))
+    add("- " + common.parameters_line(trace))
+    add("- " + _("loss: {formula}").format(formula=f"${trace.loss_tex}$"))
+    add("- " + _("learning rate: {rate}").format(rate=f"$\\eta = {f(trace.lr)}$"))
     add("")
-    add("## 1. Forward pass")
+    add("## " + _("1. Forward pass"))
     add("")
-    add("| | value |")
+    add(f"| | {value} |")
     add("| --- | --- |")
     for k, v in trace.inputs.items():
-        add(f"| ${tex.name(k)}$ (input) | {f(v)} |")
+        add("| " + _("{symbol} (input)").format(symbol=f"${tex.name(k)}$") + f" | {f(v)} |")
     for k, v in trace.targets.items():
         add(f"| $target_{{{k}}}$ | {f(v)} |")
     add("")
-    add("| unit | net input | value | output | value |")
+    add("| " + " | ".join([_("unit"), _("net input"), value, _("output"), value]) + " |")
     add("| --- | --- | --- | --- | --- |")
     for layer in range(1, trace.n_layers + 1):
         for u in trace.layer_units(layer):
@@ -42,12 +44,12 @@ def render(trace: Trace, digits: int = 9) -> str:
                 f"| {u.name} | ${tex.net_input(u)}$ | {f(u.net)} | ${tex.output(u)}$ | {f(u.out)} |"
             )
     add("")
-    add("## 2. Loss")
+    add("## " + _("2. Loss"))
     add("")
     add(f"$${trace.loss_tex}$$")
     add("")
     if trace.loss_terms:
-        add("| term | value |")
+        add("| " + _("term") + f" | {value} |")
         add("| --- | --- |")
         for name, term in trace.loss_terms.items():
             add(f"| $E_{{{name}}}$ | {f(term)} |")
@@ -56,7 +58,7 @@ def render(trace: Trace, digits: int = 9) -> str:
         add(f"$E = {f(trace.loss)}$")
     for number, layer in enumerate(range(trace.n_layers, 0, -1), start=3):
         add("")
-        add(f"## {number}. Backward pass, {common.section_title(trace, layer)}")
+        add("## " + common.backward_heading(trace, number, layer))
         for u in trace.layer_units(layer):
             add("")
             add(f"**{u.name}**")
@@ -66,14 +68,14 @@ def render(trace: Trace, digits: int = 9) -> str:
             add(f"$${tex.delta(u, f)}$$")
         for p in trace.layer_params(layer):
             add("")
-            add(f"**{p.name}** ({common.param_label(p)})")
+            add(_("{name} ({where})").format(name=f"**{p.name}**", where=common.param_label(p)))
             add("")
             add(f"$${tex.gradient(p, f)}$$")
             add(f"$${tex.update(trace, p, f)}$$")
     add("")
-    add("## Summary")
+    add("## " + _("Summary"))
     add("")
-    add("| param | connects | value | ∂E/∂p chain rule | ∂E/∂p backward | after step |")
+    add("| " + " | ".join(common.summary_header()) + " |")
     add("| --- | --- | --- | --- | --- | --- |")
     for p in trace.params.values():
         add(
@@ -82,7 +84,9 @@ def render(trace: Trace, digits: int = 9) -> str:
         )
     add("")
     add(
-        "Every chain-rule product equals the gradient of fcnn's own backward pass "
-        f"(largest relative difference {trace.max_discrepancy:.1e})."
+        _(
+            "Every chain-rule product equals the gradient of fcnn's own backward pass "
+            "(largest relative difference {difference:.1e})."
+        ).format(difference=trace.max_discrepancy)
     )
     return "\n".join(md) + "\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .render_common import Format
+from .render_common import Format, _, formula
 
 if TYPE_CHECKING:
     from .records import ParamTrace, Trace, UnitTrace
@@ -36,7 +36,7 @@ def net_input(u: UnitTrace) -> str:
 
 def output(u: UnitTrace) -> str:
     """``out_{h1} = \\sigma(net_{h1})``."""
-    return f"out_{{{u.name}}} = {u.out_tex}"
+    return f"out_{{{u.name}}} = {formula(u.out_tex)}"
 
 
 def dE_dout(trace: Trace, u: UnitTrace, f: Format) -> str:
@@ -60,8 +60,8 @@ def dE_dout(trace: Trace, u: UnitTrace, f: Format) -> str:
 def dout_dnet(u: UnitTrace, f: Format) -> str:
     """The activation's derivative, its formula left out where it is just the number."""
     slope = f(u.dout_dnet)
-    formula = "" if u.derivative_tex == slope else f"{u.derivative_tex} = "
-    return f"{partial(f'out_{{{u.name}}}', f'net_{{{u.name}}}')} = {formula}{slope}"
+    rule = "" if u.derivative_tex == slope else f"{formula(u.derivative_tex)} = "
+    return f"{partial(f'out_{{{u.name}}}', f'net_{{{u.name}}}')} = {rule}{slope}"
 
 
 def delta(u: UnitTrace, f: Format) -> str:
@@ -92,7 +92,8 @@ def update(trace: Trace, p: ParamTrace, f: Format) -> str:
     """The SGD step ``p⁺ = p − η ∂E/∂p``, or the value kept."""
     p_name = name(p.name)
     if not p.is_updated:
-        return f"{p_name} = {f(p.value)} \\text{{ (not updated)}}"
+        kept = _(" (not updated)")
+        return f"{p_name} = {f(p.value)} \\text{{{kept}}}"
     return (
         f"{p_name}^{{+}} = {p_name} - \\eta {partial('E', p_name)} = "
         f"{f(p.value)} - {f(trace.lr, True)} \\times {f(p.gradient, True)} = {f(p.updated)}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import render_common as common
+from .render_common import _
 
 if TYPE_CHECKING:
     from .records import ParamTrace, Trace, UnitTrace
@@ -21,29 +22,46 @@ def render(trace: Trace, digits: int = 9) -> str:
     def heading(text: str) -> None:
         add("")
         add(text)
-        add("─" * len(text))
+        add("─" * common.width(text))
+
+    def labelled(pairs: list[tuple[str, str]], at_least: int) -> None:
+        """Lines of ``label  text``, the texts aligned whatever the labels' language."""
+        indent = max(at_least, *(common.width(label) + 2 for label, _text in pairs))
+        for label, text in pairs:
+            add(common.pad(label, indent) + text)
 
     sizes, layers = common.network(trace)
-    add("Backprop trace: one sample, one forward pass, one backward pass, one SGD step")
-    add(f"network   {sizes}: {layers}")
-    add(f"          {len(trace.params)} parameters: {common.bias_note(trace)}")
-    add(f"loss      {trace.loss_formula}")
-    add(f"rate      η = {f(trace.lr)}")
+    add(_("Backprop trace: one sample, one forward pass, one backward pass, one SGD step"))
+    labelled(
+        [
+            (_("network"), f"{sizes}: {layers}"),
+            ("", common.parameters_line(trace)),
+            (_("loss"), trace.loss_formula),
+            (_("rate"), f"η = {f(trace.lr)}"),
+        ],
+        at_least=10,
+    )
 
-    heading("1. Forward pass")
-    add("inputs   " + ", ".join(f"{k} = {f(v)}" for k, v in trace.inputs.items()))
-    add("targets  " + ", ".join(f"target_{k} = {f(v)}" for k, v in trace.targets.items()))
+    heading(_("1. Forward pass"))
+    labelled(
+        [
+            (_("inputs"), ", ".join(f"{k} = {f(v)}" for k, v in trace.inputs.items())),
+            (_("targets"), ", ".join(f"target_{k} = {f(v)}" for k, v in trace.targets.items())),
+        ],
+        at_least=9,
+    )
     for layer in range(1, trace.n_layers + 1):
         add("")
         for unit in trace.layer_units(layer):
             add(f"{unit.name:<{col}}{_net(trace, unit, f)}")
-            add(f"{'':<{col}}out_{unit.name} = {unit.out_formula} = {f(unit.out)}")
+            out = common.formula(unit.out_formula)
+            add(f"{'':<{col}}out_{unit.name} = {out} = {f(unit.out)}")
 
-    heading("2. Loss")
+    heading(_("2. Loss"))
     lines += _loss(trace, f)
 
     for number, layer in enumerate(range(trace.n_layers, 0, -1), start=3):
-        heading(f"{number}. Backward pass, {common.section_title(trace, layer)}")
+        heading(common.backward_heading(trace, number, layer))
         for unit in trace.layer_units(layer):
             for i, line in enumerate(_unit_backward(trace, unit, f)):
                 add(f"{unit.name if i == 0 else '':<{col}}{line}")
@@ -53,8 +71,8 @@ def render(trace: Trace, digits: int = 9) -> str:
             for line in _param(trace, param, f):
                 add(" " * col + line)
 
-    heading("Summary")
-    rows = [["param", "connects", "value", "∂E/∂p chain rule", "∂E/∂p backward", "after step"]]
+    heading(_("Summary"))
+    rows = [common.summary_header()]
     for p in trace.params.values():
         rows.append(
             [
@@ -66,13 +84,15 @@ def render(trace: Trace, digits: int = 9) -> str:
                 f(p.updated) + common.kept(p),
             ]
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(common.width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        add("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        add("  ".join(common.pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip())
     add("")
     add(
-        "check: every chain-rule product equals model.backward's gradient "
-        f"(largest relative difference {trace.max_discrepancy:.1e})"
+        _(
+            "check: every chain-rule product equals model.backward's gradient "
+            "(largest relative difference {difference:.1e})"
+        ).format(difference=trace.max_discrepancy)
     )
     return "\n".join(lines) + "\n"
 
@@ -131,10 +151,10 @@ def _unit_backward(trace: Trace, u: UnitTrace, f: common.Format) -> list[str]:
     elif u.loss_gradient_formula:
         lines = [f"{head}{u.loss_gradient_formula} = {f(u.dE_dout)}"]
     else:
-        lines = [f"{head}{f(u.dE_dout)}  (from the loss's backward)"]
+        lines = [head + _("{value}  (from the loss's backward)").format(value=f(u.dE_dout))]
     d_name = f"∂out_{u.name}/∂net_{u.name}"
     slope = f(u.dout_dnet)
-    formula = "" if u.derivative_formula == slope else f"{u.derivative_formula} = "
+    formula = "" if u.derivative_formula == slope else f"{common.formula(u.derivative_formula)} = "
     lines.append(f"{d_name} = {formula}{slope}")
     lines.append(
         f"δ_{u.name} = ∂E/∂net_{u.name} = ∂E/∂out_{u.name} · {d_name} = "
@@ -168,5 +188,9 @@ def _param(trace: Trace, p: ParamTrace, f: common.Format) -> list[str]:
             f"{f(p.gradient, True)} = {f(p.updated)}"
         )
     else:
-        lines.append(f"{name} is not updated (update_biases=False): stays {f(p.value)}")
+        lines.append(
+            _("{name} is not updated (update_biases=False): stays {value}").format(
+                name=name, value=f(p.value)
+            )
+        )
     return lines

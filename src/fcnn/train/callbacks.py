@@ -22,6 +22,7 @@ import numpy as np
 from .. import checks
 from ..callback import Callback, TrainState
 from ..core import warn_user
+from ..i18n import translator
 from ..optim import ReduceLROnPlateau
 
 __all__ = [
@@ -33,6 +34,11 @@ __all__ = [
     "ModelCheckpoint",
     "TrainState",
 ]
+
+
+# Stop reasons are said in the language of the moment training stops: they are kept in
+# the history as text (and shown by fit, the CLI and a notebook's History).
+_ = translator("train")
 
 
 class DivergenceWarning(UserWarning):
@@ -93,10 +99,20 @@ class EarlyStopping(Callback):
             return
         self.wait += 1
         if self.wait > self.patience:
+            if self.restore_best_weights:
+                reason = _(
+                    "early stopping: {monitor} has not improved for {wait} epochs; best "
+                    "{best:.6g} at epoch {epoch} (its weights restored)"
+                )
+            else:
+                reason = _(
+                    "early stopping: {monitor} has not improved for {wait} epochs; best "
+                    "{best:.6g} at epoch {epoch}"
+                )
             state.stop(
-                f"early stopping: {self.monitor} has not improved for {self.wait} epochs; "
-                f"best {self.best:.6g} at epoch {self.best_epoch}"
-                + (" (its weights restored)" if self.restore_best_weights else "")
+                reason.format(
+                    monitor=self.monitor, wait=self.wait, best=self.best, epoch=self.best_epoch
+                )
             )
 
     def on_train_end(self, state: TrainState) -> None:
@@ -245,19 +261,28 @@ class DivergenceGuard(Callback):
             reference = max(self.lowest, 0.01 * self.first)
             if reference <= 0 or loss <= self.factor * reference:
                 return
-            what = f"loss exploded to {loss:.3g} (from {self.lowest:.3g})"
+            what = _(
+                "loss exploded to {loss:.3g} (from {lowest:.3g}) at epoch {epoch}, step {step}"
+            )
+        elif math.isnan(loss):
+            what = _("loss became NaN at epoch {epoch}, step {step}")
         else:
-            what = f"loss became {'NaN' if math.isnan(loss) else 'infinite'}"
-        where = f"at epoch {state.epoch + 1}, step {state.step + 1}"
+            what = _("loss became infinite at epoch {epoch}, step {step}")
+        what = what.format(
+            loss=loss, lowest=self.lowest, epoch=state.epoch + 1, step=state.step + 1
+        )
         restored = ""
         if self._good is not None:
             state.model.load_state_dict(self._good)
-            restored = (
-                f"; last good weights (end of epoch {self._good_epoch}) restored"
-                if self._good_epoch
-                else "; the initial weights restored"
-            )
-        reason = f"{what} {where}; the learning rate {state.lr:g} is likely too high{restored}"
+            if self._good_epoch:
+                restored = _("; last good weights (end of epoch {epoch}) restored").format(
+                    epoch=self._good_epoch
+                )
+            else:
+                restored = _("; the initial weights restored")
+        reason = _("{what}; the learning rate {lr:g} is likely too high{restored}").format(
+            what=what, lr=state.lr, restored=restored
+        )
         state.stop(reason)
         state.history.diverged = True
         warn_user(reason, DivergenceWarning)

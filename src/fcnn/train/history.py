@@ -14,6 +14,9 @@ from typing import Any
 
 from ..display import html_table, svg_curves
 from ..files import POSITIVE, ModelFileError, atomic_write_text, check_json, read_json_file
+from ..i18n import translator
+
+_ = translator("train")
 
 __all__ = ["HISTORY_LAYOUT", "History"]
 
@@ -133,19 +136,22 @@ class History:
         metrics = {
             k: v for k, v in self.history.items() if k not in losses and k not in ("lr", "time")
         }
-        charts = [svg_curves(self.epoch, losses, title="loss by epoch")]
+        charts = [svg_curves(self.epoch, losses, title=_("loss by epoch"))]
         if metrics:
-            charts.append(svg_curves(self.epoch, metrics, title="metrics by epoch"))
+            charts.append(svg_curves(self.epoch, metrics, title=_("metrics by epoch")))
         keys = list(self.history)
         rows = [[e, *(f"{self.history[k][i]:.4g}" for k in keys)] for i, e in enumerate(self.epoch)]
         if len(rows) > 2 * self._SHOWN_ROWS:
             gap = ["…"] * (len(keys) + 1)
             rows = [*rows[: self._SHOWN_ROWS], gap, *rows[-self._SHOWN_ROWS :]]
-        ended = f"; {self.stop_reason}" if self.stop_reason else ""
+        n = len(self.epoch)
+        caption = (_("History: {n} epoch") if n == 1 else _("History: {n} epochs")).format(n=n)
+        if self.stop_reason:
+            caption = _("{caption}; {reason}").format(caption=caption, reason=self.stop_reason)
         table = html_table(
-            ["epoch", *keys],
+            [_("epoch"), *keys],
             rows,
-            caption=f"History: {len(self.epoch)} epoch{'s' * (len(self.epoch) != 1)}{ended}",
+            caption=caption,
             right=range(len(keys) + 1),
         )
         return "<div>" + "".join(charts) + "</div>" + table

@@ -45,6 +45,7 @@ import numpy as np
 
 from .. import checks
 from ..core import Module, default_rng
+from ..i18n import N_, translator
 from ..losses import prepare_targets, resolve_loss
 from ..optim import Optimizer
 from .loop import _as_features, _as_targets, _resolve_optimizer
@@ -52,8 +53,11 @@ from .step import TrainStep
 
 __all__ = ["RULE", "LRFinderResult", "lr_find", "minimum_over_ten", "steps_at_least_two"]
 
-#: The rule behind :attr:`LRFinderResult.suggestion`, in words.
-RULE = "a tenth of the rate at the lowest smoothed loss"
+_ = translator("train")
+
+#: The rule behind :attr:`LRFinderResult.suggestion`, in words (English; ``summary()``
+#: says it in the current language).
+RULE = N_("a tenth of the rate at the lowest smoothed loss")
 
 
 @dataclass(frozen=True)
@@ -100,12 +104,19 @@ class LRFinderResult:
     def summary(self) -> str:
         """One line: the suggestion and its rule, and how far the sweep went."""
         if self.suggestion is None:
-            head = "no suggestion: the smoothed loss never fell (try more steps, a lower start_lr)"
+            head = _(
+                "no suggestion: the smoothed loss never fell (try more steps, a lower start_lr)"
+            )
         else:
-            head = f"suggested learning rate {self.suggestion:.3g} ({self.rule})"
-        swept = f"{len(self.lrs)} of {self.steps} steps from {self.start_lr:g} to {self.end_lr:g}"
-        stopped = f" (stopped: {self.stop_reason})" if self.stop_reason else ""
-        return f"{head}; {swept}{stopped}"
+            head = _("suggested learning rate {lr:.3g} ({rule})").format(
+                lr=self.suggestion, rule=_(self.rule)
+            )
+        swept = _("{taken} of {steps} steps from {start:g} to {end:g}").format(
+            taken=len(self.lrs), steps=self.steps, start=self.start_lr, end=self.end_lr
+        )
+        if self.stop_reason:
+            swept = _("{swept} (stopped: {reason})").format(swept=swept, reason=self.stop_reason)
+        return _("{head}; {swept}").format(head=head, swept=swept)
 
     def __str__(self) -> str:
         return self.summary()
@@ -241,7 +252,7 @@ def lr_find(
                 group["lr"] = float(lr)
             value = step(*next(batches)).loss
             if not math.isfinite(value):
-                stop_reason = f"the loss became {value} at lr {lr:.3g}"
+                stop_reason = _("the loss became {value} at lr {lr:.3g}").format(value=value, lr=lr)
                 break
             losses.append(value)
             # A moving average from 0, divided by 1 − βⁱ⁺¹ so its first values are not
@@ -250,10 +261,10 @@ def lr_find(
             smoothed.append(average / (1.0 - smoothing ** (i + 1)))
             best = min(best, smoothed[-1])
             if diverge_factor is not None and smoothed[-1] > diverge_factor * best:
-                stop_reason = (
-                    f"the smoothed loss {smoothed[-1]:.3g} exceeded {diverge_factor:g} × its "
-                    f"lowest {best:.3g} at lr {lr:.3g}"
-                )
+                stop_reason = _(
+                    "the smoothed loss {loss:.3g} exceeded {factor:g} × its lowest {best:.3g} "
+                    "at lr {lr:.3g}"
+                ).format(loss=smoothed[-1], factor=diverge_factor, best=best, lr=lr)
                 break
     taken, curve = rates[: len(losses)], np.asarray(smoothed)
     return LRFinderResult(

@@ -6,7 +6,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as RichProgress
 
+from ..i18n import translator
+
 __all__ = ["Progress", "format_logs"]
+
+_ = translator("train")
 
 
 def format_logs(logs: dict[str, float]) -> str:
@@ -31,7 +35,12 @@ class Progress:
         self._task = None
         if verbose == 1 and self.console.is_terminal:
             self._bar = RichProgress(
-                TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"),
+                # rich fills {task.fields[…]} in; the words around them are ours
+                TextColumn(
+                    _("epoch {epoch}/{epochs}").format(
+                        epoch="{task.fields[epoch]}", epochs="{task.fields[epochs]}"
+                    )
+                ),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn("loss {task.fields[loss]:.4f}"),
@@ -59,8 +68,11 @@ class Progress:
     def end_epoch(self, epoch: int, logs: dict[str, float]) -> None:
         if self.verbose:
             width = len(str(self.epochs))
+            done = _("epoch {epoch}/{epochs}").format(
+                epoch=f"{epoch + 1:>{width}}", epochs=self.epochs
+            )
             self.console.print(
-                f"epoch {epoch + 1:>{width}}/{self.epochs}  {format_logs(logs)}",
+                f"{done}  {format_logs(logs)}",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -73,4 +85,8 @@ class Progress:
     def report_stop(self, reason: str | None, diverged: bool) -> None:
         if self.verbose and reason:
             style = "bold red" if diverged else "yellow"
-            self.console.print(f"[{style}]stopped:[/] {reason}", highlight=False, soft_wrap=True)
+            stopped = _("stopped:")
+            gap = "" if stopped.endswith("：") else " "  # a full-width colon has its own space
+            self.console.print(
+                f"[{style}]{stopped}[/]{gap}{reason}", highlight=False, soft_wrap=True
+            )
