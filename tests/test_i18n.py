@@ -142,3 +142,17 @@ def test_a_complete_catalog_with_a_plural_passes_the_check(tmp_path, monkeypatch
     path.write_bytes(tool.po_text(catalog))
     path.with_suffix(".mo").write_bytes(tool.mo_bytes(catalog))
     assert tool.problems("part", "zh") == []
+
+
+def test_the_glossary_gives_each_term_one_row():
+    """docs/zh/glossary.md: one Chinese word per English term, so no term twice."""
+    rows = [
+        line.split("|")[1:3]
+        for line in (ROOT / "docs" / "zh" / "glossary.md").read_text().splitlines()
+        if line.startswith("| ") and not line.startswith("| 中文") and "---" not in line
+    ]
+    chinese = [zh.strip() for zh, _ in rows]
+    english = [en.strip() for _, en in rows]
+    assert len(rows) > 50
+    assert sorted({t for t in chinese if chinese.count(t) > 1}) == []
+    assert sorted({t for t in english if english.count(t) > 1}) == []
