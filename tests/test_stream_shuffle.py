@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from stream_support import table_data, write_parquet
 
 from fcnn.data.stream import NpySource, ParquetSource
 from fcnn.data.stream.shuffle import rebatch
+from stream_support import table_data, write_parquet
 
 
 def _epoch(source, **kwargs):
@@ -17,7 +17,8 @@ def _epoch(source, **kwargs):
 
 def _equal(a, b):
     return len(a) == len(b) and all(
-        np.array_equal(x1, x2) and np.array_equal(y1, y2) for (x1, y1), (x2, y2) in zip(a, b)
+        np.array_equal(x1, x2) and np.array_equal(y1, y2)
+        for (x1, y1), (x2, y2) in zip(a, b, strict=True)
     )
 
 
@@ -34,7 +35,7 @@ def test_same_seed_same_batches_other_epoch_other_order(tmp_path):
 
 
 def test_rows_travel_beyond_their_chunk(tmp_path):
-    X, y = table_data(1000)
+    _, y = table_data(1000)
     np.save(tmp_path / "X.npy", np.arange(1000, dtype=np.float32).reshape(-1, 1))
     np.save(tmp_path / "y.npy", y)
     source = NpySource(tmp_path / "X.npy", tmp_path / "y.npy", chunk_rows=100, shuffle_buffer=300)

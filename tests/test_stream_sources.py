@@ -10,7 +10,6 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
-from stream_support import all_rows, table_data, write_csv, write_parquet
 
 from fcnn.data.stream import (
     BatchSource,
@@ -21,6 +20,7 @@ from fcnn.data.stream import (
     ParquetSource,
     as_source,
 )
+from stream_support import all_rows, table_data, write_csv, write_parquet
 
 
 def _sorted_rows(X, y):
@@ -45,17 +45,23 @@ def _sources(tmp_path):
     write_parquet(tmp_path / "folder" / "b.parquet", X[250:], y[250:], 90)
     frame = pd.DataFrame({f"f{j}": X[:, j] for j in range(3)} | {"target": y})
     chunks = [(X[i : i + 128], y[i : i + 128]) for i in range(0, len(X), 128)]
-    return X, y, {
-        "npy": NpySource(tmp_path / "X.npy", tmp_path / "y.npy", chunk_rows=70),
-        "npy column": NpySource(tmp_path / "Xy.npy", -1, chunk_rows=70),
-        "parquet": ParquetSource(write_parquet(tmp_path / "d.parquet", X, y), "target"),
-        "parquet folder": ParquetSource(tmp_path / "folder", "target"),
-        "csv": CSVSource(write_csv(tmp_path / "d.csv", X, y), "target", block_size=4096),
-        "dask array": DaskSource(da.from_array(X, chunks=(100, 3)), da.from_array(y, chunks=50)),
-        "dask frame": DaskSource(dd.from_pandas(frame, npartitions=4), "target"),
-        "iterable": IterableSource(chunks),
-        "callable": IterableSource(lambda: iter(chunks)),
-    }
+    return (
+        X,
+        y,
+        {
+            "npy": NpySource(tmp_path / "X.npy", tmp_path / "y.npy", chunk_rows=70),
+            "npy column": NpySource(tmp_path / "Xy.npy", -1, chunk_rows=70),
+            "parquet": ParquetSource(write_parquet(tmp_path / "d.parquet", X, y), "target"),
+            "parquet folder": ParquetSource(tmp_path / "folder", "target"),
+            "csv": CSVSource(write_csv(tmp_path / "d.csv", X, y), "target", block_size=4096),
+            "dask array": DaskSource(
+                da.from_array(X, chunks=(100, 3)), da.from_array(y, chunks=50)
+            ),
+            "dask frame": DaskSource(dd.from_pandas(frame, npartitions=4), "target"),
+            "iterable": IterableSource(chunks),
+            "callable": IterableSource(lambda: iter(chunks)),
+        },
+    )
 
 
 def test_every_source_gives_every_row_once(tmp_path):

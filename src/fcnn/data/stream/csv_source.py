@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +21,25 @@ __all__ = ["CSVSource"]
 DEFAULT_BLOCK_SIZE = 1 << 22  # bytes of text per chunk (4 MiB)
 
 
-def _first_ragged_row(path: Path, delimiter: str) -> tuple[int, int, int] | None:
-    """(line number, fields, expected) of the first row whose field count differs from
-    the header's: read again only when pyarrow has reported one (it does not say where)."""
+def _first_line(path: Path, delimiter: str, bad) -> tuple[int, list[str], int] | None:
+    """(line number, fields, header's field count) of the first row ``bad(row, expected)``
+    holds for: read again only after pyarrow has reported an error (it does not say
+    where, only what)."""
     with open(path, newline="", encoding="utf-8", errors="replace") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         expected = len(next(reader, []))
         for row in reader:
-            if row and len(row) != expected:
-                return reader.line_num, len(row), expected
+            if row and bad(row, expected):
+                return reader.line_num, row, expected
     return None
+
+
+def _not_a_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return text.strip() != ""  # an empty cell is a missing value, not text
+    return False
 
 
 class CSVSource(BatchSource):
@@ -84,22 +94,27 @@ class CSVSource(BatchSource):
 
     def _explain(self, err: Exception) -> StreamError:
         text = str(err)
-        if "Expected" in text and "columns" in text:
-            found = _first_ragged_row(self.path, self.delimiter)
-            where = (
-                f"line {found[0]} has {found[1]} fields where the header has {found[2]}"
-                if found
-                else text
+        ragged = "Expected" in text and "columns" in text
+        column = re.search(r"CSV column #(\d+)", text)
+        if ragged:
+            found = _first_line(self.path, self.delimiter, lambda row, n: len(row) != n)
+            if found:
+                line, row, expected = found
+                return StreamError(
+                    f"CSVSource: {self.path}: line {line} has {len(row)} fields where the "
+                    f"header has {expected}; fix or remove that row (quote any field holding "
+                    "the delimiter)"
+                )
+        elif column and "conversion error" in text:
+            j = int(column.group(1))
+            name = self._schema.names[j]
+            found = _first_line(
+                self.path, self.delimiter, lambda row, n: j < len(row) and _not_a_number(row[j])
             )
+            where = f"line {found[0]} holds {found[1][j]!r}" if found else text
             return StreamError(
-                f"CSVSource: {self.path}: {where}; fix or remove that row (quote any field "
-                "holding the delimiter)"
-            )
-        if "conversion error" in text:
-            return StreamError(
-                f"CSVSource: {self.path}: {text.split(': ', 1)[-1]} (in {text.split(':')[0]}, "
-                "counted from 0), a column whose first rows were numbers; fix that value or "
-                "drop the column"
+                f"CSVSource: {self.path}: column {name!r} is numeric in the first rows but "
+                f"{where}; fix that value, or drop the column"
             )
         return StreamError(f"CSVSource: {self.path} cannot be read: {text}")
 
