@@ -14,6 +14,7 @@ import fcnn
 from fcnn.data.stream import IterableSource, ParquetSource
 from fcnn.data.stream.prefetch import THREAD_NAME
 from stream_support import table_data, write_parquet
+from test_train import _Interrupt
 
 
 def _model(seed=0):
@@ -56,15 +57,6 @@ def test_same_seed_same_training(tmp_path):
         runs.append(_weights(model))
     assert all(np.array_equal(runs[0][k], runs[1][k]) for k in runs[0])
     assert not all(np.array_equal(runs[0][k], runs[2][k]) for k in runs[0])
-
-
-class _Interrupt(fcnn.Callback):
-    def __init__(self, at_epoch):
-        self.at_epoch = at_epoch
-
-    def on_epoch_begin(self, state):
-        if state.epoch == self.at_epoch:
-            raise KeyboardInterrupt
 
 
 def test_resume_is_bit_identical_and_refuses_changed_data(tmp_path):
