@@ -4,7 +4,9 @@ One step is ``fcnn.train.step.TrainStep`` — ``out = model(xb); loss(out, yb);
 optimizer.zero_grad(); model.backward_to_parameters(loss.backward()); optimizer.step()``,
 the same step the playground and the scikit-learn estimators take. The loop adds
 batching, shuffling, validation, metrics, callbacks, progress, divergence protection and
-resumable run directories around it, and nothing inside it.
+resumable run directories around it, and nothing inside it. Data larger than memory
+comes as a :class:`~fcnn.data.stream.BatchSource`, whose epochs ``train/streaming.py``
+reads; the loop is the same.
 """
 
 from __future__ import annotations
