@@ -27,8 +27,9 @@ from .shuffle import rebatch
 
 __all__ = ["DEFAULT_SHUFFLE_BUFFER", "BatchSource", "StreamError", "file_fingerprint"]
 
-# Rows mixed at once: 65,536 rows of 100 float32 features hold 26 MB.
-DEFAULT_SHUFFLE_BUFFER = 65_536
+# Rows mixed at once: 16,384 rows of 784 float32 features (MNIST's) hold 51 MB, of 100
+# features 6.5 MB. A larger buffer mixes better and costs memory (up to 1.5 times it).
+DEFAULT_SHUFFLE_BUFFER = 16_384
 
 
 class StreamError(ValueError):

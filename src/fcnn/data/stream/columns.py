@@ -43,8 +43,10 @@ def check_columns(who: str, path: Any, schema: Any, target: str | None) -> list[
 def to_arrays(batch: Any, features: list[str], target: str | None, dtype: np.dtype):
     """A pyarrow table or record batch as ``X`` (rows, features) of ``dtype`` and ``y``
     (None without a target). Missing values become NaN, which training refuses by cell."""
-    X = np.empty((batch.num_rows, len(features)), dtype=dtype)
+    # Filled column by column into Fortran order (each column contiguous), then one copy
+    # to the row order the step wants: several times faster than writing strided columns.
+    X = np.empty((batch.num_rows, len(features)), dtype=dtype, order="F")
     for j, name in enumerate(features):
         X[:, j] = batch.column(name).to_numpy(zero_copy_only=False)
     y = None if target is None else batch.column(target).to_numpy(zero_copy_only=False)
-    return X, y
+    return np.ascontiguousarray(X), y
