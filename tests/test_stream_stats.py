@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fcnn.data import apply_preprocess
-from fcnn.data.stream import IterableSource, stream_statistics
+from fcnn.data.stream import IterableSource, PreparedSource, stream_statistics
 from fcnn.data.transform import Standardizer
 
 
@@ -41,3 +41,14 @@ def test_overflowing_column_is_named():
     source = IterableSource([(X, np.zeros(2))], feature_names=["a", "b"], dtype=np.float64)
     with pytest.raises(ValueError, match=r"column 'b' holds values up to 1e\+300"):
         stream_statistics(source).standardizer()
+
+
+def test_a_prepared_source_is_standardised_as_it_is_read():
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(3, 5, size=(500, 4)), rng.integers(0, 2, 500)
+    source = IterableSource(_chunks(X, y, 64), dtype=np.float64)
+    record = stream_statistics(source).preprocess()
+    prepared = PreparedSource(source, record)
+    got = np.concatenate([x for x, _ in prepared.batches(0, 100, shuffle=False)])
+    np.testing.assert_allclose(got, Standardizer().fit(X).transform(X), atol=1e-12)
+    assert prepared.fingerprint()["preprocess"] == record

@@ -8,7 +8,8 @@
 - ``csv_source``: :class:`CSVSource` (pyarrow's streaming CSV reader, block by block).
 - ``iterable``: :class:`IterableSource` (a list of batches or a function giving them).
 - ``columns``: from pyarrow tables to arrays, with the checks of their columns.
-- ``stats``: :func:`stream_statistics`, one pass for the Standardizer and the classes.
+- ``stats``: :func:`stream_statistics`, one pass for the Standardizer and the classes;
+  :class:`PreparedSource`, a source standardised as it is read.
 - ``prefetch``: the background thread that reads ahead of training.
 
 :func:`as_source` picks a source for a path (by its suffix) or an object.
@@ -26,7 +27,7 @@ from .csv_source import CSVSource
 from .iterable import IterableSource
 from .parquet import ParquetSource
 from .prefetch import prefetch
-from .stats import StreamStatistics, stream_statistics
+from .stats import PreparedSource, StreamStatistics, stream_statistics
 
 __all__ = [
     "DEFAULT_SHUFFLE_BUFFER",
@@ -36,6 +37,7 @@ __all__ = [
     "IterableSource",
     "NpySource",
     "ParquetSource",
+    "PreparedSource",
     "StreamError",
     "StreamStatistics",
     "as_source",

@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 
 from ... import checks
+from ..source import apply_preprocess
 from ..transform import Standardizer
 from .base import BatchSource
 
-__all__ = ["StreamStatistics", "stream_statistics"]
+__all__ = ["PreparedSource", "StreamStatistics", "stream_statistics"]
 
 
 @dataclass
@@ -105,3 +106,31 @@ def stream_statistics(
         feature_names=list(source.feature_names),
         classes=np.array(sorted(labels)) if classes else None,
     )
+
+
+class PreparedSource(BatchSource):
+    """``source`` with its features prepared by a preparation record (the
+    ``{"kind": "standardize", ...}`` of :meth:`StreamStatistics.preprocess`, or any
+    record ``apply_preprocess`` knows) as each chunk is read: what training on
+    standardised streamed data reads, the same preparation ``predict`` applies later."""
+
+    def __init__(self, source: BatchSource, preprocess: dict[str, Any]) -> None:
+        super().__init__(shuffle_buffer=source.shuffle_buffer, dtype=source.dtype)
+        self.source, self.preprocess = source, dict(preprocess)
+        self.feature_names, self.n_rows = source.feature_names, source.n_rows
+
+    def _prepared(self, chunk):
+        X, y = chunk
+        return self._features(apply_preprocess(self.preprocess, X)), y
+
+    def _chunk_count(self) -> int | None:
+        return self.source._chunk_count()
+
+    def _read_chunk(self, index: int):
+        return self._prepared(self.source._read_chunk(index))
+
+    def _stream(self):
+        return map(self._prepared, self.source._stream())
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {**self.source.fingerprint(), "preprocess": self.preprocess}
