@@ -18,6 +18,9 @@
   ``load_source``, ``apply_preprocess``), for the CLI, the playground and sweeps.
 - ``transform``: ``train_test_split``, ``train_val_test_split``, ``Standardizer``,
   ``one_hot``, ``check_dataset``.
+- ``stream``: data larger than memory, read batch by batch (``BatchSource``,
+  ``as_source``, ``ParquetSource``, ``CSVSource``, ``NpySource``, ``DaskSource``,
+  ``IterableSource``, ``stream_statistics``); imported as ``fcnn.data.stream``.
 """
 
 from __future__ import annotations

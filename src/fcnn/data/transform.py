@@ -331,13 +331,34 @@ class Standardizer:
             # A column with one value keeps it exactly as its mean (so it maps to exactly 0).
             mean = np.where(data.min(axis=0) == data.max(axis=0), data[0], data.mean(axis=0))
             std = data.std(axis=0)
+        return self.fit_moments(
+            mean,
+            std,
+            largest=lambda j: float(np.max(np.abs(data[:, j]))),
+            feature_names=feature_names,
+        )
+
+    def fit_moments(
+        self,
+        mean: np.ndarray,
+        std: np.ndarray,
+        *,
+        largest: Any,
+        feature_names: Sequence[str] | None = None,
+    ) -> Standardizer:
+        """Set each column's mean and scale from moments computed elsewhere (a pass over
+        data streamed in batches: :func:`fcnn.data.stream.stream_statistics`).
+
+        ``mean`` and ``std`` (population, ``ddof=0``) are float64 per column, a constant
+        column's mean its exact value; ``largest(j)`` is column j's largest magnitude,
+        asked only to word the error of a column that overflowed.
+        """
         overflowed = ~(np.isfinite(mean) & np.isfinite(std))
         if overflowed.any():
             j = int(np.argmax(overflowed))
             name = f"column {j}" if feature_names is None else f"column {feature_names[j]!r}"
-            largest = float(np.max(np.abs(data[:, j])))
             raise ValueError(
-                f"Standardizer.fit: {name} holds values up to {largest:.3g}, too large to "
+                f"Standardizer.fit: {name} holds values up to {largest(j):.3g}, too large to "
                 "standardise (its mean or variance overflows float64); rescale it first, "
                 "e.g. divide it by a power of ten or take its logarithm"
             )

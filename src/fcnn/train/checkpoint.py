@@ -48,9 +48,10 @@ CHECKPOINT_LAYOUT = {
     "config": {
         "batch_size": COUNT,
         "shuffle": bool,
-        "n_train": COUNT,
-        "n_validation": COUNT,
+        "n_train": (COUNT, None),  # None: a streamed source of unknown length
+        "n_validation": (COUNT, None),
         "metrics": [str],
+        "data_fingerprint?": {str: object},  # a streamed source's (fcnn.train.streaming)
     },
 }
 """The JSON part of a checkpoint, as :func:`fcnn.files.check_json` reads it."""

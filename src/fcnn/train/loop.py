@@ -4,7 +4,9 @@ One step is ``fcnn.train.step.TrainStep`` — ``out = model(xb); loss(out, yb);
 optimizer.zero_grad(); model.backward_to_parameters(loss.backward()); optimizer.step()``,
 the same step the playground and the scikit-learn estimators take. The loop adds
 batching, shuffling, validation, metrics, callbacks, progress, divergence protection and
-resumable run directories around it, and nothing inside it.
+resumable run directories around it, and nothing inside it. Data larger than memory
+comes as a :class:`~fcnn.data.stream.BatchSource`, whose epochs ``train/streaming.py``
+reads; the loop is the same.
 """
 
 from __future__ import annotations
@@ -12,76 +14,28 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import checks
-from ..checks import check_finite
 from ..core import Module, default_rng
+from ..data.stream import BatchSource
 from ..losses import prepare_targets, resolve_loss
 from ..losses.weights import with_class_weights
 from ..metrics import METRICS, labels_from_output
 from ..optim import OPTIMIZERS, Optimizer
 from .callbacks import Callback, DivergenceGuard, TrainState
 from .history import History
+from .inputs import _as_features, _as_targets, _split_validation
 from .progress import Progress
 from .rundir import RunFiles
 from .step import TrainStep
+from .streaming import first_batch, predict_source, stream_config, stream_epoch
 
 __all__ = ["evaluate", "fit", "prepare_targets", "resolve_loss"]
-
-
-def _refuse_complex(name: str, array: np.ndarray) -> None:
-    # NumPy's cast would keep the real part and only warn (ComplexWarning).
-    if array.dtype.kind == "c":
-        raise TypeError(
-            f"{name} is complex ({array.dtype}); fcnn trains on real numbers: pass "
-            f"{name}.real or abs({name}) if that is what you mean"
-        )
-
-
-def _as_features(where: str, name: str, X: Any, dtype: np.dtype) -> np.ndarray:
-    """``X`` as a non-empty 2-D array of ``dtype``, every value finite after the cast."""
-    given = np.asarray(X)
-    _refuse_complex(name, given)
-    try:
-        with np.errstate(over="ignore"):  # an overflow is reported below, in words
-            X = given.astype(dtype, copy=False)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} is not numeric: {err}") from None
-    if X.ndim < 2:
-        raise ValueError(f"{name} must be 2-D (samples, features), got shape {X.shape}")
-    if len(X) == 0:
-        raise ValueError(
-            f"{where}: {name} has no rows (shape {X.shape}); there is nothing to {where}"
-        )
-    if X is not given and given.dtype.kind == "f" and not np.isfinite(X).all():
-        # Finite float64 values beyond float32's range become inf on the cast.
-        overflow = np.isfinite(given) & ~np.isfinite(X)
-        if overflow.any():
-            at = tuple(int(i) for i in np.argwhere(overflow)[0])
-            raise ValueError(
-                f"{name}[{', '.join(map(str, at))}] = {given[at]:.6g} does not fit in {dtype} "
-                f"(largest {np.finfo(dtype).max:.4g}); scale {name} down, or train a "
-                "float64 model (dtype='float64')"
-            )
-    check_finite(name, X)
-    return X
-
-
-def _as_targets(name: str, y: Any) -> np.ndarray:
-    """``y`` as an array; text and complex numbers are refused naming ``name``."""
-    y = np.asarray(y)
-    _refuse_complex(name, y)
-    if y.dtype.kind in "US":
-        raise ValueError(
-            f"{name} must be numeric, got text ({y.dtype}, e.g. {str(y.flat[0])!r}): map "
-            "class names to labels 0, 1, ... first (fcnn.data.csv does)"
-        )
-    return y
 
 
 def _resolve_optimizer(optimizer: Any, model: Module, lr: float | None) -> Optimizer:
@@ -140,7 +94,7 @@ def _score(
 def evaluate(
     model: Module,
     X: Any,
-    y: Any,
+    y: Any = None,
     *,
     loss: Any = None,
     metrics: Sequence[str] | None = None,
@@ -148,55 +102,42 @@ def evaluate(
 ) -> dict[str, float]:
     """Loss and metrics of ``model`` on ``(X, y)`` in eval mode.
 
-    Returns ``{"loss": ..., "<metric>": ...}``; classification losses report accuracy
-    unless ``metrics`` says otherwise.
+    ``X`` may be a :class:`~fcnn.data.stream.BatchSource` (``y`` None: the source gives
+    the targets), read batch by batch. Returns ``{"loss": ..., "<metric>": ...}``;
+    classification losses report accuracy unless ``metrics`` says otherwise.
     """
-    X = _as_features("evaluate", "X", X, model.dtype)
+    if isinstance(X, BatchSource):
+        if y is not None:
+            raise ValueError(f"evaluate: y= is not used with a data source ({X!r})")
+        output, y = predict_source(model, X, batch_size)
+        if y is None:
+            raise ValueError(f"evaluate: {X!r} gives no targets; give it a target column")
+    else:
+        if y is None:
+            raise TypeError("evaluate: y is missing (targets are needed beside arrays X)")
+        X = _as_features("evaluate", "X", X, model.dtype)
+        output = model.predict(X, batch_size=batch_size)
     y = _as_targets("y", y)
-    output = model.predict(X, batch_size=batch_size)
     loss = resolve_loss(loss, y, output.shape[1])
     target = prepare_targets(loss, y, output.shape[1], model.dtype)
-    if len(target) != len(X):
-        raise ValueError(f"X has {len(X)} rows but y has {len(target)}")
+    if len(target) != len(output):
+        raise ValueError(f"X has {len(output)} rows but y has {len(target)}")
     results = {"loss": float(loss(output, target))}
     results.update(_score(loss, _metric_names(metrics, loss), output, target))
     return results
 
 
-def _split_validation(X, y, validation_data, validation_split, rng):
-    if validation_data is not None and validation_split:
-        raise ValueError("pass validation_data or validation_split, not both")
-    if validation_data is not None:
-        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-            raise ValueError("validation_data must be a pair (X_val, y_val)")
-        return X, y, validation_data[0], validation_data[1]
-    if validation_split:
-        validation_split = checks.real(
-            "fit",
-            "validation_split",
-            validation_split,
-            low=0,
-            high=1,
-            low_open=True,
-            high_open=True,
-        )
-        n_val = round(len(X) * validation_split)
-        if n_val < 1 or n_val >= len(X):
-            raise ValueError(
-                f"validation_split={validation_split} leaves no training or no validation rows"
-            )
-        # Unlike Keras (which holds out the last rows), a random subset drawn with fit's
-        # seed: data sorted by class would otherwise validate on a single class.
-        order = rng.permutation(len(X))
-        train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
-        return X[train], y[train], X[val], y[val]
-    return X, y, None, None
+def _array_epoch(X, Y, batch_size, order):
+    """One in-memory epoch's batches: views of one permuted copy (or of the data)."""
+    X_epoch, Y_epoch = (X, Y) if order is None else (X[order], Y[order])
+    for begin in range(0, len(X), batch_size):
+        yield X_epoch[begin : begin + batch_size], Y_epoch[begin : begin + batch_size]
 
 
 def fit(
     model: Module,
     X: Any,
-    y: Any,
+    y: Any = None,
     *,
     loss: Any = None,
     optimizer: Any = "adam",
@@ -221,7 +162,12 @@ def fit(
     Parameters
     ----------
     model : Module
-    X : array_like, shape (N, features)
+    X : array_like, shape (N, features), or BatchSource
+        A :class:`~fcnn.data.stream.BatchSource` streams data larger than memory: each
+        epoch's batches are read, shuffled in its bounded buffer with a seed drawn from
+        ``seed``, and prepared in a background thread (see :mod:`fcnn.train.streaming`);
+        ``y`` is then None and ``validation_split`` and ``class_weight="balanced"``
+        (which need every row at hand) are refused.
     y : array_like
         Class labels ``(N,)`` for classification, values ``(N,)`` or ``(N, outputs)``
         for regression, probabilities ``(N, C)`` for soft targets.
@@ -288,22 +234,43 @@ def fit(
         raise ValueError("resume=True needs run_dir= (where the checkpoint is)")
     if seed is not None:
         seed = checks.non_negative_int("fit", "seed", seed)
-    X_all = _as_features("fit", "X", X, model.dtype)
-    y_all = _as_targets("y", y)
-    if len(y_all) != len(X_all):
-        raise ValueError(f"X has {len(X_all)} rows but y has {len(y_all)}")
+    source = X if isinstance(X, BatchSource) else None
     shuffle_rng = np.random.default_rng(
         seed if seed is not None else int(default_rng().integers(2**63))
     )
-    X_train, y_train, X_val, y_val = _split_validation(
-        X_all, y_all, validation_data, validation_split, shuffle_rng
-    )
+    if source is not None:
+        if isinstance(class_weight, str):
+            raise ValueError(
+                f"fit: class_weight={class_weight!r} needs the class counts of every row; "
+                "with a data source pass a dict {class: weight}"
+            )
+        # A first batch stands for the data where a sample is enough (loss, output size).
+        X_train, y_train = first_batch(source, y, validation_split)
+        X_train = _as_features("fit", "X", X_train, model.dtype)
+        y_train = _as_targets("y", y_train)
+        X_val = y_val = None
+        if isinstance(validation_data, BatchSource):
+            X_val = validation_data
+        elif validation_data is not None:
+            _, _, X_val, y_val = _split_validation(X_train, y_train, validation_data, 0, None)
+    else:
+        if y is None:
+            raise TypeError("fit: y is missing (targets are needed beside arrays X)")
+        X_all = _as_features("fit", "X", X, model.dtype)
+        y_all = _as_targets("y", y)
+        if len(y_all) != len(X_all):
+            raise ValueError(f"X has {len(X_all)} rows but y has {len(y_all)}")
+        X_train, y_train, X_val, y_val = _split_validation(
+            X_all, y_all, validation_data, validation_split, shuffle_rng
+        )
     n_outputs = model.predict(X_train[:1]).shape[1]
     loss = resolve_loss(loss, y_train, n_outputs)
     Y_train = prepare_targets(loss, y_train, n_outputs, model.dtype)
     # What training minimises; validation keeps the plain loss (see class_weight above).
     train_loss = with_class_weights("fit", loss, class_weight, Y_train, n_outputs)
-    if X_val is not None:
+    if isinstance(X_val, BatchSource):
+        Y_val = None  # the source gives its own; evaluate reads it
+    elif X_val is not None:
         X_val = _as_features("fit", "validation X", X_val, model.dtype)
         y_val = _as_targets("validation y", y_val)
         Y_val = prepare_targets(loss, y_val, n_outputs, model.dtype, "validation y")
@@ -326,9 +293,17 @@ def fit(
         "batch_size": batch_size,
         "shuffle": bool(shuffle),
         "n_train": len(X_train),
-        "n_validation": 0 if X_val is None else len(X_val),
+        "n_validation": 0 if X_val is None else X_val.n_rows if Y_val is None else len(X_val),
         "metrics": metric_names,
     }
+    if source is not None:
+        config.update(stream_config(source))
+
+    def prepare(xb: Any, yb: Any) -> tuple[np.ndarray, np.ndarray]:
+        # A streamed batch, checked and converted as fit converts arrays.
+        xb = _as_features("fit", "X", xb, model.dtype)
+        return xb, prepare_targets(loss, _as_targets("y", yb), n_outputs, model.dtype)
+
     run = RunFiles(
         run_dir,
         model=model,
@@ -355,9 +330,10 @@ def fit(
                 cb.on_batch_end(state, value)
             return not state.stop_training
 
-        state.extra["train_data"] = (X_train, Y_train)  # what DiagnosticsCallback probes
-        n = len(X_train)
-        n_batches = math.ceil(n / batch_size)
+        # What DiagnosticsCallback probes (for a source: its first batch).
+        state.extra["train_data"] = (X_train, Y_train)
+        n = len(X_train) if source is None else source.n_rows
+        n_batches = None if n is None else math.ceil(n / batch_size)
         progress = Progress(verbose, epochs, n_batches)
         model.train()
         for cb in all_callbacks:
@@ -373,37 +349,36 @@ def fit(
                     for cb in all_callbacks:
                         cb.on_epoch_begin(state)
                     run.epoch_started()
-                    if shuffle:
-                        order = shuffle_rng.permutation(n)
-                        X_epoch, Y_epoch = (
-                            X_train[order],
-                            Y_train[order],
-                        )  # one copy; batches are views
-                    else:
-                        X_epoch, Y_epoch = X_train, Y_train
-                    total, seen, outputs = 0.0, 0, []
-                    progress.start_epoch(epoch)
-                    for step, begin in enumerate(range(0, n, batch_size)):
-                        state.step = step
-                        xb, yb = (
-                            X_epoch[begin : begin + batch_size],
-                            Y_epoch[begin : begin + batch_size],
+                    if source is not None:
+                        batches = stream_epoch(
+                            source, epoch, batch_size, shuffle, shuffle_rng, prepare
                         )
-                        value, _, out, updated = train_step(xb, yb, before_update)
-                        if not updated:
-                            break
-                        total += value * len(xb)
-                        seen += len(xb)
-                        state.global_step += 1
-                        if metric_names:
-                            outputs.append(out)
-                        progress.advance(step, value)
+                    else:
+                        order = shuffle_rng.permutation(n) if shuffle else None
+                        batches = _array_epoch(X_train, Y_train, batch_size, order)
+                    total, seen, outputs, targets = 0.0, 0, [], []
+                    progress.start_epoch(epoch)
+                    with closing(batches):  # a streamed epoch's reader thread stops here
+                        for step, (xb, yb) in enumerate(batches):
+                            state.step = step
+                            value, _, out, updated = train_step(xb, yb, before_update)
+                            if not updated:
+                                break
+                            total += value * len(xb)
+                            seen += len(xb)
+                            state.global_step += 1
+                            if metric_names:
+                                outputs.append(out)
+                                targets.append(yb)
+                            progress.advance(step, value)
                     if seen == 0 or (state.stop_training and history.diverged):
                         break
                     logs = {"loss": total / seen}
                     if metric_names:
                         logs.update(
-                            _score(loss, metric_names, np.concatenate(outputs), Y_epoch[:seen])
+                            _score(
+                                loss, metric_names, np.concatenate(outputs), np.concatenate(targets)
+                            )
                         )
                     if X_val is not None:
                         logs.update(

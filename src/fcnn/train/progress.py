@@ -28,7 +28,9 @@ def format_logs(logs: dict[str, float]) -> str:
 class Progress:
     """verbose 0: silent; 1: a bar per epoch on a terminal plus a line per epoch; 2: lines only."""
 
-    def __init__(self, verbose: int, epochs: int, batches: int, console: Console | None = None):
+    def __init__(
+        self, verbose: int, epochs: int, batches: int | None, console: Console | None = None
+    ):
         self.verbose, self.epochs, self.batches = verbose, epochs, batches
         self.console = console or Console()
         self._bar: RichProgress | None = None
@@ -61,7 +63,8 @@ class Progress:
     def advance(self, step: int, loss: float) -> None:
         # Refreshing rich costs microseconds; do it a few dozen times per epoch at most.
         if self._bar is not None and (
-            step % max(1, self.batches // 50) == 0 or step + 1 == self.batches
+            # An unknown number of batches (a streamed source): every 50th.
+            step % max(1, (self.batches or 2500) // 50) == 0 or step + 1 == self.batches
         ):
             self._bar.update(self._task, completed=step + 1, loss=loss)
 

@@ -1,0 +1,52 @@
+"""From pyarrow tables to ``(X, y)``: which columns are features, checked once per file,
+and the conversion of a record batch, column by column into one float array."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base import StreamError
+
+__all__ = ["check_columns", "to_arrays"]
+
+
+def _numeric(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+
+
+def check_columns(who: str, path: Any, schema: Any, target: str | None) -> list[str]:
+    """The feature columns of a file with ``schema``: every column but ``target``, each
+    numeric; a missing target or a column of text is refused, naming it."""
+    names = list(schema.names)
+    if target is not None and target not in names:
+        raise StreamError(
+            f"{who}: {path} has no target column {target!r}; its columns: {', '.join(names)}; "
+            "pass target= one of them"
+        )
+    features = [name for name in names if name != target]
+    if not features:
+        raise StreamError(f"{who}: {path} has no feature columns besides the target")
+    for name in features:
+        kind = schema.field(name).type
+        if not _numeric(kind):
+            raise StreamError(
+                f"{who}: column {name!r} of {path} holds {kind}, not numbers; drop it or "
+                "encode it as numbers first"
+            )
+    return features
+
+
+def to_arrays(batch: Any, features: list[str], target: str | None, dtype: np.dtype):
+    """A pyarrow table or record batch as ``X`` (rows, features) of ``dtype`` and ``y``
+    (None without a target). Missing values become NaN, which training refuses by cell."""
+    # Filled column by column into Fortran order (each column contiguous), then one copy
+    # to the row order the step wants: several times faster than writing strided columns.
+    X = np.empty((batch.num_rows, len(features)), dtype=dtype, order="F")
+    for j, name in enumerate(features):
+        X[:, j] = batch.column(name).to_numpy(zero_copy_only=False)
+    y = None if target is None else batch.column(target).to_numpy(zero_copy_only=False)
+    return np.ascontiguousarray(X), y

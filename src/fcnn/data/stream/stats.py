@@ -1,0 +1,136 @@
+"""One pass over a source for what preparing its data needs: each feature's mean and
+variance, and the class labels, without holding more than a batch.
+
+Means and variances of batches are merged with the pairwise update of Chan, Golub and
+LeVeque ("Updating formulae and a pairwise algorithm for computing sample variances",
+1979): for parts A and B with counts n, means m and sums of squared deviations M2,
+
+    δ = m_B − m_A,  n = n_A + n_B,  m = m_A + δ·n_B/n,  M2 = M2_A + M2_B + δ²·n_A·n_B/n
+
+which, unlike a running Σx and Σx², does not lose the variance to cancellation when the
+mean is large. The result is the :class:`~fcnn.data.transform.Standardizer` that
+fitting on all rows at once would give (to float rounding), recorded as the in-memory
+preparation is (``{"kind": "standardize", "mean": [...], "scale": [...]}``), so
+``apply_preprocess`` and ``predict`` prepare new data the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ... import checks
+from ..source import apply_preprocess
+from ..transform import Standardizer
+from .base import BatchSource
+
+__all__ = ["PreparedSource", "StreamStatistics", "stream_statistics"]
+
+
+@dataclass
+class StreamStatistics:
+    """What one pass over a source found (float64, one entry per feature)."""
+
+    n_rows: int
+    mean: np.ndarray
+    var: np.ndarray  # population variance (ddof=0), as np.var
+    minimum: np.ndarray
+    maximum: np.ndarray
+    first_row: np.ndarray
+    feature_names: list[str]
+    classes: np.ndarray | None = None  # the sorted distinct targets, when collected
+
+    def standardizer(self) -> Standardizer:
+        """The Standardizer fitted on every row, as ``Standardizer().fit(X)`` would be."""
+        # A column with one value keeps it exactly as its mean (as Standardizer.fit does).
+        mean = np.where(self.minimum == self.maximum, self.first_row, self.mean)
+        largest = np.maximum(np.abs(self.minimum), np.abs(self.maximum))
+        return Standardizer().fit_moments(
+            mean,
+            np.sqrt(self.var),
+            largest=lambda j: float(largest[j]),
+            feature_names=self.feature_names,
+        )
+
+    def preprocess(self) -> dict[str, Any]:
+        """The preparation record a run keeps (see ``fcnn.data.source.apply_preprocess``)."""
+        return {"kind": "standardize", **self.standardizer().state_dict()}
+
+
+def stream_statistics(
+    source: BatchSource, *, classes: bool = False, batch_size: int = 65_536
+) -> StreamStatistics:
+    """Read ``source`` once, in its own order, for its feature statistics; with
+    ``classes``, also collect its distinct target values (the class labels)."""
+    if not isinstance(source, BatchSource):
+        raise TypeError(f"stream_statistics: expected a BatchSource, got {type(source).__name__}")
+    checks.flag("stream_statistics", "classes", classes)
+    batch_size = checks.positive_int("stream_statistics", "batch_size", batch_size)
+    count, mean, m2 = 0, None, None
+    low = high = first = None
+    labels: set = set()
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: the Standardizer words it
+        for X, y in source.batches(0, batch_size, shuffle=False):
+            data = np.asarray(X, dtype=np.float64)
+            n_b = len(data)
+            if n_b == 0:
+                continue
+            mean_b = data.mean(axis=0)
+            m2_b = np.square(data - mean_b).sum(axis=0)
+            if mean is None:
+                count, mean, m2 = n_b, mean_b, m2_b
+                low, high, first = data.min(axis=0), data.max(axis=0), data[0].copy()
+            else:
+                total = count + n_b
+                delta = mean_b - mean
+                mean = mean + delta * (n_b / total)
+                m2 = m2 + m2_b + np.square(delta) * (count * n_b / total)
+                count = total
+                np.minimum(low, data.min(axis=0), out=low)
+                np.maximum(high, data.max(axis=0), out=high)
+            if classes:
+                if y is None:
+                    raise ValueError("stream_statistics(classes=True): the source has no targets")
+                labels.update(np.unique(np.asarray(y)).tolist())
+    if mean is None:
+        raise ValueError(f"stream_statistics: {source!r} gave no rows")
+    return StreamStatistics(
+        n_rows=count,
+        mean=mean,
+        var=m2 / count,
+        minimum=low,
+        maximum=high,
+        first_row=first,
+        feature_names=list(source.feature_names),
+        classes=np.array(sorted(labels)) if classes else None,
+    )
+
+
+class PreparedSource(BatchSource):
+    """``source`` with its features prepared by a preparation record (the
+    ``{"kind": "standardize", ...}`` of :meth:`StreamStatistics.preprocess`, or any
+    record ``apply_preprocess`` knows) as each chunk is read: what training on
+    standardised streamed data reads, the same preparation ``predict`` applies later."""
+
+    def __init__(self, source: BatchSource, preprocess: dict[str, Any]) -> None:
+        super().__init__(shuffle_buffer=source.shuffle_buffer, dtype=source.dtype)
+        self.source, self.preprocess = source, dict(preprocess)
+        self.feature_names, self.n_rows = source.feature_names, source.n_rows
+
+    def _prepared(self, chunk):
+        X, y = chunk
+        return self._features(apply_preprocess(self.preprocess, X)), y
+
+    def _chunk_count(self) -> int | None:
+        return self.source._chunk_count()
+
+    def _read_chunk(self, index: int):
+        return self._prepared(self.source._read_chunk(index))
+
+    def _stream(self):
+        return map(self._prepared, self.source._stream())
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {**self.source.fingerprint(), "preprocess": self.preprocess}
