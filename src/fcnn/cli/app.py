@@ -1,7 +1,14 @@
-"""The typer app every command registers on, and the rule that user errors are one line.
+"""The typer app every command registers on, the language it speaks, and the rule that user
+errors are one line.
 
 A missing optional dependency is a user error too: ``pip install "fcnn[sklearn]"`` in one
 line, not a traceback.
+
+Every sentence the CLI prints is English in the source and looked up in the ``cli``
+catalog when it is shown (:mod:`fcnn.i18n`). Help texts are fixed when a module is
+imported, before ``--lang`` is read, so they are marked with ``N_`` there and translated
+here, when the help is drawn; a help text with fields (a list of names) is declared with
+:func:`help_text`, which remembers its template.
 """
 
 from __future__ import annotations
@@ -13,16 +20,64 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
+import typer.rich_utils as rich_help
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..files import ModelFileError
+from ..i18n import LANGUAGES, N_, get_language, set_language, translator
+
+_ = translator("cli")
+
+# help_text's templates: the English text typer keeps → (its template, its fields)
+_TEMPLATES: dict[str, tuple[str, dict[str, Any]]] = {}
+
+# typer's own words in a drawn help (module constants it reads at draw time), each with
+# the English we look up; patched while a help is drawn, then put back.
+_TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+    "ERRORS_PANEL_TITLE": N_("Error"),
+    "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
+}
+
+
+def help_text(template: str, **fields: Any) -> str:
+    """A help text with fields: ``help_text(N_("Loss: {names}."), names="mse, l1")`` is
+    the English text typer shows; the help drawn in another language translates
+    ``template`` and fills in the same fields."""
+    text = template.format(**fields)
+    _TEMPLATES[text] = (template, fields)
+    return text
+
+
+def translate_help(text: str | None) -> str | None:
+    """A help text (or panel name) marked with ``N_`` or made by :func:`help_text`, in the
+    current language."""
+    if not text:
+        return text
+    template, fields = _TEMPLATES.get(text, (text, None))
+    return _(template) if fields is None else _(template).format(**fields)
+
+
+def _rewrap(text: str) -> str:
+    """A docstring's paragraphs, each on one line (the terminal wraps them)."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
 
 class _Help:
-    """What ``fcnn ... --help`` shows, two things mended from typer's rich help.
+    """What ``fcnn ... --help`` shows, three things mended from typer's rich help.
+
+    - Everything in the current language: the command's help, each option's help and
+      panel, the subcommands' one-line helps and typer's own words ("Options",
+      "[default: ...]"), translated just for the drawing and put back afterwards (one
+      process may draw the help in both languages, as the tests do).
 
     - A docstring's paragraphs are rewrapped to the terminal: the rich help keeps the
       line breaks of the source, which cut lines short in an 80-column terminal.
@@ -33,15 +88,38 @@ class _Help:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("help"):
-            paragraphs = inspect.cleandoc(kwargs["help"]).split("\n\n")
-            kwargs["help"] = "\n\n".join(" ".join(p.split()) for p in paragraphs)
+            kwargs["help"] = _rewrap(kwargs["help"])
         super().__init__(*args, **kwargs)
 
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+        params = self.get_params(ctx)  # type: ignore[attr-defined]
+        for param in params:
             if getattr(param, "is_flag", False) and param.metavar is None:
                 param.metavar = ""
-        super().format_help(ctx, formatter)  # type: ignore[misc]
+        # (object, attribute) pairs holding English text, each translated for the drawing
+        texts = [(self, "help")]
+        texts += [(p, name) for p in params for name in ("help", "rich_help_panel")]
+        commands = getattr(self, "commands", {}).values()
+        texts += [(c, name) for c in commands for name in ("help", "short_help")]
+        english = [(owner, name, getattr(owner, name, None)) for owner, name in texts]
+        words = {name: getattr(rich_help, name) for name in _TYPER_WORDS}
+        try:
+            for owner, name, text in english:
+                if text:
+                    setattr(owner, name, translate_help(text))
+            for name, word in _TYPER_WORDS.items():
+                setattr(rich_help, name, _(word))
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        finally:
+            for owner, name, text in english:
+                if text:
+                    setattr(owner, name, text)
+            for name, word in words.items():
+                setattr(rich_help, name, word)
 
 
 class Command(_Help, TyperCommand):
@@ -61,7 +139,7 @@ class App(typer.Typer):
 
 app = App(
     cls=Group,
-    help="fcnn: fully-connected neural networks on NumPy, from first principles.",
+    help=N_("fcnn: fully-connected neural networks on NumPy, from first principles."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -99,11 +177,18 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
             if isinstance(err, FileNotFoundError) and err.filename:
-                message = f"no such file: {err.filename}"
-            errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+                message = _("no such file: {path}").format(path=err.filename)
+            error_line(message)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def error_line(message: str) -> None:
+    """``error: <message>`` on stderr, one line, ``error:`` in the current language."""
+    errors.print(
+        f"[bold red]{escape(_('error:'))}[/] {escape(message)}", highlight=False, soft_wrap=True
+    )
 
 
 def _version(value: bool) -> None:
@@ -112,10 +197,42 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _language(value: str | None) -> None:
+    """``--lang``, read before ``--help`` (both are eager; --lang comes first on the line).
+    Without it the environment decides, afresh for every invocation."""
+    try:
+        set_language(value)
+        get_language()  # a bad FCNN_LANG is refused here, in one line, not mid-help
+    except ValueError:
+        set_language("en")  # the language to refuse in is not known: English
+        if value is not None:
+            err = ValueError(
+                _("--lang {value!r}: choose one of {choices}").format(
+                    value=value, choices=", ".join(LANGUAGES)
+                )
+            )
+        error_line(str(err))
+        set_language(None)
+        raise typer.Exit(2) from None
+
+
 @app.callback()
 def main(
+    lang: str = typer.Option(
+        None,
+        "--lang",
+        callback=_language,
+        is_eager=True,
+        expose_value=False,
+        metavar="zh|en",
+        help=N_("Language of every line fcnn prints (default: FCNN_LANG, else the locale)."),
+    ),
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help=N_("Print the version and exit."),
     ),
 ) -> None:
     """fcnn: fully-connected neural networks on NumPy, from first principles."""

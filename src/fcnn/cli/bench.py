@@ -27,35 +27,48 @@ from rich.progress import (
 from ..bench import markdown_table, rich_table, run_benchmark, save_json
 from ..bench.report import memory_line
 from ..files import atomic_write_text
+from ..i18n import N_, translator
 from .app import app, console, friendly
+
+_ = translator("cli")
 
 __all__ = ["bench"]
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Time training steps, epochs and inference against PyTorch, "
+        "scikit-learn and the matrix-multiply floor (same threads, float32, "
+        "weights and batch order)."
+    ),
+)
 @friendly
 def bench(
     case: list[str] = typer.Option(
-        None, "--case", help="Run only this case (repeatable); default: all of them."
+        None, "--case", help=N_("Run only this case (repeatable); default: all of them.")
     ),
     data_dir: Path = typer.Option(
         None,
         "--data-dir",
-        help="Folder with MNIST's IDX files (an error if it holds none); random pixels without it.",
+        help=N_(
+            "Folder with MNIST's IDX files (an error if it holds none); random pixels without it."
+        ),
     ),
     threads: int = typer.Option(
-        None, min=1, help="BLAS and PyTorch threads (default: the number of cores)."
+        None, min=1, help=N_("BLAS and PyTorch threads (default: the number of cores).")
     ),
-    repeats: int = typer.Option(3, min=1, help="Timings per case and framework (median shown)."),
-    rows: int = typer.Option(60000, min=512, help="Training rows per epoch."),
-    quick: bool = typer.Option(False, help="A few steps per case: a smoke run, not a measurement."),
-    memory: bool = typer.Option(True, help="Also measure peak RSS of the largest case."),
+    repeats: int = typer.Option(
+        3, min=1, help=N_("Timings per case and framework (median shown).")
+    ),
+    rows: int = typer.Option(60000, min=512, help=N_("Training rows per epoch.")),
+    quick: bool = typer.Option(
+        False, help=N_("A few steps per case: a smoke run, not a measurement.")
+    ),
+    memory: bool = typer.Option(True, help=N_("Also measure peak RSS of the largest case.")),
     out: Path = typer.Option(
-        Path("bench.json"), help="Where to write the results (JSON; Markdown beside it, .md)."
+        Path("bench.json"), help=N_("Where to write the results (JSON; Markdown beside it, .md).")
     ),
 ) -> None:
-    """Time training steps, epochs and inference against PyTorch, scikit-learn and the
-    matrix-multiply floor (same threads, float32, weights and batch order)."""
 
     with _progress_bar() as (on_work, show):
         report = run_benchmark(

@@ -10,20 +10,24 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ..data import planar
+from ..i18n import N_, translator
 from ..losses import BCELoss
 from ..models import mlp
 from ..optim import SGD
 from .app import app, console
 
+_ = translator("cli")
 
-@app.command()
+
+@app.command(
+    help=N_("Train the course's 2-4-1 tanh network on the planar flower data (course: 90 %)."),
+)
 def demo(
-    hidden: int = typer.Option(4, min=1, max=1000, help="Units in the hidden tanh layer."),
-    iterations: int = typer.Option(10000, min=1, help="Full-batch gradient-descent steps."),
-    lr: float = typer.Option(1.2, min=0.0, help="Learning rate of plain gradient descent."),
-    seed: int = typer.Option(2, min=0, help="Seed of the initial weights."),
+    hidden: int = typer.Option(4, min=1, max=1000, help=N_("Units in the hidden tanh layer.")),
+    iterations: int = typer.Option(10000, min=1, help=N_("Full-batch gradient-descent steps.")),
+    lr: float = typer.Option(1.2, min=0.0, help=N_("Learning rate of plain gradient descent.")),
+    seed: int = typer.Option(2, min=0, help=N_("Seed of the initial weights.")),
 ) -> None:
-    """Train the course's 2-4-1 tanh network on the planar flower data (course: 90 %)."""
     X, y = planar()
     targets = y.reshape(-1, 1).astype(np.float64)
     model = mlp(

@@ -18,11 +18,14 @@ from rich.table import Table
 from ..diagnose import diagnose
 from ..diagnose.report import Report
 from ..diagnose.verdicts import percent
+from ..i18n import N_, translator
 from ..train import load_checkpoint
 from ..train.checkpoint import CHECKPOINT_NAME
 from .app import app, console, friendly
 from .options import max_samples_option, run_argument, split_option, target_option
 from .runs import build_optimizer, check_split, load_run, run_data
+
+_ = translator("cli")
 
 FORMATS = ("text", "markdown", "json")
 
@@ -79,38 +82,47 @@ def _print_text(report: Report, title: str) -> None:
         console.print("[bold green]no problems found[/]", highlight=False)
 
 
-@app.command("diagnose")
+@app.command(
+    "diagnose",
+    help=N_(
+        "Look inside a network: dead, saturated or exploding units, each "
+        "named with advice.\n\n"
+        "Dead ReLUs, saturated units, vanishing or exploding gradients and "
+        "update sizes out of proportion: each problem found is named in "
+        "words, with advice."
+    ),
+)
 @friendly
 def diagnose_command(
     run: Path = run_argument(),
     data: str = typer.Option(
         None,
-        help="Data to look at: a data set name or a CSV file, prepared as the run's training "
-        "data was (default: the run's own data, see --split).",
+        help=N_(
+            "Data to look at: a data set name or a CSV file, prepared as the run's training "
+            "data was (default: the run's own data, see --split)."
+        ),
     ),
     target: str = target_option(),
     split: str = split_option("train"),
     lr: float = typer.Option(
         None,
-        help="Size the update/weight ratio for a plain SGD step with this learning rate "
-        "(default: the next step of the run's own optimiser).",
+        help=N_(
+            "Size the update/weight ratio for a plain SGD step with this learning rate "
+            "(default: the next step of the run's own optimiser)."
+        ),
     ),
     batch_size: int = typer.Option(
-        256, help="Rows per chunk; in train mode BatchNorm normalises each chunk."
+        256, help=N_("Rows per chunk; in train mode BatchNorm normalises each chunk.")
     ),
     max_samples: int = max_samples_option(None),
     mode: str = typer.Option(
-        "train", help="'train' (as the optimiser sees the network) or 'eval' mode."
+        "train", help=N_("'train' (as the optimiser sees the network) or 'eval' mode.")
     ),
     output_format: str = typer.Option(
-        "text", "--format", help="text (a table and verdicts), markdown or json."
+        "text", "--format", help=N_("text (a table and verdicts), markdown or json.")
     ),
-    strict: bool = typer.Option(False, help="Exit with status 2 when a warning is found."),
+    strict: bool = typer.Option(False, help=N_("Exit with status 2 when a warning is found.")),
 ) -> None:
-    """Look inside a network: dead, saturated or exploding units, each named with advice.
-
-    Dead ReLUs, saturated units, vanishing or exploding gradients and update sizes out of
-    proportion: each problem found is named in words, with advice."""
     if output_format not in FORMATS:
         raise ValueError(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
     check_split(split)

@@ -14,7 +14,12 @@ from typing import Any
 import numpy as np
 import typer
 
-RUN_HELP = "A run directory, or a .safetensors model file."
+from ..i18n import N_, translator
+from .app import help_text
+
+_ = translator("cli")
+
+RUN_HELP = N_("A run directory, or a .safetensors model file.")
 
 # --------------------------------------------------------------------------- options
 
@@ -28,11 +33,11 @@ def run_argument(help: str = RUN_HELP) -> Any:
 
 
 def target_option() -> Any:
-    return typer.Option(None, help="CSV: the target column (default: last).")
+    return typer.Option(None, help=N_("CSV: the target column (default: last)."))
 
 
 def data_dir_option() -> Any:
-    return typer.Option(None, help="mnist / fashion-mnist: folder with the IDX .gz files.")
+    return typer.Option(None, help=N_("mnist / fashion-mnist: folder with the IDX .gz files."))
 
 
 def output_option(help: str) -> Any:
@@ -42,18 +47,26 @@ def output_option(help: str) -> Any:
 def split_option(default: str) -> Any:
     """Which of a run's rows to look at without ``--data``: ``"train"`` or ``"test"``."""
     other = "test" if default == "train" else "train"
-    return typer.Option(default, help=f"Without --data: the run's {default!r} or {other!r} rows.")
-
-
-def max_samples_option(default: int | None) -> Any:
-    everything = " (default: all)" if default is None else ""
     return typer.Option(
-        default, help=f"Look at a random subset of at most this many rows{everything}."
+        default,
+        help=help_text(
+            N_("Without --data: the run's {default!r} or {other!r} rows."),
+            default=default,
+            other=other,
+        ),
     )
 
 
+def max_samples_option(default: int | None) -> Any:
+    if default is None:
+        return typer.Option(
+            None, help=N_("Look at a random subset of at most this many rows (default: all).")
+        )
+    return typer.Option(default, help=N_("Look at a random subset of at most this many rows."))
+
+
 def dpi_option() -> Any:
-    return typer.Option(150, help="Resolution of PNG files, in dots per inch.")
+    return typer.Option(150, help=N_("Resolution of PNG files, in dots per inch."))
 
 
 # --------------------------------------------------------------------------- values

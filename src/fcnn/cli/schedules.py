@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from ..i18n import N_
 from ..optim import SCHEDULERS
 from ..train import LRSchedulerCallback
 from .options import int_list
@@ -100,4 +101,4 @@ def batches_per_epoch(n_rows: int, validation_split: float, batch_size: int) -> 
 
 def schedule_option(default: Any, help: str, **extra: Any) -> Any:
     """An option of the learning-rate schedule, shown in its own panel of --help."""
-    return typer.Option(default, help=help, rich_help_panel="Learning-rate schedule", **extra)
+    return typer.Option(default, help=help, rich_help_panel=N_("Learning-rate schedule"), **extra)

@@ -20,10 +20,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..i18n import N_, translator
 from ..sweep import SweepProgress, load_spec, run
 from ..sweep.report import table_rows
-from .app import app, console, friendly
+from .app import app, console, friendly, help_text
 from .options import given, target_option
+
+_ = translator("cli")
 
 __all__ = ["sweep"]
 
@@ -121,60 +124,80 @@ def _table(update: SweepProgress | Any, top: int | None, title: str) -> Table:
     return table
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Run a hyper-parameter sweep (grid or random search), resumable.\n\n"
+        "The same command again after a crash or Ctrl-C runs only the "
+        "unfinished trials."
+    ),
+)
 @friendly
 def sweep(
     spec_file: Path = typer.Argument(
         None,
         metavar="SPEC",
-        help="A sweep spec file, .yaml or .json (data, search, params, fixed, repeats, seed, "
-        "metric, direction); the options below add to it or override it.",
+        help=N_(
+            "A sweep spec file, .yaml or .json (data, search, params, fixed, repeats, seed, "
+            "metric, direction); the options below add to it or override it."
+        ),
     ),
     out: Path = typer.Option(
-        None, "--out", "-o", help="Sweep directory (default sweeps/<spec name or data>)."
+        None, "--out", "-o", help=N_("Sweep directory (default sweeps/<spec name or data>).")
     ),
-    jobs: int = typer.Option(1, "--jobs", "-j", help="Local worker processes (1: this process)."),
+    jobs: int = typer.Option(
+        1, "--jobs", "-j", help=N_("Local worker processes (1: this process).")
+    ),
     dask: str = typer.Option(
         None,
-        help="Run on Dask: a scheduler address (tcp://host:8786), or local:N for a "
         # escaped: typer reads help as Rich markup, where [dask] would be a style tag
-        f"LocalCluster of N processes on 127.0.0.1. Needs {escape('fcnn[dask]')}.",
+        help=help_text(
+            N_(
+                "Run on Dask: a scheduler address (tcp://host:8786), or local:N for a "
+                "LocalCluster of N processes on 127.0.0.1. Needs {extra}."
+            ),
+            extra=escape("fcnn[dask]"),
+        ),
     ),
-    data: str = typer.Option(None, help="Data set name or CSV file (overrides the spec's)."),
+    data: str = typer.Option(None, help=N_("Data set name or CSV file (overrides the spec's).")),
     target: str = target_option(),
-    search: str = typer.Option(None, help="grid (every combination) or random."),
-    trials: int = typer.Option(None, help="Random search: the number of trials."),
-    seed: int = typer.Option(None, help="Sweep seed: every trial's seed derives from it."),
-    repeats: int = typer.Option(None, help="Runs of each configuration with different seeds."),
+    search: str = typer.Option(None, help=N_("grid (every combination) or random.")),
+    trials: int = typer.Option(None, help=N_("Random search: the number of trials.")),
+    seed: int = typer.Option(None, help=N_("Sweep seed: every trial's seed derives from it.")),
+    repeats: int = typer.Option(None, help=N_("Runs of each configuration with different seeds.")),
     metric: str = typer.Option(
         None,
-        help="Rank by: train_, val_ or test_ followed by loss, accuracy, f1, r2, rmse or mae, "
-        "e.g. val_accuracy.",
+        help=N_(
+            "Rank by: train_, val_ or test_ followed by loss, accuracy, f1, r2, rmse or mae, "
+            "e.g. val_accuracy."
+        ),
     ),
-    direction: str = typer.Option(None, help="max or min (default: min for losses and errors)."),
+    direction: str = typer.Option(
+        None, help=N_("max or min (default: min for losses and errors).")
+    ),
     param: list[str] = typer.Option(
         [],
         "--param",
         "-p",
         metavar="KEY=VALUES",
-        help="A swept option, repeatable: lr=0.001,0.01; hidden=4,16x16; "
-        "'hidden=[[8],[8,8]]'; random search also takes lr=log_uniform:1e-4:1 "
-        "(and uniform:, int:).",
+        help=N_(
+            "A swept option, repeatable: lr=0.001,0.01; hidden=4,16x16; "
+            "'hidden=[[8],[8,8]]'; random search also takes lr=log_uniform:1e-4:1 "
+            "(and uniform:, int:)."
+        ),
     ),
     fixed: list[str] = typer.Option(
         [],
         "--fixed",
         "-f",
         metavar="KEY=VALUE",
-        help="An option every trial shares, repeatable: epochs=50, optimizer=sgd, hidden=16x16.",
+        help=N_(
+            "An option every trial shares, repeatable: epochs=50, optimizer=sgd, hidden=16x16."
+        ),
     ),
-    retry_failed: bool = typer.Option(False, help="Run again the trials recorded as failed."),
-    top: int = typer.Option(10, help="Rows of the live table (0: all)."),
-    quiet: bool = typer.Option(False, help="No live display; only the final table."),
+    retry_failed: bool = typer.Option(False, help=N_("Run again the trials recorded as failed.")),
+    top: int = typer.Option(10, help=N_("Rows of the live table (0: all).")),
+    quiet: bool = typer.Option(False, help=N_("No live display; only the final table.")),
 ) -> None:
-    """Run a hyper-parameter sweep (grid or random search), resumable.
-
-    The same command again after a crash or Ctrl-C runs only the unfinished trials."""
     spec = load_spec(spec_file) if spec_file is not None else {}
     spec = _merge(
         spec,

@@ -30,6 +30,7 @@ from ..data import (
 )
 from ..data.source import fingerprint
 from ..files import atomic_write_text
+from ..i18n import N_
 from ..losses import LOSSES
 from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp
@@ -37,7 +38,7 @@ from ..optim import OPTIMIZERS
 from ..train import DivergenceWarning, EarlyStopping, evaluate, fit
 from ..train.checkpoint import CHECKPOINT_NAME
 from ..train.rundir import lock_run_dir
-from .app import app, console, friendly
+from .app import app, console, friendly, help_text
 from .options import data_dir_option, given, int_list, run_argument, target_option
 from .runs import (
     RUN_FILE,
@@ -173,7 +174,9 @@ def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
     return table
 
 
-@app.command()
+@app.command(
+    help=N_("Train a network and keep the run (model, history, checkpoint) in a directory."),
+)
 @friendly
 @_no_divergence_warning
 def train(
@@ -181,110 +184,146 @@ def train(
     data: str = typer.Argument(
         None,
         metavar="DATA",
-        help="A CSV file, or a data set: "
-        + ", ".join(name for name in SOURCE_NAMES if name != "csv")
-        + ".",
+        help=help_text(
+            N_("A CSV file, or a data set: {names}."),
+            names=", ".join(name for name in SOURCE_NAMES if name != "csv"),
+        ),
     ),
-    target: str = typer.Option(None, help="CSV only: the target column's name (default: last)."),
+    target: str = typer.Option(
+        None, help=N_("CSV only: the target column's name (default: last).")
+    ),
     task: str = typer.Option(
         None,
-        help="CSV only: classification or regression (default: inferred from the target; "
-        "integers are classes when few: at most max(10, √rows)).",
+        help=N_(
+            "CSV only: classification or regression (default: inferred from the target; "
+            "integers are classes when few: at most max(10, √rows))."
+        ),
     ),
-    hidden: str = typer.Option("16,16", help="Hidden layer widths, comma-separated ('' for none)."),
+    hidden: str = typer.Option(
+        "16,16", help=N_("Hidden layer widths, comma-separated ('' for none).")
+    ),
     activation: str = typer.Option(
         "relu",
-        help=f"Hidden activation: {', '.join(ACTIVATIONS)}, maxout.",
+        help=help_text(
+            N_("Hidden activation: {names}."), names=", ".join(ACTIVATIONS) + ", maxout"
+        ),
     ),
     output: str = typer.Option(
-        None, help="Output activation (default none: the losses take logits)."
+        None, help=N_("Output activation (default none: the losses take logits).")
     ),
     loss: str = typer.Option(
         None,
-        help=f"Loss: {', '.join(LOSSES)} (default cross_entropy for classes, mse for values).",
+        help=help_text(
+            N_("Loss: {names} (default cross_entropy for classes, mse for values)."),
+            names=", ".join(LOSSES),
+        ),
     ),
-    optimizer: str = typer.Option("adam", help=f"Optimiser: {', '.join(OPTIMIZERS)}."),
-    lr: float = typer.Option(None, help="Learning rate (default: the optimiser's, as PyTorch)."),
-    momentum: float = typer.Option(None, help="SGD / RMSprop momentum."),
-    nesterov: bool = typer.Option(False, help="SGD: Nesterov momentum."),
-    weight_decay: float = typer.Option(None, help="L2 penalty (AdamW: decoupled decay)."),
-    beta1: float = typer.Option(None, help="Adam / AdamW β1 (default 0.9)."),
-    beta2: float = typer.Option(None, help="Adam / AdamW β2 (default 0.999)."),
-    eps: float = typer.Option(None, help="The optimiser's ε."),
-    alpha: float = typer.Option(None, help="RMSprop smoothing constant (default 0.99)."),
+    optimizer: str = typer.Option(
+        "adam", help=help_text(N_("Optimiser: {names}."), names=", ".join(OPTIMIZERS))
+    ),
+    lr: float = typer.Option(
+        None, help=N_("Learning rate (default: the optimiser's, as PyTorch).")
+    ),
+    momentum: float = typer.Option(None, help=N_("SGD / RMSprop momentum.")),
+    nesterov: bool = typer.Option(False, help=N_("SGD: Nesterov momentum.")),
+    weight_decay: float = typer.Option(None, help=N_("L2 penalty (AdamW: decoupled decay).")),
+    beta1: float = typer.Option(None, help=N_("Adam / AdamW β1 (default 0.9).")),
+    beta2: float = typer.Option(None, help=N_("Adam / AdamW β2 (default 0.999).")),
+    eps: float = typer.Option(None, help=N_("The optimiser's ε.")),
+    alpha: float = typer.Option(None, help=N_("RMSprop smoothing constant (default 0.99).")),
     schedule: str = schedule_option(
-        None, help=f"Learning-rate schedule: {', '.join(SCHEDULE_NAMES)}."
+        None,
+        help=help_text(N_("Learning-rate schedule: {names}."), names=", ".join(SCHEDULE_NAMES)),
     ),
-    gamma: float = schedule_option(0.1, help="step, multistep, exponential, plateau: the factor."),
+    gamma: float = schedule_option(
+        0.1, help=N_("step, multistep, exponential, plateau: the factor.")
+    ),
     step_size: int = schedule_option(
         None,
-        help="step: epochs between decays (default 10); cyclic: epochs per half cycle (default 4).",
+        help=N_(
+            "step: epochs between decays (default 10); cyclic: epochs per half cycle (default 4)."
+        ),
     ),
-    milestones: str = schedule_option(None, help="multistep: epochs, e.g. 10,20."),
-    t_max: int = schedule_option(None, help="cosine: period in epochs (default: --epochs)."),
+    milestones: str = schedule_option(None, help=N_("multistep: epochs, e.g. 10,20.")),
+    t_max: int = schedule_option(None, help=N_("cosine: period in epochs (default: --epochs).")),
     start_factor: float = schedule_option(
-        1 / 3, help="linear: the factor on the rate at first.", show_default="1/3"
+        1 / 3, help=N_("linear: the factor on the rate at first."), show_default="1/3"
     ),
-    end_factor: float = schedule_option(1.0, help="linear: the factor at the end."),
+    end_factor: float = schedule_option(1.0, help=N_("linear: the factor at the end.")),
     total_iters: int = schedule_option(
-        None, help="linear, polynomial: epochs to the end factor (default: --epochs)."
+        None, help=N_("linear, polynomial: epochs to the end factor (default: --epochs).")
     ),
-    power: float = schedule_option(1.0, help="polynomial: the power (1: a straight line)."),
+    power: float = schedule_option(1.0, help=N_("polynomial: the power (1: a straight line).")),
     decay_rate: float = schedule_option(
-        1.0, help="inverse-time: lr / (1 + rate · ⌊epoch / interval⌋)."
+        1.0, help=N_("inverse-time: lr / (1 + rate · ⌊epoch / interval⌋).")
     ),
-    time_interval: int = schedule_option(1, help="inverse-time: epochs between decays."),
+    time_interval: int = schedule_option(1, help=N_("inverse-time: epochs between decays.")),
     max_lr: float = schedule_option(
-        None, help="cyclic, onecycle: the highest learning rate (stepped every batch)."
+        None, help=N_("cyclic, onecycle: the highest learning rate (stepped every batch).")
     ),
     epochs: int = typer.Option(
-        None, help="Epochs to train (default 20; with --resume, the total)."
+        None, help=N_("Epochs to train (default 20; with --resume, the total).")
     ),
-    batch_size: int = typer.Option(32, help="Mini-batch size (>= rows: full-batch descent)."),
-    batchnorm: bool = typer.Option(False, help="BatchNorm after every hidden linear layer."),
-    dropout: float = typer.Option(0.0, help="Dropout probability after every hidden activation."),
+    batch_size: int = typer.Option(32, help=N_("Mini-batch size (>= rows: full-batch descent).")),
+    batchnorm: bool = typer.Option(False, help=N_("BatchNorm after every hidden linear layer.")),
+    dropout: float = typer.Option(
+        0.0, help=N_("Dropout probability after every hidden activation.")
+    ),
     max_norm: float = typer.Option(
         None,
-        help="Max-norm: keep each hidden unit's incoming weights at L2 norm <= this after "
-        "every step (Srivastava et al. 2014; e.g. 3).",
+        help=N_(
+            "Max-norm: keep each hidden unit's incoming weights at L2 norm <= this after "
+            "every step (Srivastava et al. 2014; e.g. 3)."
+        ),
     ),
-    init: str = typer.Option("default", help=f"Weight initialiser: {', '.join(INIT_NAMES)}."),
+    init: str = typer.Option(
+        "default", help=help_text(N_("Weight initialiser: {names}."), names=", ".join(INIT_NAMES))
+    ),
     init_scale: float = typer.Option(
-        None, help="std of 'normal', bound of 'uniform', Xavier gain."
+        None, help=N_("std of 'normal', bound of 'uniform', Xavier gain.")
     ),
-    seed: int = typer.Option(0, help="Seed of weights, dropout and batch order."),
+    seed: int = typer.Option(0, help=N_("Seed of weights, dropout and batch order.")),
     validation_split: float = typer.Option(
-        0.0, help="Fraction of training rows held out to validate."
+        0.0, help=N_("Fraction of training rows held out to validate.")
     ),
     early_stopping: int = typer.Option(
         None,
-        help="Stop after this many epochs without a better "
-        "validation loss (holds out 10 % if no split is given).",
+        help=N_(
+            "Stop after this many epochs without a better "
+            "validation loss (holds out 10 % if no split is given)."
+        ),
     ),
     class_weight: str = typer.Option(
         None,
-        help="Classification: weigh each class's rows in the loss, 'balanced' "
-        "(n / (classes · count)) or CLASS=WEIGHT pairs, e.g. 0=1,1=5.",
+        help=N_(
+            "Classification: weigh each class's rows in the loss, 'balanced' "
+            "(n / (classes · count)) or CLASS=WEIGHT pairs, e.g. 0=1,1=5."
+        ),
     ),
     test_split: float = typer.Option(
-        0.2, help="Fraction held out as the test set (images keep theirs)."
+        0.2, help=N_("Fraction held out as the test set (images keep theirs).")
     ),
-    n: int = typer.Option(None, help="Generated data sets: number of points."),
-    noise: float = typer.Option(None, help="Generated data sets: noise level."),
-    data_seed: int = typer.Option(None, help="Generated data sets: seed of the points."),
+    n: int = typer.Option(None, help=N_("Generated data sets: number of points.")),
+    noise: float = typer.Option(None, help=N_("Generated data sets: noise level.")),
+    data_seed: int = typer.Option(None, help=N_("Generated data sets: seed of the points.")),
     data_dir: str = data_dir_option(),
-    download: bool = typer.Option(False, help="mnist / fashion-mnist: download missing files."),
-    dtype: str = typer.Option("float32", help="float32 or float64."),
-    run_dir: Path = typer.Option(None, help="Where the run is kept (default runs/<data>-<time>)."),
-    resume: Path = typer.Option(None, help="Continue the run in this directory where it stopped."),
+    download: bool = typer.Option(False, help=N_("mnist / fashion-mnist: download missing files.")),
+    dtype: str = typer.Option("float32", help=N_("float32 or float64.")),
+    run_dir: Path = typer.Option(
+        None, help=N_("Where the run is kept (default runs/<data>-<time>).")
+    ),
+    resume: Path = typer.Option(
+        None, help=N_("Continue the run in this directory where it stopped.")
+    ),
     allow_changed_data: bool = typer.Option(
         False,
         "--allow-changed-data",
-        help="--resume: go on although the run's data changed since it began.",
+        help=N_("--resume: go on although the run's data changed since it began."),
     ),
-    verbose: int = typer.Option(1, help="0 silent, 1 progress bar and a line per epoch, 2 lines."),
+    verbose: int = typer.Option(
+        1, help=N_("0 silent, 1 progress bar and a line per epoch, 2 lines.")
+    ),
 ) -> None:
-    """Train a network and keep the run (model, history, checkpoint) in a directory."""
     check_train_options(ctx.params, given_options(ctx))
     extra_callbacks = []
     run_path = run_dir
@@ -402,33 +441,38 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
             console.print(f"  {run_path / name}", highlight=False)
 
 
-@app.command("evaluate")
+@app.command(
+    "evaluate",
+    help=N_("Report loss and metrics of a trained model."),
+)
 @friendly
 def evaluate_command(
     run: Path = run_argument(),
-    data: str = typer.Option(None, help="Data to evaluate on (default: the run's test split)."),
+    data: str = typer.Option(None, help=N_("Data to evaluate on (default: the run's test split).")),
     target: str = target_option(),
 ) -> None:
-    """Report loss and metrics of a trained model."""
     config, model = load_run(run)
     X, y, split = evaluation_data(config, data, target)
     loss = None if config is None else config["loss"]
     console.print(_results_table(run.name, {split: evaluate(model, X, y, loss=loss)}))
 
 
-@app.command()
+@app.command(
+    help=N_("Predict for the rows of a CSV file; writes a CSV with the prediction of each row."),
+)
 @friendly
 def predict(
     run: Path = run_argument(),
     input_csv: Path = typer.Argument(
         ...,
         metavar="CSV",
-        help="A CSV file of rows of features (a header "
-        "row naming the run's feature columns; others are ignored).",
+        help=N_(
+            "A CSV file of rows of features (a header "
+            "row naming the run's feature columns; others are ignored)."
+        ),
     ),
-    output: Path = typer.Option(None, "--output", "-o", help="Write here (default: stdout)."),
+    output: Path = typer.Option(None, "--output", "-o", help=N_("Write here (default: stdout).")),
 ) -> None:
-    """Predict for the rows of a CSV file; writes a CSV with the prediction of each row."""
     config, model = load_run(run)
     names = None if config is None else config.get("feature_names")
     X, _ = csv_features(input_csv, names)
