@@ -47,6 +47,10 @@ _TYPER_WORDS = {
 }
 
 
+# click's help for --help, translated like every option's help
+_CLICK_WORDS = (N_("Show this message and exit."),)
+
+
 def help_text(template: str, **fields: Any) -> str:
     """A help text with fields: ``help_text(N_("Loss: {names}."), names="mse, l1")`` is
     the English text typer shows; the help drawn in another language translates

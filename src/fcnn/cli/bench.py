@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -89,7 +90,7 @@ def bench(
     save_json(report, out)
     md = out.with_suffix(".md")
     atomic_write_text(md, markdown_table(report))
-    console.print(f"results: {out} and {md}")
+    console.print(_("results: {json} and {markdown}").format(json=out, markdown=md), markup=False)
 
 
 @contextmanager
@@ -102,20 +103,20 @@ def _progress_bar() -> Iterator[tuple]:
         TaskProgressColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        TextColumn("left"),
+        TextColumn(escape(_("left"))),
         console=console,
         transient=True,
         disable=not console.is_terminal,  # no bar in a log file or a pipe
         # Timings advance the bar in big uneven steps: average the speed over 10 minutes.
         speed_estimate_period=600,
     )
-    task = bar.add_task("loading the data", total=None)
+    task = bar.add_task(_("loading the data"), total=None)
 
     def on_work(done: float, total: float, doing: str) -> None:
         bar.update(task, completed=done, total=total, description=doing)
 
     def show(result) -> None:
-        bar.console.print(f"[dim]measured:[/] {result['label']}")
+        bar.console.print(f"[dim]{escape(_('measured:'))}[/] {result['label']}")
 
     with bar:
         yield on_work, show

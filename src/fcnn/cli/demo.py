@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -17,6 +18,15 @@ from ..optim import SGD
 from .app import app, console
 
 _ = translator("cli")
+
+COLUMNS = (
+    N_("network"),
+    N_("steps"),
+    N_("final loss"),
+    N_("train accuracy"),
+    N_("course"),
+    N_("time"),
+)
 
 
 @app.command(
@@ -41,14 +51,16 @@ def demo(
     )
     loss = BCELoss()
     optimizer = SGD(model.parameters(), lr=lr)
-    console.print(f"[bold]Planar flower data[/]: {len(X)} points, 2 classes.  Model:")
+    console.print(
+        _("[bold]Planar flower data[/]: {points} points, 2 classes.  Model:").format(points=len(X))
+    )
     console.print(model)
     start = time.perf_counter()
     with Progress(
-        TextColumn("training"),
+        TextColumn(escape(_("training"))),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
-        TextColumn("loss {task.fields[loss]:.4f}"),
+        TextColumn(escape(_("loss")) + " {task.fields[loss]:.4f}"),
         TimeRemainingColumn(),
         console=console,
         transient=True,
@@ -65,15 +77,15 @@ def demo(
     seconds = time.perf_counter() - start
     accuracy = float(np.mean((model.predict(X)[:, 0] > 0.5) == y))
 
-    table = Table(title="fcnn demo: planar flower, one hidden layer")
-    for column in ("network", "steps", "final loss", "train accuracy", "course", "time"):
-        table.add_column(column, justify="right")
+    table = Table(title=_("fcnn demo: planar flower, one hidden layer"))
+    for column in COLUMNS:
+        table.add_column(_(column), justify="right")
     table.add_row(
         f"2-{hidden}-1 tanh/sigmoid",
         str(iterations),
         f"{value:.4f}",
         f"{accuracy:.1%}",
         "90 %" if hidden == 4 else "—",
-        f"{seconds:.1f} s",
+        _("{seconds:.1f} s").format(seconds=seconds),
     )
     console.print(table)

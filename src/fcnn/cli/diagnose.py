@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 from rich.box import SIMPLE_HEAD
+from rich.markup import escape
 from rich.table import Table
 
 from ..diagnose import diagnose
@@ -28,6 +29,18 @@ from .runs import build_optimizer, check_split, load_run, run_data
 _ = translator("cli")
 
 FORMATS = ("text", "markdown", "json")
+# the table's column headings; the symbols are the same in every language
+HEADINGS = (
+    N_("layer"),
+    N_("units"),
+    N_("mean ± std"),
+    N_("dead"),
+    N_("satur."),
+    "‖∂L/∂W‖",
+    "‖∂L/∂z‖",
+    "ΔW/W",
+)
+SEVERITIES = {"warning": N_("warning"), "info": N_("info")}
 
 
 def _run_optimizer(config: dict, model: Any, run: Path):
@@ -56,9 +69,9 @@ def _print_text(report: Report, title: str) -> None:
     table = Table(
         title=f"{title}: {report.summary()}", title_justify="left", box=SIMPLE_HEAD, pad_edge=False
     )
-    headings = ("layer", "units", "mean ± std", "dead", "satur.", "‖∂L/∂W‖", "‖∂L/∂z‖", "ΔW/W")
-    for heading in headings:
-        table.add_column(heading, justify="left" if heading == "units" else "right", no_wrap=True)
+    for heading in HEADINGS:
+        justify = "left" if heading == "units" else "right"
+        table.add_column(_(heading), justify=justify, no_wrap=True)
     for s in report.layers:
         table.add_row(
             str(s.layer),
@@ -74,12 +87,15 @@ def _print_text(report: Report, title: str) -> None:
     for finding in report.findings:
         style = "bold yellow" if finding.severity == "warning" else "cyan"
         console.print(
-            f"[{style}]{finding.severity}:[/] {finding.message}", highlight=False, soft_wrap=True
+            f"[{style}]{escape(_(SEVERITIES.get(finding.severity, finding.severity)))}:[/] "
+            f"{finding.message}",
+            highlight=False,
+            soft_wrap=True,
         )
     for note in report.notes:
-        console.print(f"[dim]note: {note}[/]", highlight=False, soft_wrap=True)
+        console.print(f"[dim]{escape(_('note:'))} {note}[/]", highlight=False, soft_wrap=True)
     if report.ok:
-        console.print("[bold green]no problems found[/]", highlight=False)
+        console.print(f"[bold green]{escape(_('no problems found'))}[/]", highlight=False)
 
 
 @app.command(
@@ -124,7 +140,11 @@ def diagnose_command(
     strict: bool = typer.Option(False, help=N_("Exit with status 2 when a warning is found.")),
 ) -> None:
     if output_format not in FORMATS:
-        raise ValueError(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
+        raise ValueError(
+            _("--format {value!r}: expected one of {choices}").format(
+                value=output_format, choices=", ".join(FORMATS)
+            )
+        )
     check_split(split)
     config, model = load_run(run)
     X, y, name = run_data(config, data, target, split)

@@ -38,10 +38,14 @@ def _numbers(text: str, option: str) -> list[float]:
         values = [float(part) for part in parts]
     except ValueError:
         raise ValueError(
-            f"{option}={text!r}: expected comma-separated numbers, e.g. 0.05,0.10"
+            _("{option}={text!r}: expected comma-separated numbers, e.g. 0.05,0.10").format(
+                option=option, text=text
+            )
         ) from None
     if not values:
-        raise ValueError(f"{option}={text!r}: expected at least one number")
+        raise ValueError(
+            _("{option}={text!r}: expected at least one number").format(option=option, text=text)
+        )
     return values
 
 
@@ -57,7 +61,11 @@ def _target(text: str, loss: str) -> list[float] | int:
     values = _numbers(text, "--target")
     if len(values) == 1 and _takes_classes(loss):
         if not values[0].is_integer():
-            raise ValueError(f"--target={text!r}: with --loss {loss} give one class index, e.g. 1")
+            raise ValueError(
+                _("--target={text!r}: with --loss {loss} give one class index, e.g. 1").format(
+                    text=text, loss=loss
+                )
+            )
         return int(values[0])
     return values
 
@@ -156,7 +164,11 @@ def explain_command(
     ),
 ) -> None:
     if output_format not in FORMATS:
-        raise ValueError(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
+        raise ValueError(
+            _("--format {value!r}: expected one of {choices}").format(
+                value=output_format, choices=", ".join(FORMATS)
+            )
+        )
     checked("--lr", lr, checks.real, low=0)
     checked("--digits", digits, checks.real, low=1, high=17)
     if model is None:
@@ -170,8 +182,10 @@ def explain_command(
     else:
         if sample is None or target is None:
             raise ValueError(
-                "--model needs the sample too: --input (e.g. 0.05,0.10) and --target "
-                "(e.g. 0.01,0.99)"
+                _(
+                    "--model needs the sample too: --input (e.g. 0.05,0.10) and --target "
+                    "(e.g. 0.01,0.99)"
+                )
             )
         net = load(model)
         x, y = _numbers(sample, "--input"), _target(target, loss)
@@ -189,8 +203,12 @@ def explain_command(
     if output is not None:
         atomic_write_text(output, content if content.endswith("\n") else content + "\n")
         console.print(
-            f"wrote {output} ({output_format}: {len(trace.params)} parameters, "
-            f"E = {trace.loss:.{digits}g})",
+            _("wrote {path} ({format}: {count} parameters, E = {loss})").format(
+                path=output,
+                format=output_format,
+                count=len(trace.params),
+                loss=f"{trace.loss:.{digits}g}",
+            ),
             markup=False,
             highlight=False,
             soft_wrap=True,

@@ -23,7 +23,9 @@ def _shape(text: str | None) -> tuple[int, ...] | None:
         dims = tuple(int(part) for part in text.replace(" ", "").split(","))
     except ValueError:
         raise ValueError(
-            f"--input-shape {text!r}: expected comma-separated sizes, e.g. 28,28"
+            _("--input-shape {text!r}: expected comma-separated sizes, e.g. 28,28").format(
+                text=text
+            )
         ) from None
     return dims
 
@@ -43,13 +45,14 @@ def export(
     ),
 ) -> None:
     if onnx is None:
-        raise ValueError("nothing to export to: pass --onnx OUT.onnx")
+        raise ValueError(_("nothing to export to: pass --onnx OUT.onnx"))
     network = load(model_file(model))
     opset = DEFAULT_OPSET if opset is None else opset
     # Without onnx installed, to_onnx's ImportError is one line saying what to install.
     path = to_onnx(network, onnx, opset=opset, input_shape=_shape(input_shape))
     console.print(
-        f"wrote {path} (ONNX opset {opset}, {network.dtype.name}, "
-        f"{network.num_parameters()} parameters)",
+        _("wrote {path} (ONNX opset {opset}, {dtype}, {count} parameters)").format(
+            path=path, opset=opset, dtype=network.dtype.name, count=network.num_parameters()
+        ),
         highlight=False,
     )

@@ -16,7 +16,7 @@ from .. import checks
 from .. import plot as figures  # imports matplotlib only when a figure is drawn
 from ..activations import ACTIVATIONS
 from ..data import SOURCE_NAMES
-from ..i18n import N_
+from ..i18n import N_, translator
 from ..losses import LOSSES
 from ..models import mlp
 from ..optim import OPTIMIZERS
@@ -34,6 +34,8 @@ from .options import (
 from .runs import build_optimizer, training_data
 from .train_checks import check_train_options, given_options
 
+_ = translator("cli")
+
 
 def _check_sweep(start_lr: float, end_lr: float, steps: int, output: Path) -> None:
     """The sweep's own options, refused in the command line's spelling."""
@@ -41,7 +43,11 @@ def _check_sweep(start_lr: float, end_lr: float, steps: int, output: Path) -> No
     checked("--end-lr", end_lr, checks.real, low=start_lr, low_open=True)
     checked("--steps", steps, steps_at_least_two)
     if output.suffix.lower() not in figures.FORMATS:
-        raise ValueError(f"--output {str(output)!r}: the file name must end in .png, .svg or .pdf")
+        raise ValueError(
+            _("--output {path!r}: the file name must end in .png, .svg or .pdf").format(
+                path=str(output)
+            )
+        )
 
 
 @app.command(
@@ -109,7 +115,7 @@ def lr_find_command(
     output = Path("lr_find.png") if output is None else output
     _check_sweep(start_lr, end_lr, steps, output)
     figures.require_matplotlib()  # without it: one line saying what to install
-    _, dataset, loss, n_out = training_data(data, loss, ctx.params)
+    _source, dataset, loss, n_out = training_data(data, loss, ctx.params)
     sizes = [dataset.n_features, *int_list(hidden, "--hidden"), n_out]
     model = mlp(sizes, activation, dropout=dropout, seed=seed)
     opt = build_optimizer(optimizer, model.parameters(), given(momentum=momentum))
@@ -129,4 +135,6 @@ def lr_find_command(
     figure = figures.lr_find(result, title=f"Learning-rate finder: {data}, {network}, {optimizer}")
     path = figures.save(figure, output, dpi=dpi)
     console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
-    console.print(f"figure: {path}", markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        _("figure: {path}").format(path=path), markup=False, highlight=False, soft_wrap=True
+    )

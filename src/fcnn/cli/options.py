@@ -19,6 +19,8 @@ from .app import help_text
 
 _ = translator("cli")
 
+_ = translator("cli")
+
 RUN_HELP = N_("A run directory, or a .safetensors model file.")
 
 # --------------------------------------------------------------------------- options
@@ -79,7 +81,7 @@ def checked(flag: str, value: Any, check: Callable[..., Any], *args: Any, **kwar
         return check(flag, "value", value, *args, **kwargs)
     except (TypeError, ValueError) as err:
         # fcnn.checks words every refusal "WHERE(value=V): value must be ..."; keep the end.
-        _, _, must = str(err).partition("(value=" + repr(value) + "): value ")
+        _start, _sep, must = str(err).partition("(value=" + repr(value) + "): value ")
         raise type(err)(f"{flag} {value!r}: {must or err}") from None
 
 
@@ -97,10 +99,16 @@ def int_list(text: str, what: str) -> list[int]:
         values = [int(part) for part in text.replace(" ", "").split(",")]
     except ValueError:
         raise ValueError(
-            f"{what}={text!r}: expected comma-separated integers, e.g. 64,32"
+            _("{what}={text!r}: expected comma-separated integers, e.g. 64,32").format(
+                what=what, text=text
+            )
         ) from None
     if any(v < 1 for v in values):
-        raise ValueError(f"{what}={text!r}: every value must be a positive integer")
+        raise ValueError(
+            _("{what}={text!r}: every value must be a positive integer").format(
+                what=what, text=text
+            )
+        )
     return values
 
 
@@ -109,9 +117,15 @@ def float_list(text: str, what: str) -> list[float]:
     try:
         values = [float(part) for part in text.replace(" ", "").split(",") if part]
     except ValueError:
-        raise ValueError(f"{what}={text!r}: expected comma-separated numbers, e.g. 0.1,1") from None
+        raise ValueError(
+            _("{what}={text!r}: expected comma-separated numbers, e.g. 0.1,1").format(
+                what=what, text=text
+            )
+        ) from None
     if not values or any(not np.isfinite(v) or v <= 0 for v in values):
-        raise ValueError(f"{what}={text!r}: expected positive numbers")
+        raise ValueError(
+            _("{what}={text!r}: expected positive numbers").format(what=what, text=text)
+        )
     return values
 
 

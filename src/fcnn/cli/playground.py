@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import typer
+from rich.markup import escape
 
 from ..i18n import N_, translator
 from .app import app, console, errors, friendly
@@ -44,12 +45,20 @@ def playground_command(
 
     if not is_loopback(host):
         errors.print(
-            f"[bold yellow]warning:[/] listening on {host}, not on loopback: anyone who can "
-            "reach this machine can use the playground (and its CPU).",
+            f"[bold yellow]{escape(_('warning:'))}[/] "
+            + escape(
+                _(
+                    "listening on {host}, not on loopback: anyone who can reach this machine "
+                    "can use the playground (and its CPU)."
+                ).format(host=host)
+            ),
             highlight=False,
         )
 
     def announce(url: str) -> None:
-        console.print(f"fcnn playground at [bold]{url}[/] (Ctrl+C stops it)", highlight=False)
+        console.print(
+            _("fcnn playground at {url} (Ctrl+C stops it)").format(url=f"[bold]{url}[/]"),
+            highlight=False,
+        )
 
     serve(host, port, open_browser=not no_browser, idle_timeout=idle_timeout, announce=announce)

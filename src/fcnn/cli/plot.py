@@ -60,7 +60,11 @@ def _output(output: Path | None, run: Path | None, kind: str) -> Path:
     if output is None:
         output = (run / f"{kind}.png") if run is not None and run.is_dir() else Path(f"{kind}.png")
     if output.suffix.lower() not in _SUFFIXES:
-        raise ValueError(f"--output {str(output)!r}: the file name must end in .png, .svg or .pdf")
+        raise ValueError(
+            _("--output {path!r}: the file name must end in .png, .svg or .pdf").format(
+                path=str(output)
+            )
+        )
     return output
 
 
@@ -109,7 +113,7 @@ def activations_command(
     dpi: float = dpi_option(),
 ) -> Any:
     if not x_max > 0:
-        raise ValueError(f"--x-max {x_max!r}: expected a positive number")
+        raise ValueError(_("--x-max {value!r}: expected a positive number").format(value=x_max))
     x = np.linspace(-x_max, x_max, 601)
     return figures.activations(name_list(names), x=x, per_row=per_row)
 
@@ -168,7 +172,7 @@ def hidden_units_command(
 ) -> Any:
     from ..data import planar
 
-    with console.status("training the sweep ..."):
+    with console.status(_("training the sweep ...")):
         results = figures.hidden_units_experiment(int_list(widths, "--widths"), steps=steps)
     return figures.hidden_units_grid(results, *planar())
 
@@ -188,9 +192,12 @@ def gallery_command(
     dpi: float = typer.Option(100, help=N_("Resolution of the PNGs, in dots per inch.")),
 ) -> None:
     figures.require_matplotlib()
-    with console.status("drawing the gallery ...") as status:
+    with console.status(_("drawing the gallery ...")) as status:
         paths = figures.make_gallery(
-            out, data_dir=data_dir, dpi=dpi, progress=lambda name: status.update(f"drawing {name}")
+            out,
+            data_dir=data_dir,
+            dpi=dpi,
+            progress=lambda name: status.update(_("drawing {name}").format(name=name)),
         )
     for path in paths:
         console.print(str(path), markup=False, highlight=False, soft_wrap=True)
@@ -233,8 +240,8 @@ def boundary_command(
     X_test = y_test = None
     if data is not None or config is None:
         if data is None:
-            raise ValueError("a bare model file needs --data (a data set name or a CSV file)")
-        X, y, _ = evaluation_data(config, data, target)
+            raise ValueError(_("a bare model file needs --data (a data set name or a CSV file)"))
+        X, y, _name = evaluation_data(config, data, target)
     else:
         dataset = load_source(config["source"])
         X, y, X_test, y_test = dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test
@@ -276,7 +283,7 @@ def confusion_command(
 ) -> Any:
     config, model = load_run(run)
     if config is not None and config.get("task") == "regression":
-        raise ValueError("a confusion matrix needs a classifier; this run is a regression")
+        raise ValueError(_("a confusion matrix needs a classifier; this run is a regression"))
     check_split(split)
     X, y, name = run_data(config, data, target, split)
     from ..plot import outputs_logits
@@ -304,12 +311,12 @@ def weights_command(
     output: Path = output_option(_RUN_OUTPUT_HELP),
     dpi: float = dpi_option(),
 ) -> Any:
-    _, model = load_run(run)
+    _config, model = load_run(run)
     image_shape = None
     if shape is not None:
         image_shape = tuple(int_list(shape, "--shape"))
         if len(image_shape) != 2:
-            raise ValueError(f"--shape {shape!r}: expected HEIGHT,WIDTH")
+            raise ValueError(_("--shape {value!r}: expected HEIGHT,WIDTH").format(value=shape))
     return figures.first_layer_weights(model, image_shape=image_shape, max_units=max_units)
 
 

@@ -47,19 +47,23 @@ def reproduce(
 
     if name not in REPRODUCTIONS:
         raise ValueError(
-            f"unknown reproduction {name!r}; expected one of {', '.join(REPRODUCTIONS)}"
+            _("unknown reproduction {name!r}; expected one of {choices}").format(
+                name=name, choices=", ".join(REPRODUCTIONS)
+            )
         )
-    with console.status(f"reproducing {name} ...") as status:
+    with console.status(_("reproducing {name} ...").format(name=name)) as status:
         extra = {}
         if jobs is not None:
             if name != "planar":
-                raise ValueError("--jobs applies to the planar reproduction's sweep only")
+                raise ValueError(_("--jobs applies to the planar reproduction's sweep only"))
             extra = {"jobs": jobs, "sweep_dir": str(out / "planar-sweep")}
         result = REPRODUCTIONS[name](
             data_dir=data_dir, quick=quick, progress=lambda text: status.update(text), **extra
         )
     console.print(Markdown(result.to_markdown()))
     path = write(result, out)
-    console.print(f"written to {path}", highlight=False)
+    console.print(_("written to {path}").format(path=path), highlight=False, markup=False)
     if result.figure is not None:
-        console.print(f"figure: {path.with_suffix('.png')}", highlight=False)
+        console.print(
+            _("figure: {path}").format(path=path.with_suffix(".png")), highlight=False, markup=False
+        )

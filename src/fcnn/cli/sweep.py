@@ -28,6 +28,8 @@ from .options import given, target_option
 
 _ = translator("cli")
 
+DIRECTIONS = {"min": N_("min"), "max": N_("max")}
+
 __all__ = ["sweep"]
 
 
@@ -54,8 +56,10 @@ def _value(text: str, where: str) -> Any:
         # Python's json reads 1e999 as inf and NaN as nan; neither trains, nor can the
         # sweep record it (its files are strict JSON).
         raise ValueError(
-            f"{where}: {text} is not a finite number (floats end near 1.8e308; beyond, a number "
-            "reads as infinity); give a finite value"
+            _(
+                "{where}: {text} is not a finite number (floats end near 1.8e308; beyond, a "
+                "number reads as infinity); give a finite value"
+            ).format(where=where, text=text)
         )
     return value
 
@@ -63,7 +67,11 @@ def _value(text: str, where: str) -> Any:
 def _pair(text: str, option: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise ValueError(f"{option} {text!r}: expected KEY=VALUE, e.g. {option} lr=0.01")
+        raise ValueError(
+            _("{option} {text!r}: expected KEY=VALUE, e.g. {option} lr=0.01").format(
+                option=option, text=text
+            )
+        )
     return key.strip().replace("-", "_"), value.strip()
 
 
@@ -73,7 +81,7 @@ def _choices(text: str, where: str) -> Any:
         return _value(text, where)
     kind, sep, bounds = text.partition(":")
     if sep and kind in ("uniform", "log_uniform", "int"):
-        low, _, high = bounds.partition(":")
+        low, _colon, high = bounds.partition(":")
         return {kind: [_value(low, where), _value(high, where)]}
     return [_value(part, where) for part in text.split(",") if part]
 
@@ -93,7 +101,7 @@ def _merge(
     if data is not None:
         spec["data"] = data if target is None else {"data": data, "target": target}
     elif target is not None:
-        raise ValueError("--target goes with --data (a CSV file)")
+        raise ValueError(_("--target goes with --data (a CSV file)"))
     spec.update(overrides)
     if spec.get("trials") is not None and "search" not in spec:
         spec["search"] = "random"
@@ -120,7 +128,7 @@ def _table(update: SweepProgress | Any, top: int | None, title: str) -> Table:
     for row in rows[:top] if top else rows:
         table.add_row(*row)
     if top and len(rows) > top:
-        table.caption = f"best {top} of {len(rows)}"
+        table.caption = _("best {top} of {count}").format(top=top, count=len(rows))
     return table
 
 
@@ -215,13 +223,13 @@ def sweep(
         fixed=fixed,
     )
     if "data" not in spec:
-        raise ValueError("no data: give a spec file with data:, or --data NAME|FILE.csv")
+        raise ValueError(_("no data: give a spec file with data:, or --data NAME|FILE.csv"))
     if out is None:
         stem = spec_file.stem if spec_file is not None else Path(str(spec["data"])).stem
         out = Path("sweeps") / stem
-    title = spec.get("name") or f"sweep {out}"
+    title = spec.get("name") or _("sweep {out}").format(out=out)
     bar = Progress(
-        TextColumn("[bold]trials"),
+        TextColumn(f"[bold]{escape(_('trials'))}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -243,8 +251,13 @@ def sweep(
         if live is not None:
             live.stop()
         console.print(
-            f"[yellow]interrupted[/]: the finished trials are recorded in {out}; run the same "
-            "command again to run the rest.",
+            f"[yellow]{escape(_('interrupted:'))}[/] "
+            + escape(
+                _(
+                    "the finished trials are recorded in {out}; run the same command again to "
+                    "run the rest."
+                ).format(out=out)
+            ),
             highlight=False,
         )
         raise typer.Exit(130) from None
@@ -255,15 +268,27 @@ def sweep(
         console.print(_table(result, None, title))
     console.print()
     console.print(
-        f"{result.ran} trial(s) run, {result.skipped} already done, "
-        f"{len(result.failed)} failed; ranked by {result.metric} ({result.direction}).",
+        _(
+            "{ran} trial(s) run, {skipped} already done, {failed} failed; "
+            "ranked by {metric} ({direction})."
+        ).format(
+            ran=result.ran,
+            skipped=result.skipped,
+            failed=len(result.failed),
+            metric=result.metric,
+            direction=_(DIRECTIONS.get(result.direction, result.direction)),
+        ),
         highlight=False,
     )
     if result.best is not None:
         best = result.best
         console.print(
-            f"best: trial {best['index']} {best['params']} → "
-            f"{result.metric} {best['metrics'].get(result.metric)}",
+            _("best: trial {index} {params} → {metric} {value}").format(
+                index=best["index"],
+                params=best["params"],
+                metric=result.metric,
+                value=best["metrics"].get(result.metric),
+            ),
             highlight=False,
         )
     for name in ("results", "markdown", "csv", "figure"):

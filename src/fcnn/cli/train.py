@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .. import __version__
@@ -30,7 +31,7 @@ from ..data import (
 )
 from ..data.source import fingerprint
 from ..files import atomic_write_text
-from ..i18n import N_
+from ..i18n import N_, translator
 from ..losses import LOSSES
 from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp
@@ -66,6 +67,12 @@ from .train_checks import (
     fit_class_weight,
     given_options,
 )
+
+_ = translator("cli")
+
+# the words of a results table's first column, and the tasks, as shown
+SPLITS = {"train": N_("train"), "test": N_("test"), "validation": N_("validation")}
+TASK_WORDS = (N_("classification"), N_("regression"))
 
 
 def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha) -> dict:
@@ -106,8 +113,10 @@ def _new_lr(config: dict[str, Any], lr: float, run_path: Path) -> SetLearningRat
     """``--resume DIR --lr X``: the run goes on at the rate X (recorded in run.json)."""
     if config["schedule"] and (run_path / CHECKPOINT_NAME).exists():
         raise ValueError(
-            f"--lr: {run_path} follows a learning-rate schedule, whose state is in its "
-            "checkpoint; start a new run (another --run-dir) with a smaller --lr instead"
+            _(
+                "--lr: {run} follows a learning-rate schedule, whose state is in its "
+                "checkpoint; start a new run (another --run-dir) with a smaller --lr instead"
+            ).format(run=run_path)
         )
     config["optimizer"]["kwargs"]["lr"] = lr
     return SetLearningRate(lr, config)
@@ -117,13 +126,16 @@ def _diverged(history, config: dict[str, Any], opt, run_path: Path) -> RuntimeEr
     """The error for a run the divergence guard stopped, with what to do next."""
     smaller = f"{opt.param_groups[0]['lr'] / 10:g}"
     if config["schedule"] and (run_path / CHECKPOINT_NAME).exists():
-        advice = f"start a new one (another --run-dir) with a smaller --lr, e.g. {smaller}"
+        advice = _("start a new one (another --run-dir) with a smaller --lr, e.g. {lr}")
     else:
-        advice = (
-            f"to go on from there at a smaller learning rate: "
-            f"fcnn train --resume {run_path} --lr {smaller}"
+        advice = _(
+            "to go on from there at a smaller learning rate: fcnn train --resume {run} --lr {lr}"
         )
-    return RuntimeError(f"training diverged: {history.stop_reason}. The run is kept; {advice}")
+    return RuntimeError(
+        _("training diverged: {reason}. The run is kept; {advice}").format(
+            reason=history.stop_reason, advice=advice.format(run=run_path, lr=smaller)
+        )
+    )
 
 
 def _no_divergence_warning(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -151,9 +163,11 @@ def _resumed_config(run_path: Path, epochs: int | None, allow_changed_data: bool
         if not allow_changed_data:
             where = config["source"].get("path", config["source"]["name"])
             raise ValueError(
-                f"the data of the run in {run_path} ({where}) changed since the run began, so "
-                "resuming would not reproduce it: put the original data back, start a new "
-                "run, or pass --allow-changed-data to go on with the data as they are now"
+                _(
+                    "the data of the run in {run} ({where}) changed since the run began, so "
+                    "resuming would not reproduce it: put the original data back, start a new "
+                    "run, or pass --allow-changed-data to go on with the data as they are now"
+                ).format(run=run_path, where=where)
             )
         config["earlier_data_fingerprints"] = [
             *config.get("earlier_data_fingerprints", []),
@@ -165,12 +179,14 @@ def _resumed_config(run_path: Path, epochs: int | None, allow_changed_data: bool
 
 def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
     table = Table(title=title)
-    table.add_column("split")
+    table.add_column(_("split"))
     keys = sorted({k for r in rows.values() for k in r}, key=lambda k: (k != "loss", k))
     for key in keys:
         table.add_column(key, justify="right")
     for split, values in rows.items():
-        table.add_row(split, *(f"{values[k]:.4f}" if k in values else "—" for k in keys))
+        table.add_row(
+            _(SPLITS.get(split, split)), *(f"{values[k]:.4f}" if k in values else "—" for k in keys)
+        )
     return table
 
 
@@ -332,7 +348,7 @@ def train(
         run_path = resume
     else:
         if data is None:
-            raise ValueError("give a data set or a CSV file to train on (or --resume DIR)")
+            raise ValueError(_("give a data set or a CSV file to train on (or --resume DIR)"))
         if early_stopping is not None and not validation_split:
             validation_split = 0.1
         source, dataset, loss, n_out = training_data(data, loss, ctx.params)
@@ -389,8 +405,10 @@ def train(
             built = _setup(config)
         elif (run_path / RUN_FILE).exists():
             raise ValueError(
-                f"{run_path} already holds a run; use --resume {run_path} to continue "
-                "it, or choose another --run-dir"
+                _(
+                    "{run} already holds a run; use --resume {run} to continue "
+                    "it, or choose another --run-dir"
+                ).format(run=run_path)
             )
         dataset, model, opt, callbacks = built
         callbacks += [*extra_callbacks, WriteRunConfig(run_path, config)]
@@ -404,15 +422,22 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
         # Which task and why: a CSV's is inferred from its target (fcnn.data.infer_task).
         other = TASKS[1 - TASKS.index(config["task"])]
         fresh_csv = config["source"]["name"] == "csv" and resume is None
-        hint = f"; --task {other} overrides" if fresh_csv else ""
+        hint = _("; --task {other} overrides").format(other=other) if fresh_csv else ""
         why = f" ({dataset.task_reason}{hint})" if dataset.task_reason else ""
-        console.print(
-            f"[bold]{config['source']['name']}[/]: {len(dataset.X_train)} training rows, "
-            f"{dataset.n_features} features, task {config['task']}{why}; "
-            f"network {'-'.join(map(str, config['network']['sizes']))} "
-            f"{config['network']['activation']}; run directory {run_path}",
-            highlight=False,
+        line = _(
+            "{data}: {rows} training rows, {features} features, task {task}{why}; "
+            "network {sizes} {activation}; run directory {run}"
+        ).format(
+            data=f"[bold]{escape(config['source']['name'])}[/]",
+            rows=len(dataset.X_train),
+            features=dataset.n_features,
+            task=_(config["task"]),
+            why=escape(why),
+            sizes="-".join(map(str, config["network"]["sizes"])),
+            activation=config["network"]["activation"],
+            run=escape(str(run_path)),
         )
+        console.print(line, highlight=False)
     fit_options = config["fit"]
     history = fit(
         model,
@@ -435,7 +460,7 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
     rows = {"train": evaluate(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
     if dataset.X_test is not None:
         rows["test"] = evaluate(model, dataset.X_test, dataset.y_test, loss=config["loss"])
-    console.print(_results_table(f"{len(history)} epochs", rows))
+    console.print(_results_table(_("{epochs} epochs").format(epochs=len(history)), rows))
     for name in ("model.safetensors", "history.json", CHECKPOINT_NAME, RUN_FILE):
         if (run_path / name).exists():
             console.print(f"  {run_path / name}", highlight=False)
@@ -475,7 +500,7 @@ def predict(
 ) -> None:
     config, model = load_run(run)
     names = None if config is None else config.get("feature_names")
-    X, _ = csv_features(input_csv, names)
+    X, _names = csv_features(input_csv, names)
     if config is not None:
         X = apply_preprocess(config["preprocess"], X)
     out = model.predict(X)
@@ -498,4 +523,8 @@ def predict(
         typer.echo(buffer.getvalue(), nl=False)
     else:
         atomic_write_text(output, buffer.getvalue())
-        console.print(f"{len(X)} predictions written to {output}", highlight=False)
+        console.print(
+            _("{count} predictions written to {path}").format(count=len(X), path=output),
+            highlight=False,
+            markup=False,
+        )
