@@ -188,10 +188,17 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def styled(style: str, text: str) -> str:
+    """``text`` in rich markup's ``style``, its own brackets escaped (a translated word
+    is text, not markup). Call it with ``_(...)`` outside an f-string: the catalogs'
+    extractor does not look inside f-strings."""
+    return f"[{style}]{escape(text)}[/]"
+
+
 def error_line(message: str) -> None:
     """``error: <message>`` on stderr, one line, ``error:`` in the current language."""
     errors.print(
-        f"[bold red]{escape(_('error:'))}[/] {escape(message)}", highlight=False, soft_wrap=True
+        styled("bold red", _("error:")) + " " + escape(message), highlight=False, soft_wrap=True
     )
 
 

@@ -29,7 +29,7 @@ from ..bench import markdown_table, rich_table, run_benchmark, save_json
 from ..bench.report import memory_line
 from ..files import atomic_write_text
 from ..i18n import N_, translator
-from .app import app, console, friendly
+from .app import app, console, friendly, styled
 
 _ = translator("cli")
 
@@ -116,7 +116,7 @@ def _progress_bar() -> Iterator[tuple]:
         bar.update(task, completed=done, total=total, description=doing)
 
     def show(result) -> None:
-        bar.console.print(f"[dim]{escape(_('measured:'))}[/] {result['label']}")
+        bar.console.print(styled("dim", _("measured:")) + " " + escape(result["label"]))
 
     with bar:
         yield on_work, show

@@ -13,7 +13,6 @@ from typing import Any
 
 import typer
 from rich.box import SIMPLE_HEAD
-from rich.markup import escape
 from rich.table import Table
 
 from ..diagnose import diagnose
@@ -22,7 +21,7 @@ from ..diagnose.verdicts import percent
 from ..i18n import N_, translator
 from ..train import load_checkpoint
 from ..train.checkpoint import CHECKPOINT_NAME
-from .app import app, console, friendly
+from .app import app, console, friendly, styled
 from .options import max_samples_option, run_argument, split_option, target_option
 from .runs import build_optimizer, check_split, load_run, run_data
 
@@ -87,15 +86,17 @@ def _print_text(report: Report, title: str) -> None:
     for finding in report.findings:
         style = "bold yellow" if finding.severity == "warning" else "cyan"
         console.print(
-            f"[{style}]{escape(_(SEVERITIES.get(finding.severity, finding.severity)))}:[/] "
-            f"{finding.message}",
+            styled(style, _(SEVERITIES.get(finding.severity, finding.severity)) + ":")
+            + f" {finding.message}",
             highlight=False,
             soft_wrap=True,
         )
     for note in report.notes:
-        console.print(f"[dim]{escape(_('note:'))} {note}[/]", highlight=False, soft_wrap=True)
+        console.print(
+            styled("dim", _("note:") + " ") + f"[dim]{note}[/]", highlight=False, soft_wrap=True
+        )
     if report.ok:
-        console.print(f"[bold green]{escape(_('no problems found'))}[/]", highlight=False)
+        console.print(styled("bold green", _("no problems found")), highlight=False)
 
 
 @app.command(

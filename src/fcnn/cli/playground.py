@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 
 from ..i18n import N_, translator
-from .app import app, console, errors, friendly
+from .app import app, console, errors, friendly, styled
 
 _ = translator("cli")
 
@@ -45,7 +45,8 @@ def playground_command(
 
     if not is_loopback(host):
         errors.print(
-            f"[bold yellow]{escape(_('warning:'))}[/] "
+            styled("bold yellow", _("warning:"))
+            + " "
             + escape(
                 _(
                     "listening on {host}, not on loopback: anyone who can reach this machine "

@@ -23,7 +23,7 @@ from rich.table import Table
 from ..i18n import N_, translator
 from ..sweep import SweepProgress, load_spec, run
 from ..sweep.report import table_rows
-from .app import app, console, friendly, help_text
+from .app import app, console, friendly, help_text, styled
 from .options import given, target_option
 
 _ = translator("cli")
@@ -229,7 +229,7 @@ def sweep(
         out = Path("sweeps") / stem
     title = spec.get("name") or _("sweep {out}").format(out=out)
     bar = Progress(
-        TextColumn(f"[bold]{escape(_('trials'))}"),
+        TextColumn(styled("bold", _("trials"))),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -251,7 +251,8 @@ def sweep(
         if live is not None:
             live.stop()
         console.print(
-            f"[yellow]{escape(_('interrupted:'))}[/] "
+            styled("yellow", _("interrupted:"))
+            + " "
             + escape(
                 _(
                     "the finished trials are recorded in {out}; run the same command again to "
