@@ -16,9 +16,11 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
+import rich._wrap
 import typer
 import typer.rich_utils as rich_help
 from rich.console import Console
@@ -49,6 +51,24 @@ _TYPER_WORDS = {
 
 # click's help for --help, translated like every option's help
 _CLICK_WORDS = (N_("Show this message and exit."),)
+
+
+# Where a line of Chinese may break. Rich breaks lines only at spaces, so a Chinese help
+# text, a long run without one, would be cut short with "…" in the help's table. While a
+# Chinese help is drawn, each ideograph is a word of its own; punctuation stays with the
+# character before (closing) or after (opening) it, and Latin words stay whole.
+_OPEN, _CLOSE = "（《「『“【", "）》」』”】，。；：、！？"
+_IDEOGRAPH = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CHINESE_WORD = re.compile(
+    rf"\s*(?:[{_OPEN}]*[{_IDEOGRAPH}][{_CLOSE}]*"
+    rf"|[^\s{_IDEOGRAPH}{_OPEN}{_CLOSE}]+[{_CLOSE}]*|[{_OPEN}{_CLOSE}]+)\s*"
+)
+
+
+def _chinese_words(text: str) -> Any:
+    """``rich._wrap.words`` for Chinese: (start, end, word) of each piece a line may end after."""
+    for match in _CHINESE_WORD.finditer(text):
+        yield match.start(), match.end(), match.group(0)
 
 
 def help_text(template: str, **fields: Any) -> str:
@@ -111,12 +131,15 @@ class _Help:
         texts += [(c, name) for c in commands for name in ("help", "short_help")]
         english = [(owner, name, getattr(owner, name, None)) for owner, name in texts]
         words = {name: getattr(rich_help, name) for name in _TYPER_WORDS}
+        splitter = rich._wrap.words
         try:
             for owner, name, text in english:
                 if text:
                     setattr(owner, name, translate_help(text))
             for name, word in _TYPER_WORDS.items():
                 setattr(rich_help, name, _(word))
+            if get_language() == "zh":
+                rich._wrap.words = _chinese_words
             super().format_help(ctx, formatter)  # type: ignore[misc]
         finally:
             for owner, name, text in english:
@@ -124,6 +147,7 @@ class _Help:
                     setattr(owner, name, text)
             for name, word in words.items():
                 setattr(rich_help, name, word)
+            rich._wrap.words = splitter
 
 
 class Command(_Help, TyperCommand):
@@ -196,9 +220,10 @@ def styled(style: str, text: str) -> str:
 
 
 def error_line(message: str) -> None:
-    """``error: <message>`` on stderr, one line, ``error:`` in the current language."""
+    """``error: <message>`` on stderr, one line, ``error:`` in the current language (the
+    label's msgid ends in a space: Chinese ends it in a full-width colon instead)."""
     errors.print(
-        styled("bold red", _("error:")) + " " + escape(message), highlight=False, soft_wrap=True
+        styled("bold red", _("error: ")) + escape(message), highlight=False, soft_wrap=True
     )
 
 
@@ -214,6 +239,9 @@ def _language(value: str | None) -> None:
     try:
         set_language(value)
         get_language()  # a bad FCNN_LANG is refused here, in one line, not mid-help
+        # typer's words outside a help (its error panel) in this invocation's language
+        for name, word in _TYPER_WORDS.items():
+            setattr(rich_help, name, _(word))
     except ValueError:
         set_language("en")  # the language to refuse in is not known: English
         if value is not None:

@@ -116,7 +116,7 @@ def _progress_bar() -> Iterator[tuple]:
         bar.update(task, completed=done, total=total, description=doing)
 
     def show(result) -> None:
-        bar.console.print(styled("dim", _("measured:")) + " " + escape(result["label"]))
+        bar.console.print(styled("dim", _("measured: ")) + escape(result["label"]))
 
     with bar:
         yield on_work, show

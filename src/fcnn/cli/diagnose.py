@@ -39,7 +39,7 @@ HEADINGS = (
     "‖∂L/∂z‖",
     "ΔW/W",
 )
-SEVERITIES = {"warning": N_("warning"), "info": N_("info")}
+SEVERITIES = {"warning": N_("warning: "), "info": N_("info: ")}
 
 
 def _run_optimizer(config: dict, model: Any, run: Path):
@@ -86,14 +86,14 @@ def _print_text(report: Report, title: str) -> None:
     for finding in report.findings:
         style = "bold yellow" if finding.severity == "warning" else "cyan"
         console.print(
-            styled(style, _(SEVERITIES.get(finding.severity, finding.severity)) + ":")
-            + f" {finding.message}",
+            styled(style, _(SEVERITIES.get(finding.severity, finding.severity + ": ")))
+            + finding.message,
             highlight=False,
             soft_wrap=True,
         )
     for note in report.notes:
         console.print(
-            styled("dim", _("note:") + " ") + f"[dim]{note}[/]", highlight=False, soft_wrap=True
+            styled("dim", _("note: ")) + f"[dim]{note}[/]", highlight=False, soft_wrap=True
         )
     if report.ok:
         console.print(styled("bold green", _("no problems found")), highlight=False)

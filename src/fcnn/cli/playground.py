@@ -45,8 +45,7 @@ def playground_command(
 
     if not is_loopback(host):
         errors.print(
-            styled("bold yellow", _("warning:"))
-            + " "
+            styled("bold yellow", _("warning: "))
             + escape(
                 _(
                     "listening on {host}, not on loopback: anyone who can reach this machine "

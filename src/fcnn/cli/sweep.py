@@ -251,8 +251,7 @@ def sweep(
         if live is not None:
             live.stop()
         console.print(
-            styled("yellow", _("interrupted:"))
-            + " "
+            styled("yellow", _("interrupted: "))
             + escape(
                 _(
                     "the finished trials are recorded in {out}; run the same command again to "

@@ -73,6 +73,8 @@ _ = translator("cli")
 # the words of a results table's first column, and the tasks, as shown
 SPLITS = {"train": N_("train"), "test": N_("test"), "validation": N_("validation")}
 TASK_WORDS = (N_("classification"), N_("regression"))
+# the metrics with a word of their own; f1, r2, rmse, mae are shown as they are
+METRICS = {"loss": N_("loss"), "accuracy": N_("accuracy")}
 
 
 def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha) -> dict:
@@ -182,7 +184,7 @@ def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
     table.add_column(_("split"))
     keys = sorted({k for r in rows.values() for k in r}, key=lambda k: (k != "loss", k))
     for key in keys:
-        table.add_column(key, justify="right")
+        table.add_column(_(METRICS[key]) if key in METRICS else key, justify="right")
     for split, values in rows.items():
         table.add_row(
             _(SPLITS.get(split, split)), *(f"{values[k]:.4f}" if k in values else "—" for k in keys)
