@@ -29,7 +29,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..files import ModelFileError
-from ..i18n import LANGUAGES, N_, get_language, set_language, translator
+from ..i18n import LANGUAGES, N_, get_language, set_language, translator, using_language
 
 _ = translator("cli")
 
@@ -233,24 +233,25 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _language(value: str | None) -> None:
+def _language(ctx: typer.Context, value: str | None) -> None:
     """``--lang``, read before ``--help`` (both are eager; --lang comes first on the line).
-    Without it the environment decides, afresh for every invocation."""
+    Without it the environment decides, afresh for every invocation. The choice lasts
+    as long as the invocation: a program (or test) that runs ``fcnn`` in-process speaks
+    its own language again afterwards."""
     try:
-        set_language(value)
+        ctx.with_resource(using_language(value))
         get_language()  # a bad FCNN_LANG is refused here, in one line, not mid-help
         # typer's words outside a help (its error panel) in this invocation's language
         for name, word in _TYPER_WORDS.items():
             setattr(rich_help, name, _(word))
-    except ValueError:
+    except ValueError as refused:
         set_language("en")  # the language to refuse in is not known: English
+        message = str(refused)  # FCNN_LANG's own one line
         if value is not None:
-            err = ValueError(
-                _("--lang {value!r}: choose one of {choices}").format(
-                    value=value, choices=", ".join(LANGUAGES)
-                )
+            message = _("--lang {value!r}: choose one of {choices}").format(
+                value=value, choices=", ".join(LANGUAGES)
             )
-        error_line(str(err))
+        error_line(message)
         set_language(None)
         raise typer.Exit(2) from None
 
