@@ -8,21 +8,14 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from fcnn import i18n
 from fcnn.cli import app
+from fcnn.i18n import get_language
+from test_i18n import clean_environment  # noqa: F401
 
 runner = CliRunner()
+# every test starts with no language set in the environment (test_i18n's fixture)
+pytestmark = pytest.mark.usefixtures("clean_environment")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-@pytest.fixture
-def environment(monkeypatch):
-    """No language in the environment; the test sets what it needs."""
-    for variable in ("FCNN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(variable, raising=False)
-    i18n.set_language(None)
-    yield monkeypatch
-    i18n.set_language(None)
 
 
 def run(*args, code=0):
@@ -31,7 +24,7 @@ def run(*args, code=0):
     return result.output
 
 
-def test_help_in_chinese_is_translated(environment):
+def test_help_in_chinese_is_translated():
     english = run("--lang", "en", "train", "--help")
     chinese = run("--lang", "zh", "train", "--help")
     assert "Train a network and keep the run" in english
@@ -44,18 +37,18 @@ def test_help_in_chinese_is_translated(environment):
     assert "全连接神经网络" in top and "lr-find" in top
 
 
-def test_chinese_help_wraps_without_cutting_words_short(environment):
+def test_chinese_help_wraps_without_cutting_words_short():
     chinese = run("--lang", "zh", "--help")
     assert "…" not in chinese
 
 
-def test_the_help_goes_back_to_english_after_a_chinese_one(environment):
+def test_the_help_goes_back_to_english_after_a_chinese_one():
     run("--lang", "zh", "demo", "--help")
     assert "Units in the hidden" in run("demo", "--help")
-    assert i18n.get_language() == "en"  # --lang lasts as long as the invocation
+    assert get_language() == "en"  # --lang lasts as long as the invocation
 
 
-def test_a_training_summary_has_the_same_numbers_in_both_languages(environment, tmp_path):
+def test_a_training_summary_has_the_same_numbers_in_both_languages(tmp_path):
     outputs = {}
     for lang in ("en", "zh"):
         outputs[lang] = run(
@@ -77,18 +70,18 @@ def test_a_training_summary_has_the_same_numbers_in_both_languages(environment, 
         ({"FCNN_LANG": "en"}, ["--lang", "zh"]),
     ],
 )
-def test_the_environment_and_lang_choose_chinese(environment, variables, args):
+def test_the_environment_and_lang_choose_chinese(monkeypatch, variables, args):
     for name, value in variables.items():
-        environment.setenv(name, value)
+        monkeypatch.setenv(name, value)
     assert "用法：" in run(*args, "demo", "--help")
 
 
-def test_lang_beats_the_environment(environment):
-    environment.setenv("FCNN_LANG", "zh")
+def test_lang_beats_the_environment(monkeypatch):
+    monkeypatch.setenv("FCNN_LANG", "zh")
     assert "Usage: " in run("--lang", "en", "demo", "--help")
 
 
-def test_an_error_line_in_chinese(environment):
+def test_an_error_line_in_chinese():
     output = run("--lang", "zh", "train", "moons", "--hidden", "4,x", code=1)
     assert output.strip() == "错误：--hidden='4,x'：应为用逗号分隔的整数，例如 64,32"
     output = run("train", "moons", "--hidden", "4,x", code=1)
@@ -106,8 +99,8 @@ def test_an_error_line_in_chinese(environment):
         ),
     ],
 )
-def test_a_language_fcnn_does_not_speak_is_refused_in_one_line(environment, variables, args, line):
+def test_a_language_fcnn_does_not_speak_is_refused_in_one_line(monkeypatch, variables, args, line):
     for name, value in variables.items():
-        environment.setenv(name, value)
+        monkeypatch.setenv(name, value)
     output = run(*args, "demo", code=2)
     assert output.strip() == line

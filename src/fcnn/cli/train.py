@@ -1,4 +1,4 @@
-"""``fcnn train``, ``fcnn evaluate`` and ``fcnn predict``.
+"""``fcnn train`` (``fcnn evaluate`` and ``fcnn predict`` are in evaluate.py).
 
 A run directory holds ``run.json`` (how the run was set up: data source and its
 preparation, network, loss, optimiser, schedule, fit options), ``model.safetensors``,
@@ -8,9 +8,7 @@ preparation, network, loss, optimiser, schedule, fit options), ``model.safetenso
 
 from __future__ import annotations
 
-import csv as csv_module
 import functools
-import io
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -18,36 +16,30 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from .. import __version__
 from ..activations import ACTIVATIONS
 from ..data import (
     SOURCE_NAMES,
     TASKS,
-    apply_preprocess,
-    csv_features,
     load_source,
 )
 from ..data.source import fingerprint
-from ..files import atomic_write_text
 from ..i18n import N_, translator
 from ..losses import LOSSES
-from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS
 from ..train import DivergenceWarning, EarlyStopping, evaluate, fit
 from ..train.checkpoint import CHECKPOINT_NAME
 from ..train.rundir import lock_run_dir
 from .app import app, console, friendly, help_text
-from .options import data_dir_option, given, int_list, run_argument, target_option
+from .options import data_dir_option, given, int_list
+from .results import results_table
 from .runs import (
     RUN_FILE,
     SetLearningRate,
     WriteRunConfig,
     build_optimizer,
-    evaluation_data,
-    load_run,
     new_run_dir,
     read_config,
     training_data,
@@ -70,11 +62,8 @@ from .train_checks import (
 
 _ = translator("cli")
 
-# the words of a results table's first column, and the tasks, as shown
-SPLITS = {"train": N_("train"), "test": N_("test"), "validation": N_("validation")}
+# the tasks, as the line that starts a run shows them
 TASK_WORDS = (N_("classification"), N_("regression"))
-# the metrics with a word of their own; f1, r2, rmse, mae are shown as they are
-METRICS = {"loss": N_("loss"), "accuracy": N_("accuracy")}
 
 
 def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha) -> dict:
@@ -177,19 +166,6 @@ def _resumed_config(run_path: Path, epochs: int | None, allow_changed_data: bool
         ]
     config["data_fingerprint"] = now
     return config
-
-
-def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
-    table = Table(title=title)
-    table.add_column(_("split"))
-    keys = sorted({k for r in rows.values() for k in r}, key=lambda k: (k != "loss", k))
-    for key in keys:
-        table.add_column(_(METRICS[key]) if key in METRICS else key, justify="right")
-    for split, values in rows.items():
-        table.add_row(
-            _(SPLITS.get(split, split)), *(f"{values[k]:.4f}" if k in values else "—" for k in keys)
-        )
-    return table
 
 
 @app.command(
@@ -462,71 +438,7 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
     rows = {"train": evaluate(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
     if dataset.X_test is not None:
         rows["test"] = evaluate(model, dataset.X_test, dataset.y_test, loss=config["loss"])
-    console.print(_results_table(_("{epochs} epochs").format(epochs=len(history)), rows))
+    console.print(results_table(_("{epochs} epochs").format(epochs=len(history)), rows))
     for name in ("model.safetensors", "history.json", CHECKPOINT_NAME, RUN_FILE):
         if (run_path / name).exists():
             console.print(f"  {run_path / name}", highlight=False)
-
-
-@app.command(
-    "evaluate",
-    help=N_("Report loss and metrics of a trained model."),
-)
-@friendly
-def evaluate_command(
-    run: Path = run_argument(),
-    data: str = typer.Option(None, help=N_("Data to evaluate on (default: the run's test split).")),
-    target: str = target_option(),
-) -> None:
-    config, model = load_run(run)
-    X, y, split = evaluation_data(config, data, target)
-    loss = None if config is None else config["loss"]
-    console.print(_results_table(run.name, {split: evaluate(model, X, y, loss=loss)}))
-
-
-@app.command(
-    help=N_("Predict for the rows of a CSV file; writes a CSV with the prediction of each row."),
-)
-@friendly
-def predict(
-    run: Path = run_argument(),
-    input_csv: Path = typer.Argument(
-        ...,
-        metavar="CSV",
-        help=N_(
-            "A CSV file of rows of features (a header "
-            "row naming the run's feature columns; others are ignored)."
-        ),
-    ),
-    output: Path = typer.Option(None, "--output", "-o", help=N_("Write here (default: stdout).")),
-) -> None:
-    config, model = load_run(run)
-    names = None if config is None else config.get("feature_names")
-    X, _names = csv_features(input_csv, names)
-    if config is not None:
-        X = apply_preprocess(config["preprocess"], X)
-    out = model.predict(X)
-    buffer = io.StringIO()
-    writer = csv_module.writer(buffer, lineterminator="\n")
-    if config is not None and config["task"] == "regression":
-        writer.writerow(
-            ["prediction"]
-            if out.shape[1] == 1
-            else [f"prediction_{i}" for i in range(out.shape[1])]
-        )
-        writer.writerows([[f"{v:.6g}" for v in row] for row in out])
-    else:
-        probs = probabilities(model, out)
-        classes = (config or {}).get("classes") or [str(i) for i in range(probs.shape[1])]
-        writer.writerow(["prediction", *(f"p_{c}" for c in classes)])
-        for row in probs:
-            writer.writerow([classes[int(row.argmax())], *(f"{p:.6f}" for p in row)])
-    if output is None:
-        typer.echo(buffer.getvalue(), nl=False)
-    else:
-        atomic_write_text(output, buffer.getvalue())
-        console.print(
-            _("{count} predictions written to {path}").format(count=len(X), path=output),
-            highlight=False,
-            markup=False,
-        )
