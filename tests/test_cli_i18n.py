@@ -38,8 +38,9 @@ def test_help_in_chinese_is_translated():
 
 
 def test_chinese_help_wraps_without_cutting_words_short():
-    chinese = run("--lang", "zh", "--help")
-    assert "…" not in chinese
+    for command in ([], ["train"], ["explain"], ["plot", "boundary"]):
+        chinese = run("--lang", "zh", *command, "--help")
+        assert "…" not in chinese, chinese
 
 
 def test_the_help_goes_back_to_english_after_a_chinese_one():

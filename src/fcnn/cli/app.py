@@ -23,8 +23,10 @@ from typing import Any
 import rich._wrap
 import typer
 import typer.rich_utils as rich_help
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
@@ -69,6 +71,16 @@ def _chinese_words(text: str) -> Any:
     """``rich._wrap.words`` for Chinese: (start, end, word) of each piece a line may end after."""
     for match in _CHINESE_WORD.finditer(text):
         yield match.start(), match.end(), match.group(0)
+
+
+def _rstrip_end(self: Text, size: int) -> None:
+    """``Text.rstrip_end`` counting cells, not characters: rich's own compares the number
+    of characters with the width, so a Chinese line (two cells a character) kept the
+    space it ended in, one cell too many, and lost its last character to "…"."""
+    excess = cell_len(self.plain) - size
+    trailing = len(self.plain) - len(self.plain.rstrip())
+    if excess > 0 and trailing:
+        self.right_crop(min(trailing, excess))
 
 
 def help_text(template: str, **fields: Any) -> str:
@@ -131,7 +143,7 @@ class _Help:
         texts += [(c, name) for c in commands for name in ("help", "short_help")]
         english = [(owner, name, getattr(owner, name, None)) for owner, name in texts]
         words = {name: getattr(rich_help, name) for name in _TYPER_WORDS}
-        splitter = rich._wrap.words
+        splitter, rstrip_end = rich._wrap.words, Text.rstrip_end
         try:
             for owner, name, text in english:
                 if text:
@@ -140,6 +152,7 @@ class _Help:
                 setattr(rich_help, name, _(word))
             if get_language() == "zh":
                 rich._wrap.words = _chinese_words
+                Text.rstrip_end = _rstrip_end  # type: ignore[method-assign]
             super().format_help(ctx, formatter)  # type: ignore[misc]
         finally:
             for owner, name, text in english:
@@ -147,7 +160,7 @@ class _Help:
                     setattr(owner, name, text)
             for name, word in words.items():
                 setattr(rich_help, name, word)
-            rich._wrap.words = splitter
+            rich._wrap.words, Text.rstrip_end = splitter, rstrip_end  # type: ignore[method-assign]
 
 
 class Command(_Help, TyperCommand):
