@@ -12,17 +12,12 @@ in ``benchmarks/check_shared_data.py``.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-
-# The suite speaks English whatever the machine's FCNN_LANG or locale says (tests/
-# test_cli_i18n.py and tests/test_i18n.py set the language themselves where they test it).
-os.environ["FCNN_LANG"] = "en"
 
 from idx_support import FakeMnist, write_fake_mnist
 
