@@ -13,6 +13,7 @@ before a run directory is made; ``lr-find`` checks its shared options with them)
 # lists them in that order: the workflow (train, evaluate, predict) before the tools.
 # isort: off
 from . import bench, demo, train  # noqa: F401
+from . import evaluate  # noqa: F401
 from . import lr_find  # noqa: F401
 from . import diagnose, explain, export, playground, plot, reproduce, sweep  # noqa: F401
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -27,35 +28,48 @@ from rich.progress import (
 from ..bench import markdown_table, rich_table, run_benchmark, save_json
 from ..bench.report import memory_line
 from ..files import atomic_write_text
-from .app import app, console, friendly
+from ..i18n import N_, translator
+from .app import app, console, friendly, styled
+
+_ = translator("cli")
 
 __all__ = ["bench"]
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Time training steps, epochs and inference against PyTorch, "
+        "scikit-learn and the matrix-multiply floor (same threads, float32, "
+        "weights and batch order)."
+    ),
+)
 @friendly
 def bench(
     case: list[str] = typer.Option(
-        None, "--case", help="Run only this case (repeatable); default: all of them."
+        None, "--case", help=N_("Run only this case (repeatable); default: all of them.")
     ),
     data_dir: Path = typer.Option(
         None,
         "--data-dir",
-        help="Folder with MNIST's IDX files (an error if it holds none); random pixels without it.",
+        help=N_(
+            "Folder with MNIST's IDX files (an error if it holds none); random pixels without it."
+        ),
     ),
     threads: int = typer.Option(
-        None, min=1, help="BLAS and PyTorch threads (default: the number of cores)."
+        None, min=1, help=N_("BLAS and PyTorch threads (default: the number of cores).")
     ),
-    repeats: int = typer.Option(3, min=1, help="Timings per case and framework (median shown)."),
-    rows: int = typer.Option(60000, min=512, help="Training rows per epoch."),
-    quick: bool = typer.Option(False, help="A few steps per case: a smoke run, not a measurement."),
-    memory: bool = typer.Option(True, help="Also measure peak RSS of the largest case."),
+    repeats: int = typer.Option(
+        3, min=1, help=N_("Timings per case and framework (median shown).")
+    ),
+    rows: int = typer.Option(60000, min=512, help=N_("Training rows per epoch.")),
+    quick: bool = typer.Option(
+        False, help=N_("A few steps per case: a smoke run, not a measurement.")
+    ),
+    memory: bool = typer.Option(True, help=N_("Also measure peak RSS of the largest case.")),
     out: Path = typer.Option(
-        Path("bench.json"), help="Where to write the results (JSON; Markdown beside it, .md)."
+        Path("bench.json"), help=N_("Where to write the results (JSON; Markdown beside it, .md).")
     ),
 ) -> None:
-    """Time training steps, epochs and inference against PyTorch, scikit-learn and the
-    matrix-multiply floor (same threads, float32, weights and batch order)."""
 
     with _progress_bar() as (on_work, show):
         report = run_benchmark(
@@ -76,7 +90,7 @@ def bench(
     save_json(report, out)
     md = out.with_suffix(".md")
     atomic_write_text(md, markdown_table(report))
-    console.print(f"results: {out} and {md}")
+    console.print(_("results: {json} and {markdown}").format(json=out, markdown=md), markup=False)
 
 
 @contextmanager
@@ -89,20 +103,20 @@ def _progress_bar() -> Iterator[tuple]:
         TaskProgressColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        TextColumn("left"),
+        TextColumn(escape(_("left"))),
         console=console,
         transient=True,
         disable=not console.is_terminal,  # no bar in a log file or a pipe
         # Timings advance the bar in big uneven steps: average the speed over 10 minutes.
         speed_estimate_period=600,
     )
-    task = bar.add_task("loading the data", total=None)
+    task = bar.add_task(_("loading the data"), total=None)
 
     def on_work(done: float, total: float, doing: str) -> None:
         bar.update(task, completed=done, total=total, description=doing)
 
     def show(result) -> None:
-        bar.console.print(f"[dim]measured:[/] {result['label']}")
+        bar.console.print(styled("dim", _("measured: ")) + escape(result["label"]))
 
     with bar:
         yield on_work, show

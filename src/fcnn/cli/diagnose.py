@@ -18,13 +18,28 @@ from rich.table import Table
 from ..diagnose import diagnose
 from ..diagnose.report import Report
 from ..diagnose.verdicts import percent
+from ..i18n import N_, translator
 from ..train import load_checkpoint
 from ..train.checkpoint import CHECKPOINT_NAME
-from .app import app, console, friendly
+from .app import app, console, friendly, styled
 from .options import max_samples_option, run_argument, split_option, target_option
 from .runs import build_optimizer, check_split, load_run, run_data
 
+_ = translator("cli")
+
 FORMATS = ("text", "markdown", "json")
+# the table's column headings; the symbols are the same in every language
+HEADINGS = (
+    N_("layer"),
+    N_("units"),
+    N_("mean ± std"),
+    N_("dead"),
+    N_("satur."),
+    "‖∂L/∂W‖",
+    "‖∂L/∂z‖",
+    "ΔW/W",
+)
+SEVERITIES = {"warning": N_("warning: "), "info": N_("info: ")}
 
 
 def _run_optimizer(config: dict, model: Any, run: Path):
@@ -53,9 +68,9 @@ def _print_text(report: Report, title: str) -> None:
     table = Table(
         title=f"{title}: {report.summary()}", title_justify="left", box=SIMPLE_HEAD, pad_edge=False
     )
-    headings = ("layer", "units", "mean ± std", "dead", "satur.", "‖∂L/∂W‖", "‖∂L/∂z‖", "ΔW/W")
-    for heading in headings:
-        table.add_column(heading, justify="left" if heading == "units" else "right", no_wrap=True)
+    for heading in HEADINGS:
+        justify = "left" if heading == "units" else "right"
+        table.add_column(_(heading), justify=justify, no_wrap=True)
     for s in report.layers:
         table.add_row(
             str(s.layer),
@@ -71,48 +86,66 @@ def _print_text(report: Report, title: str) -> None:
     for finding in report.findings:
         style = "bold yellow" if finding.severity == "warning" else "cyan"
         console.print(
-            f"[{style}]{finding.severity}:[/] {finding.message}", highlight=False, soft_wrap=True
+            styled(style, _(SEVERITIES.get(finding.severity, finding.severity + ": ")))
+            + finding.message,
+            highlight=False,
+            soft_wrap=True,
         )
     for note in report.notes:
-        console.print(f"[dim]note: {note}[/]", highlight=False, soft_wrap=True)
+        console.print(
+            styled("dim", _("note: ")) + f"[dim]{note}[/]", highlight=False, soft_wrap=True
+        )
     if report.ok:
-        console.print("[bold green]no problems found[/]", highlight=False)
+        console.print(styled("bold green", _("no problems found")), highlight=False)
 
 
-@app.command("diagnose")
+@app.command(
+    "diagnose",
+    help=N_(
+        "Look inside a network: dead, saturated or exploding units, each "
+        "named with advice.\n\n"
+        "Dead ReLUs, saturated units, vanishing or exploding gradients and "
+        "update sizes out of proportion: each problem found is named in "
+        "words, with advice."
+    ),
+)
 @friendly
 def diagnose_command(
     run: Path = run_argument(),
     data: str = typer.Option(
         None,
-        help="Data to look at: a data set name or a CSV file, prepared as the run's training "
-        "data was (default: the run's own data, see --split).",
+        help=N_(
+            "Data to look at: a data set name or a CSV file, prepared as the run's training "
+            "data was (default: the run's own data, see --split)."
+        ),
     ),
     target: str = target_option(),
     split: str = split_option("train"),
     lr: float = typer.Option(
         None,
-        help="Size the update/weight ratio for a plain SGD step with this learning rate "
-        "(default: the next step of the run's own optimiser).",
+        help=N_(
+            "Size the update/weight ratio for a plain SGD step with this learning rate "
+            "(default: the next step of the run's own optimiser)."
+        ),
     ),
     batch_size: int = typer.Option(
-        256, help="Rows per chunk; in train mode BatchNorm normalises each chunk."
+        256, help=N_("Rows per chunk; in train mode BatchNorm normalises each chunk.")
     ),
     max_samples: int = max_samples_option(None),
     mode: str = typer.Option(
-        "train", help="'train' (as the optimiser sees the network) or 'eval' mode."
+        "train", help=N_("'train' (as the optimiser sees the network) or 'eval' mode.")
     ),
     output_format: str = typer.Option(
-        "text", "--format", help="text (a table and verdicts), markdown or json."
+        "text", "--format", help=N_("text (a table and verdicts), markdown or json.")
     ),
-    strict: bool = typer.Option(False, help="Exit with status 2 when a warning is found."),
+    strict: bool = typer.Option(False, help=N_("Exit with status 2 when a warning is found.")),
 ) -> None:
-    """Look inside a network: dead, saturated or exploding units, each named with advice.
-
-    Dead ReLUs, saturated units, vanishing or exploding gradients and update sizes out of
-    proportion: each problem found is named in words, with advice."""
     if output_format not in FORMATS:
-        raise ValueError(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
+        raise ValueError(
+            _("--format {value!r}: expected one of {choices}").format(
+                value=output_format, choices=", ".join(FORMATS)
+            )
+        )
     check_split(split)
     config, model = load_run(run)
     X, y, name = run_data(config, data, target, split)

@@ -15,10 +15,13 @@ import typer
 from .. import checks
 from ..explain import LOSS_NAMES, MAX_PARAMETERS, Trace, classic_example, explain
 from ..files import atomic_write_text
+from ..i18n import N_, translator
 from ..io import load
 from ..losses import get_loss
-from .app import app, console, friendly
+from .app import app, console, friendly, help_text
 from .options import checked
+
+_ = translator("cli")
 
 # --format: how each renders a trace, given the decimals to show.
 RENDER: dict[str, Callable[[Trace, int], str]] = {
@@ -35,10 +38,14 @@ def _numbers(text: str, option: str) -> list[float]:
         values = [float(part) for part in parts]
     except ValueError:
         raise ValueError(
-            f"{option}={text!r}: expected comma-separated numbers, e.g. 0.05,0.10"
+            _("{option}={text!r}: expected comma-separated numbers, e.g. 0.05,0.10").format(
+                option=option, text=text
+            )
         ) from None
     if not values:
-        raise ValueError(f"{option}={text!r}: expected at least one number")
+        raise ValueError(
+            _("{option}={text!r}: expected at least one number").format(option=option, text=text)
+        )
     return values
 
 
@@ -54,84 +61,114 @@ def _target(text: str, loss: str) -> list[float] | int:
     values = _numbers(text, "--target")
     if len(values) == 1 and _takes_classes(loss):
         if not values[0].is_integer():
-            raise ValueError(f"--target={text!r}: with --loss {loss} give one class index, e.g. 1")
+            raise ValueError(
+                _("--target={text!r}: with --loss {loss} give one class index, e.g. 1").format(
+                    text=text, loss=loss
+                )
+            )
         return int(values[0])
     return values
 
 
-@app.command("explain")
+@app.command(
+    "explain",
+    help=N_(
+        "Trace one sample through a small network, by the chain rule, weight "
+        "by weight.\n\n"
+        "Each unit's net input and output, the loss, and for every weight and "
+        "bias the chain-rule factors, the gradient (checked against fcnn's "
+        "backward pass) and its value after one SGD step."
+    ),
+)
 @friendly
 def explain_command(
     model: Path = typer.Option(
         None,
         "--model",
         "-m",
-        help="A model file (.safetensors) saved by fcnn, of Linear layers and element-wise "
-        f"activations, at most {MAX_PARAMETERS} parameters. Default: the notes' 2-2-2 example.",
+        help=help_text(
+            N_(
+                "A model file (.safetensors) saved by fcnn, of Linear layers and element-wise "
+                "activations, at most {count} parameters. Default: the notes' 2-2-2 example."
+            ),
+            count=MAX_PARAMETERS,
+        ),
         show_default=False,
     ),
     sample: str = typer.Option(
         None,
         "--input",
         "-i",
-        help="The sample, numbers separated by commas, e.g. 0.05,0.10 (required with --model; "
-        "otherwise it replaces the example's).",
+        help=N_(
+            "The sample, numbers separated by commas, e.g. 0.05,0.10 (required with --model; "
+            "otherwise it replaces the example's)."
+        ),
         show_default=False,
     ),
     target: str = typer.Option(
         None,
         "--target",
         "-t",
-        help="The desired outputs, separated by commas, e.g. 0.01,0.99, or one class index with "
-        "--loss cross_entropy (required with --model).",
+        help=N_(
+            "The desired outputs, separated by commas, e.g. 0.01,0.99, or one class index with "
+            "--loss cross_entropy (required with --model)."
+        ),
         show_default=False,
     ),
     loss: str = typer.Option(
         "mse_half",
-        help=f"The loss E: {', '.join(LOSS_NAMES)} or another fcnn loss name. mse_half is the "
-        "notes' ½Σ(target − out)².",
+        help=help_text(
+            N_(
+                "The loss E: {names} or another fcnn loss name. mse_half is the "
+                "notes' ½Σ(target − out)²."
+            ),
+            names=", ".join(LOSS_NAMES),
+        ),
     ),
     # lr and digits are checked in the body, not with typer's min=/max=: the range it
     # would print beside the type squeezes the help of an 80-column terminal.
-    lr: float = typer.Option(0.5, help="Learning rate η (>= 0) of the one SGD step."),
+    lr: float = typer.Option(0.5, help=N_("Learning rate η (>= 0) of the one SGD step.")),
     update_biases: bool = typer.Option(
         None,
         "--update-biases/--freeze-biases",
-        help="Whether the step moves the biases. Default: frozen for the notes' example (as "
-        "there), updated for --model.",
+        help=N_(
+            "Whether the step moves the biases. Default: frozen for the notes' example (as "
+            "there), updated for --model."
+        ),
         show_default=False,
     ),
     shared_biases: bool = typer.Option(
         None,
         "--shared-biases/--separate-biases",
-        help="Treat each layer's biases as one parameter shared by its units (their values "
-        "must be equal). Default: shared for the notes' example, separate for --model.",
+        help=N_(
+            "Treat each layer's biases as one parameter shared by its units (their values "
+            "must be equal). Default: shared for the notes' example, separate for --model."
+        ),
         show_default=False,
     ),
     output_format: str = typer.Option(
         "text",
         "--format",
         "-f",
-        help="text, markdown (the formulas in LaTeX) or json (every number at full precision).",
+        help=N_("text, markdown (the formulas in LaTeX) or json (every number at full precision)."),
     ),
     output: Path = typer.Option(
         None,
         "--output",
         "-o",
-        help="Write the trace to this file (atomically) instead of printing it.",
+        help=N_("Write the trace to this file (atomically) instead of printing it."),
         show_default=False,
     ),
     digits: int = typer.Option(
-        9, help="Decimals shown in text and markdown, 1 to 17 (the notes print 9)."
+        9, help=N_("Decimals shown in text and markdown, 1 to 17 (the notes print 9).")
     ),
 ) -> None:
-    """Trace one sample through a small network, by the chain rule, weight by weight.
-
-    Each unit's net input and output, the loss, and for every weight and bias the
-    chain-rule factors, the gradient (checked against fcnn's backward pass) and its value
-    after one SGD step."""
     if output_format not in FORMATS:
-        raise ValueError(f"--format {output_format!r}: expected one of {', '.join(FORMATS)}")
+        raise ValueError(
+            _("--format {value!r}: expected one of {choices}").format(
+                value=output_format, choices=", ".join(FORMATS)
+            )
+        )
     checked("--lr", lr, checks.real, low=0)
     checked("--digits", digits, checks.real, low=1, high=17)
     if model is None:
@@ -145,8 +182,10 @@ def explain_command(
     else:
         if sample is None or target is None:
             raise ValueError(
-                "--model needs the sample too: --input (e.g. 0.05,0.10) and --target "
-                "(e.g. 0.01,0.99)"
+                _(
+                    "--model needs the sample too: --input (e.g. 0.05,0.10) and --target "
+                    "(e.g. 0.01,0.99)"
+                )
             )
         net = load(model)
         x, y = _numbers(sample, "--input"), _target(target, loss)
@@ -164,8 +203,12 @@ def explain_command(
     if output is not None:
         atomic_write_text(output, content if content.endswith("\n") else content + "\n")
         console.print(
-            f"wrote {output} ({output_format}: {len(trace.params)} parameters, "
-            f"E = {trace.loss:.{digits}g})",
+            _("wrote {path} ({format}: {count} parameters, E = {loss})").format(
+                path=output,
+                format=output_format,
+                count=len(trace.params),
+                loss=f"{trace.loss:.{digits}g}",
+            ),
             markup=False,
             highlight=False,
             soft_wrap=True,

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import typer
 
+from ..i18n import N_, translator
 from ..interop import DEFAULT_OPSET, to_onnx
 from ..io import load
 from .app import app, console, friendly
 from .options import run_argument
 from .runs import model_file
+
+_ = translator("cli")
 
 
 def _shape(text: str | None) -> tuple[int, ...] | None:
@@ -20,30 +23,36 @@ def _shape(text: str | None) -> tuple[int, ...] | None:
         dims = tuple(int(part) for part in text.replace(" ", "").split(","))
     except ValueError:
         raise ValueError(
-            f"--input-shape {text!r}: expected comma-separated sizes, e.g. 28,28"
+            _("--input-shape {text!r}: expected comma-separated sizes, e.g. 28,28").format(
+                text=text
+            )
         ) from None
     return dims
 
 
-@app.command()
+@app.command(
+    help=N_("Export a trained model to another format (ONNX), in eval mode, any batch size."),
+)
 @friendly
 def export(
     model: Path = run_argument(),
-    onnx: Path = typer.Option(None, "--onnx", help="Write an ONNX file here (e.g. model.onnx)."),
-    opset: int = typer.Option(None, help="ONNX opset (default 17; 13 or later)."),
+    onnx: Path = typer.Option(
+        None, "--onnx", help=N_("Write an ONNX file here (e.g. model.onnx).")
+    ),
+    opset: int = typer.Option(None, help=N_("ONNX opset (default 17; 13 or later).")),
     input_shape: str = typer.Option(
-        None, help="One sample's shape, e.g. 28,28: needed when the model starts with Flatten."
+        None, help=N_("One sample's shape, e.g. 28,28: needed when the model starts with Flatten.")
     ),
 ) -> None:
-    """Export a trained model to another format (ONNX), in eval mode, any batch size."""
     if onnx is None:
-        raise ValueError("nothing to export to: pass --onnx OUT.onnx")
+        raise ValueError(_("nothing to export to: pass --onnx OUT.onnx"))
     network = load(model_file(model))
     opset = DEFAULT_OPSET if opset is None else opset
     # Without onnx installed, to_onnx's ImportError is one line saying what to install.
     path = to_onnx(network, onnx, opset=opset, input_shape=_shape(input_shape))
     console.print(
-        f"wrote {path} (ONNX opset {opset}, {network.dtype.name}, "
-        f"{network.num_parameters()} parameters)",
+        _("wrote {path} (ONNX opset {opset}, {dtype}, {count} parameters)").format(
+            path=path, opset=opset, dtype=network.dtype.name, count=network.num_parameters()
+        ),
         highlight=False,
     )

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 import typer
 
-RUN_HELP = "A run directory, or a .safetensors model file."
+from ..i18n import N_, translator
+from .app import help_text
+
+_ = translator("cli")
+
+_ = translator("cli")
+
+RUN_HELP = N_("A run directory, or a .safetensors model file.")
 
 # --------------------------------------------------------------------------- options
 
@@ -28,11 +35,11 @@ def run_argument(help: str = RUN_HELP) -> Any:
 
 
 def target_option() -> Any:
-    return typer.Option(None, help="CSV: the target column (default: last).")
+    return typer.Option(None, help=N_("CSV: the target column (default: last)."))
 
 
 def data_dir_option() -> Any:
-    return typer.Option(None, help="mnist / fashion-mnist: folder with the IDX .gz files.")
+    return typer.Option(None, help=N_("mnist / fashion-mnist: folder with the IDX .gz files."))
 
 
 def output_option(help: str) -> Any:
@@ -42,18 +49,26 @@ def output_option(help: str) -> Any:
 def split_option(default: str) -> Any:
     """Which of a run's rows to look at without ``--data``: ``"train"`` or ``"test"``."""
     other = "test" if default == "train" else "train"
-    return typer.Option(default, help=f"Without --data: the run's {default!r} or {other!r} rows.")
-
-
-def max_samples_option(default: int | None) -> Any:
-    everything = " (default: all)" if default is None else ""
     return typer.Option(
-        default, help=f"Look at a random subset of at most this many rows{everything}."
+        default,
+        help=help_text(
+            N_("Without --data: the run's {default!r} or {other!r} rows."),
+            default=default,
+            other=other,
+        ),
     )
 
 
+def max_samples_option(default: int | None) -> Any:
+    if default is None:
+        return typer.Option(
+            None, help=N_("Look at a random subset of at most this many rows (default: all).")
+        )
+    return typer.Option(default, help=N_("Look at a random subset of at most this many rows."))
+
+
 def dpi_option() -> Any:
-    return typer.Option(150, help="Resolution of PNG files, in dots per inch.")
+    return typer.Option(150, help=N_("Resolution of PNG files, in dots per inch."))
 
 
 # --------------------------------------------------------------------------- values
@@ -66,7 +81,7 @@ def checked(flag: str, value: Any, check: Callable[..., Any], *args: Any, **kwar
         return check(flag, "value", value, *args, **kwargs)
     except (TypeError, ValueError) as err:
         # fcnn.checks words every refusal "WHERE(value=V): value must be ..."; keep the end.
-        _, _, must = str(err).partition("(value=" + repr(value) + "): value ")
+        _start, _sep, must = str(err).partition("(value=" + repr(value) + "): value ")
         raise type(err)(f"{flag} {value!r}: {must or err}") from None
 
 
@@ -84,10 +99,16 @@ def int_list(text: str, what: str) -> list[int]:
         values = [int(part) for part in text.replace(" ", "").split(",")]
     except ValueError:
         raise ValueError(
-            f"{what}={text!r}: expected comma-separated integers, e.g. 64,32"
+            _("{what}={text!r}: expected comma-separated integers, e.g. 64,32").format(
+                what=what, text=text
+            )
         ) from None
     if any(v < 1 for v in values):
-        raise ValueError(f"{what}={text!r}: every value must be a positive integer")
+        raise ValueError(
+            _("{what}={text!r}: every value must be a positive integer").format(
+                what=what, text=text
+            )
+        )
     return values
 
 
@@ -96,9 +117,15 @@ def float_list(text: str, what: str) -> list[float]:
     try:
         values = [float(part) for part in text.replace(" ", "").split(",") if part]
     except ValueError:
-        raise ValueError(f"{what}={text!r}: expected comma-separated numbers, e.g. 0.1,1") from None
+        raise ValueError(
+            _("{what}={text!r}: expected comma-separated numbers, e.g. 0.1,1").format(
+                what=what, text=text
+            )
+        ) from None
     if not values or any(not np.isfinite(v) or v <= 0 for v in values):
-        raise ValueError(f"{what}={text!r}: expected positive numbers")
+        raise ValueError(
+            _("{what}={text!r}: expected positive numbers").format(what=what, text=text)
+        )
     return values
 
 

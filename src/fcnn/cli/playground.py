@@ -5,8 +5,12 @@ from __future__ import annotations
 import ipaddress
 
 import typer
+from rich.markup import escape
 
-from .app import app, console, errors, friendly
+from ..i18n import N_, translator
+from .app import app, console, errors, friendly, styled
+
+_ = translator("cli")
 
 
 def is_loopback(host: str) -> bool:
@@ -19,32 +23,42 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-@app.command("playground")
+@app.command(
+    "playground",
+    help=N_("Open the playground: train small networks on 2-D data in the browser, live."),
+)
 @friendly
 def playground_command(
     host: str = typer.Option(
         "127.0.0.1",
-        help="Address to listen on. Anything but loopback lets other machines train here.",
+        help=N_("Address to listen on. Anything but loopback lets other machines train here."),
     ),
-    port: int = typer.Option(8000, min=0, max=65535, help="Port; 0 takes any free port."),
+    port: int = typer.Option(8000, min=0, max=65535, help=N_("Port; 0 takes any free port.")),
     no_browser: bool = typer.Option(
-        False, "--no-browser", help="Do not open the page in the default browser."
+        False, "--no-browser", help=N_("Do not open the page in the default browser.")
     ),
     idle_timeout: float = typer.Option(
-        600.0, min=1.0, help="Seconds without a message after which a tab's session is freed."
+        600.0, min=1.0, help=N_("Seconds without a message after which a tab's session is freed.")
     ),
 ) -> None:
-    """Open the playground: train small networks on 2-D data in the browser, live."""
     from ..playground.server import serve
 
     if not is_loopback(host):
         errors.print(
-            f"[bold yellow]warning:[/] listening on {host}, not on loopback: anyone who can "
-            "reach this machine can use the playground (and its CPU).",
+            styled("bold yellow", _("warning: "))
+            + escape(
+                _(
+                    "listening on {host}, not on loopback: anyone who can reach this machine "
+                    "can use the playground (and its CPU)."
+                ).format(host=host)
+            ),
             highlight=False,
         )
 
     def announce(url: str) -> None:
-        console.print(f"fcnn playground at [bold]{url}[/] (Ctrl+C stops it)", highlight=False)
+        console.print(
+            _("fcnn playground at {url} (Ctrl+C stops it)").format(url=f"[bold]{url}[/]"),
+            highlight=False,
+        )
 
     serve(host, port, open_browser=not no_browser, idle_timeout=idle_timeout, announce=announce)

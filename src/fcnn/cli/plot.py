@@ -18,6 +18,7 @@ import typer
 
 from .. import plot as figures  # imports matplotlib only when a figure is drawn
 from ..data import load_source
+from ..i18n import N_, translator
 from ..metrics import labels_from_output
 from .app import App, Group, app, console, friendly
 from .options import (
@@ -33,18 +34,23 @@ from .options import (
 )
 from .runs import check_split, evaluation_data, load_run, run_data
 
+_ = translator("cli")
+
 plot_app = App(
     cls=Group,
-    help="Draw a figure (PNG, SVG or PDF by the --output suffix) and print its path.",
+    help=N_("Draw a figure (PNG, SVG or PDF by the --output suffix) and print its path."),
     no_args_is_help=True,
 )
 app.add_typer(plot_app, name="plot")
 
 _SUFFIXES = (".png", ".svg", ".pdf")
-_OUTPUT_HELP = "Where to write the figure; .png, .svg or .pdf by the suffix."
-_RUN_OUTPUT_HELP = _OUTPUT_HELP + " Default: KIND.png in the run directory."
-_RUN_HELP = "A run directory (fcnn train --run-dir), or a .safetensors model file with --data."
-_DATA_HELP = (
+_OUTPUT_HELP = N_("Where to write the figure; .png, .svg or .pdf by the suffix.")
+_RUN_OUTPUT_HELP = N_(
+    "Where to write the figure; .png, .svg or .pdf by the suffix. "
+    "Default: KIND.png in the run directory."
+)
+_RUN_HELP = N_("A run directory (fcnn train --run-dir), or a .safetensors model file with --data.")
+_DATA_HELP = N_(
     "Data to draw: a data set name or a CSV file, prepared as the run's training data was "
     "(default: the run's own data)."
 )
@@ -54,11 +60,15 @@ def _output(output: Path | None, run: Path | None, kind: str) -> Path:
     if output is None:
         output = (run / f"{kind}.png") if run is not None and run.is_dir() else Path(f"{kind}.png")
     if output.suffix.lower() not in _SUFFIXES:
-        raise ValueError(f"--output {str(output)!r}: the file name must end in .png, .svg or .pdf")
+        raise ValueError(
+            _("--output {path!r}: the file name must end in .png, .svg or .pdf").format(
+                path=str(output)
+            )
+        )
     return output
 
 
-def _figure(kind: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
+def _figure(kind: str, help: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
     """Register a function that makes a figure as the command ``fcnn plot KIND``.
 
     The function's parameters are the command's options, ``output`` and ``dpi`` among
@@ -68,7 +78,7 @@ def _figure(kind: str) -> Callable[[Callable[..., Any]], Callable[..., None]]:
     """
 
     def register(make: Callable[..., Any]) -> Callable[..., None]:
-        @plot_app.command(kind)
+        @plot_app.command(kind, help=help)
         @friendly
         @functools.wraps(make)
         def command(**options: Any) -> None:
@@ -89,37 +99,41 @@ def _data_option() -> Any:
 # --------------------------------------------------------------------------- experiments
 
 
-@_figure("activations")
+@_figure(
+    "activations",
+    help=N_("Every activation with its derivative (from the module's own backward)."),
+)
 def activations_command(
     names: str = typer.Option(
-        None, help="Comma-separated activations, e.g. relu,tanh (default: all element-wise)."
+        None, help=N_("Comma-separated activations, e.g. relu,tanh (default: all element-wise).")
     ),
-    x_max: float = typer.Option(5.0, help="Draw x from -X_MAX to X_MAX."),
-    per_row: int = typer.Option(2, help="Activations per row (two panels each)."),
+    x_max: float = typer.Option(5.0, help=N_("Draw x from -X_MAX to X_MAX.")),
+    per_row: int = typer.Option(2, help=N_("Activations per row (two panels each).")),
     output: Path = output_option(_OUTPUT_HELP),
     dpi: float = dpi_option(),
 ) -> Any:
-    """Every activation with its derivative (from the module's own backward)."""
     if not x_max > 0:
-        raise ValueError(f"--x-max {x_max!r}: expected a positive number")
+        raise ValueError(_("--x-max {value!r}: expected a positive number").format(value=x_max))
     x = np.linspace(-x_max, x_max, 601)
     return figures.activations(name_list(names), x=x, per_row=per_row)
 
 
-@_figure("init")
+@_figure(
+    "init",
+    help=N_("The cs231n initialisation experiment: activation histograms per layer and init."),
+)
 def init_command(
     inits: str = typer.Option(
-        "0.01,xavier,he", help="Comma-separated weight scales: 0.01, xavier, he, 1.0."
+        "0.01,xavier,he", help=N_("Comma-separated weight scales: 0.01, xavier, he, 1.0.")
     ),
-    depth: int = typer.Option(10, help="Number of layers."),
-    width: int = typer.Option(500, help="Units per layer."),
-    samples: int = typer.Option(1000, help="Rows of random N(0, 1) input."),
-    activation: str = typer.Option("tanh", help="Activation of every layer."),
-    seed: int = typer.Option(0, help="Seed of the data and the weights."),
+    depth: int = typer.Option(10, help=N_("Number of layers.")),
+    width: int = typer.Option(500, help=N_("Units per layer.")),
+    samples: int = typer.Option(1000, help=N_("Rows of random N(0, 1) input.")),
+    activation: str = typer.Option("tanh", help=N_("Activation of every layer.")),
+    seed: int = typer.Option(0, help=N_("Seed of the data and the weights.")),
     output: Path = output_option(_OUTPUT_HELP),
     dpi: float = dpi_option(),
 ) -> Any:
-    """The cs231n initialisation experiment: activation histograms per layer and init."""
     models, X = figures.init_experiment(
         name_list(inits),
         depth=depth,
@@ -131,50 +145,59 @@ def init_command(
     return figures.init_comparison(models, X)
 
 
-@_figure("lr")
+@_figure(
+    "lr",
+    help=N_("Learning-rate comparison on the planar flower: converging and diverging loss curves."),
+)
 def lr_command(
-    lrs: str = typer.Option("0.01,0.1,1.2,10,30", help="Comma-separated learning rates."),
-    epochs: int = typer.Option(1000, help="Full-batch gradient-descent steps."),
-    hidden: int = typer.Option(4, help="Hidden units of the 2-H-1 tanh network."),
+    lrs: str = typer.Option("0.01,0.1,1.2,10,30", help=N_("Comma-separated learning rates.")),
+    epochs: int = typer.Option(1000, help=N_("Full-batch gradient-descent steps.")),
+    hidden: int = typer.Option(4, help=N_("Hidden units of the 2-H-1 tanh network.")),
     output: Path = output_option(_OUTPUT_HELP),
     dpi: float = dpi_option(),
 ) -> Any:
-    """Learning-rate comparison on the planar flower: converging and diverging loss curves."""
     runs = figures.lr_experiment(float_list(lrs, "--lrs"), epochs=epochs, hidden=hidden)
     return figures.lr_comparison(runs)
 
 
-@_figure("hidden-units")
+@_figure(
+    "hidden-units",
+    help=N_("The course's planar sweep: one decision boundary per hidden-layer width."),
+)
 def hidden_units_command(
-    widths: str = typer.Option("1,2,3,4,5,20,50", help="Comma-separated hidden-layer widths."),
-    steps: int = typer.Option(5000, help="Full-batch gradient-descent steps (lr 1.2)."),
+    widths: str = typer.Option("1,2,3,4,5,20,50", help=N_("Comma-separated hidden-layer widths.")),
+    steps: int = typer.Option(5000, help=N_("Full-batch gradient-descent steps (lr 1.2).")),
     output: Path = output_option(_OUTPUT_HELP),
     dpi: float = dpi_option(),
 ) -> Any:
-    """The course's planar sweep: one decision boundary per hidden-layer width."""
     from ..data import planar
 
-    with console.status("training the sweep ..."):
+    with console.status(_("training the sweep ...")):
         results = figures.hidden_units_experiment(int_list(widths, "--widths"), steps=steps)
     return figures.hidden_units_grid(results, *planar())
 
 
-@plot_app.command("gallery")
+@plot_app.command(
+    "gallery",
+    help=N_("Draw every figure into OUT/gallery/ and write OUT/gallery.md."),
+)
 @friendly
 def gallery_command(
     out: Path = typer.Option(
-        Path("docs"), help="Folder for gallery.md; the PNGs go to its gallery/ subfolder."
+        Path("docs"), help=N_("Folder for gallery.md; the PNGs go to its gallery/ subfolder.")
     ),
     data_dir: str = typer.Option(
-        None, help="Folder with MNIST's IDX files (default: the download cache, else digits)."
+        None, help=N_("Folder with MNIST's IDX files (default: the download cache, else digits).")
     ),
-    dpi: float = typer.Option(100, help="Resolution of the PNGs, in dots per inch."),
+    dpi: float = typer.Option(100, help=N_("Resolution of the PNGs, in dots per inch.")),
 ) -> None:
-    """Draw every figure into OUT/gallery/ and write OUT/gallery.md."""
     figures.require_matplotlib()
-    with console.status("drawing the gallery ...") as status:
+    with console.status(_("drawing the gallery ...")) as status:
         paths = figures.make_gallery(
-            out, data_dir=data_dir, dpi=dpi, progress=lambda name: status.update(f"drawing {name}")
+            out,
+            data_dir=data_dir,
+            dpi=dpi,
+            progress=lambda name: status.update(_("drawing {name}").format(name=name)),
         )
     for path in paths:
         console.print(str(path), markup=False, highlight=False, soft_wrap=True)
@@ -183,14 +206,16 @@ def gallery_command(
 # --------------------------------------------------------------------------- runs
 
 
-@_figure("history")
+@_figure(
+    "history",
+    help=N_("Loss and metric curves per epoch, training and validation."),
+)
 def history_command(
     run: Path = run_argument("A run directory, or its history.json."),
-    log_loss: bool = typer.Option(False, help="Logarithmic loss axis."),
+    log_loss: bool = typer.Option(False, help=N_("Logarithmic loss axis.")),
     output: Path = output_option(_RUN_OUTPUT_HELP),
     dpi: float = dpi_option(),
 ) -> Any:
-    """Loss and metric curves per epoch, training and validation."""
     if run.is_dir() and not (run / "history.json").exists():
         raise FileNotFoundError(
             2, "no history.json in the run directory", str(run / "history.json")
@@ -198,23 +223,25 @@ def history_command(
     return figures.history(run, log_loss=log_loss)
 
 
-@_figure("boundary")
+@_figure(
+    "boundary",
+    help=N_("Decision boundary of a network on 2-D data, with its training and test points."),
+)
 def boundary_command(
     run: Path = run_argument(_RUN_HELP),
     data: str = _data_option(),
     target: str = target_option(),
-    probability: bool = typer.Option(False, help="Shade by the model's confidence."),
-    resolution: int = typer.Option(200, help="Grid points per axis."),
+    probability: bool = typer.Option(False, help=N_("Shade by the model's confidence.")),
+    resolution: int = typer.Option(200, help=N_("Grid points per axis.")),
     output: Path = output_option(_RUN_OUTPUT_HELP),
     dpi: float = dpi_option(),
 ) -> Any:
-    """Decision boundary of a network on 2-D data, with its training and test points."""
     config, model = load_run(run)
     X_test = y_test = None
     if data is not None or config is None:
         if data is None:
-            raise ValueError("a bare model file needs --data (a data set name or a CSV file)")
-        X, y, _ = evaluation_data(config, data, target)
+            raise ValueError(_("a bare model file needs --data (a data set name or a CSV file)"))
+        X, y, _name = evaluation_data(config, data, target)
     else:
         dataset = load_source(config["source"])
         X, y, X_test, y_test = dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test
@@ -242,7 +269,10 @@ def boundary_command(
     )
 
 
-@_figure("confusion")
+@_figure(
+    "confusion",
+    help=N_("Confusion matrix of a classifier, with the count in every cell."),
+)
 def confusion_command(
     run: Path = run_argument(_RUN_HELP),
     data: str = _data_option(),
@@ -251,10 +281,9 @@ def confusion_command(
     output: Path = output_option(_RUN_OUTPUT_HELP),
     dpi: float = dpi_option(),
 ) -> Any:
-    """Confusion matrix of a classifier, with the count in every cell."""
     config, model = load_run(run)
     if config is not None and config.get("task") == "regression":
-        raise ValueError("a confusion matrix needs a classifier; this run is a regression")
+        raise ValueError(_("a confusion matrix needs a classifier; this run is a regression"))
     check_split(split)
     X, y, name = run_data(config, data, target, split)
     from ..plot import outputs_logits
@@ -269,23 +298,25 @@ def confusion_command(
     )
 
 
-@_figure("weights")
+@_figure(
+    "weights",
+    help=N_("First-layer weights as image tiles (MNIST: 28 x 28), one per hidden unit."),
+)
 def weights_command(
     run: Path = run_argument(),
-    max_units: int = typer.Option(64, help="Draw at most this many hidden units."),
+    max_units: int = typer.Option(64, help=N_("Draw at most this many hidden units.")),
     shape: str = typer.Option(
-        None, help="Image shape HEIGHT,WIDTH (default: the square the input size is)."
+        None, help=N_("Image shape HEIGHT,WIDTH (default: the square the input size is).")
     ),
     output: Path = output_option(_RUN_OUTPUT_HELP),
     dpi: float = dpi_option(),
 ) -> Any:
-    """First-layer weights as image tiles (MNIST: 28 x 28), one per hidden unit."""
-    _, model = load_run(run)
+    _config, model = load_run(run)
     image_shape = None
     if shape is not None:
         image_shape = tuple(int_list(shape, "--shape"))
         if len(image_shape) != 2:
-            raise ValueError(f"--shape {shape!r}: expected HEIGHT,WIDTH")
+            raise ValueError(_("--shape {value!r}: expected HEIGHT,WIDTH").format(value=shape))
     return figures.first_layer_weights(model, image_shape=image_shape, max_units=max_units)
 
 
@@ -300,19 +331,17 @@ def _run_data(run: Path, data: str | None, target: str | None, split: str, max_s
 
 
 def _gradient_flow(config: dict | None, model: Any, X: Any, y: Any, name: str) -> Any:
-    """Gradient norm per layer (weights and layer outputs), on a log scale."""
     loss = None if config is None else config["loss"]
     return figures.gradient_flow(model, X, y, loss=loss, title=f"Gradient flow on {name}")
 
 
 def _activation_histograms(config: dict | None, model: Any, X: Any, y: Any, name: str) -> Any:
-    """Histograms of every layer's activations on the data."""
     return figures.activation_histograms(model, X, title=f"Activations per layer on {name}")
 
 
-def _layer_figure_command(kind: str, draw: Callable[..., Any]) -> None:
+def _layer_figure_command(kind: str, draw: Callable[..., Any], help: str) -> None:
     """Register ``fcnn plot KIND``, a figure of a network's layers on data:
-    ``draw(config, model, X, y, name)`` makes it; its docstring is the command's help."""
+    ``draw(config, model, X, y, name)`` makes it; ``help`` is the command's help."""
 
     def make(
         run: Path = run_argument(_RUN_HELP),
@@ -326,9 +355,14 @@ def _layer_figure_command(kind: str, draw: Callable[..., Any]) -> None:
         config, model, X, y, name = _run_data(run, data, target, split, max_samples)
         return draw(config, model, X, y, name)
 
-    make.__doc__ = draw.__doc__
-    _figure(kind)(make)
+    _figure(kind, help)(make)
 
 
-_layer_figure_command("gradients", _gradient_flow)
-_layer_figure_command("histograms", _activation_histograms)
+_layer_figure_command(
+    "gradients",
+    _gradient_flow,
+    N_("Gradient norm per layer (weights and layer outputs), on a log scale."),
+)
+_layer_figure_command(
+    "histograms", _activation_histograms, N_("Histograms of every layer's activations on the data.")
+)

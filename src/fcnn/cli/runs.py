@@ -38,12 +38,15 @@ from ..files import (
     check_json,
     read_json_file,
 )
+from ..i18n import translator
 from ..io import load
 from ..losses import get_loss
 from ..optim import OPTIMIZERS
 from ..tensorfile import TensorFile
 from ..train import Callback, TrainState
 from ..train.checkpoint import CHECKPOINT_NAME
+
+_ = translator("cli")
 
 RUN_FILE = "run.json"
 MODEL_FILE = "model.safetensors"
@@ -222,7 +225,7 @@ def read_config(run_dir: Path) -> dict[str, Any]:
     when it stores none)."""
     run_file = run_dir / RUN_FILE
     if not run_file.exists():
-        raise FileNotFoundError(2, "not an fcnn run directory (no run.json)", str(run_file))
+        raise FileNotFoundError(2, _("not an fcnn run directory (no run.json)"), str(run_file))
     config = read_json_file(run_file)
     check_json(run_file, config, RUN_LAYOUT, "", _ADVICE)
     try:
@@ -245,7 +248,7 @@ def _check_network_size(run_file: Path, sizes: list[int], run_dir: Path) -> None
     for name in (CHECKPOINT_NAME, MODEL_FILE):
         if (run_dir / name).is_file():
             with TensorFile(run_dir / name) as stored:
-                budget = sum(math.prod(shape) for _, shape in stored.tensors.values())
+                budget = sum(math.prod(shape) for _dtype, shape in stored.tensors.values())
             where = f"{name} stores {budget:,}"
             break
     else:
@@ -267,7 +270,7 @@ def model_file(path: Path) -> Path:
         found = path / MODEL_FILE
         if not found.exists():
             raise FileNotFoundError(
-                2, "not an fcnn run directory (no model.safetensors)", str(found)
+                2, _("not an fcnn run directory (no model.safetensors)"), str(found)
             )
         return found
     return path
@@ -291,17 +294,23 @@ def build_optimizer(name: str, params: Any, kwargs: dict[str, Any]) -> Any:
 
 def _check_optimizer(name: str, kwargs: dict[str, Any]) -> None:
     if name not in OPTIMIZERS:
-        raise ValueError(f"--optimizer {name!r}: expected one of {', '.join(OPTIMIZERS)}")
+        raise ValueError(
+            _("--optimizer {name!r}: expected one of {choices}").format(
+                name=name, choices=", ".join(OPTIMIZERS)
+            )
+        )
     accepted = inspect.signature(OPTIMIZERS[name]).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
     for key in kwargs:
         if key not in accepted and not takes_any:
-            raise ValueError(f"optimizer {name!r} does not take the option {key!r}")
+            raise ValueError(
+                _("optimizer {name!r} does not take the option {key!r}").format(name=name, key=key)
+            )
 
 
 def check_split(split: str) -> None:
     if split not in ("train", "test"):
-        raise ValueError(f"--split {split!r}: expected 'train' or 'test'")
+        raise ValueError(_("--split {split!r}: expected 'train' or 'test'").format(split=split))
 
 
 # --------------------------------------------------------------------------- data
@@ -312,7 +321,7 @@ def evaluation_data(config: dict[str, Any] | None, data: str | None, target: str
     run's training data was."""
     if data is None:
         if config is None:
-            raise ValueError("a bare model file needs --data to evaluate on")
+            raise ValueError(_("a bare model file needs --data to evaluate on"))
         dataset = load_source(config["source"])
         if dataset.X_test is None:
             return dataset.X_train, dataset.y_train, "train"
@@ -332,7 +341,11 @@ def evaluation_data(config: dict[str, Any] | None, data: str | None, target: str
             index = {name: i for i, name in enumerate(config["classes"])}
             unknown = [c for c in table.classes if c not in index]
             if unknown:
-                raise ValueError(f"{data}: class {unknown[0]!r} was not seen in training")
+                raise ValueError(
+                    _("{data}: class {name!r} was not seen in training").format(
+                        data=data, name=unknown[0]
+                    )
+                )
             y = np.array([index[table.classes[label]] for label in table.y])
         return apply_preprocess(config["preprocess"], X), y, Path(data).name
     source = make_source(data, test_split=0.0)
@@ -346,10 +359,10 @@ def run_data(config: dict[str, Any] | None, data: str | None, target: str | None
     if data is not None:
         return evaluation_data(config, data, target)
     if config is None:
-        raise ValueError("a bare model file needs --data to look at (a data set name or a CSV)")
+        raise ValueError(_("a bare model file needs --data to look at (a data set name or a CSV)"))
     dataset = load_source(config["source"])
     if split == "train":
         return dataset.X_train, dataset.y_train, "the training set"
     if dataset.X_test is None:
-        raise ValueError("this run has no test split; use --split train or --data")
+        raise ValueError(_("this run has no test split; use --split train or --data"))
     return dataset.X_test, dataset.y_test, "the test set"

@@ -14,10 +14,13 @@ from typing import Any
 
 import typer
 
+from ..i18n import N_, translator
 from ..optim import SCHEDULERS
 from ..train import LRSchedulerCallback
 from .options import int_list
 from .train_checks import cycled_momentum
+
+_ = translator("cli")
 
 __all__ = [
     "batches_per_epoch",
@@ -34,7 +37,11 @@ def build_schedule(schedule: dict | None, optimizer) -> list:
     kwargs = dict(schedule)
     name = kwargs.pop("name")
     if name not in SCHEDULERS:
-        raise ValueError(f"--schedule {name!r}: expected one of {', '.join(SCHEDULERS)}")
+        raise ValueError(
+            _("--schedule {name!r}: expected one of {choices}").format(
+                name=name, choices=", ".join(SCHEDULERS)
+            )
+        )
     cls = SCHEDULERS[name]
     if "base_lr" in inspect.signature(cls).parameters:  # cyclic: up from the optimiser's lr
         kwargs.setdefault("base_lr", optimizer.param_groups[0]["lr"])
@@ -87,8 +94,15 @@ def check_resumed_schedule(config: dict[str, Any], run_path: Path) -> None:
     planned = schedule.get("epochs")
     if planned is not None and config["fit"]["epochs"] > planned:
         raise ValueError(
-            f"--epochs {config['fit']['epochs']}: the {schedule['name']} schedule of "
-            f"{run_path} ends after {planned} epochs; start a new run to train longer"
+            _(
+                "--epochs {epochs}: the {name} schedule of {run} ends after {planned} epochs; "
+                "start a new run to train longer"
+            ).format(
+                epochs=config["fit"]["epochs"],
+                name=schedule["name"],
+                run=run_path,
+                planned=planned,
+            )
         )
 
 
@@ -100,4 +114,4 @@ def batches_per_epoch(n_rows: int, validation_split: float, batch_size: int) -> 
 
 def schedule_option(default: Any, help: str, **extra: Any) -> Any:
     """An option of the learning-rate schedule, shown in its own panel of --help."""
-    return typer.Option(default, help=help, rich_help_panel="Learning-rate schedule", **extra)
+    return typer.Option(default, help=help, rich_help_panel=N_("Learning-rate schedule"), **extra)

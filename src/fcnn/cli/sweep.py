@@ -20,10 +20,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..i18n import N_, translator
 from ..sweep import SweepProgress, load_spec, run
 from ..sweep.report import table_rows
-from .app import app, console, friendly
+from .app import app, console, friendly, help_text, styled
 from .options import given, target_option
+
+_ = translator("cli")
+
+DIRECTIONS = {"min": N_("min"), "max": N_("max")}
 
 __all__ = ["sweep"]
 
@@ -51,8 +56,10 @@ def _value(text: str, where: str) -> Any:
         # Python's json reads 1e999 as inf and NaN as nan; neither trains, nor can the
         # sweep record it (its files are strict JSON).
         raise ValueError(
-            f"{where}: {text} is not a finite number (floats end near 1.8e308; beyond, a number "
-            "reads as infinity); give a finite value"
+            _(
+                "{where}: {text} is not a finite number (floats end near 1.8e308; beyond, a "
+                "number reads as infinity); give a finite value"
+            ).format(where=where, text=text)
         )
     return value
 
@@ -60,7 +67,11 @@ def _value(text: str, where: str) -> Any:
 def _pair(text: str, option: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise ValueError(f"{option} {text!r}: expected KEY=VALUE, e.g. {option} lr=0.01")
+        raise ValueError(
+            _("{option} {text!r}: expected KEY=VALUE, e.g. {option} lr=0.01").format(
+                option=option, text=text
+            )
+        )
     return key.strip().replace("-", "_"), value.strip()
 
 
@@ -70,7 +81,7 @@ def _choices(text: str, where: str) -> Any:
         return _value(text, where)
     kind, sep, bounds = text.partition(":")
     if sep and kind in ("uniform", "log_uniform", "int"):
-        low, _, high = bounds.partition(":")
+        low, _colon, high = bounds.partition(":")
         return {kind: [_value(low, where), _value(high, where)]}
     return [_value(part, where) for part in text.split(",") if part]
 
@@ -90,7 +101,7 @@ def _merge(
     if data is not None:
         spec["data"] = data if target is None else {"data": data, "target": target}
     elif target is not None:
-        raise ValueError("--target goes with --data (a CSV file)")
+        raise ValueError(_("--target goes with --data (a CSV file)"))
     spec.update(overrides)
     if spec.get("trials") is not None and "search" not in spec:
         spec["search"] = "random"
@@ -117,64 +128,84 @@ def _table(update: SweepProgress | Any, top: int | None, title: str) -> Table:
     for row in rows[:top] if top else rows:
         table.add_row(*row)
     if top and len(rows) > top:
-        table.caption = f"best {top} of {len(rows)}"
+        table.caption = _("best {top} of {count}").format(top=top, count=len(rows))
     return table
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Run a hyper-parameter sweep (grid or random search), resumable.\n\n"
+        "The same command again after a crash or Ctrl-C runs only the "
+        "unfinished trials."
+    ),
+)
 @friendly
 def sweep(
     spec_file: Path = typer.Argument(
         None,
         metavar="SPEC",
-        help="A sweep spec file, .yaml or .json (data, search, params, fixed, repeats, seed, "
-        "metric, direction); the options below add to it or override it.",
+        help=N_(
+            "A sweep spec file, .yaml or .json (data, search, params, fixed, repeats, seed, "
+            "metric, direction); the options below add to it or override it."
+        ),
     ),
     out: Path = typer.Option(
-        None, "--out", "-o", help="Sweep directory (default sweeps/<spec name or data>)."
+        None, "--out", "-o", help=N_("Sweep directory (default sweeps/<spec name or data>).")
     ),
-    jobs: int = typer.Option(1, "--jobs", "-j", help="Local worker processes (1: this process)."),
+    jobs: int = typer.Option(
+        1, "--jobs", "-j", help=N_("Local worker processes (1: this process).")
+    ),
     dask: str = typer.Option(
         None,
-        help="Run on Dask: a scheduler address (tcp://host:8786), or local:N for a "
         # escaped: typer reads help as Rich markup, where [dask] would be a style tag
-        f"LocalCluster of N processes on 127.0.0.1. Needs {escape('fcnn[dask]')}.",
+        help=help_text(
+            N_(
+                "Run on Dask: a scheduler address (tcp://host:8786), or local:N for a "
+                "LocalCluster of N processes on 127.0.0.1. Needs {extra}."
+            ),
+            extra=escape("fcnn[dask]"),
+        ),
     ),
-    data: str = typer.Option(None, help="Data set name or CSV file (overrides the spec's)."),
+    data: str = typer.Option(None, help=N_("Data set name or CSV file (overrides the spec's).")),
     target: str = target_option(),
-    search: str = typer.Option(None, help="grid (every combination) or random."),
-    trials: int = typer.Option(None, help="Random search: the number of trials."),
-    seed: int = typer.Option(None, help="Sweep seed: every trial's seed derives from it."),
-    repeats: int = typer.Option(None, help="Runs of each configuration with different seeds."),
+    search: str = typer.Option(None, help=N_("grid (every combination) or random.")),
+    trials: int = typer.Option(None, help=N_("Random search: the number of trials.")),
+    seed: int = typer.Option(None, help=N_("Sweep seed: every trial's seed derives from it.")),
+    repeats: int = typer.Option(None, help=N_("Runs of each configuration with different seeds.")),
     metric: str = typer.Option(
         None,
-        help="Rank by: train_, val_ or test_ followed by loss, accuracy, f1, r2, rmse or mae, "
-        "e.g. val_accuracy.",
+        help=N_(
+            "Rank by: train_, val_ or test_ followed by loss, accuracy, f1, r2, rmse or mae, "
+            "e.g. val_accuracy."
+        ),
     ),
-    direction: str = typer.Option(None, help="max or min (default: min for losses and errors)."),
+    direction: str = typer.Option(
+        None, help=N_("max or min (default: min for losses and errors).")
+    ),
     param: list[str] = typer.Option(
         [],
         "--param",
         "-p",
         metavar="KEY=VALUES",
-        help="A swept option, repeatable: lr=0.001,0.01; hidden=4,16x16; "
-        "'hidden=[[8],[8,8]]'; random search also takes lr=log_uniform:1e-4:1 "
-        "(and uniform:, int:).",
+        help=N_(
+            "A swept option, repeatable: lr=0.001,0.01; hidden=4,16x16; "
+            "'hidden=[[8],[8,8]]'; random search also takes lr=log_uniform:1e-4:1 "
+            "(and uniform:, int:)."
+        ),
     ),
     fixed: list[str] = typer.Option(
         [],
         "--fixed",
         "-f",
         metavar="KEY=VALUE",
-        help="An option every trial shares, repeatable: epochs=50, optimizer=sgd, hidden=16x16.",
+        help=N_(
+            "An option every trial shares, repeatable: epochs=50, optimizer=sgd, hidden=16x16."
+        ),
     ),
-    retry_failed: bool = typer.Option(False, help="Run again the trials recorded as failed."),
-    top: int = typer.Option(10, help="Rows of the live table (0: all)."),
-    quiet: bool = typer.Option(False, help="No live display; only the final table."),
+    retry_failed: bool = typer.Option(False, help=N_("Run again the trials recorded as failed.")),
+    top: int = typer.Option(10, help=N_("Rows of the live table (0: all).")),
+    quiet: bool = typer.Option(False, help=N_("No live display; only the final table.")),
 ) -> None:
-    """Run a hyper-parameter sweep (grid or random search), resumable.
-
-    The same command again after a crash or Ctrl-C runs only the unfinished trials."""
     spec = load_spec(spec_file) if spec_file is not None else {}
     spec = _merge(
         spec,
@@ -192,13 +223,13 @@ def sweep(
         fixed=fixed,
     )
     if "data" not in spec:
-        raise ValueError("no data: give a spec file with data:, or --data NAME|FILE.csv")
+        raise ValueError(_("no data: give a spec file with data:, or --data NAME|FILE.csv"))
     if out is None:
         stem = spec_file.stem if spec_file is not None else Path(str(spec["data"])).stem
         out = Path("sweeps") / stem
-    title = spec.get("name") or f"sweep {out}"
+    title = spec.get("name") or _("sweep {out}").format(out=out)
     bar = Progress(
-        TextColumn("[bold]trials"),
+        TextColumn(styled("bold", _("trials"))),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -220,8 +251,13 @@ def sweep(
         if live is not None:
             live.stop()
         console.print(
-            f"[yellow]interrupted[/]: the finished trials are recorded in {out}; run the same "
-            "command again to run the rest.",
+            styled("yellow", _("interrupted: "))
+            + escape(
+                _(
+                    "the finished trials are recorded in {out}; run the same command again to "
+                    "run the rest."
+                ).format(out=out)
+            ),
             highlight=False,
         )
         raise typer.Exit(130) from None
@@ -232,15 +268,27 @@ def sweep(
         console.print(_table(result, None, title))
     console.print()
     console.print(
-        f"{result.ran} trial(s) run, {result.skipped} already done, "
-        f"{len(result.failed)} failed; ranked by {result.metric} ({result.direction}).",
+        _(
+            "{ran} trial(s) run, {skipped} already done, {failed} failed; "
+            "ranked by {metric} ({direction})."
+        ).format(
+            ran=result.ran,
+            skipped=result.skipped,
+            failed=len(result.failed),
+            metric=result.metric,
+            direction=_(DIRECTIONS.get(result.direction, result.direction)),
+        ),
         highlight=False,
     )
     if result.best is not None:
         best = result.best
         console.print(
-            f"best: trial {best['index']} {best['params']} → "
-            f"{result.metric} {best['metrics'].get(result.metric)}",
+            _("best: trial {index} {params} → {metric} {value}").format(
+                index=best["index"],
+                params=best["params"],
+                metric=result.metric,
+                value=best["metrics"].get(result.metric),
+            ),
             highlight=False,
         )
     for name in ("results", "markdown", "csv", "figure"):

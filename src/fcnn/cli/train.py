@@ -1,4 +1,4 @@
-"""``fcnn train``, ``fcnn evaluate`` and ``fcnn predict``.
+"""``fcnn train`` (``fcnn evaluate`` and ``fcnn predict`` are in evaluate.py).
 
 A run directory holds ``run.json`` (how the run was set up: data source and its
 preparation, network, loss, optimiser, schedule, fit options), ``model.safetensors``,
@@ -8,44 +8,38 @@ preparation, network, loss, optimiser, schedule, fit options), ``model.safetenso
 
 from __future__ import annotations
 
-import csv as csv_module
 import functools
-import io
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from .. import __version__
 from ..activations import ACTIVATIONS
 from ..data import (
     SOURCE_NAMES,
     TASKS,
-    apply_preprocess,
-    csv_features,
     load_source,
 )
 from ..data.source import fingerprint
-from ..files import atomic_write_text
+from ..i18n import N_, translator
 from ..losses import LOSSES
-from ..metrics import probabilities
 from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS
 from ..train import DivergenceWarning, EarlyStopping, evaluate, fit
 from ..train.checkpoint import CHECKPOINT_NAME
 from ..train.rundir import lock_run_dir
-from .app import app, console, friendly
-from .options import data_dir_option, given, int_list, run_argument, target_option
+from .app import app, console, friendly, help_text
+from .options import data_dir_option, given, int_list
+from .results import results_table
 from .runs import (
     RUN_FILE,
     SetLearningRate,
     WriteRunConfig,
     build_optimizer,
-    evaluation_data,
-    load_run,
     new_run_dir,
     read_config,
     training_data,
@@ -65,6 +59,11 @@ from .train_checks import (
     fit_class_weight,
     given_options,
 )
+
+_ = translator("cli")
+
+# the tasks, as the line that starts a run shows them
+TASK_WORDS = (N_("classification"), N_("regression"))
 
 
 def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, alpha) -> dict:
@@ -105,8 +104,10 @@ def _new_lr(config: dict[str, Any], lr: float, run_path: Path) -> SetLearningRat
     """``--resume DIR --lr X``: the run goes on at the rate X (recorded in run.json)."""
     if config["schedule"] and (run_path / CHECKPOINT_NAME).exists():
         raise ValueError(
-            f"--lr: {run_path} follows a learning-rate schedule, whose state is in its "
-            "checkpoint; start a new run (another --run-dir) with a smaller --lr instead"
+            _(
+                "--lr: {run} follows a learning-rate schedule, whose state is in its "
+                "checkpoint; start a new run (another --run-dir) with a smaller --lr instead"
+            ).format(run=run_path)
         )
     config["optimizer"]["kwargs"]["lr"] = lr
     return SetLearningRate(lr, config)
@@ -116,13 +117,16 @@ def _diverged(history, config: dict[str, Any], opt, run_path: Path) -> RuntimeEr
     """The error for a run the divergence guard stopped, with what to do next."""
     smaller = f"{opt.param_groups[0]['lr'] / 10:g}"
     if config["schedule"] and (run_path / CHECKPOINT_NAME).exists():
-        advice = f"start a new one (another --run-dir) with a smaller --lr, e.g. {smaller}"
+        advice = _("start a new one (another --run-dir) with a smaller --lr, e.g. {lr}")
     else:
-        advice = (
-            f"to go on from there at a smaller learning rate: "
-            f"fcnn train --resume {run_path} --lr {smaller}"
+        advice = _(
+            "to go on from there at a smaller learning rate: fcnn train --resume {run} --lr {lr}"
         )
-    return RuntimeError(f"training diverged: {history.stop_reason}. The run is kept; {advice}")
+    return RuntimeError(
+        _("training diverged: {reason}. The run is kept; {advice}").format(
+            reason=history.stop_reason, advice=advice.format(run=run_path, lr=smaller)
+        )
+    )
 
 
 def _no_divergence_warning(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -150,9 +154,11 @@ def _resumed_config(run_path: Path, epochs: int | None, allow_changed_data: bool
         if not allow_changed_data:
             where = config["source"].get("path", config["source"]["name"])
             raise ValueError(
-                f"the data of the run in {run_path} ({where}) changed since the run began, so "
-                "resuming would not reproduce it: put the original data back, start a new "
-                "run, or pass --allow-changed-data to go on with the data as they are now"
+                _(
+                    "the data of the run in {run} ({where}) changed since the run began, so "
+                    "resuming would not reproduce it: put the original data back, start a new "
+                    "run, or pass --allow-changed-data to go on with the data as they are now"
+                ).format(run=run_path, where=where)
             )
         config["earlier_data_fingerprints"] = [
             *config.get("earlier_data_fingerprints", []),
@@ -162,18 +168,9 @@ def _resumed_config(run_path: Path, epochs: int | None, allow_changed_data: bool
     return config
 
 
-def _results_table(title: str, rows: dict[str, dict[str, float]]) -> Table:
-    table = Table(title=title)
-    table.add_column("split")
-    keys = sorted({k for r in rows.values() for k in r}, key=lambda k: (k != "loss", k))
-    for key in keys:
-        table.add_column(key, justify="right")
-    for split, values in rows.items():
-        table.add_row(split, *(f"{values[k]:.4f}" if k in values else "—" for k in keys))
-    return table
-
-
-@app.command()
+@app.command(
+    help=N_("Train a network and keep the run (model, history, checkpoint) in a directory."),
+)
 @friendly
 @_no_divergence_warning
 def train(
@@ -181,110 +178,146 @@ def train(
     data: str = typer.Argument(
         None,
         metavar="DATA",
-        help="A CSV file, or a data set: "
-        + ", ".join(name for name in SOURCE_NAMES if name != "csv")
-        + ".",
+        help=help_text(
+            N_("A CSV file, or a data set: {names}."),
+            names=", ".join(name for name in SOURCE_NAMES if name != "csv"),
+        ),
     ),
-    target: str = typer.Option(None, help="CSV only: the target column's name (default: last)."),
+    target: str = typer.Option(
+        None, help=N_("CSV only: the target column's name (default: last).")
+    ),
     task: str = typer.Option(
         None,
-        help="CSV only: classification or regression (default: inferred from the target; "
-        "integers are classes when few: at most max(10, √rows)).",
+        help=N_(
+            "CSV only: classification or regression (default: inferred from the target; "
+            "integers are classes when few: at most max(10, √rows))."
+        ),
     ),
-    hidden: str = typer.Option("16,16", help="Hidden layer widths, comma-separated ('' for none)."),
+    hidden: str = typer.Option(
+        "16,16", help=N_("Hidden layer widths, comma-separated ('' for none).")
+    ),
     activation: str = typer.Option(
         "relu",
-        help=f"Hidden activation: {', '.join(ACTIVATIONS)}, maxout.",
+        help=help_text(
+            N_("Hidden activation: {names}."), names=", ".join(ACTIVATIONS) + ", maxout"
+        ),
     ),
     output: str = typer.Option(
-        None, help="Output activation (default none: the losses take logits)."
+        None, help=N_("Output activation (default none: the losses take logits).")
     ),
     loss: str = typer.Option(
         None,
-        help=f"Loss: {', '.join(LOSSES)} (default cross_entropy for classes, mse for values).",
+        help=help_text(
+            N_("Loss: {names} (default cross_entropy for classes, mse for values)."),
+            names=", ".join(LOSSES),
+        ),
     ),
-    optimizer: str = typer.Option("adam", help=f"Optimiser: {', '.join(OPTIMIZERS)}."),
-    lr: float = typer.Option(None, help="Learning rate (default: the optimiser's, as PyTorch)."),
-    momentum: float = typer.Option(None, help="SGD / RMSprop momentum."),
-    nesterov: bool = typer.Option(False, help="SGD: Nesterov momentum."),
-    weight_decay: float = typer.Option(None, help="L2 penalty (AdamW: decoupled decay)."),
-    beta1: float = typer.Option(None, help="Adam / AdamW β1 (default 0.9)."),
-    beta2: float = typer.Option(None, help="Adam / AdamW β2 (default 0.999)."),
-    eps: float = typer.Option(None, help="The optimiser's ε."),
-    alpha: float = typer.Option(None, help="RMSprop smoothing constant (default 0.99)."),
+    optimizer: str = typer.Option(
+        "adam", help=help_text(N_("Optimiser: {names}."), names=", ".join(OPTIMIZERS))
+    ),
+    lr: float = typer.Option(
+        None, help=N_("Learning rate (default: the optimiser's, as PyTorch).")
+    ),
+    momentum: float = typer.Option(None, help=N_("SGD / RMSprop momentum.")),
+    nesterov: bool = typer.Option(False, help=N_("SGD: Nesterov momentum.")),
+    weight_decay: float = typer.Option(None, help=N_("L2 penalty (AdamW: decoupled decay).")),
+    beta1: float = typer.Option(None, help=N_("Adam / AdamW β1 (default 0.9).")),
+    beta2: float = typer.Option(None, help=N_("Adam / AdamW β2 (default 0.999).")),
+    eps: float = typer.Option(None, help=N_("The optimiser's ε.")),
+    alpha: float = typer.Option(None, help=N_("RMSprop smoothing constant (default 0.99).")),
     schedule: str = schedule_option(
-        None, help=f"Learning-rate schedule: {', '.join(SCHEDULE_NAMES)}."
+        None,
+        help=help_text(N_("Learning-rate schedule: {names}."), names=", ".join(SCHEDULE_NAMES)),
     ),
-    gamma: float = schedule_option(0.1, help="step, multistep, exponential, plateau: the factor."),
+    gamma: float = schedule_option(
+        0.1, help=N_("step, multistep, exponential, plateau: the factor.")
+    ),
     step_size: int = schedule_option(
         None,
-        help="step: epochs between decays (default 10); cyclic: epochs per half cycle (default 4).",
+        help=N_(
+            "step: epochs between decays (default 10); cyclic: epochs per half cycle (default 4)."
+        ),
     ),
-    milestones: str = schedule_option(None, help="multistep: epochs, e.g. 10,20."),
-    t_max: int = schedule_option(None, help="cosine: period in epochs (default: --epochs)."),
+    milestones: str = schedule_option(None, help=N_("multistep: epochs, e.g. 10,20.")),
+    t_max: int = schedule_option(None, help=N_("cosine: period in epochs (default: --epochs).")),
     start_factor: float = schedule_option(
-        1 / 3, help="linear: the factor on the rate at first.", show_default="1/3"
+        1 / 3, help=N_("linear: the factor on the rate at first."), show_default="1/3"
     ),
-    end_factor: float = schedule_option(1.0, help="linear: the factor at the end."),
+    end_factor: float = schedule_option(1.0, help=N_("linear: the factor at the end.")),
     total_iters: int = schedule_option(
-        None, help="linear, polynomial: epochs to the end factor (default: --epochs)."
+        None, help=N_("linear, polynomial: epochs to the end factor (default: --epochs).")
     ),
-    power: float = schedule_option(1.0, help="polynomial: the power (1: a straight line)."),
+    power: float = schedule_option(1.0, help=N_("polynomial: the power (1: a straight line).")),
     decay_rate: float = schedule_option(
-        1.0, help="inverse-time: lr / (1 + rate · ⌊epoch / interval⌋)."
+        1.0, help=N_("inverse-time: lr / (1 + rate · ⌊epoch / interval⌋).")
     ),
-    time_interval: int = schedule_option(1, help="inverse-time: epochs between decays."),
+    time_interval: int = schedule_option(1, help=N_("inverse-time: epochs between decays.")),
     max_lr: float = schedule_option(
-        None, help="cyclic, onecycle: the highest learning rate (stepped every batch)."
+        None, help=N_("cyclic, onecycle: the highest learning rate (stepped every batch).")
     ),
     epochs: int = typer.Option(
-        None, help="Epochs to train (default 20; with --resume, the total)."
+        None, help=N_("Epochs to train (default 20; with --resume, the total).")
     ),
-    batch_size: int = typer.Option(32, help="Mini-batch size (>= rows: full-batch descent)."),
-    batchnorm: bool = typer.Option(False, help="BatchNorm after every hidden linear layer."),
-    dropout: float = typer.Option(0.0, help="Dropout probability after every hidden activation."),
+    batch_size: int = typer.Option(32, help=N_("Mini-batch size (>= rows: full-batch descent).")),
+    batchnorm: bool = typer.Option(False, help=N_("BatchNorm after every hidden linear layer.")),
+    dropout: float = typer.Option(
+        0.0, help=N_("Dropout probability after every hidden activation.")
+    ),
     max_norm: float = typer.Option(
         None,
-        help="Max-norm: keep each hidden unit's incoming weights at L2 norm <= this after "
-        "every step (Srivastava et al. 2014; e.g. 3).",
+        help=N_(
+            "Max-norm: keep each hidden unit's incoming weights at L2 norm <= this after "
+            "every step (Srivastava et al. 2014; e.g. 3)."
+        ),
     ),
-    init: str = typer.Option("default", help=f"Weight initialiser: {', '.join(INIT_NAMES)}."),
+    init: str = typer.Option(
+        "default", help=help_text(N_("Weight initialiser: {names}."), names=", ".join(INIT_NAMES))
+    ),
     init_scale: float = typer.Option(
-        None, help="std of 'normal', bound of 'uniform', Xavier gain."
+        None, help=N_("std of 'normal', bound of 'uniform', Xavier gain.")
     ),
-    seed: int = typer.Option(0, help="Seed of weights, dropout and batch order."),
+    seed: int = typer.Option(0, help=N_("Seed of weights, dropout and batch order.")),
     validation_split: float = typer.Option(
-        0.0, help="Fraction of training rows held out to validate."
+        0.0, help=N_("Fraction of training rows held out to validate.")
     ),
     early_stopping: int = typer.Option(
         None,
-        help="Stop after this many epochs without a better "
-        "validation loss (holds out 10 % if no split is given).",
+        help=N_(
+            "Stop after this many epochs without a better "
+            "validation loss (holds out 10 % if no split is given)."
+        ),
     ),
     class_weight: str = typer.Option(
         None,
-        help="Classification: weigh each class's rows in the loss, 'balanced' "
-        "(n / (classes · count)) or CLASS=WEIGHT pairs, e.g. 0=1,1=5.",
+        help=N_(
+            "Classification: weigh each class's rows in the loss, 'balanced' "
+            "(n / (classes · count)) or CLASS=WEIGHT pairs, e.g. 0=1,1=5."
+        ),
     ),
     test_split: float = typer.Option(
-        0.2, help="Fraction held out as the test set (images keep theirs)."
+        0.2, help=N_("Fraction held out as the test set (images keep theirs).")
     ),
-    n: int = typer.Option(None, help="Generated data sets: number of points."),
-    noise: float = typer.Option(None, help="Generated data sets: noise level."),
-    data_seed: int = typer.Option(None, help="Generated data sets: seed of the points."),
+    n: int = typer.Option(None, help=N_("Generated data sets: number of points.")),
+    noise: float = typer.Option(None, help=N_("Generated data sets: noise level.")),
+    data_seed: int = typer.Option(None, help=N_("Generated data sets: seed of the points.")),
     data_dir: str = data_dir_option(),
-    download: bool = typer.Option(False, help="mnist / fashion-mnist: download missing files."),
-    dtype: str = typer.Option("float32", help="float32 or float64."),
-    run_dir: Path = typer.Option(None, help="Where the run is kept (default runs/<data>-<time>)."),
-    resume: Path = typer.Option(None, help="Continue the run in this directory where it stopped."),
+    download: bool = typer.Option(False, help=N_("mnist / fashion-mnist: download missing files.")),
+    dtype: str = typer.Option("float32", help=N_("float32 or float64.")),
+    run_dir: Path = typer.Option(
+        None, help=N_("Where the run is kept (default runs/<data>-<time>).")
+    ),
+    resume: Path = typer.Option(
+        None, help=N_("Continue the run in this directory where it stopped.")
+    ),
     allow_changed_data: bool = typer.Option(
         False,
         "--allow-changed-data",
-        help="--resume: go on although the run's data changed since it began.",
+        help=N_("--resume: go on although the run's data changed since it began."),
     ),
-    verbose: int = typer.Option(1, help="0 silent, 1 progress bar and a line per epoch, 2 lines."),
+    verbose: int = typer.Option(
+        1, help=N_("0 silent, 1 progress bar and a line per epoch, 2 lines.")
+    ),
 ) -> None:
-    """Train a network and keep the run (model, history, checkpoint) in a directory."""
     check_train_options(ctx.params, given_options(ctx))
     extra_callbacks = []
     run_path = run_dir
@@ -293,7 +326,7 @@ def train(
         run_path = resume
     else:
         if data is None:
-            raise ValueError("give a data set or a CSV file to train on (or --resume DIR)")
+            raise ValueError(_("give a data set or a CSV file to train on (or --resume DIR)"))
         if early_stopping is not None and not validation_split:
             validation_split = 0.1
         source, dataset, loss, n_out = training_data(data, loss, ctx.params)
@@ -350,8 +383,10 @@ def train(
             built = _setup(config)
         elif (run_path / RUN_FILE).exists():
             raise ValueError(
-                f"{run_path} already holds a run; use --resume {run_path} to continue "
-                "it, or choose another --run-dir"
+                _(
+                    "{run} already holds a run; use --resume {run} to continue "
+                    "it, or choose another --run-dir"
+                ).format(run=run_path)
             )
         dataset, model, opt, callbacks = built
         callbacks += [*extra_callbacks, WriteRunConfig(run_path, config)]
@@ -365,15 +400,22 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
         # Which task and why: a CSV's is inferred from its target (fcnn.data.infer_task).
         other = TASKS[1 - TASKS.index(config["task"])]
         fresh_csv = config["source"]["name"] == "csv" and resume is None
-        hint = f"; --task {other} overrides" if fresh_csv else ""
+        hint = _("; --task {other} overrides").format(other=other) if fresh_csv else ""
         why = f" ({dataset.task_reason}{hint})" if dataset.task_reason else ""
-        console.print(
-            f"[bold]{config['source']['name']}[/]: {len(dataset.X_train)} training rows, "
-            f"{dataset.n_features} features, task {config['task']}{why}; "
-            f"network {'-'.join(map(str, config['network']['sizes']))} "
-            f"{config['network']['activation']}; run directory {run_path}",
-            highlight=False,
+        line = _(
+            "{data}: {rows} training rows, {features} features, task {task}{why}; "
+            "network {sizes} {activation}; run directory {run}"
+        ).format(
+            data=f"[bold]{escape(config['source']['name'])}[/]",
+            rows=len(dataset.X_train),
+            features=dataset.n_features,
+            task=_(config["task"]),
+            why=escape(why),
+            sizes="-".join(map(str, config["network"]["sizes"])),
+            activation=config["network"]["activation"],
+            run=escape(str(run_path)),
         )
+        console.print(line, highlight=False)
     fit_options = config["fit"]
     history = fit(
         model,
@@ -396,62 +438,7 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
     rows = {"train": evaluate(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
     if dataset.X_test is not None:
         rows["test"] = evaluate(model, dataset.X_test, dataset.y_test, loss=config["loss"])
-    console.print(_results_table(f"{len(history)} epochs", rows))
+    console.print(results_table(_("{epochs} epochs").format(epochs=len(history)), rows))
     for name in ("model.safetensors", "history.json", CHECKPOINT_NAME, RUN_FILE):
         if (run_path / name).exists():
             console.print(f"  {run_path / name}", highlight=False)
-
-
-@app.command("evaluate")
-@friendly
-def evaluate_command(
-    run: Path = run_argument(),
-    data: str = typer.Option(None, help="Data to evaluate on (default: the run's test split)."),
-    target: str = target_option(),
-) -> None:
-    """Report loss and metrics of a trained model."""
-    config, model = load_run(run)
-    X, y, split = evaluation_data(config, data, target)
-    loss = None if config is None else config["loss"]
-    console.print(_results_table(run.name, {split: evaluate(model, X, y, loss=loss)}))
-
-
-@app.command()
-@friendly
-def predict(
-    run: Path = run_argument(),
-    input_csv: Path = typer.Argument(
-        ...,
-        metavar="CSV",
-        help="A CSV file of rows of features (a header "
-        "row naming the run's feature columns; others are ignored).",
-    ),
-    output: Path = typer.Option(None, "--output", "-o", help="Write here (default: stdout)."),
-) -> None:
-    """Predict for the rows of a CSV file; writes a CSV with the prediction of each row."""
-    config, model = load_run(run)
-    names = None if config is None else config.get("feature_names")
-    X, _ = csv_features(input_csv, names)
-    if config is not None:
-        X = apply_preprocess(config["preprocess"], X)
-    out = model.predict(X)
-    buffer = io.StringIO()
-    writer = csv_module.writer(buffer, lineterminator="\n")
-    if config is not None and config["task"] == "regression":
-        writer.writerow(
-            ["prediction"]
-            if out.shape[1] == 1
-            else [f"prediction_{i}" for i in range(out.shape[1])]
-        )
-        writer.writerows([[f"{v:.6g}" for v in row] for row in out])
-    else:
-        probs = probabilities(model, out)
-        classes = (config or {}).get("classes") or [str(i) for i in range(probs.shape[1])]
-        writer.writerow(["prediction", *(f"p_{c}" for c in classes)])
-        for row in probs:
-            writer.writerow([classes[int(row.argmax())], *(f"{p:.6f}" for p in row)])
-    if output is None:
-        typer.echo(buffer.getvalue(), nl=False)
-    else:
-        atomic_write_text(output, buffer.getvalue())
-        console.print(f"{len(X)} predictions written to {output}", highlight=False)

@@ -16,9 +16,12 @@ from typing import Any
 from .. import checks
 from ..data import TASKS
 from ..data.source import IMAGE_SETS
+from ..i18n import translator
 from ..models import INIT_NAMES
 from ..optim import OPTIMIZERS
 from .options import checked
+
+_ = translator("cli")
 
 __all__ = [
     "DEFAULT_EPOCHS",
@@ -160,7 +163,9 @@ def _check_values(options: dict[str, Any]) -> None:
     if options.get("class_weight") is not None:
         class_weight_option(options["class_weight"])
     if options.get("verbose") is not None and options["verbose"] not in (0, 1, 2):
-        raise ValueError(f"--verbose {options['verbose']!r}: must be 0, 1 or 2")
+        raise ValueError(
+            _("--verbose {value!r}: must be 0, 1 or 2").format(value=options["verbose"])
+        )
 
 
 def _check_applies(options: dict[str, Any], given: set[str]) -> None:
@@ -171,17 +176,29 @@ def _check_applies(options: dict[str, Any], given: set[str]) -> None:
             value = options[name]
             typed = flag(name) if isinstance(value, bool) else f"{flag(name)} {value!r}"
             raise ValueError(
-                f"{typed}: the {optimizer} optimiser does not take it; "
-                f"{flag(name)} goes with {', '.join(_takers(keyword))}"
+                _(
+                    "{typed}: the {optimizer} optimiser does not take it; {flag} goes with {takers}"
+                ).format(
+                    typed=typed,
+                    optimizer=optimizer,
+                    flag=flag(name),
+                    takers=", ".join(_takers(keyword)),
+                )
             )
     _check_schedule(options, given)
     data = options.get("data") or ""
     is_csv = data.lower().endswith((".csv", ".tsv"))
     if "target" in given and not is_csv:
-        raise ValueError(f"--target names a column of a CSV file; {data!r} is not one")
+        raise ValueError(
+            _("--target names a column of a CSV file; {data!r} is not one").format(data=data)
+        )
     for name in ("data_dir", "download"):
         if name in given and data not in IMAGE_SETS:
-            raise ValueError(f"{flag(name)} goes with {' or '.join(IMAGE_SETS)}, not {data!r}")
+            raise ValueError(
+                _("{flag} goes with {sets}, not {data!r}").format(
+                    flag=flag(name), sets=_(" or ").join(IMAGE_SETS), data=data
+                )
+            )
 
 
 def _check_schedule(options: dict[str, Any], given: set[str]) -> None:
@@ -190,26 +207,38 @@ def _check_schedule(options: dict[str, Any], given: set[str]) -> None:
     for name in dict.fromkeys(n for names in _SCHEDULE_OPTIONS.values() for n in names):
         if name in given and name not in _SCHEDULE_OPTIONS.get(schedule, ()):
             users = [s for s, names in _SCHEDULE_OPTIONS.items() if name in names]
-            raise ValueError(
-                f"{flag(name)} goes with --schedule {' or '.join(users)}"
-                + ("" if schedule is None else f", not {schedule}")
+            line = _("{flag} goes with --schedule {users}").format(
+                flag=flag(name), users=_(" or ").join(users)
             )
+            if schedule is not None:
+                line += _(", not {schedule}").format(schedule=schedule)
+            raise ValueError(line)
     if schedule == "plateau" and options["gamma"] >= 1:
-        raise ValueError(f"--gamma {options['gamma']!r}: plateau's factor must be below 1")
+        raise ValueError(
+            _("--gamma {value!r}: plateau's factor must be below 1").format(value=options["gamma"])
+        )
     if schedule not in _CYCLICAL:
         return
     if options.get("max_lr") is None:
-        raise ValueError(f"--schedule {schedule} needs --max-lr, the highest learning rate")
+        raise ValueError(
+            _("--schedule {schedule} needs --max-lr, the highest learning rate").format(
+                schedule=schedule
+            )
+        )
     if schedule == "onecycle" and "lr" in given:
         raise ValueError(
-            "--lr: --schedule onecycle sets the learning rate itself, from --max-lr / 25 up "
-            "to --max-lr and down; leave --lr out"
+            _(
+                "--lr: --schedule onecycle sets the learning rate itself, from --max-lr / 25 up "
+                "to --max-lr and down; leave --lr out"
+            )
         )
     cycled = cycled_momentum(options["optimizer"])
     if cycled is not None and cycled in given:
         raise ValueError(
-            f"{flag(cycled)}: --schedule {schedule} cycles {cycled} against the learning "
-            f"rate (as PyTorch does); leave {flag(cycled)} out"
+            _(
+                "{flag}: --schedule {schedule} cycles {name} against the learning "
+                "rate (as PyTorch does); leave {flag} out"
+            ).format(flag=flag(cycled), schedule=schedule, name=cycled)
         )
 
 
@@ -220,9 +249,11 @@ def check_train_options(options: dict[str, Any], given: set[str]) -> None:
         extra = sorted(given - set(RESUME_OPTIONS))
         if extra:
             raise ValueError(
-                f"{flag(extra[0])}: a resumed run keeps the settings in its run.json; "
-                "--resume takes only --epochs, --lr, --verbose and --allow-changed-data "
-                "(start a new run to change the others)"
+                _(
+                    "{flag}: a resumed run keeps the settings in its run.json; "
+                    "--resume takes only --epochs, --lr, --verbose and --allow-changed-data "
+                    "(start a new run to change the others)"
+                ).format(flag=flag(extra[0]))
             )
     _check_values(options)
     if options.get("resume") is None:
@@ -237,20 +268,30 @@ def class_weight_option(text: str | None) -> str | dict[str, float] | None:
     ``{"0": 1.0, "1": 5.0}``, keyed by the class as the data name it; weights positive."""
     if text is None or text == "balanced":
         return text
-    usage = f"--class-weight {text!r}: expected balanced or CLASS=WEIGHT pairs, e.g. 0=1,1=5"
+    usage = _(
+        "--class-weight {text!r}: expected balanced or CLASS=WEIGHT pairs, e.g. 0=1,1=5"
+    ).format(text=text)
     weights: dict[str, float] = {}
     for part in text.split(","):
         name, equals, value = (piece.strip() for piece in part.partition("="))
         if not (name and equals and value):
             raise ValueError(usage)
         if name in weights:
-            raise ValueError(f"--class-weight {text!r}: class {name!r} is given twice")
+            raise ValueError(
+                _("--class-weight {text!r}: class {name!r} is given twice").format(
+                    text=text, name=name
+                )
+            )
         try:
             weight = float(value)
         except ValueError:
             raise ValueError(usage) from None
         if not (math.isfinite(weight) and weight > 0):
-            raise ValueError(f"--class-weight {name}={value}: a weight must be a positive number")
+            raise ValueError(
+                _("--class-weight {name}={value}: a weight must be a positive number").format(
+                    name=name, value=value
+                )
+            )
         weights[name] = weight
     return weights
 
@@ -263,7 +304,9 @@ def fit_class_weight(config: dict[str, Any]) -> str | dict[int, float] | None:
         return None
     if config["task"] != "classification":
         raise ValueError(
-            f"--class-weight goes with classification; this run's task is {config['task']}"
+            _("--class-weight goes with classification; this run's task is {task}").format(
+                task=_(config["task"])
+            )
         )
     if given == "balanced":
         return given
@@ -273,7 +316,8 @@ def fit_class_weight(config: dict[str, Any]) -> str | dict[int, float] | None:
     for name in given:
         if name not in index:
             raise ValueError(
-                f"--class-weight {name}=: {name!r} is not a class of the data "
-                f"(classes: {', '.join(names)})"
+                _(
+                    "--class-weight {name}=: {name!r} is not a class of the data (classes: {names})"
+                ).format(name=name, names=", ".join(names))
             )
     return {index[name]: weight for name, weight in given.items()}
