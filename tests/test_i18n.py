@@ -156,3 +156,34 @@ def test_the_glossary_gives_each_term_one_row():
     assert len(rows) > 50
     assert sorted({t for t in chinese if chinese.count(t) > 1}) == []
     assert sorted({t for t in english if english.count(t) > 1}) == []
+
+
+def test_argument_refusals_read_in_the_language_current_when_shown(clean_environment):
+    """fcnn.checks' errors carry a Message: made in English, printed in Chinese after the
+    switch, with the same numbers; they pickle (they cross process boundaries)."""
+    import pickle
+
+    import numpy as np
+
+    import fcnn
+    from fcnn import checks
+
+    with pytest.raises(ValueError) as caught:
+        fcnn.Dropout(1.5)
+    english = str(caught.value)
+    assert english == "Dropout(p=1.5): p must be in [0, 1)"
+    i18n.set_language("zh")
+    assert str(caught.value) == "Dropout(p=1.5)：p 必须在 [0, 1) 之内"
+    assert str(pickle.loads(pickle.dumps(caught.value))) == str(caught.value)
+    with pytest.raises(TypeError, match="必须是正整数，传入的却是 float"):
+        fcnn.Linear(2.5, 3)
+    with pytest.raises(ValueError, match=r"X\[0, 1\] 是 nan（第 0 行、第 1 列"):
+        checks.check_finite("X", np.array([[1.0, np.nan]]))
+    # a phrase a caller wrote itself stays English, set off by a space
+    error = checks.refusal(TypeError, "f", "x", "a", "a teapot")
+    assert str(error) == "f(x='a')：x 必须 a teapot，传入的却是 str"
+    said = checks.said_of(caught.value, "--dropout 1.5")
+    assert str(said) == "--dropout 1.5：必须在 [0, 1) 之内"
+    i18n.set_language("en")
+    assert str(said) == "--dropout 1.5: must be in [0, 1)"
+    assert checks.said_of(ValueError("plain"), "--x") is None

@@ -7,7 +7,10 @@ Each check returns the value in its plain Python form (``int``, ``float``, ``boo
 
 ``where`` names the call (a class, ``fit``, ``mlp``); ``name`` the argument. A value of
 the wrong type raises ``TypeError``; a value of the right type but out of range,
-``ValueError``.
+``ValueError``. The message is an :class:`fcnn.i18n.Message` of the ``checks`` catalog,
+so it reads in Chinese where fcnn speaks Chinese (``fcnn --lang zh``): what a value must
+be (``a positive integer``, ``in [0, 1)``) is translated when it is one of the phrases
+marked here; a phrase a caller wrote itself is shown as written.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+
+from .i18n import N_, Message, get_language
 
 __all__ = [
     "FLOAT_DTYPES",
@@ -31,6 +36,7 @@ __all__ = [
     "positive_int",
     "real",
     "refusal",
+    "said_of",
 ]
 
 # The two dtypes the engine's numerics are proven for.
@@ -51,8 +57,59 @@ def refusal(error: type[Exception], where: str, name: str, value: Any, what: str
     """The error (not raised) for ``value`` of argument ``name`` of ``where``, in the one
     wording: ``refusal(TypeError, "f", "x", "a", "a dict")`` says
     ``f(x='a'): x must be a dict, got str``. For checks this module has no function for."""
-    got = f", got {type(value).__name__}" if error is TypeError else ""
-    return error(f"{where}({name}={value!r}): {name} must be {what}{got}")
+    call = f"{where}({name}={value!r})"
+    if error is TypeError:
+        template = N_("{call}: {name} must be {what}, got {type}")
+        return error(
+            Message(
+                "checks",
+                template,
+                call=call,
+                name=name,
+                what=_what(what),
+                type=type(value).__name__,
+            )
+        )
+    return error(
+        Message(
+            "checks", N_("{call}: {name} must be {what}"), call=call, name=name, what=_what(what)
+        )
+    )
+
+
+# The refusal said of a call whose name is the whole story (a command-line flag): no
+# argument name after it. Keyed by the refusal's own template.
+_WITHOUT_NAME = {
+    N_("{call}: {name} must be {what}, got {type}"): N_("{call}: must be {what}, got {type}"),
+    N_("{call}: {name} must be {what}"): N_("{call}: must be {what}"),
+}
+
+
+def said_of(error: Exception, call: str) -> Exception | None:
+    """A refusal from this module said of ``call`` instead (``fcnn train`` names the flag
+    the user typed: ``--dropout 1.5: must be in [0, 1)``), in the same language machinery;
+    None for an error that is not such a refusal."""
+    message = error.args[0] if error.args else None
+    if not isinstance(message, Message) or message.template not in _WITHOUT_NAME:
+        return None
+    fields = dict(message.fields, call=call)
+    return type(error)(Message("checks", _WITHOUT_NAME[message.template], **fields))
+
+
+class _Phrase(Message):
+    """What a value must be, as a caller wrote it: translated when the ``checks`` catalog
+    has it, else kept in English and, in a language that writes no spaces between words,
+    set off by a space from the translated sentence around it."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        said = super().__str__()
+        return f" {said}" if said == self.template and get_language() != "en" else said
+
+
+def _what(what: str | Message) -> Message:
+    return what if isinstance(what, Message) else _Phrase("checks", what)
 
 
 def _int_at_least(where: str, name: str, value: Any, minimum: int, what: str) -> int:
@@ -65,21 +122,28 @@ def _int_at_least(where: str, name: str, value: Any, minimum: int, what: str) ->
 
 def positive_int(where: str, name: str, value: Any) -> int:
     """``value`` as an ``int`` >= 1."""
-    return _int_at_least(where, name, value, 1, "a positive integer")
+    return _int_at_least(where, name, value, 1, N_("a positive integer"))
 
 
 def non_negative_int(where: str, name: str, value: Any) -> int:
     """``value`` as an ``int`` >= 0."""
-    return _int_at_least(where, name, value, 0, "a non-negative integer")
+    return _int_at_least(where, name, value, 0, N_("a non-negative integer"))
 
 
-def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+def _interval(
+    low: float | None, high: float | None, low_open: bool, high_open: bool
+) -> str | Message:
     if low is not None and high is not None:
-        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        return Message("checks", N_("in {interval}"), interval=interval)
     if low is not None:
-        return f"{'>' if low_open else '>='} {low:g}"
+        return Message(
+            "checks", N_("{relation} {bound}"), relation=">" if low_open else ">=", bound=f"{low:g}"
+        )
     assert high is not None
-    return f"{'<' if high_open else '<='} {high:g}"
+    return Message(
+        "checks", N_("{relation} {bound}"), relation="<" if high_open else "<=", bound=f"{high:g}"
+    )
 
 
 def real(
@@ -95,10 +159,10 @@ def real(
     """``value`` as a finite ``float``, within ``[low, high]`` when they are given
     (``low_open`` / ``high_open`` leave out that end)."""
     if not is_real(value):
-        raise refusal(TypeError, where, name, value, "a real number")
+        raise refusal(TypeError, where, name, value, N_("a real number"))
     given, value = value, float(value)
     if not math.isfinite(value):
-        raise refusal(ValueError, where, name, given, "finite")
+        raise refusal(ValueError, where, name, given, N_("finite"))
     if low is None and high is None:
         return value
     too_low = low is not None and (value <= low if low_open else value < low)
@@ -111,7 +175,7 @@ def real(
 def flag(where: str, name: str, value: Any) -> bool:
     """``value`` as a ``bool`` (Python's or NumPy's)."""
     if not isinstance(value, (bool, np.bool_)):
-        raise refusal(TypeError, where, name, value, "True or False")
+        raise refusal(TypeError, where, name, value, N_("True or False"))
     return bool(value)
 
 
@@ -121,7 +185,9 @@ def choice(where: str, name: str, value: Any, options: Iterable[str]) -> str:
     if not isinstance(value, str) or value not in options:
         listed = ", ".join(repr(option) for option in options)
         error = ValueError if isinstance(value, str) else TypeError
-        raise refusal(error, where, name, value, f"one of {listed}")
+        raise refusal(
+            error, where, name, value, Message("checks", N_("one of {options}"), options=listed)
+        )
     return value
 
 
@@ -136,9 +202,9 @@ def float_dtype(where: str, name: str, value: Any) -> np.dtype:
     try:
         resolved = np.dtype(value)
     except TypeError:
-        raise refusal(TypeError, where, name, value, "float32 or float64") from None
+        raise refusal(TypeError, where, name, value, N_("float32 or float64")) from None
     if resolved not in FLOAT_DTYPES:
-        raise refusal(TypeError, where, name, value, "float32 or float64")
+        raise refusal(TypeError, where, name, value, N_("float32 or float64"))
     return resolved
 
 
@@ -153,10 +219,24 @@ def check_finite(name: str, array: np.ndarray) -> None:
     if not bad.any():
         return
     where = tuple(int(i) for i in np.argwhere(bad)[0])
-    place = (
-        f"row {where[0]}, column {where[1]}" if len(where) == 2 else f"row {where[0]}"
-    ) + " (0-based)"
+    if len(where) == 2:
+        place = Message(
+            "checks", N_("row {row}, column {column} (0-based)"), row=where[0], column=where[1]
+        )
+    else:
+        place = Message("checks", N_("row {row} (0-based)"), row=where[0])
+    template = N_(
+        "{name}[{index}] is {value} at {place}; {count} non-finite value(s) in {name}: "
+        "NaN and infinity cannot be trained on"
+    )
     raise ValueError(
-        f"{name}[{', '.join(map(str, where))}] is {array[where]} at {place}; "
-        f"{int(bad.sum())} non-finite value(s) in {name}: NaN and infinity cannot be trained on"
+        Message(
+            "checks",
+            template,
+            name=name,
+            index=", ".join(map(str, where)),
+            value=array[where],
+            place=place,
+            count=int(bad.sum()),
+        )
     )

@@ -38,6 +38,7 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "N_",
+    "Message",
     "get_language",
     "language_from_environment",
     "plural_translator",
@@ -54,6 +55,7 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAINS: dict[str, tuple[str, ...]] = {
     # domain: the files (relative to the fcnn package, globs allowed) its messages are
     # extracted from. A file belongs to one domain only.
+    "checks": ("checks.py",),
     "cli": ("cli/*.py",),
     "explain": ("explain/*.py",),
     "diagnose": ("diagnose/*.py",),
@@ -154,6 +156,51 @@ def N_(message: str) -> str:
     """Marks ``message`` for the catalogs without translating it yet: for text fixed
     when a module is imported (a CLI option's help) and translated when it is shown."""
     return message
+
+
+class Message:
+    """A sentence of one catalog and its fields, said in the language current when it is
+    *read*, not when it was made: an error raised in English and printed after
+    ``set_language("zh")`` (or by ``fcnn --lang zh``) reads in Chinese.
+
+    ``template`` is the English message, marked with ``N_(…)`` where it is written so that
+    ``tools/catalogs.py`` finds it. A field may itself be a :class:`Message` (of any
+    domain), said in the same language. Without fields the text is not formatted at all
+    (a name the user gave may hold braces). Messages pickle, so an exception carrying one
+    crosses process boundaries (sweep and Dask workers).
+    """
+
+    __slots__ = ("domain", "fields", "template")
+
+    def __init__(self, domain: str, template: str, **fields: object) -> None:
+        if domain not in DOMAINS:
+            raise ValueError(f"no message domain {domain!r}: known are {', '.join(DOMAINS)}")
+        self.domain = domain
+        self.template = template
+        self.fields = fields
+
+    def __str__(self) -> str:
+        text = _catalog(self.domain, get_language()).gettext(self.template)
+        if not self.fields:
+            return text
+        return text.format(
+            **{k: str(v) if isinstance(v, Message) else v for k, v in self.fields.items()}
+        )
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Message):
+            mine = (self.domain, self.template, self.fields)
+            return mine == (other.domain, other.template, other.fields)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.domain, self.template))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
 
 
 def plural_translator(domain: str) -> Callable[[str, str, int], str]:

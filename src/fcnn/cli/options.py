@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import typer
 
+from .. import checks
 from ..i18n import N_, translator
 from .app import help_text
 
@@ -80,9 +81,7 @@ def checked(flag: str, value: Any, check: Callable[..., Any], *args: Any, **kwar
     try:
         return check(flag, "value", value, *args, **kwargs)
     except (TypeError, ValueError) as err:
-        # fcnn.checks words every refusal "WHERE(value=V): value must be ..."; keep the end.
-        _start, _sep, must = str(err).partition("(value=" + repr(value) + "): value ")
-        raise type(err)(f"{flag} {value!r}: {must or err}") from None
+        raise checks.said_of(err, f"{flag} {value!r}") or err from None
 
 
 def given(**values: Any) -> dict[str, Any]:

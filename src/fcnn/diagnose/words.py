@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import i18n
 from ..i18n import N_, translator
 
 __all__ = ["N_", "Message", "words"]
@@ -20,27 +21,14 @@ __all__ = ["N_", "Message", "words"]
 _ = translator("diagnose")
 
 
-class Message:
-    """One sentence of the ``diagnose`` catalog and its fields; ``str()`` says it.
+class Message(i18n.Message):
+    """One sentence of the ``diagnose`` catalog and its fields; ``str()`` says it
+    (:class:`fcnn.i18n.Message` bound to the ``diagnose`` domain)."""
 
-    ``template`` is the English message, marked where it is written with ``N_(…)`` so
-    that ``tools/catalogs.py`` finds it. Without fields the text is not formatted at all
-    (a name the user gave, such as ``data_name``, may hold braces).
-    """
-
-    __slots__ = ("fields", "template")
+    __slots__ = ()
 
     def __init__(self, template: str, **fields: Any) -> None:
-        self.template = template
-        self.fields = fields
-
-    def __str__(self) -> str:
-        text = _(self.template)
-        if not self.fields:
-            return text
-        return text.format(
-            **{k: str(v) if isinstance(v, Message) else v for k, v in self.fields.items()}
-        )
+        super().__init__("diagnose", template, **fields)
 
     # A report's notes were plain strings: a Message still reads like one
     # (``"no targets" in note``, ``note.startswith(…)``), in the current language.
@@ -51,20 +39,6 @@ class Message:
         if name.startswith("_") or not hasattr(str, name):
             raise AttributeError(name)
         return getattr(str(self), name)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Message):
-            return (self.template, self.fields) == (other.template, other.fields)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.template)
-
-    def __repr__(self) -> str:
-        return f"Message({str(self)!r})"
 
 
 def words(text: str | Message) -> Message:
