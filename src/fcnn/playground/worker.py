@@ -1,0 +1,173 @@
+"""One worker process of the playground's pool: the sessions pinned to it, trained in turns.
+
+``pool.py`` starts each worker with :func:`run` and one pipe. The worker runs its own
+event loop with the very code the single-process server runs (``connection.py``): one
+:class:`~fcnn.playground.connection.Connection` per session, its training task, and
+:func:`~fcnn.playground.connection.handle` for each frame. Only the socket differs: a
+:class:`PipeSocket` that hands each message to the pipe, tagged with the session id.
+
+What comes down the pipe (tuples, from the server):
+
+- ``("open", sid)``: a new session; its ``config``, ``network``, ``data`` and ``state``
+  go out at once;
+- ``("text", sid, text)``: a frame from the page, relayed as it came;
+- ``("close", sid)``: the socket closed (training stops; the session stays for
+  downloads) and ``("free", sid)``: forget it;
+- ``("call", sid, rid, name, args)``: an HTTP request (``connection.call``), answered by
+  ``("reply", rid, ok, value)``;
+- ``("stop",)``, or the pipe closing (the server went away): the worker ends.
+
+What goes up: ``("ready",)`` once, ``("send", sid, text, playing)`` per message (the
+server keeps ``playing`` for its idle timeout) and the replies.
+
+**Fairness.** Every playing session is a task that trains for ``chunk_seconds`` and
+yields; the loop runs the ready tasks in turn (round-robin). The turn shrinks as
+sessions are added (:data:`ROUND_SECONDS` shared out, never under
+:data:`MIN_CHUNK_SECONDS`), so a frame waits at most about one round however many
+sessions train. Frames are handled from a per-session inbox, at most
+:data:`FRAMES_PER_TURN` before yielding: a tab that floods the socket (10,000 ``step``
+frames) delays only itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import threading
+from typing import Any
+
+from starlette.websockets import WebSocketState
+
+from .connection import Connection, call, handle_safely, log
+from .messages import dumps, error
+from .session import Session
+
+__all__ = ["FRAMES_PER_TURN", "MIN_CHUNK_SECONDS", "ROUND_SECONDS", "PipeSocket", "run"]
+
+ROUND_SECONDS = 0.03  # one turn of every training session of this worker, at most ...
+MIN_CHUNK_SECONDS = 0.002  # ... unless the turns would get shorter than this
+FRAMES_PER_TURN = 32
+
+
+class PipeSocket:
+    """The part of a WebSocket a :class:`Connection` uses, writing to the worker's pipe."""
+
+    application_state = WebSocketState.CONNECTED
+
+    def __init__(self, worker: Worker, sid: str) -> None:
+        self.worker, self.sid = worker, sid
+
+    async def send_text(self, text: str) -> None:
+        conn = self.worker.conns.get(self.sid)
+        self.worker.put(("send", self.sid, text, bool(conn and conn.playing)))
+
+
+class WorkerConnection(Connection):
+    """A Connection whose turn shrinks with the number of sessions training beside it."""
+
+    def __init__(self, worker: Worker, sid: str) -> None:
+        super().__init__(sid, Session(), PipeSocket(worker, sid))
+        self.worker = worker
+        self.inbox: collections.deque[str] = collections.deque()
+        self.reader: asyncio.Task | None = None
+
+    @property
+    def chunk_seconds(self) -> float:  # type: ignore[override]
+        busy = sum(1 for c in self.worker.conns.values() if c.task and not c.task.done())
+        return max(MIN_CHUNK_SECONDS, ROUND_SECONDS / max(1, busy))
+
+    async def read_inbox(self) -> None:
+        """Handle the frames that came, a few per turn, in order."""
+        while self.inbox:
+            for _ in range(min(FRAMES_PER_TURN, len(self.inbox))):
+                await handle_safely(self, self.inbox.popleft())
+            await asyncio.sleep(0)
+
+
+class Worker:
+    """The sessions of one worker process and its pipe to the server."""
+
+    def __init__(self, pipe: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.pipe, self.loop = pipe, loop
+        self.conns: dict[str, WorkerConnection] = {}
+        self.done = asyncio.Event()
+
+    def put(self, message: tuple) -> None:
+        try:
+            self.pipe.send(message)
+        except (OSError, EOFError, ValueError):  # the server went away
+            self.done.set()
+
+    def receive(self, message: tuple) -> None:
+        """One message from the server (on the loop, in the order they came)."""
+        kind = message[0]
+        if kind == "stop":
+            self.done.set()
+        elif kind == "open":
+            self.loop.create_task(self.open(message[1]))
+        elif kind == "call":
+            self.loop.create_task(self.answer(*message[1:]))
+        else:
+            conn = self.conns.get(message[1])
+            if conn is None:
+                return
+            if kind == "text":
+                conn.inbox.append(message[2])
+                if conn.reader is None or conn.reader.done():
+                    conn.reader = self.loop.create_task(conn.read_inbox())
+            elif kind in ("close", "free"):
+                self.loop.create_task(self.close(conn, forget=kind == "free"))
+
+    async def open(self, sid: str) -> None:
+        try:
+            conn = self.conns[sid] = WorkerConnection(self, sid)
+            await conn.send_all("config", "network", "data", "state")
+        except Exception as err:  # a bug: the page is told, the worker stays
+            log.exception("playground session %s: opening failed", sid)
+            self.put(("send", sid, dumps(error(f"The session could not start: {err}")), False))
+
+    async def close(self, conn: WorkerConnection, forget: bool) -> None:
+        await conn.cancel()
+        conn.websocket = None
+        if conn.reader is not None:
+            conn.reader.cancel()
+        if forget:
+            self.conns.pop(conn.sid, None)
+
+    async def answer(self, sid: str, rid: int, name: str, args: tuple) -> None:
+        conn = self.conns.get(sid)
+        try:
+            if conn is None:
+                raise LookupError("no such session")
+            self.put(("reply", rid, True, await call(conn, name, *args)))
+        except ValueError as err:
+            self.put(("reply", rid, False, str(err)))
+        except Exception as err:
+            log.exception("playground session %s: %s failed", sid, name)
+            self.put(("reply", rid, None, f"{type(err).__name__}: {err}"))
+
+
+def _listen(pipe: Any, worker: Worker) -> None:
+    """The pipe's reader (a thread): each message onto the worker's loop, in order."""
+    while True:
+        try:
+            message = pipe.recv()
+        except (EOFError, OSError):
+            message = ("stop",)
+        worker.loop.call_soon_threadsafe(worker.receive, message)
+        if message[0] == "stop":
+            return
+
+
+def run(pipe: Any) -> None:
+    """The worker process's main: serve sessions until told to stop or the server is gone."""
+
+    async def main() -> None:
+        worker = Worker(pipe, asyncio.get_running_loop())
+        threading.Thread(target=_listen, args=(pipe, worker), daemon=True).start()
+        worker.put(("ready",))
+        await worker.done.wait()
+        for conn in list(worker.conns.values()):
+            await conn.cancel()
+
+    asyncio.run(main())
