@@ -55,6 +55,7 @@ class Connection:
     """A session and the socket that drives it: sending, the training task, timestamps."""
 
     chunk_seconds = CHUNK_SECONDS  # a worker shortens it when it serves many sessions
+    state_interval = STATE_INTERVAL  # and lengthens this
 
     def __init__(self, sid: str, session: Session, websocket: WebSocket) -> None:
         self.sid = sid
@@ -63,6 +64,7 @@ class Connection:
         self.lock = asyncio.Lock()
         self.playing = False
         self.pending_steps = 0
+        self.step_burst = 0  # steps taken on since training last stood still (the cap)
         self.task: asyncio.Task | None = None
         self.closed_at: float | None = None
         self.last_state = 0.0
@@ -112,6 +114,7 @@ class Connection:
         """Stop playing and forget queued steps (the running chunk finishes first)."""
         self.playing = False
         self.pending_steps = 0
+        self.step_burst = 0
 
     def wake(self) -> None:
         """Start the training task unless it runs."""
@@ -157,11 +160,12 @@ class Connection:
                 trained += time.perf_counter() - start
                 if ended_any:
                     done = not (self.playing or self.pending_steps > 0)
-                    due = time.monotonic() - self.last_state >= STATE_INTERVAL
+                    due = time.monotonic() - self.last_state >= self.state_interval
                     if done or (due and trained >= self.state_cost):
                         await self.send_state()
                         trained = 0.0
                 await asyncio.sleep(0)
+            self.step_burst = 0  # standing still: the next steps start a new burst
             if (self.sent_running or self.unsent) and self.websocket is not None:
                 await self.send_state()  # stopped between two turns: say so
             # A play or step that came during that last send is served by this same task
@@ -254,9 +258,12 @@ async def handle(conn: Connection, text: str) -> None:
         if conn.task is None or conn.task.done():
             await conn.send_state()
     elif kind == "step":
+        # At most MAX_PENDING_STEPS epochs per burst of steps, however long the burst's
+        # frames take to arrive: a page that queued 10,000 steps gets 100 epochs.
         conn.playing = False
-        if not session.mid_epoch:
-            conn.pending_steps = min(conn.pending_steps + 1, MAX_PENDING_STEPS)
+        if not session.mid_epoch and conn.step_burst < MAX_PENDING_STEPS:
+            conn.pending_steps += 1
+            conn.step_burst += 1
         conn.wake()
     elif kind == "reset":
         conn.stop()

@@ -20,12 +20,17 @@ What comes down the pipe (tuples, from the server):
 What goes up: ``("ready",)`` once, ``("send", sid, text, playing)`` per message (the
 server keeps ``playing`` for its idle timeout) and the replies.
 
+**States.** With many sessions training in one worker each sends fewer states (the
+interval grows past 50 ms once more than :data:`STATES_AT_FULL_RATE` train), so the
+bytes a worker builds and sends a second stay bounded.
+
 **Fairness.** Every playing session is a task that trains for ``chunk_seconds`` and
 yields; the loop runs the ready tasks in turn (round-robin). The turn shrinks as
-sessions are added (:data:`ROUND_SECONDS` shared out, never under
-:data:`MIN_CHUNK_SECONDS`), so a frame waits at most about one round however many
-sessions train. Frames are handled from a per-session inbox, at most
-:data:`FRAMES_PER_TURN` before yielding: a tab that floods the socket (10,000 ``step``
+sessions are added (:data:`ROUND_SECONDS` shared out, between :data:`MIN_CHUNK_SECONDS`
+and :data:`MAX_CHUNK_SECONDS`), so a frame waits at most about one round however many
+sessions train, and while frames wait every training turn is cut to one batch, so they
+are answered first. Frames are handled from a per-session inbox for at most
+:data:`FRAMES_SECONDS` before yielding: a tab that floods the socket (10,000 ``step``
 frames) delays only itself.
 """
 
@@ -34,19 +39,22 @@ from __future__ import annotations
 import asyncio
 import collections
 import threading
+import time
 from typing import Any
 
 from starlette.websockets import WebSocketState
 
-from .connection import Connection, call, handle_safely, log
+from .connection import STATE_INTERVAL, Connection, call, handle_safely, log
 from .messages import dumps, error
 from .session import Session
 
-__all__ = ["FRAMES_PER_TURN", "MIN_CHUNK_SECONDS", "ROUND_SECONDS", "PipeSocket", "run"]
+__all__ = ["FRAMES_SECONDS", "MAX_CHUNK_SECONDS", "MIN_CHUNK_SECONDS", "ROUND_SECONDS", "run"]
 
-ROUND_SECONDS = 0.03  # one turn of every training session of this worker, at most ...
-MIN_CHUNK_SECONDS = 0.002  # ... unless the turns would get shorter than this
-FRAMES_PER_TURN = 32
+ROUND_SECONDS = 0.02  # one turn of every training session of this worker, at most ...
+MIN_CHUNK_SECONDS = 0.001  # ... unless the turns would get shorter than this
+MAX_CHUNK_SECONDS = 0.005  # a lone session still yields often: frames wait little
+STATES_AT_FULL_RATE = 4
+FRAMES_SECONDS = 0.002  # frames of one tab handled in one turn (at least one)
 
 
 class PipeSocket:
@@ -73,14 +81,28 @@ class WorkerConnection(Connection):
 
     @property
     def chunk_seconds(self) -> float:  # type: ignore[override]
-        busy = sum(1 for c in self.worker.conns.values() if c.task and not c.task.done())
-        return max(MIN_CHUNK_SECONDS, ROUND_SECONDS / max(1, busy))
+        if self.worker.unread:
+            return 0.0  # frames wait: one batch, then their turn comes
+        busy = self.worker.busy()
+        return max(MIN_CHUNK_SECONDS, min(MAX_CHUNK_SECONDS, ROUND_SECONDS / max(1, busy)))
+
+    @property
+    def state_interval(self) -> float:  # type: ignore[override]
+        """States come less often when many sessions train here (20 a second each for up
+        to STATES_AT_FULL_RATE of them): the pipe and the sockets carry the same bytes a
+        second however many tabs watch."""
+        return STATE_INTERVAL * max(1.0, self.worker.busy() / STATES_AT_FULL_RATE)
 
     async def read_inbox(self) -> None:
         """Handle the frames that came, a few per turn, in order."""
         while self.inbox:
-            for _ in range(min(FRAMES_PER_TURN, len(self.inbox))):
-                await handle_safely(self, self.inbox.popleft())
+            deadline = time.perf_counter() + FRAMES_SECONDS
+            while self.inbox:
+                text = self.inbox.popleft()
+                self.worker.unread -= 1
+                await handle_safely(self, text)
+                if time.perf_counter() >= deadline:
+                    break
             await asyncio.sleep(0)
 
 
@@ -90,7 +112,12 @@ class Worker:
     def __init__(self, pipe: Any, loop: asyncio.AbstractEventLoop) -> None:
         self.pipe, self.loop = pipe, loop
         self.conns: dict[str, WorkerConnection] = {}
+        self.unread = 0  # frames in the inboxes: training yields to them
         self.done = asyncio.Event()
+
+    def busy(self) -> int:
+        """Sessions of this worker whose training task runs."""
+        return sum(1 for c in self.conns.values() if c.task and not c.task.done())
 
     def put(self, message: tuple) -> None:
         try:
@@ -113,6 +140,7 @@ class Worker:
                 return
             if kind == "text":
                 conn.inbox.append(message[2])
+                self.unread += 1
                 if conn.reader is None or conn.reader.done():
                     conn.reader = self.loop.create_task(conn.read_inbox())
             elif kind in ("close", "free"):
@@ -131,6 +159,8 @@ class Worker:
         conn.websocket = None
         if conn.reader is not None:
             conn.reader.cancel()
+        self.unread -= len(conn.inbox)
+        conn.inbox.clear()
         if forget:
             self.conns.pop(conn.sid, None)
 
