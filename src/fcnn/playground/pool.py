@@ -125,7 +125,9 @@ class WorkerPool:
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
+        self.available = asyncio.Event()  # set while at least one worker lives
         await asyncio.gather(*(asyncio.to_thread(self._spawn, i) for i in range(self.size)))
+        self.available.set()
 
     def _listen(self, index: int, handle: _Handle) -> None:
         while True:
@@ -133,8 +135,17 @@ class WorkerPool:
                 message = handle.pipe.recv()
             except (EOFError, OSError):
                 break
-            self.loop.call_soon_threadsafe(self._receive, message)
-        self.loop.call_soon_threadsafe(self._lost, index, handle)
+            if not self._on_loop(self._receive, message):
+                return
+        self._on_loop(self._lost, index, handle)
+
+    def _on_loop(self, function: Any, *args: Any) -> bool:
+        """Run ``function(*args)`` on the server's loop; False once the loop is closed."""
+        try:
+            self.loop.call_soon_threadsafe(function, *args)
+        except RuntimeError:  # the server has ended
+            return False
+        return True
 
     def close(self) -> None:
         """Stop every worker (asked first, then terminated, then killed): no orphans."""
@@ -171,12 +182,12 @@ class WorkerPool:
         except (OSError, ValueError):
             pass  # the worker is gone: its reader thread reports it
 
-    def open(self, sid: str, websocket: WebSocket, hello: str) -> RemoteConnection:
-        """A new session, pinned to the live worker with the fewest sessions; ``hello``
-        goes out first, then what the worker sends."""
+    async def open(self, sid: str, websocket: WebSocket, hello: str) -> RemoteConnection:
+        """A new session, pinned to the live worker with the fewest sessions (waiting for
+        one while a dead worker is replaced); ``hello`` goes out first, then what the
+        worker sends."""
+        await asyncio.wait_for(self.available.wait(), START_SECONDS)
         live = [i for i, h in enumerate(self.handles) if h is not None]
-        if not live:
-            raise RuntimeError("no playground worker is running")
         index = min(live, key=lambda i: len(self.handles[i].sids))
         conn = RemoteConnection(sid, websocket, self, index)
         conn.outbox.put_nowait(hello)
@@ -228,6 +239,8 @@ class WorkerPool:
         if self.closing or self.handles[index] is not handle:
             return
         self.handles[index] = None
+        if not any(self.handles):
+            self.available.clear()
         log.error("playground worker %d (pid %s) stopped", index, handle.process.pid)
         for sid in handle.sids:
             conn = self.conns.pop(sid, None)
@@ -244,5 +257,6 @@ class WorkerPool:
     async def _replace(self, index: int) -> None:
         try:
             await asyncio.to_thread(self._spawn, index)
+            self.available.set()
         except Exception:
             log.exception("playground worker %d could not be restarted", index)

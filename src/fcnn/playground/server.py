@@ -185,7 +185,7 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
         if pool is None:
             conn = registry.put(Connection(sid, Session(), websocket))
         else:
-            conn = registry.put(pool.open(sid, websocket, dumps(hello)))
+            conn = registry.put(await pool.open(sid, websocket, dumps(hello)))
         try:
             if pool is None:
                 await conn.send(hello)
