@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import multiprocessing
 import os
+import queue
 import threading
 from typing import Any
 
@@ -71,12 +72,25 @@ class RemoteConnection(Connection):
 
 
 class _Handle:
-    """One worker process, its pipe and the sessions pinned to it."""
+    """One worker process, its pipe and the sessions pinned to it.
+
+    Messages to the worker go through a queue and a writer thread: the loop must never
+    block on a full pipe (the worker, blocked on its own full pipe up, would wait for
+    the loop: a deadlock)."""
 
     def __init__(self, process: Any, pipe: Any) -> None:
         self.process, self.pipe = process, pipe
         self.sids: set[str] = set()
-        self.lock = threading.Lock()  # the loop and close() both write to the pipe
+        self.queue: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self.writer = threading.Thread(target=self._write, daemon=True)
+        self.writer.start()
+
+    def _write(self) -> None:
+        while (message := self.queue.get()) is not None:
+            try:
+                self.pipe.send(message)
+            except (OSError, ValueError):
+                return  # the worker is gone: the loop's reader reports it
 
 
 class WorkerPool:
@@ -93,7 +107,7 @@ class WorkerPool:
 
     # ----------------------------------------------------------------- processes
 
-    def _spawn(self, index: int) -> None:
+    def _spawn(self, index: int) -> _Handle:
         """Start worker ``index`` and wait until it is ready (blocking: run in a thread)."""
         from . import worker
 
@@ -117,46 +131,43 @@ class WorkerPool:
         if not ours.poll(START_SECONDS) or ours.recv() != ("ready",):
             process.kill()
             raise RuntimeError(f"playground worker {index} did not start")
-        handle = _Handle(process, ours)
-        self.handles[index] = handle
-        threading.Thread(
-            target=self._listen, args=(index, handle), name=f"fcnn-pool-{index}", daemon=True
-        ).start()
+        return _Handle(process, ours)
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.available = asyncio.Event()  # set while at least one worker lives
-        await asyncio.gather(*(asyncio.to_thread(self._spawn, i) for i in range(self.size)))
+        await asyncio.gather(*(self._start(i) for i in range(self.size)))
+
+    async def _start(self, index: int) -> None:
+        handle = await asyncio.to_thread(self._spawn, index)
+        self.handles[index] = handle
+        self.loop.add_reader(handle.pipe.fileno(), self._drain, index, handle)
         self.available.set()
 
-    def _listen(self, index: int, handle: _Handle) -> None:
-        while True:
-            try:
-                message = handle.pipe.recv()
-            except (EOFError, OSError):
-                break
-            if not self._on_loop(self._receive, message):
-                return
-        self._on_loop(self._lost, index, handle)
-
-    def _on_loop(self, function: Any, *args: Any) -> bool:
-        """Run ``function(*args)`` on the server's loop; False once the loop is closed."""
+    def _drain(self, index: int, handle: _Handle) -> None:
+        """Worker ``index``'s pipe is readable: relay every message waiting."""
         try:
-            self.loop.call_soon_threadsafe(function, *args)
-        except RuntimeError:  # the server has ended
-            return False
-        return True
+            while handle.pipe.poll(0):
+                self._receive(handle.pipe.recv())
+        except (EOFError, OSError):
+            self.loop.remove_reader(handle.pipe.fileno())
+            self._lost(index, handle)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Stop every worker (asked first, then terminated, then killed): no orphans."""
         self.closing = True
         for handle in self.handles:
             if handle is not None:
-                with handle.lock, contextlib.suppress(OSError, ValueError):
-                    handle.pipe.send(("stop",))
+                self.loop.remove_reader(handle.pipe.fileno())
+                handle.queue.put(("stop",))
+                handle.queue.put(None)
+        await asyncio.to_thread(self._join)
+
+    def _join(self) -> None:
         for handle in self.handles:
             if handle is None:
                 continue
+            handle.writer.join(2)
             handle.process.join(2)
             if handle.process.is_alive():
                 handle.process.terminate()
@@ -174,13 +185,8 @@ class WorkerPool:
 
     def post(self, index: int, message: tuple) -> None:
         handle = self.handles[index]
-        if handle is None:
-            return
-        try:
-            with handle.lock:
-                handle.pipe.send(message)
-        except (OSError, ValueError):
-            pass  # the worker is gone: its reader thread reports it
+        if handle is not None:
+            handle.queue.put(message)
 
     async def open(self, sid: str, websocket: WebSocket, hello: str) -> RemoteConnection:
         """A new session, pinned to the live worker with the fewest sessions (waiting for
@@ -251,12 +257,12 @@ class WorkerPool:
         for worker, future in self.replies.values():
             if worker == index and not future.done():
                 future.set_result((None, CRASHED))
+        handle.queue.put(None)
         handle.process.join(0)
         self.loop.create_task(self._replace(index))
 
     async def _replace(self, index: int) -> None:
         try:
-            await asyncio.to_thread(self._spawn, index)
-            self.available.set()
+            await self._start(index)
         except Exception:
             log.exception("playground worker %d could not be restarted", index)

@@ -233,7 +233,7 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
             for conn in list(registry.connections.values()):
                 await conn.cancel()
             if pool is not None:
-                await asyncio.to_thread(pool.close)
+                await pool.close()
 
     routes = [
         Route("/", index),

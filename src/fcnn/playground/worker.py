@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import threading
 import time
 from typing import Any
 
@@ -177,16 +176,15 @@ class Worker:
             self.put(("reply", rid, None, f"{type(err).__name__}: {err}"))
 
 
-def _listen(pipe: Any, worker: Worker) -> None:
-    """The pipe's reader (a thread): each message onto the worker's loop, in order."""
-    while True:
-        try:
-            message = pipe.recv()
-        except (EOFError, OSError):
-            message = ("stop",)
-        worker.loop.call_soon_threadsafe(worker.receive, message)
-        if message[0] == "stop":
-            return
+def _drain(pipe: Any, worker: Worker) -> None:
+    """The pipe is readable: every message waiting, in order (on the loop itself: a
+    reader thread would wait up to 5 ms for the GIL per message while training holds it)."""
+    try:
+        while pipe.poll(0):
+            worker.receive(pipe.recv())
+    except (EOFError, OSError):
+        worker.loop.remove_reader(pipe.fileno())
+        worker.receive(("stop",))
 
 
 def run(pipe: Any) -> None:
@@ -194,7 +192,7 @@ def run(pipe: Any) -> None:
 
     async def main() -> None:
         worker = Worker(pipe, asyncio.get_running_loop())
-        threading.Thread(target=_listen, args=(pipe, worker), daemon=True).start()
+        worker.loop.add_reader(pipe.fileno(), _drain, pipe, worker)
         worker.put(("ready",))
         await worker.done.wait()
         for conn in list(worker.conns.values()):
