@@ -170,14 +170,14 @@ async def _open(url: str) -> tuple[Any, float, dict[str, Any]]:
     return ws, time.perf_counter() - began, hello
 
 
-async def _classroom(url: str, report: Report, flood: int) -> None:
+async def _classroom(url: str, report: Report, flood: int, play: bool) -> None:
     opened = await asyncio.gather(*(_open(url) for _ in range(report.tabs)))
     config = opened[0][2]["config"]
     n_train = round(config["n_points"] * config["train_ratio"] / 100)
     report.batches_per_epoch = math.ceil(n_train / config["batch_size"])
     tabs = [_Tab(ws, report) for ws, _, _ in opened]
     readers = [asyncio.create_task(tab.read()) for tab in tabs]
-    for tab in tabs:
+    for tab in tabs if play else ():
         await tab.ws.send('{"type":"play"}')
     await asyncio.sleep(1.0)  # every tab under way
     flooder = tabs[0] if flood else None
@@ -227,10 +227,12 @@ async def _classroom(url: str, report: Report, flood: int) -> None:
     await asyncio.gather(*readers)
 
 
-def measure(tabs: int, workers: int, seconds: float = 4.0, flood: int = 0) -> Report:
+def measure(
+    tabs: int, workers: int, seconds: float = 4.0, flood: int = 0, play: bool = True
+) -> Report:
     """Serve the playground with ``workers`` (0: on its event loop) and run a classroom
-    of ``tabs`` against it."""
+    of ``tabs`` against it (training unless ``play`` is false)."""
     report = Report(tabs=tabs, workers=workers, seconds=seconds)
     with served(workers) as (url, _):
-        asyncio.run(_classroom(url.replace("http", "ws", 1) + "ws", report, flood))
+        asyncio.run(_classroom(url.replace("http", "ws", 1) + "ws", report, flood, play))
     return report

@@ -65,6 +65,7 @@ class Connection:
         self.playing = False
         self.pending_steps = 0
         self.step_burst = 0  # steps taken on since training last stood still (the cap)
+        self.trained_seconds = 0.0  # all the time spent training (a worker's fair shares)
         self.task: asyncio.Task | None = None
         self.closed_at: float | None = None
         self.last_state = 0.0
@@ -158,6 +159,7 @@ class Connection:
                     if time.perf_counter() >= deadline:
                         break
                 trained += time.perf_counter() - start
+                self.trained_seconds += time.perf_counter() - start
                 if ended_any:
                     done = not (self.playing or self.pending_steps > 0)
                     due = time.monotonic() - self.last_state >= self.state_interval

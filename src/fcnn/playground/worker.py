@@ -29,7 +29,8 @@ yields; the loop runs the ready tasks in turn (round-robin). The turn shrinks as
 sessions are added (:data:`ROUND_SECONDS` shared out, between :data:`MIN_CHUNK_SECONDS`
 and :data:`MAX_CHUNK_SECONDS`), so a frame waits at most about one round however many
 sessions train, and while frames wait every training turn is cut to one batch, so they
-are answered first. Frames are handled from a per-session inbox for at most
+are answered first; the time a session lost so is given back in its next turns
+(deficit round-robin). Frames are handled from a per-session inbox for at most
 :data:`FRAMES_SECONDS` before yielding: a tab that floods the socket (10,000 ``step``
 frames) delays only itself.
 """
@@ -53,6 +54,7 @@ ROUND_SECONDS = 0.02  # one turn of every training session of this worker, at mo
 MIN_CHUNK_SECONDS = 0.001  # ... unless the turns would get shorter than this
 MAX_CHUNK_SECONDS = 0.005  # a lone session still yields often: frames wait little
 STATES_AT_FULL_RATE = 4
+MAX_DEBT_SECONDS = 0.05
 FRAMES_SECONDS = 0.002  # frames of one tab handled in one turn (at least one)
 
 
@@ -80,10 +82,19 @@ class WorkerConnection(Connection):
 
     @property
     def chunk_seconds(self) -> float:  # type: ignore[override]
-        if self.worker.unread:
-            return 0.0  # frames wait: one batch, then their turn comes
-        busy = self.worker.busy()
-        return max(MIN_CHUNK_SECONDS, min(MAX_CHUNK_SECONDS, ROUND_SECONDS / max(1, busy)))
+        if self.worker.unread or self.worker.pipe.poll(0):
+            return 0.0  # frames wait (or are on their way): one batch, then their turn
+        busy = [c for c in self.worker.conns.values() if c.task and not c.task.done()]
+        turn = max(MIN_CHUNK_SECONDS, min(MAX_CHUNK_SECONDS, ROUND_SECONDS / max(1, len(busy))))
+        # Deficit round-robin: a session whose turns were cut short (frames came) gets
+        # the time back in later turns; a debt is forgotten beyond MAX_DEBT_SECONDS.
+        mean = sum(c.trained_seconds for c in busy) / len(busy) if busy else 0.0
+        self.trained_seconds = max(self.trained_seconds, mean - MAX_DEBT_SECONDS)
+        return (
+            min(turn + mean - self.trained_seconds, 4 * turn)
+            if mean > self.trained_seconds
+            else turn
+        )
 
     @property
     def state_interval(self) -> float:  # type: ignore[override]
