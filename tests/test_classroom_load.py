@@ -30,7 +30,14 @@ with warnings.catch_warnings():
 
 def workers_of(process: psutil.Process) -> list[psutil.Process]:
     """The worker processes of a server (not multiprocessing's resource tracker)."""
-    return [p for p in process.children() if "spawn_main" in " ".join(p.cmdline())]
+    found = []
+    for child in process.children():
+        try:
+            if "spawn_main" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:  # a worker just killed and not yet reaped
+            pass
+    return found
 
 
 def gone(processes: list[psutil.Process], seconds: float = 10.0) -> bool:

@@ -28,8 +28,8 @@ bytes a worker builds and sends a second stay bounded.
 yields; the loop runs the ready tasks in turn (round-robin). The turn shrinks as
 sessions are added (:data:`ROUND_SECONDS` shared out, between :data:`MIN_CHUNK_SECONDS`
 and :data:`MAX_CHUNK_SECONDS`), so a frame waits at most about one round however many
-sessions train, and while frames wait every training turn is cut to one batch, so they
-are answered first; the time a session lost so is given back in its next turns
+sessions train, and while frames wait on the pipe every training turn is cut to one
+batch, so they are read first; the time a session lost so is given back in its next turns
 (deficit round-robin). Frames are handled from a per-session inbox for at most
 :data:`FRAMES_SECONDS` before yielding: a tab that floods the socket (10,000 ``step``
 frames) delays only itself.
@@ -82,8 +82,10 @@ class WorkerConnection(Connection):
 
     @property
     def chunk_seconds(self) -> float:  # type: ignore[override]
-        if self.worker.unread or self.worker.pipe.poll(0):
-            return 0.0  # frames wait (or are on their way): one batch, then their turn
+        if self.worker.pipe.poll(0):
+            # Frames have come: one batch, then the loop reads them. (Frames already read
+            # wait in their inbox for its turn: a tab's flood must not cut the others.)
+            return 0.0
         busy = [c for c in self.worker.conns.values() if c.task and not c.task.done()]
         turn = max(MIN_CHUNK_SECONDS, min(MAX_CHUNK_SECONDS, ROUND_SECONDS / max(1, len(busy))))
         # Deficit round-robin: a session whose turns were cut short (frames came) gets
@@ -109,7 +111,6 @@ class WorkerConnection(Connection):
             deadline = time.perf_counter() + FRAMES_SECONDS
             while self.inbox:
                 text = self.inbox.popleft()
-                self.worker.unread -= 1
                 await handle_safely(self, text)
                 if time.perf_counter() >= deadline:
                     break
@@ -122,7 +123,6 @@ class Worker:
     def __init__(self, pipe: Any, loop: asyncio.AbstractEventLoop) -> None:
         self.pipe, self.loop = pipe, loop
         self.conns: dict[str, WorkerConnection] = {}
-        self.unread = 0  # frames in the inboxes: training yields to them
         self.done = asyncio.Event()
 
     def busy(self) -> int:
@@ -150,7 +150,6 @@ class Worker:
                 return
             if kind == "text":
                 conn.inbox.append(message[2])
-                self.unread += 1
                 if conn.reader is None or conn.reader.done():
                     conn.reader = self.loop.create_task(conn.read_inbox())
             elif kind in ("close", "free"):
@@ -169,7 +168,6 @@ class Worker:
         conn.websocket = None
         if conn.reader is not None:
             conn.reader.cancel()
-        self.unread -= len(conn.inbox)
         conn.inbox.clear()
         if forget:
             self.conns.pop(conn.sid, None)
