@@ -10,7 +10,12 @@
 - :class:`Registry`: the live sessions by id; a closed one is kept for ``grace`` seconds
   (so a download link still works), then freed.
 - :func:`handle`: one frame from the page, checked (``messages.check_message``) and acted
-  on; a bad one gets an ``error`` and changes nothing.
+  on; a bad one gets an ``error`` and changes nothing; :func:`handle_safely` also turns a
+  bug into an ``error`` message.
+- :func:`call`: what an HTTP endpoint asks of a session (a download, an upload).
+
+With ``create_app(workers=N)`` all of this runs in a worker process (``worker.py``), on
+the worker's own event loop, with a pipe in place of the socket (``pool.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ __all__ = [
     "STATE_INTERVAL",
     "Connection",
     "Registry",
+    "call",
     "handle",
+    "handle_safely",
 ]
 
 log = logging.getLogger("fcnn.playground")
@@ -47,6 +54,9 @@ MAX_PENDING_STEPS = 100
 class Connection:
     """A session and the socket that drives it: sending, the training task, timestamps."""
 
+    chunk_seconds = CHUNK_SECONDS  # a worker shortens it when it serves many sessions
+    state_interval = STATE_INTERVAL  # and lengthens this
+
     def __init__(self, sid: str, session: Session, websocket: WebSocket) -> None:
         self.sid = sid
         self.session = session
@@ -54,6 +64,8 @@ class Connection:
         self.lock = asyncio.Lock()
         self.playing = False
         self.pending_steps = 0
+        self.step_burst = 0  # steps taken on since training last stood still (the cap)
+        self.trained_seconds = 0.0  # all the time spent training (a worker's fair shares)
         self.task: asyncio.Task | None = None
         self.closed_at: float | None = None
         self.last_state = 0.0
@@ -103,6 +115,7 @@ class Connection:
         """Stop playing and forget queued steps (the running chunk finishes first)."""
         self.playing = False
         self.pending_steps = 0
+        self.step_burst = 0
 
     def wake(self) -> None:
         """Start the training task unless it runs."""
@@ -134,7 +147,7 @@ class Connection:
         while self.websocket is not None and self._wants_training():
             while self.websocket is not None and self._wants_training():
                 start = time.perf_counter()
-                deadline = start + CHUNK_SECONDS
+                deadline = start + self.chunk_seconds
                 ended_any = False
                 while self._wants_training():
                     if session.train(budget=max(0.0, deadline - time.perf_counter())):
@@ -146,13 +159,15 @@ class Connection:
                     if time.perf_counter() >= deadline:
                         break
                 trained += time.perf_counter() - start
+                self.trained_seconds += time.perf_counter() - start
                 if ended_any:
                     done = not (self.playing or self.pending_steps > 0)
-                    due = time.monotonic() - self.last_state >= STATE_INTERVAL
+                    due = time.monotonic() - self.last_state >= self.state_interval
                     if done or (due and trained >= self.state_cost):
                         await self.send_state()
                         trained = 0.0
                 await asyncio.sleep(0)
+            self.step_burst = 0  # standing still: the next steps start a new burst
             if (self.sent_running or self.unsent) and self.websocket is not None:
                 await self.send_state()  # stopped between two turns: say so
             # A play or step that came during that last send is served by this same task
@@ -170,11 +185,13 @@ class Connection:
 
 
 class Registry:
-    """The live sessions by id; a closed one is kept for ``grace`` seconds, then freed."""
+    """The live sessions by id; a closed one is kept for ``grace`` seconds, then freed
+    (``on_free`` is called with each connection freed: the pool forgets it too)."""
 
-    def __init__(self, grace: float, max_sessions: int = MAX_SESSIONS) -> None:
+    def __init__(self, grace: float, max_sessions: int = MAX_SESSIONS, on_free: Any = None) -> None:
         self.grace = grace
         self.max_sessions = max_sessions
+        self.on_free = on_free
         self.connections: dict[str, Connection] = {}
 
     def __len__(self) -> int:
@@ -184,14 +201,19 @@ class Registry:
     def sweep(self) -> None:
         """Free the sessions whose socket closed more than ``grace`` seconds ago."""
         now = time.monotonic()
-        for sid, conn in list(self.connections.items()):
+        for conn in list(self.connections.values()):
             if conn.closed_at is not None and now - conn.closed_at >= self.grace:
-                del self.connections[sid]
+                self.free(conn)
+
+    @staticmethod
+    def new_sid() -> str:
+        return secrets.token_urlsafe(16)
 
     def add(self, session: Session, websocket: WebSocket) -> Connection:
-        sid = secrets.token_urlsafe(16)
-        conn = Connection(sid, session, websocket)
-        self.connections[sid] = conn
+        return self.put(Connection(self.new_sid(), session, websocket))
+
+    def put(self, conn: Connection) -> Connection:
+        self.connections[conn.sid] = conn
         return conn
 
     def get(self, sid: str) -> Connection | None:
@@ -205,7 +227,8 @@ class Registry:
         self.sweep()
 
     def free(self, conn: Connection) -> None:
-        self.connections.pop(conn.sid, None)
+        if self.connections.pop(conn.sid, None) is not None and self.on_free is not None:
+            self.on_free(conn)
 
 
 async def handle(conn: Connection, text: str) -> None:
@@ -237,9 +260,12 @@ async def handle(conn: Connection, text: str) -> None:
         if conn.task is None or conn.task.done():
             await conn.send_state()
     elif kind == "step":
+        # At most MAX_PENDING_STEPS epochs per burst of steps, however long the burst's
+        # frames take to arrive: a page that queued 10,000 steps gets 100 epochs.
         conn.playing = False
-        if not session.mid_epoch:
-            conn.pending_steps = min(conn.pending_steps + 1, MAX_PENDING_STEPS)
+        if not session.mid_epoch and conn.step_burst < MAX_PENDING_STEPS:
+            conn.pending_steps += 1
+            conn.step_burst += 1
         conn.wake()
     elif kind == "reset":
         conn.stop()
@@ -262,3 +288,35 @@ async def handle(conn: Connection, text: str) -> None:
             await conn.send(error(f"set_weight: {err}"))
             return
         await conn.send_all("state")
+
+
+async def handle_safely(conn: Connection, text: str) -> None:
+    """:func:`handle`, with a failure (a bug) logged and told to the page as an ``error``:
+    the socket and the server stay."""
+    try:
+        await handle(conn, text)
+    except Exception as err:
+        log.exception("playground session %s: message failed", conn.sid)
+        await conn.send(error(f"The server failed on this message: {err}"))
+
+
+# What the HTTP endpoints may ask of a session: its method name, or "upload".
+CALLS = frozenset({"export_safetensors", "export_python", "data_csv", "upload"})
+
+
+async def call(conn: Connection, name: str, *args: Any) -> Any:
+    """Run the HTTP request ``name`` on the session; an upload also tells the page.
+
+    Raises
+    ------
+    ValueError
+        For a CSV the session refuses (its message is the answer's ``error``).
+    """
+    if name not in CALLS:
+        raise KeyError(name)
+    if name != "upload":
+        return getattr(conn.session, name)()
+    rows = conn.session.set_upload(*args)
+    conn.stop()
+    await conn.send_all("config", "network", "data", "state")
+    return rows

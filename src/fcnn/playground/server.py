@@ -13,6 +13,11 @@
 - ``/api/session/{sid}/...``: the model as ``.safetensors`` and as a Python snippet, the
   data as CSV, and the upload of a user's CSV (refused by its size before it is read).
 
+With ``workers=N`` (``fcnn playground`` starts one per core) the sessions live and train
+in N worker processes (``pool.py``, ``worker.py``) and this event loop only relays, so it
+answers every tab at once however many train; with ``workers=0`` they train on this
+loop, in turns (``connection.py``).
+
 A session that is not playing and sent no message for ``idle_timeout`` seconds is told
 so and closed (a playing one is in use, e.g. left training on a lecture hall's screen).
 :func:`serve` runs the app with uvicorn.
@@ -21,6 +26,7 @@ so and closed (a playing one is in use, e.g. left training on a lecture hall's s
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -38,9 +44,11 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from .. import checks
 from .config import KEYS, LIMITS, default_config, options
-from .connection import Connection, Registry, handle, log
+from .connection import Connection, Registry, call, handle_safely
 from .messages import dumps, error
+from .pool import WorkerPool
 from .session import Session
 from .state import thumbnails
 
@@ -52,7 +60,7 @@ WS_MAX_SIZE = 16 * 1024 * 1024  # frames above this close the socket (uvicorn's 
 # --------------------------------------------------------------------------- the app
 
 
-def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0) -> Starlette:
+def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int = 0) -> Starlette:
     """The playground's Starlette app.
 
     Parameters
@@ -62,12 +70,17 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0) -> Starlette
         ``error``) and freed.
     grace : float
         Seconds a session outlives its socket (for a download link still in use).
+    workers : int
+        Worker processes that train the sessions (started and stopped with the app's
+        lifespan); 0 trains them on the server's event loop.
     """
     if not (isinstance(idle_timeout, (int, float)) and idle_timeout > 0):
         raise ValueError(f"create_app(idle_timeout={idle_timeout!r}): expected seconds > 0")
     if not (isinstance(grace, (int, float)) and grace >= 0):
         raise ValueError(f"create_app(grace={grace!r}): expected seconds >= 0")
-    registry = Registry(grace)
+    checks.non_negative_int("create_app", "workers", workers)
+    pool = WorkerPool(workers) if workers else None
+    registry = Registry(grace, on_free=pool.free if pool else None)
     public_options = options()
     public_options["limits"].update({"idle_timeout": idle_timeout, "grace": grace})
 
@@ -99,26 +112,34 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0) -> Starlette
     def no_session() -> Response:
         return JSONResponse({"error": "no such session"}, status_code=404)
 
-    def download(filename: str, media_type: str, make: Callable[[Session], Any]):
-        """An endpoint that sends ``make(session)`` as the file ``filename``."""
+    async def session_call(conn: Connection, name: str, *args: Any) -> Any:
+        """``connection.call`` on the session, here or in its worker."""
+        if pool is None:
+            return await call(conn, name, *args)
+        return await pool.call(conn, name, *args)  # type: ignore[arg-type]
+
+    def download(filename: str, media_type: str, name: str):
+        """An endpoint that sends the session's ``name()`` as the file ``filename``."""
 
         async def endpoint(request: Request) -> Response:
             conn = lookup(request)
             if conn is None:
                 return no_session()
+            try:
+                body = await session_call(conn, name)
+            except LookupError:
+                return no_session()
             return Response(
-                make(conn.session),
+                body,
                 media_type=media_type,
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
 
         return endpoint
 
-    model_file = download(
-        "model.safetensors", "application/octet-stream", Session.export_safetensors
-    )
-    model_snippet = download("model.py", "text/x-python; charset=utf-8", Session.export_python)
-    data_csv = download("data.csv", "text/csv; charset=utf-8", Session.data_csv)
+    model_file = download("model.safetensors", "application/octet-stream", "export_safetensors")
+    model_snippet = download("model.py", "text/x-python; charset=utf-8", "export_python")
+    data_csv = download("data.csv", "text/csv; charset=utf-8", "data_csv")
 
     async def upload(request: Request) -> Response:
         conn = lookup(request)
@@ -140,11 +161,11 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0) -> Starlette
             if len(body) > limit:
                 return too_big
         try:
-            rows = conn.session.set_upload(bytes(body))
+            rows = await session_call(conn, "upload", bytes(body))
+        except LookupError:
+            return no_session()
         except ValueError as err:
             return JSONResponse({"error": str(err)}, status_code=400)
-        conn.stop()
-        await conn.send_all("config", "network", "data", "state")
         return JSONResponse({"ok": True, "n": rows})
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
@@ -158,17 +179,17 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0) -> Starlette
             )
             await websocket.close(code=1013)
             return
-        conn = registry.add(Session(), websocket)
+        sid = registry.new_sid()
+        hello = {"type": "hello", "session": sid, "options": public_options}
+        hello["config"] = default_config()
+        if pool is None:
+            conn = registry.put(Connection(sid, Session(), websocket))
+        else:
+            conn = registry.put(await pool.open(sid, websocket, dumps(hello)))
         try:
-            await conn.send(
-                {
-                    "type": "hello",
-                    "session": conn.sid,
-                    "options": public_options,
-                    "config": default_config(),
-                }
-            )
-            await conn.send_all("config", "network", "data", "state")
+            if pool is None:
+                await conn.send(hello)
+                await conn.send_all("config", "network", "data", "state")
             while True:
                 try:
                     frame = await asyncio.wait_for(websocket.receive(), timeout=idle_timeout)
@@ -191,11 +212,11 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0) -> Starlette
                 if text is None:
                     await conn.send(error("Binary frames are not accepted; send JSON text."))
                     continue
-                try:
-                    await handle(conn, text)
-                except Exception as err:  # a bug: say so, keep the socket and the server
-                    log.exception("playground session %s: message failed", conn.sid)
-                    await conn.send(error(f"The server failed on this message: {err}"))
+                if pool is None:
+                    await handle_safely(conn, text)
+                else:
+                    conn.relay(text)  # type: ignore[attr-defined]
+                await asyncio.sleep(0)  # a tab flooding its socket must let the others in
         except WebSocketDisconnect:
             pass
         finally:
@@ -204,9 +225,15 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0) -> Starlette
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        yield
-        for conn in list(registry.connections.values()):
-            await conn.cancel()
+        if pool is not None:
+            await pool.start()
+        try:
+            yield
+        finally:
+            for conn in list(registry.connections.values()):
+                await conn.cancel()
+            if pool is not None:
+                await pool.close()
 
     routes = [
         Route("/", index),
@@ -221,6 +248,7 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0) -> Starlette
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.registry = registry
+    app.state.pool = pool
     return app
 
 
@@ -269,6 +297,7 @@ def serve(
     idle_timeout: float = 600.0,
     *,
     grace: float = 30.0,
+    workers: int | None = None,
     announce: Callable[[str], None] | None = print,
 ) -> None:
     """Run the playground with uvicorn until interrupted (Ctrl+C).
@@ -283,12 +312,17 @@ def serve(
         Seconds without a message after which a session is closed.
     grace : float
         Seconds a session outlives its socket.
+    workers : int, optional
+        Worker processes that train the sessions (default: one per core); 0 trains them
+        on the server's event loop.
     announce : callable, optional
         Called with the URL once the socket is bound (default ``print``).
     """
     import uvicorn
 
-    app = create_app(idle_timeout=idle_timeout, grace=grace)
+    if workers is None:
+        workers = os.cpu_count() or 1
+    app = create_app(idle_timeout=idle_timeout, grace=grace, workers=workers)
     sock = _bind(host, port)
     url = url_of(sock)
     config = uvicorn.Config(
