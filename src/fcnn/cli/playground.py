@@ -40,6 +40,15 @@ def playground_command(
     idle_timeout: float = typer.Option(
         600.0, min=1.0, help=N_("Seconds without a message after which a tab's session is freed.")
     ),
+    workers: int = typer.Option(
+        None,
+        min=0,
+        help=N_(
+            "Worker processes that train the tabs' sessions (default: one per core; 0 trains "
+            "them on the server's own event loop, as a single tab needs)."
+        ),
+        show_default=False,
+    ),
 ) -> None:
     from ..playground.server import serve
 
@@ -61,4 +70,11 @@ def playground_command(
             highlight=False,
         )
 
-    serve(host, port, open_browser=not no_browser, idle_timeout=idle_timeout, announce=announce)
+    serve(
+        host,
+        port,
+        open_browser=not no_browser,
+        idle_timeout=idle_timeout,
+        workers=workers,
+        announce=announce,
+    )
