@@ -24,6 +24,7 @@ import os
 import queue
 import threading
 from typing import Any
+from unittest import mock
 
 from starlette.websockets import WebSocket
 
@@ -116,17 +117,9 @@ class WorkerPool:
         process = context.Process(
             target=worker.run, args=(theirs,), name=f"fcnn-playground-worker-{index}", daemon=True
         )
-        with _ENV_LOCK:
-            saved = {k: os.environ.get(k) for k in _ONE_THREAD}
-            os.environ.update(_ONE_THREAD)
-            try:
-                process.start()
-            finally:
-                for key, value in saved.items():
-                    if value is None:
-                        os.environ.pop(key, None)
-                    else:
-                        os.environ[key] = value
+        # the child inherits the environment at start: one BLAS thread each, ours untouched
+        with _ENV_LOCK, mock.patch.dict(os.environ, _ONE_THREAD):
+            process.start()
         theirs.close()
         if not ours.poll(START_SECONDS) or ours.recv() != ("ready",):
             process.kill()
