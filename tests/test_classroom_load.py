@@ -124,12 +124,10 @@ def test_a_dead_worker_is_reported_and_no_worker_outlives_the_server():
 def test_twenty_tabs_training_and_one_flooding():
     """20 tabs training through 2 workers, one of them flooding, against 5 tabs on the
     event loop alone, measured side by side: ratios, since the machine may be busy."""
-    began = time.monotonic()
     alone = measure(tabs=5, workers=0, seconds=2.0).summary()
     report = measure(tabs=20, workers=2, seconds=3.0, flood=10_000)
     summary = report.summary()
     print(alone, summary, report.flood_epochs)
-    assert time.monotonic() - began < 60
     assert report.errors == []
     # Four times the tabs, answered several times faster than on the event loop (measured
     # on a quiet machine: 1268 ms median for 5 tabs there, 165 ms for 20 through the pool).
