@@ -10,7 +10,17 @@ import numpy as np
 
 from ..diagnose.probe import dead_units
 from ..init import calculate_gain
-from .verdict import Wrong, call, compare, exercise, function, miss, number, translator
+from .verdict import (
+    Wrong,
+    answered as _answered,
+    call,
+    compare,
+    exercise,
+    function,
+    miss,
+    number,
+    translator,
+)
 
 _ = translator("exercises")
 
@@ -24,7 +34,7 @@ def he_std(answer: Any) -> str:
     for case, fan_in in enumerate(FAN_INS, start=1):
         want = calculate_gain("relu") / math.sqrt(fan_in)
         try:
-            got = number(fn(fan_in))
+            got = number(_answered(fn(fan_in)))
         except Wrong:
             raise
         except Exception as error:  # a learner's function may raise anything: say what

@@ -10,7 +10,7 @@ import numpy as np
 from ..losses import CrossEntropyLoss
 from ..optim import SGD
 from ..parameter import Parameter
-from .verdict import Wrong, call, compare, exercise, function, translator
+from .verdict import Wrong, answered as _answered, call, compare, exercise, function, translator
 
 _ = translator("exercises")
 
@@ -66,7 +66,9 @@ def momentum_step(answer: Any) -> str:
         optimizer.step()
         want_w, want_v = p.data, optimizer.state[p]["momentum_buffer"]
         try:
-            got_w, got_v = fn(w.copy(), v.copy(), g.copy(), lr, mu)
+            got_w, got_v = _answered(fn(w.copy(), v.copy(), g.copy(), lr, mu))
+        except Wrong:
+            raise
         except Exception as error:  # a learner's function may raise anything: say what
             raise Wrong(
                 _(
