@@ -65,6 +65,8 @@ def train_step(answer: Any) -> str:
                     "model.backward(loss_fn.backward()); optimizer.step()"
                 ),
             ) from None
+        if said is None:
+            raise Wrong(_("Your function returned None: return the batch's loss."))
         got = _weights(model)
         if step == 1 and np.allclose(got, start):
             raise Wrong(
@@ -82,8 +84,6 @@ def train_step(answer: Any) -> str:
             raise Wrong(
                 _("After step {step} the weights differ from fcnn.fit's.").format(step=step), hint
             )
-        if said is None:
-            raise Wrong(_("Your function returned None: return the batch's loss."))
         if abs(number(said) - losses[step - 1]) > 1e-9 * max(1.0, abs(losses[step - 1])):
             raise Wrong(
                 _(
