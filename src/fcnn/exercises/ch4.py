@@ -37,7 +37,8 @@ def tanh_backward(answer: Any) -> str:
                 (
                     g * (1 - t**2),
                     _(
-                        "your function receives the output a = tanh(z): tanh′ = 1 − a², no second tanh"
+                        "your function receives the output a = tanh(z): tanh′ = 1 − "
+                        "a², no second tanh"
                     ),
                 ),
                 (

@@ -12,7 +12,6 @@ from ..diagnose.probe import dead_units
 from ..init import calculate_gain
 from .verdict import (
     Wrong,
-    answered as _answered,
     call,
     compare,
     exercise,
@@ -20,6 +19,9 @@ from .verdict import (
     miss,
     number,
     translator,
+)
+from .verdict import (
+    answered as _answered,
 )
 
 _ = translator("exercises")

@@ -44,7 +44,8 @@ def batchnorm_forward(answer: Any) -> str:
                 (
                     gamma * (x - mu) / np.sqrt(x.var(axis=0, ddof=1) + EPS) + beta,
                     _(
-                        "normalise with the biased variance (divide by N), as BatchNorm does in training"
+                        "normalise with the biased variance (divide by N), as "
+                        "BatchNorm does in training"
                     ),
                 ),
                 ((x - mu) / np.sqrt(x.var(axis=0) + EPS), _("then scale and shift: y = γ x̂ + β")),
@@ -84,7 +85,8 @@ def running_var(answer: Any) -> str:
                 (
                     (1 - m) * before + m * x.var(axis=0),
                     _(
-                        "the running variance is updated with the unbiased batch variance (divide by N − 1)"
+                        "the running variance is updated with the unbiased batch "
+                        "variance (divide by N − 1)"
                     ),
                 ),
                 (

@@ -10,7 +10,8 @@ import numpy as np
 from ..losses import CrossEntropyLoss
 from ..optim import SGD
 from ..parameter import Parameter
-from .verdict import Wrong, answered as _answered, call, compare, exercise, function, translator
+from .verdict import Wrong, call, compare, exercise, function, translator
+from .verdict import answered as _answered
 
 _ = translator("exercises")
 

@@ -13,7 +13,8 @@ from ..losses import CrossEntropyLoss
 from ..models import mlp
 from ..optim import SGD
 from ..train import fit
-from .verdict import Wrong, answered as _answered, exercise, function, miss, number, translator
+from .verdict import Wrong, exercise, function, miss, number, translator
+from .verdict import answered as _answered
 
 _ = translator("exercises")
 
@@ -61,7 +62,8 @@ def train_step(answer: Any) -> str:
                     step=step, error=f"{type(error).__name__}: {error}"
                 ),
                 _(
-                    "the step is: output = model(X); loss = loss_fn(output, y); optimizer.zero_grad(); "
+                    "the step is: output = model(X); loss = loss_fn(output, y); "
+                    "optimizer.zero_grad(); "
                     "model.backward(loss_fn.backward()); optimizer.step()"
                 ),
             ) from None
@@ -72,7 +74,8 @@ def train_step(answer: Any) -> str:
             raise Wrong(
                 _("After one step the weights have not moved."),
                 _(
-                    "compute the gradients with model.backward(loss_fn.backward()), then optimizer.step()"
+                    "compute the gradients with "
+                    "model.backward(loss_fn.backward()), then optimizer.step()"
                 ),
             )
         if not np.allclose(got, _weights_after(step, X, y), rtol=1e-7, atol=1e-12):
@@ -87,7 +90,8 @@ def train_step(answer: Any) -> str:
         if abs(number(said) - losses[step - 1]) > 1e-9 * max(1.0, abs(losses[step - 1])):
             raise Wrong(
                 _(
-                    "The weights are right, but the loss returned at step {step} is not the batch's loss."
+                    "The weights are right, but the loss returned at step {step} "
+                    "is not the batch's loss."
                 ).format(step=step)
                 + " "
                 + miss(number(said), losses[step - 1])
