@@ -1,4 +1,5 @@
-"""The README's and the tutorial's examples run, and print what the pages show.
+"""The README's examples run, and print what the page shows; the tutorial points to
+every chapter of the course (its examples are the chapters' cells: tests/test_course.py).
 
 Sybil (https://sybil.readthedocs.io) reads the Markdown: every ```python block runs in one
 namespace per page, in page order; every ```bash block runs its ``fcnn ...`` lines through
@@ -7,7 +8,7 @@ print. A block that cannot run in a test is marked in the page itself with Sybil
 directive and the reason, ``<!-- skip: next "reason" -->``; ``SKIPPED`` below lists them,
 so a new one is a failing test until it is listed here on purpose.
 
-How an output is compared (said at the top of the tutorial too):
+How an output is compared (tests/test_course.py holds the course notebooks to the same rules):
 
 - whitespace runs count as one space, and runs of a table's horizontal rule characters as
   one character, so a column that grows by a digit still matches;
@@ -22,8 +23,8 @@ How an output is compared (said at the top of the tutorial too):
 - a warning prints as Python prints it, with the page's file shown as ``script.py`` and
   the line counted from the top of the block, so the page shows where it points.
 
-Every page runs in a fresh temporary folder (with an empty ``docs/tutorial/`` for the
-figures the tutorial saves), so nothing is written into the repository.
+Every page runs in a fresh temporary folder (with an empty ``docs/tutorial/`` for any
+figure a page saves), so nothing is written into the repository.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from sybil.parsers.markdown import CodeBlockParser, SkipParser
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["README.md", "docs/tutorial.md"]
+PAGES = ["README.md"]
 
 #: Every block a page marks as not run in the tests: (page, reason). A new skip marker
 #: fails test_skipped_blocks_are_the_listed_ones until it is listed here.
@@ -60,7 +61,7 @@ SKIPPED = [
 
 #: The whole docs test must stay fast (a minute at most). Counted in this process's CPU
 #: seconds, which a machine shared with other work does not inflate as it does wall time.
-BUDGET_SECONDS = {"README.md": 35, "docs/tutorial.md": 25}
+BUDGET_SECONDS = {"README.md": 35}
 
 OUTPUT = "_docs_output"  # the namespace key holding the last block's output
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
@@ -250,6 +251,18 @@ def test_skipped_blocks_are_the_listed_ones():
                 assert reason, f"{page}, line {example.line}: a skip needs its reason"
                 found.append((page, eval(reason)))
     assert found == SKIPPED
+
+
+def test_the_tutorial_is_an_index_of_the_chapters():
+    """docs/tutorial.md became the course: it runs nothing and links every chapter."""
+    page = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    assert "```python" not in page and "```bash" not in page
+    chapters = sorted((ROOT / "course" / "en").glob("[0-9][0-9]-*.md"))
+    assert chapters
+    for chapter in chapters:
+        link = f"../course/en/{chapter.stem}.ipynb"
+        assert f"]({link})" in page, f"docs/tutorial.md does not link {link}"
+        assert (ROOT / "docs" / link).resolve().exists()
 
 
 def test_comparison_rules():

@@ -3,6 +3,9 @@ the mistake, in English and in Chinese; the reference comes from fcnn, not from 
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pytest
 
@@ -12,6 +15,20 @@ from fcnn.i18n import using_language
 
 def sigmoid(x):
     return 1 / (1 + np.exp(-x))
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def train_step(model, loss_fn, optimizer, X, y, zero_grad=True):
+    loss = loss_fn(model(X), y)
+    if zero_grad:
+        optimizer.zero_grad()
+    model.backward(loss_fn.backward())
+    optimizer.step()
+    return loss
 
 
 # the notes' numbers, as a learner computes them by hand
@@ -27,6 +44,16 @@ RIGHT = {
     "ch2.dE_dw1": (DELTA_O1 * 0.40 + DELTA_O2 * 0.50) * SLOPE_H1 * 0.05,
     "ch3.sigmoid_backward": lambda y, g: g * y * (1 - y),
     "ch3.relu_backward": lambda x, g: g * (x > 0),
+    "ch4.tanh_backward": lambda a, g: g * (1 - a**2),
+    "ch4.bce_logits_grad": lambda z, y: (sigmoid(z) - y) / len(z),
+    "ch5.he_std": lambda fan_in: math.sqrt(2 / fan_in),
+    "ch5.dead_units": lambda A: (A == 0).all(axis=0),
+    "ch6.batchnorm_forward": lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0) + eps) + b,
+    "ch6.running_var": lambda r, x, m: (1 - m) * r + m * x.var(0, ddof=1),
+    "ch7.softmax_ce_grad": lambda z, k: (softmax(z) - np.eye(z.shape[1])[k]) / len(z),
+    "ch7.momentum_step": lambda w, v, g, lr, m: (w - lr * (m * v + g), m * v + g),
+    "ch8.train_step": lambda *args: train_step(*args),
+    "ch8.count_parameters": lambda sizes: sum(a * b + b for a, b in itertools.pairwise(sizes)),
 }
 
 # (exercise, wrong answer, a piece of the English hint, a piece of the Chinese hint)
@@ -67,6 +94,63 @@ WRONG = [
     ),
     ("ch3.relu_backward", lambda x, g: g, "hard saturation", "硬饱和"),
     ("ch3.relu_backward", "relu", "should be a function", "应是一个函数"),
+    ("ch4.tanh_backward", lambda a, g: g * (1 - np.tanh(a) ** 2), "no second tanh", "不要再套"),
+    ("ch4.tanh_backward", lambda a, g: g * a * (1 - a), "sigmoid's derivative", "sigmoid 的导数"),
+    ("ch4.bce_logits_grad", lambda z, y: sigmoid(z) - y, "divide by m", "除以 m"),
+    ("ch4.bce_logits_grad", lambda z, y: (y - sigmoid(z)) / len(z), "the sign", "符号反了"),
+    ("ch5.he_std", lambda fan_in: 1 / math.sqrt(fan_in), "doubles the variance", "方差加倍"),
+    ("ch5.he_std", lambda fan_in: 2 / fan_in, "square root", "平方根"),
+    ("ch5.dead_units", lambda A: (A == 0).any(axis=0), "on every sample", "每个样本"),
+    ("ch5.dead_units", lambda A: (A == 0).all(axis=1), "per unit (column)", "每个神经元（列）"),
+    (
+        "ch6.batchnorm_forward",
+        lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) + b,
+        "biased variance",
+        "有偏方差",
+    ),
+    (
+        "ch6.batchnorm_forward",
+        lambda x, g, b, eps: (x - x.mean(0)) / np.sqrt(x.var(0) + eps),
+        "scale and shift",
+        "缩放和平移",
+    ),
+    ("ch6.running_var", lambda r, x, m: (1 - m) * r + m * x.var(0), "unbiased", "无偏方差"),
+    (
+        "ch6.running_var",
+        lambda r, x, m: m * r + (1 - m) * x.var(0, ddof=1),
+        "(1 − momentum)·old",
+        "(1 − momentum)·旧值",
+    ),
+    (
+        "ch7.softmax_ce_grad",
+        lambda z, k: softmax(z) - np.eye(z.shape[1])[k],
+        "divide by N",
+        "除以 N",
+    ),
+    (
+        "ch7.momentum_step",
+        lambda w, v, g, lr, m: (w - lr * g, m * v + g),
+        "not the gradient g",
+        "而不是梯度 g",
+    ),
+    (
+        "ch7.momentum_step",
+        lambda w, v, g, lr, m: (w - lr * (m * v + (1 - m) * g), m * v + (1 - m) * g),
+        "whole gradient",
+        "整个梯度",
+    ),
+    (
+        "ch8.train_step",
+        lambda *args: train_step(*args, zero_grad=False),
+        "zero_grad",
+        "zero_grad",
+    ),
+    (
+        "ch8.count_parameters",
+        lambda sizes: sum(a * b for a, b in itertools.pairwise(sizes)),
+        "a bias too",
+        "还有一个偏置",
+    ),
 ]
 
 

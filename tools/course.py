@@ -7,9 +7,12 @@
 Each chapter is a MyST Markdown notebook (jupytext): the ``.md`` is what is edited and
 reviewed, the ``.ipynb`` beside it is generated, executed top to bottom in a fresh kernel
 (nbclient) so its outputs are real, and committed so that it reads on a repository page.
-The Chinese chapters run with ``FCNN_LANG=zh``, so fcnn's own messages (the exercises'
-verdicts) appear in Chinese while their code cells stay identical to the English ones.
-Figures saved by a chapter go to a temporary folder, never into the repository.
+Each chapter's first code cell says its language, ``fcnn.set_language("en")`` or
+``("zh")``, so a Chinese notebook speaks Chinese (the exercises' verdicts, diagnose,
+figures) whatever the learner's locale; that call is the one difference allowed between
+the two languages' code cells. To prove it, the kernel runs with ``FCNN_LANG`` set to the
+*other* language. Figures saved by a chapter go to a temporary folder, never into the
+repository.
 """
 
 from __future__ import annotations
@@ -46,10 +49,26 @@ def notebook(text: Path) -> nbformat.NotebookNode:
     return jupytext.read(text, fmt="md:myst")
 
 
+def language_call(lang: str) -> str:
+    """The line of a chapter's first code cell that chooses its language."""
+    return f'fcnn.set_language("{lang}")'
+
+
+def neutral(code: list[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
+    """A chapter's code cells with its first cell's language call made English's: what
+    must be identical between the languages."""
+    if not code:
+        return code
+    (kind, first), rest = code[0], code[1:]
+    return [(kind, first.replace(language_call(lang), language_call("en"), 1)), *rest]
+
+
 def execute(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel that speaks ``lang``, in an empty folder."""
+    """Run every cell in a fresh kernel, in an empty folder; the kernel's environment
+    says the other language, so only the chapter's own ``set_language`` makes it speak
+    ``lang``."""
     saved = {key: os.environ.get(key) for key in ("FCNN_LANG", "MPLBACKEND", "PYTHONPATH")}
-    os.environ["FCNN_LANG"] = lang  # the kernel inherits the environment
+    os.environ["FCNN_LANG"] = "en" if lang == "zh" else "zh"  # the kernel inherits it
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     src = str(ROOT / "src")
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -76,6 +95,18 @@ def cells(nb: nbformat.NotebookNode, kind: str | None = None) -> list[tuple[str,
         for cell in nb.cells
         if kind is None or cell.cell_type == kind
     ]
+
+
+def printed(cell: nbformat.NotebookNode) -> str:
+    """What a code cell printed (stdout and plain-text results; not stderr, not images)."""
+    return "".join(
+        str(o.get("text", ""))
+        if o.output_type == "stream" and o.get("name") == "stdout"
+        else str(o.get("data", {}).get("text/plain", ""))
+        if "data" in o and "image/png" not in o.get("data", {})
+        else ""
+        for o in cell.get("outputs", [])
+    )
 
 
 def out_of_step(text: Path) -> str | None:

@@ -18,7 +18,17 @@ Exercises (``EXERCISES``):
 - ``ch2.dE_dw5``, ``ch2.dE_dw1``: numbers, on the notes' 2-2-2 example;
 - ``ch2.grad_W1``: the first layer's 2×2 gradient, in fcnn's layout;
 - ``ch3.sigmoid_backward``: ``f(y, grad_output)`` with ``y = σ(x)``;
-- ``ch3.relu_backward``: ``f(x, grad_output)``.
+- ``ch3.relu_backward``: ``f(x, grad_output)``;
+- ``ch4.tanh_backward``: ``f(a, grad_output)`` with ``a = tanh(z)``;
+- ``ch4.bce_logits_grad``: ``f(z, y)`` → ``(σ(z) − y) / m``;
+- ``ch5.he_std``: ``f(fan_in)`` → He's standard deviation;
+- ``ch5.dead_units``: ``f(A)`` → the mask of a ReLU layer's dead units;
+- ``ch6.batchnorm_forward``: ``f(x, gamma, beta, eps)`` in training mode;
+- ``ch6.running_var``: ``f(running_var, x, momentum)`` → the updated running variance;
+- ``ch7.softmax_ce_grad``: ``f(z, labels)`` → ``(softmax(z) − onehot) / N``;
+- ``ch7.momentum_step``: ``f(w, v, g, lr, momentum)`` → the new ``(w, v)``;
+- ``ch8.train_step``: ``f(model, loss_fn, optimizer, X, y)``, one training step;
+- ``ch8.count_parameters``: ``f(sizes)`` → how many numbers ``fcnn.mlp(sizes)`` learns.
 
 To add one: a checker in the chapter's module, decorated with ``@exercise("chN.name")``,
 that raises :class:`~fcnn.exercises.verdict.Wrong` (what is wrong, a hint) or returns
@@ -27,7 +37,7 @@ the sentence said when right; its messages go through ``_`` (domain ``exercises`
 
 from __future__ import annotations
 
-from . import ch1, ch2, ch3  # noqa: F401  (each registers its exercises)
+from . import ch1, ch2, ch3, ch4, ch5, ch6, ch7, ch8  # noqa: F401  (each registers its exercises)
 from .verdict import EXERCISES, Verdict, check
 
 __all__ = ["EXERCISES", "Verdict", "check"]

@@ -171,13 +171,17 @@ def function(answer: Any) -> Callable[..., Any]:
     return answer
 
 
+def answered(result: Any) -> Any:
+    """A student's function's result, or Wrong when it still returns None."""
+    if result is None:
+        raise Wrong(_("Your function returned None: write its body where the notebook says."))
+    return result
+
+
 def call(fn: Callable[..., Any], case: int, *args: Any, hint: str = "") -> np.ndarray:
     """The student's function on one hidden case, or Wrong saying what it raised."""
     try:
-        result = fn(*(np.array(a, copy=True) for a in args))
-        if result is None:
-            raise Wrong(_("Your function returned None: write its body where the notebook says."))
-        return np.asarray(result, dtype=np.float64)
+        return np.asarray(answered(fn(*(np.array(a, copy=True) for a in args))), dtype=np.float64)
     except Wrong:
         raise
     except Exception as error:  # a learner's function may raise anything: say what
