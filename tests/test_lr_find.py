@@ -2,7 +2,7 @@
 ``fcnn lr-find``.
 
 The suggestion is proven by what it is for: training with it. Documented results (the
-arguments below are those of docs/tutorial.md's "Finding a learning rate"):
+arguments below are those of the course's chapter 7, "Finding a learning rate"):
 
 - planar (the course's 400 points), the 2-4-1 tanh network (seed 0) and SGD: a sweep of
   300 steps (a network this small learns slowly: 100 steps barely move its loss), then

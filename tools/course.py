@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import jupytext
 import nbformat
@@ -67,24 +68,17 @@ def execute(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
     """Run every cell in a fresh kernel, in an empty folder; the kernel's environment
     says the other language, so only the chapter's own ``set_language`` makes it speak
     ``lang``."""
-    saved = {key: os.environ.get(key) for key in ("FCNN_LANG", "MPLBACKEND", "PYTHONPATH")}
-    os.environ["FCNN_LANG"] = "en" if lang == "zh" else "zh"  # the kernel inherits it
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     src = str(ROOT / "src")
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        [src, *[p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != src]]
-    )
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            NotebookClient(
-                nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": folder}}
-            ).execute()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    path = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != src]
+    kernel_environment = {
+        "FCNN_LANG": "en" if lang == "zh" else "zh",  # the kernel inherits the environment
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "PYTHONPATH": os.pathsep.join([src, *path]),
+    }
+    with mock.patch.dict(os.environ, kernel_environment), tempfile.TemporaryDirectory() as folder:
+        NotebookClient(
+            nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": folder}}
+        ).execute()
     return nb
 
 
