@@ -6,8 +6,9 @@
 Extraction reads the files :data:`fcnn.i18n.DOMAINS` names (``_``, ``N_``, ``ngettext``
 calls in Python; the same in the playground's JavaScript; in its HTML, the text of an
 element marked ``data-i18n`` and the attributes ``data-i18n-attr`` names). Updating keeps
-every existing translation, adds new messages untranslated and drops the ones the code no longer has;
-there is no fuzzy matching, so a changed English message always waits for a translator.
+every existing translation, adds new messages untranslated and drops the ones the code no
+longer has; there is no fuzzy matching, so a changed English message always waits for a
+translator.
 Compiling writes the ``.mo`` files gettext reads at run time.
 """
 
