@@ -20,6 +20,12 @@ export function _(message) {
   return table[message] || message;
 }
 
+// Marks a message for extraction where it is written (a table built when the module
+// loads); `_(…)` translates it where it is shown.
+export function N_(message) {
+  return message;
+}
+
 // `"{n} classes"` with {n: 3} → "3 classes"; an unknown field is left as written.
 export function format(template, fields) {
   return template.replace(/\{(\w+)\}/g, (whole, key) => (key in fields ? String(fields[key]) : whole));
@@ -37,7 +43,7 @@ export function parseLanguage(value) {
 
 // What the browser asks for: the first of navigator.languages fcnn speaks.
 export function browserLanguage() {
-  for (const l of navigator.languages ?? [navigator.language]) {
+  for (const l of window.navigator.languages ?? [window.navigator.language]) {
     const code = parseLanguage(l);
     if (code) return code;
   }
