@@ -50,10 +50,12 @@ export function browserLanguage() {
   return "en";
 }
 
-// The URL's `lang=` (in the fragment, with the rest of the page's state) or the browser's.
+// The URL's `lang=` (in the fragment, with the rest of the page's state; or in the query,
+// `/?lang=zh`, a link to give a class) or the browser's.
 function initialLanguage() {
   const m = /(?:^#|&)lang=([^&]*)/.exec(location.hash);
-  return (m && parseLanguage(decodeURIComponent(m[1]))) || browserLanguage();
+  const asked = m ? decodeURIComponent(m[1]) : new URLSearchParams(location.search).get("lang");
+  return parseLanguage(asked) || browserLanguage();
 }
 
 async function load(code) {

@@ -1,0 +1,109 @@
+"""The playground in Chinese and English, in a real headless Chromium (issue #15).
+
+The page takes its language from the link (``?lang=zh`` or ``#…&lang=zh``), else from the
+browser (``navigator.languages``), has a visible EN / 中文 switch, and keeps ``lang=`` in
+its URL state; its strings come from the server's "playground" catalog, and the session
+says its own sentences (errors, diagnostics) in the page's language. Switching language
+changes no number. The Chinese page's screenshot is ``test-artifacts/playground/
+playground-zh.png``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from playground_browser_support import LARGE, SMALL, get_json, open_page, settle, shot
+
+pytest_plugins = ["playground_browser_fixtures"]
+
+EPOCH = re.compile(r"^\d{3},\d{3}$")
+LOSS = re.compile(r"^(\d+\.\d{3}|\d\.\de[+-]\d+)$")
+
+
+def numbers(page):
+    """What the page shows as numbers: the epoch, both losses, the sliders' values."""
+    ids = ["epoch", "train-loss", "test-loss", "noise-value", "batch-size-value"]
+    return {i: page.locator(f"#{i}").inner_text() for i in ids}
+
+
+def expect_chinese(page):
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.locator("label[for=lr-select]")).to_have_text("学习率")
+    expect(page.locator("#problem-type")).to_have_text("分类")
+    expect(page.locator("#advanced-toggle")).to_have_text("高级 ▾")
+    expect(page.get_by_test_id("lang-zh")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".col-title").first).to_have_text("特征")
+
+
+def expect_english(page):
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("label[for=lr-select]")).to_have_text("Learning rate")
+    expect(page.locator("#problem-type")).to_have_text("Classification")
+    expect(page.locator("#advanced-toggle")).to_have_text("Advanced ▾")
+    expect(page.get_by_test_id("lang-en")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".col-title").first).to_have_text("Features")
+
+
+def test_the_catalog_is_served_as_json(server):
+    zh = get_json(f"{server}/api/catalog/zh.json")
+    assert zh["Learning rate"] == "学习率"
+    assert get_json(f"{server}/api/catalog/en.json") == {}
+
+
+def test_a_chinese_link_switches_to_english_and_back_without_changing_a_number(
+    server, new_context
+):
+    page = open_page(new_context(), f"{server}/?lang=zh")
+    expect_chinese(page)
+    for _ in range(3):
+        page.click("#step-button")
+    page.wait_for_function("() => window.__fcnnLastState.epoch === 3", timeout=15_000)
+    settle(page)
+    shown = numbers(page)
+    assert EPOCH.match(shown["epoch"]) and shown["epoch"] == "000,003"
+    assert LOSS.match(shown["train-loss"]) and LOSS.match(shown["test-loss"])
+    assert "lang=zh" in page.evaluate("() => location.hash")
+
+    # the session speaks Chinese too: a refused config comes back in it
+    page.evaluate("() => window.__fcnn.send({type: 'config', config: {noise: 99}})")
+    expect(page.get_by_test_id("error-message").first).to_contain_text("必须是")
+
+    page.get_by_test_id("lang-en").click()
+    expect_english(page)
+    settle(page)
+    assert numbers(page) == shown
+    assert "lang=en" in page.evaluate("() => location.hash")
+    page.evaluate("() => window.__fcnn.send({type: 'config', config: {noise: 98}})")
+    expect(page.get_by_test_id("error-message").last).to_contain_text("must be")
+
+    page.get_by_test_id("lang-zh").click()
+    expect_chinese(page)
+    settle(page)
+    assert numbers(page) == shown
+
+
+def test_a_chinese_browser_gets_the_chinese_page(server, new_context):
+    page = open_page(new_context(LARGE, locale="zh-CN"), server)
+    expect_chinese(page)
+    expect(page.locator("label[for=activation-select]")).to_have_text("激活函数")
+    expect(page.locator("#activation-select option:checked")).to_have_text("Tanh")
+    expect(page.locator("#dataset-name")).to_have_text("圆形")
+    page.click("#advanced-toggle")
+    expect(page.locator("#advanced-panel h3").first).to_have_text("优化器")
+    settle(page)
+    path = shot(page, "playground-zh.png")
+    assert path.stat().st_size > 10_000
+    # a laptop's width: the Chinese labels (wider per character) still fit the top bar
+    page.set_viewport_size(SMALL)
+    settle(page)
+    shot(page, "playground-zh-1280.png")
+    bar = page.get_by_test_id("topbar").bounding_box()
+    switch = page.get_by_test_id("lang-switch").bounding_box()
+    assert switch["x"] + switch["width"] <= bar["x"] + bar["width"]
+
+
+def test_an_english_browser_gets_the_english_page(server, context):
+    page = open_page(context, server)
+    expect_english(page)
