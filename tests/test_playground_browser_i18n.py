@@ -10,16 +10,29 @@ playground-zh.png``.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+from pathlib import Path
 
+import numpy as np
 from playwright.sync_api import expect
 
+from fcnn.playground.server import STATIC
+from fcnn.playground.session import Session
 from playground_browser_support import LARGE, SMALL, get_json, open_page, settle, shot
 
 pytest_plugins = ["playground_browser_fixtures"]
 
+ROOT = Path(__file__).resolve().parents[1]
 EPOCH = re.compile(r"^\d{3},\d{3}$")
 LOSS = re.compile(r"^(\d+\.\d{3}|\d\.\de[+-]\d+)$")
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location("catalogs", ROOT / "tools" / "catalogs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def numbers(page):
@@ -52,9 +65,7 @@ def test_the_catalog_is_served_as_json(server):
     assert get_json(f"{server}/api/catalog/en.json") == {}
 
 
-def test_a_chinese_link_switches_to_english_and_back_without_changing_a_number(
-    server, new_context
-):
+def test_a_chinese_link_switches_to_english_and_back_without_changing_a_number(server, new_context):
     page = open_page(new_context(), f"{server}/?lang=zh")
     expect_chinese(page)
     for _ in range(3):
@@ -107,3 +118,28 @@ def test_a_chinese_browser_gets_the_chinese_page(server, new_context):
 def test_an_english_browser_gets_the_english_page(server, context):
     page = open_page(context, server)
     expect_english(page)
+
+
+def test_the_session_says_its_diagnostics_in_its_language():
+    session = Session()
+    session.modules[session.dense[0]].weight.data[0, 0] = np.nan  # a diverged network
+    english = session.state()["diagnostics"]
+    session.lang = "zh"
+    chinese = session.state()["diagnostics"]
+    assert "Training paused: lower the learning rate and press reset." in english
+    assert "训练已暂停：请调低学习率，然后按重置。" in chinese
+    assert len(chinese) == len(english)
+
+
+def test_the_pages_html_text_is_in_the_catalog():
+    """Each data-i18n element's text and each data-i18n-attr attribute is a message of
+    the playground catalog (so tools/catalogs.py --check covers the HTML too)."""
+    tool = load_tool()
+    found = {m.id: m.locations for m in tool.template("playground") if m.id}
+    html = (STATIC / "index.html").read_text()
+    marked = re.findall(r"<(\w+)[^>]*\sdata-i18n[\s>]", html)
+    from_html = [k for k, where in found.items() if any(p.endswith(".html") for p, _ in where)]
+    assert len(from_html) >= len(marked) > 30
+    for text in ("Which data set do you want to use?", "Ratio of training to test data:"):
+        assert text in from_html
+    assert "Reset the network: new weights from the seed (R)" in from_html  # an attribute
