@@ -54,7 +54,7 @@ export function browserLanguage() {
 // `/?lang=zh`, a link to give a class) or the browser's.
 function initialLanguage() {
   const m = /(?:^#|&)lang=([^&]*)/.exec(location.hash);
-  const asked = m ? decodeURIComponent(m[1]) : new URLSearchParams(location.search).get("lang");
+  const asked = m ? decodeURIComponent(m[1]) : new URL(location.href).searchParams.get("lang");
   return parseLanguage(asked) || browserLanguage();
 }
 
