@@ -43,8 +43,9 @@ def new_context(browser):
     made = []
     problems: list[str] = []
 
-    def make(viewport=SMALL):
-        ctx = browser.new_context(viewport=viewport, accept_downloads=True)
+    def make(viewport=SMALL, **options):
+        # options: more of Playwright's new_context arguments (e.g. locale="zh-CN")
+        ctx = browser.new_context(viewport=viewport, accept_downloads=True, **options)
         ctx.on("page", lambda page: _watch(page, problems))
         made.append(ctx)
         return ctx

@@ -4,9 +4,11 @@
     python tools/catalogs.py --check   # say what is out of date and exit 1 (what the tests check)
 
 Extraction reads the files :data:`fcnn.i18n.DOMAINS` names (``_``, ``N_``, ``ngettext``
-calls in Python; the same in the playground's JavaScript). Updating keeps every existing
-translation, adds new messages untranslated and drops the ones the code no longer has;
-there is no fuzzy matching, so a changed English message always waits for a translator.
+calls in Python; the same in the playground's JavaScript; in its HTML, the text of an
+element marked ``data-i18n`` and the attributes ``data-i18n-attr`` names). Updating keeps
+every existing translation, adds new messages untranslated and drops the ones the code no
+longer has; there is no fuzzy matching, so a changed English message always waits for a
+translator.
 Compiling writes the ``.mo`` files gettext reads at run time.
 """
 
@@ -17,6 +19,8 @@ import datetime
 import io
 import re
 import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -31,7 +35,46 @@ from fcnn.i18n import DOMAINS, LANGUAGES, LOCALE_DIR  # noqa: E402
 
 PACKAGE = ROOT / "src" / "fcnn"
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
-METHODS = {".py": "python", ".js": "javascript"}
+
+
+class _Marked(HTMLParser):
+    """Collects (line, English) for each data-i18n element's text (whitespace collapsed,
+    as static/js/i18n.js reads it) and each attribute its data-i18n-attr names."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+        self.open: list[tuple[str, int, list[str]]] = []  # tag, line, text so far
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        line = self.getpos()[0]
+        for name in (values.get("data-i18n-attr") or "").split(","):
+            if name.strip() and values.get(name.strip()):
+                self.found.append((line, values[name.strip()]))
+        if "data-i18n" in values:
+            self.open.append((tag, line, []))
+
+    def handle_data(self, data: str) -> None:
+        for _tag, _line, text in self.open:
+            text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and self.open[-1][0] == tag:
+            _tag, line, text = self.open.pop()
+            self.found.append((line, " ".join("".join(text).split())))
+
+
+def extract_html(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
+    """Babel extraction method for the playground's index.html (data-i18n marks)."""
+    parser = _Marked()
+    parser.feed(fileobj.read().decode("utf-8"))
+    for line, message in parser.found:
+        if message:
+            yield line, "_", message, []
+
+
+METHODS = {".py": "python", ".js": "javascript", ".html": extract_html}
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 # fixed header dates: a catalog's file changes only when its messages do
 STARTED = datetime.datetime(2026, 12, 5, tzinfo=datetime.timezone.utc)

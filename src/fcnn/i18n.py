@@ -61,7 +61,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "diagnose": ("diagnose/*.py",),
     "train": ("train/*.py",),
     "plot": ("plot/*.py",),
-    "playground": ("playground/*.py",),
+    "playground": ("playground/*.py", "playground/static/js/*.js", "playground/static/*.html"),
     "exercises": ("exercises*.py", "exercises/*.py"),
 }
 

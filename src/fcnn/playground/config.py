@@ -14,7 +14,10 @@ from typing import Any
 
 from .. import checks
 from ..activations import ACTIVATIONS
+from ..i18n import translator
 from ..models import INIT_NAMES
+
+_ = translator("playground")
 
 __all__ = [
     "CLASSIFICATION_DATASETS",
@@ -189,11 +192,11 @@ def options() -> dict[str, Any]:
 
 
 def _type_name(value: Any) -> str:
-    names = {bool: "a boolean", str: "a string", list: "a list", dict: "an object"}
+    names = {bool: _("a boolean"), str: _("a string"), list: _("a list"), dict: _("an object")}
     if value is None:
         return "null"
     if isinstance(value, float):
-        return f"the number {value!r}"
+        return _("the number {value}").format(value=repr(value))
     return names.get(type(value), type(value).__name__)
 
 
@@ -205,45 +208,62 @@ def _short(value: Any) -> str:
 def _check_int(key: str, spec: dict[str, Any], value: Any) -> str | None:
     low, high = spec["min"], spec["max"]
     if not checks.is_int(value):
-        return f"{key} must be an integer from {low} to {high}, got {_type_name(value)}."
+        got = _type_name(value)
+        return _("{key} must be an integer from {low} to {high}, got {got}.").format(
+            key=key, low=low, high=high, got=got
+        )
     if not low <= value <= high:
-        return f"{key} must be an integer from {low} to {high}, got {value}."
+        return _("{key} must be an integer from {low} to {high}, got {got}.").format(
+            key=key, low=low, high=high, got=value
+        )
     return None
 
 
 def _check_float(key: str, spec: dict[str, Any], value: Any) -> str | None:
     low, high = spec["min"], spec["max"]
+    fields = {"key": key, "low": low, "high": high}
     if not checks.is_real(value):
-        return f"{key} must be a number from {low:g} to {high:g}, got {_type_name(value)}."
+        return _("{key} must be a number from {low:g} to {high:g}, got {got}.").format(
+            got=_type_name(value), **fields
+        )
     if not math.isfinite(value):
-        return f"{key} must be a finite number from {low:g} to {high:g}, got {value!r}."
+        return _("{key} must be a finite number from {low:g} to {high:g}, got {got}.").format(
+            got=repr(value), **fields
+        )
     if not low <= value <= high:
-        return f"{key} must be a number from {low:g} to {high:g}, got {value!r}."
+        return _("{key} must be a number from {low:g} to {high:g}, got {got}.").format(
+            got=repr(value), **fields
+        )
     return None
 
 
 def _check_choice(key: str, spec: dict[str, Any], value: Any) -> str | None:
     if not isinstance(value, str) or value not in spec["choices"]:
-        return f"{key} must be one of {', '.join(spec['choices'])}; got {_short(value)}."
+        return _("{key} must be one of {choices}; got {got}.").format(
+            key=key, choices=", ".join(spec["choices"]), got=_short(value)
+        )
     return None
 
 
 def _check_bool(key: str, spec: dict[str, Any], value: Any) -> str | None:
     if not isinstance(value, bool):
-        return f"{key} must be true or false, got {_short(value)}."
+        return _("{key} must be true or false, got {got}.").format(key=key, got=_short(value))
     return None
 
 
 def _check_subset(key: str, spec: dict[str, Any], value: Any) -> str | None:
     choices = spec["choices"]
     if not isinstance(value, list) or not value:
-        return f"{key} must be a non-empty list of {', '.join(choices)}; got {_short(value)}."
+        return _("{key} must be a non-empty list of {choices}; got {got}.").format(
+            key=key, choices=", ".join(choices), got=_short(value)
+        )
     unknown = [item for item in value if not isinstance(item, str) or item not in choices]
     if unknown:
-        expected = ", ".join(choices)
-        return f"{key}: unknown feature {_short(unknown[0])}; expected some of {expected}."
+        return _("{key}: unknown feature {got}; expected some of {choices}.").format(
+            key=key, got=_short(unknown[0]), choices=", ".join(choices)
+        )
     if len(set(value)) != len(value):
-        return f"{key} lists a feature twice: {_short(value)}."
+        return _("{key} lists a feature twice: {got}.").format(key=key, got=_short(value))
     return None
 
 
@@ -251,13 +271,19 @@ def _check_int_list(key: str, spec: dict[str, Any], value: Any) -> str | None:
     low, high = spec["min"], spec["max"]
     longest = spec["max_length"]
     if not isinstance(value, list):
-        return f"{key} must be a list of up to {longest} integers, got {_type_name(value)}."
+        return _("{key} must be a list of up to {longest} integers, got {got}.").format(
+            key=key, longest=longest, got=_type_name(value)
+        )
     if not spec["min_length"] <= len(value) <= longest:
-        return f"{key} must have at most {longest} layers, got {len(value)}."
+        return _("{key} must have at most {longest} layers, got {got}.").format(
+            key=key, longest=longest, got=len(value)
+        )
     for i, item in enumerate(value):
         if not checks.is_int(item) or not low <= item <= high:
             shown = item if checks.is_int(item) else _type_name(item)
-            return f"{key}[{i}] must be an integer from {low} to {high} (units), got {shown}."
+            return _(
+                "{key}[{i}] must be an integer from {low} to {high} (units), got {got}."
+            ).format(key=key, i=i, low=low, high=high, got=shown)
     return None
 
 
@@ -308,12 +334,14 @@ def validate(changes: Any, base: dict[str, Any] | None = None) -> dict[str, Any]
         combinations that cannot work (``batchnorm`` with ``batch_size`` 1).
     """
     if not isinstance(changes, dict):
-        raise ConfigError([(None, f"config must be an object, got {_type_name(changes)}.")])
+        message = _("config must be an object, got {got}.").format(got=_type_name(changes))
+        raise ConfigError([(None, message)])
     problems: list[tuple[str | None, str]] = []
     for key in changes:
         if key not in KEYS:
             known = ", ".join(KEYS)
-            problems.append((str(key), f"Unknown config key {_short(key)}; known keys: {known}."))
+            message = _("Unknown config key {got}; known keys: {known}.")
+            problems.append((str(key), message.format(got=_short(key), known=known)))
     for key in KEYS:  # in the protocol's order
         if key in changes:
             message = _CHECKS[KEYS[key]["kind"]](key, KEYS[key], changes[key])
@@ -330,8 +358,10 @@ def validate(changes: Any, base: dict[str, Any] | None = None) -> dict[str, Any]
             [
                 (
                     field or "batch_size",
-                    f"batch_size must be at least 2 with batchnorm on (a batch of one has no "
-                    f"variance to normalise by), got {config['batch_size']}.",
+                    _(
+                        "batch_size must be at least 2 with batchnorm on (a batch of one has "
+                        "no variance to normalise by), got {got}."
+                    ).format(got=config["batch_size"]),
                 )
             ]
         )

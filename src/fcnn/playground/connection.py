@@ -28,9 +28,12 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from ..i18n import translator, using_language
 from .config import ConfigError
 from .messages import MessageError, check_message, dumps, error
 from .session import Session
+
+_ = translator("playground")
 
 __all__ = [
     "CHUNK_SECONDS",
@@ -130,7 +133,9 @@ class Connection:
         except Exception as err:  # a bug must not pass silently nor stop the server
             log.exception("playground session %s: training failed", self.sid)
             self.stop()
-            await self.send(error(f"Training stopped: {type(err).__name__}: {err}"))
+            with using_language(self.session.lang):
+                text = _("Training stopped: {error}").format(error=f"{type(err).__name__}: {err}")
+            await self.send(error(text))
 
     def _wants_training(self) -> bool:
         return self.playing or self.pending_steps > 0 or self.session.mid_epoch
@@ -232,19 +237,28 @@ class Registry:
 
 
 async def handle(conn: Connection, text: str) -> None:
-    """Check one frame and act on it; a bad one gets an ``error`` and changes nothing."""
+    """Check one frame and act on it; a bad one gets an ``error`` and changes nothing.
+
+    What the session says is made in its language (``language`` sets it): each sentence
+    is formatted inside ``using_language``, which never spans an ``await`` (another
+    session on the same loop may speak another language meanwhile)."""
+    session = conn.session
     try:
-        message = check_message(text)
+        with using_language(session.lang):
+            message = check_message(text)
     except MessageError as err:
         await conn.send(error(str(err), err.field))
         return
-    session = conn.session
     kind = message["type"]
-    if kind == "ping":
+    if kind == "language":
+        session.lang = message["lang"]
+        await conn.send_state()  # the diagnostics, said again in the new language
+    elif kind == "ping":
         await conn.send({"type": "pong"})
     elif kind == "config":
         try:
-            level = session.apply_config(message["config"])
+            with using_language(session.lang):
+                level = session.apply_config(message["config"])
         except ConfigError as err:
             await conn.send(error(str(err), err.field))
             return
@@ -277,13 +291,14 @@ async def handle(conn: Connection, text: str) -> None:
         await conn.send_all("config", "network", "data", "state")
     elif kind == "set_weight":
         try:
-            session.set_weight(
-                message["layer"],
-                message["kind"],
-                message["to"],
-                message.get("from"),
-                float(message["value"]),
-            )
+            with using_language(session.lang):
+                session.set_weight(
+                    message["layer"],
+                    message["kind"],
+                    message["to"],
+                    message.get("from"),
+                    float(message["value"]),
+                )
         except ValueError as err:
             await conn.send(error(f"set_weight: {err}"))
             return
@@ -297,7 +312,9 @@ async def handle_safely(conn: Connection, text: str) -> None:
         await handle(conn, text)
     except Exception as err:
         log.exception("playground session %s: message failed", conn.sid)
-        await conn.send(error(f"The server failed on this message: {err}"))
+        with using_language(conn.session.lang if conn.session is not None else None):
+            text = _("The server failed on this message: {error}").format(error=err)
+        await conn.send(error(text))
 
 
 # What the HTTP endpoints may ask of a session: its method name, or "upload".
@@ -316,7 +333,8 @@ async def call(conn: Connection, name: str, *args: Any) -> Any:
         raise KeyError(name)
     if name != "upload":
         return getattr(conn.session, name)()
-    rows = conn.session.set_upload(*args)
+    with using_language(conn.session.lang):
+        rows = conn.session.set_upload(*args)
     conn.stop()
     await conn.send_all("config", "network", "data", "state")
     return rows

@@ -13,7 +13,10 @@ import json
 from typing import Any
 
 from .. import checks
+from ..i18n import LANGUAGES, translator
 from .config import LIMITS
+
+_ = translator("playground")
 
 __all__ = ["MESSAGES", "MessageError", "check_message", "dumps", "error"]
 
@@ -27,6 +30,7 @@ MESSAGES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "regenerate": (frozenset(), frozenset()),
     "set_weight": (frozenset({"layer", "kind", "to", "value"}), frozenset({"from"})),
     "ping": (frozenset(), frozenset()),
+    "language": (frozenset({"lang"}), frozenset()),
 }
 
 
@@ -39,7 +43,9 @@ class MessageError(ValueError):
 
 
 def _reject_constant(name: str) -> Any:
-    raise MessageError(f"The message contains {name}, which is not a JSON number.")
+    raise MessageError(
+        _("The message contains {name}, which is not a JSON number.").format(name=name)
+    )
 
 
 def check_message(text: str) -> dict[str, Any]:
@@ -55,29 +61,45 @@ def check_message(text: str) -> dict[str, Any]:
     """
     limit = LIMITS["frame_bytes"]
     if len(text) > limit or len(text.encode("utf-8")) > limit:
-        raise MessageError(f"The message is larger than {limit // (1024 * 1024)} MB.")
+        megabytes = limit // (1024 * 1024)
+        raise MessageError(_("The message is larger than {mb} MB.").format(mb=megabytes))
     try:
         message = json.loads(text, parse_constant=_reject_constant)
     except MessageError:
         raise
     except (ValueError, RecursionError) as err:
-        raise MessageError(f"The message is not valid JSON ({err}).") from None
+        raise MessageError(
+            _("The message is not valid JSON ({error}).").format(error=err)
+        ) from None
     if not isinstance(message, dict):
-        raise MessageError(f"A message must be a JSON object, got {type(message).__name__}.")
+        got = type(message).__name__
+        raise MessageError(_("A message must be a JSON object, got {got}.").format(got=got))
     kind = message.get("type")
     if not isinstance(kind, str):
-        raise MessageError('A message needs a "type" string, e.g. {"type": "ping"}.')
+        # no fields: the example's braces are literal
+        raise MessageError(_('A message needs a "type" string, e.g. {"type": "ping"}.'))
     if kind not in MESSAGES:
-        raise MessageError(f"Unknown message type {kind[:40]!r}; known: {', '.join(MESSAGES)}.")
+        raise MessageError(
+            _("Unknown message type {got}; known: {known}.").format(
+                got=repr(kind[:40]), known=", ".join(MESSAGES)
+            )
+        )
     required, optional = MESSAGES[kind]
     for key in message:
         if key != "type" and key not in required and key not in optional:
-            raise MessageError(f"A {kind} message has no key {str(key)[:40]!r}.")
+            text = _("A {kind} message has no key {key}.")
+            raise MessageError(text.format(kind=kind, key=repr(str(key)[:40])))
     for key in sorted(required):
         if key not in message:
-            raise MessageError(f"A {kind} message needs the key {key!r}.")
+            text = _("A {kind} message needs the key {key}.")
+            raise MessageError(text.format(kind=kind, key=repr(key)))
     if kind == "config" and not isinstance(message["config"], dict):
-        raise MessageError("config must be an object of config keys and values.")
+        raise MessageError(_("config must be an object of config keys and values."))
+    if kind == "language" and message["lang"] not in LANGUAGES:
+        text = _("lang must be one of {choices}, got {got}.")
+        raise MessageError(
+            text.format(choices=", ".join(LANGUAGES), got=repr(message["lang"])[:40])
+        )
     if kind == "set_weight":
         _check_set_weight(message)
     return message
@@ -86,21 +108,23 @@ def check_message(text: str) -> dict[str, Any]:
 def _check_set_weight(message: dict[str, Any]) -> None:
     for key in ("layer", "to"):
         if not checks.is_int(message[key]) or message[key] < 0:
-            raise MessageError(f"set_weight: {key} must be a non-negative integer.")
+            text = _("set_weight: {key} must be a non-negative integer.")
+            raise MessageError(text.format(key=key))
     if message["kind"] not in ("weight", "bias"):
-        raise MessageError('set_weight: kind must be "weight" or "bias".')
+        raise MessageError(_('set_weight: kind must be "weight" or "bias".'))
     source = message.get("from")
     if message["kind"] == "weight":
         if not checks.is_int(source) or source < 0:
-            raise MessageError("set_weight: from must be a non-negative integer for a weight.")
+            raise MessageError(_("set_weight: from must be a non-negative integer for a weight."))
     elif source is not None:
-        raise MessageError("set_weight: from must be omitted (or null) for a bias.")
+        raise MessageError(_("set_weight: from must be omitted (or null) for a bias."))
     value = message["value"]
     if not checks.is_real(value):
-        raise MessageError("set_weight: value must be a number.")
+        raise MessageError(_("set_weight: value must be a number."))
     bound = LIMITS["max_abs_weight"]
     if not abs(value) <= bound:  # also false for NaN
-        raise MessageError(f"set_weight: value must be within ±{bound}, got {value!r}.")
+        text = _("set_weight: value must be within ±{bound}, got {got}.")
+        raise MessageError(text.format(bound=bound, got=repr(value)))
 
 
 def dumps(message: dict[str, Any]) -> str:

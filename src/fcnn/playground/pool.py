@@ -28,12 +28,16 @@ from unittest import mock
 
 from starlette.websockets import WebSocket
 
+from ..i18n import N_, translator
 from .connection import Connection, log
 from .messages import dumps, error
 
+_ = translator("playground")
+
 __all__ = ["CRASHED", "RemoteConnection", "WorkerPool"]
 
-CRASHED = "The training worker of this session stopped unexpectedly; reload the page."
+# said in the server's language (the server does not read the frames it relays)
+CRASHED = N_("The training worker of this session stopped unexpectedly; reload the page.")
 START_SECONDS = 60.0  # a worker not ready by then (an overloaded machine) is an error
 # Each worker is one training thread: BLAS threads would only fight over the same cores.
 _ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
@@ -245,7 +249,7 @@ class WorkerPool:
             conn = self.conns.pop(sid, None)
             if conn is not None:
                 conn.playing = False
-                conn.outbox.put_nowait(dumps(error(CRASHED)))
+                conn.outbox.put_nowait(dumps(error(_(CRASHED))))
                 self.loop.create_task(conn.hang_up())
         for worker, future in self.replies.values():
             if worker == index and not future.done():

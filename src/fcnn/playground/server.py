@@ -26,6 +26,7 @@ so and closed (a playing one is in use, e.g. left training on a lecture hall's s
 from __future__ import annotations
 
 import asyncio
+import gettext
 import os
 import socket
 import threading
@@ -33,6 +34,7 @@ import time
 import webbrowser
 from collections.abc import Callable
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,6 +47,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import checks
+from ..i18n import LANGUAGES, LOCALE_DIR
 from .config import KEYS, LIMITS, default_config, options
 from .connection import Connection, Registry, call, handle_safely
 from .messages import dumps, error
@@ -58,6 +61,18 @@ STATIC = Path(__file__).resolve().parent / "static"
 WS_MAX_SIZE = 16 * 1024 * 1024  # frames above this close the socket (uvicorn's limit)
 
 # --------------------------------------------------------------------------- the app
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The playground's catalog in ``lang`` as ``{English: translation}``: the page's
+    strings (static/js/i18n.js) come from the same .mo files as the server's. English
+    is the source language: its table is empty and every message stands as written."""
+    if lang == "en":
+        return {}
+    found = gettext.translation("playground", LOCALE_DIR, languages=[lang])
+    # GNUTranslations keeps the parsed .mo in _catalog; "" is the header entry
+    return {k: v for k, v in found._catalog.items() if isinstance(k, str) and k}  # type: ignore[attr-defined]
 
 
 def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int = 0) -> Starlette:
@@ -92,6 +107,13 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
 
     async def get_options(request: Request) -> Response:
         return JSONResponse(public_options)
+
+    async def get_catalog(request: Request) -> Response:
+        lang = request.path_params["lang"]
+        if lang not in LANGUAGES:
+            message = f"no catalog {lang[:20]!r}: choose one of {', '.join(LANGUAGES)}"
+            return JSONResponse({"error": message}, status_code=404)
+        return JSONResponse(catalog(lang))
 
     samples: dict[int, dict[str, Any]] = {}  # per class count: a few KB, computed once
 
@@ -238,6 +260,7 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
     routes = [
         Route("/", index),
         Route("/api/options", get_options),
+        Route("/api/catalog/{lang}.json", get_catalog),
         Route("/api/thumbnails", get_thumbnails),
         Route("/api/session/{sid}/model.safetensors", model_file),
         Route("/api/session/{sid}/model.py", model_snippet),

@@ -26,6 +26,7 @@ import numpy as np
 from ..activations import Sigmoid, Softmax
 from ..core import Module
 from ..data import parse_points_csv, playground_set
+from ..i18n import translator
 from ..layers import BatchNorm1d, Dropout, Linear, Maxout, Sequential
 from ..losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from ..models import mlp
@@ -48,6 +49,8 @@ from .encoding import features, grid_points, signed
 from .state import data_message, network_message, state_message
 
 __all__ = ["Session", "features", "grid_points"]
+
+_ = translator("playground")
 
 DTYPE = np.float64
 _LEVELS = {"live": 1, "net": 2, "data": 3}
@@ -77,6 +80,9 @@ class Session:
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         self.upload: tuple[np.ndarray, np.ndarray] | None = None
+        # The language of what this session says (its errors, the diagnostics): the
+        # page's, set by its ``language`` message; the sentences are made in it.
+        self.lang = "en"
         self.config = self._checked(config or {}, default_config())
         self.diverged = False
         self._make_data()
@@ -297,7 +303,8 @@ class Session:
     def _checked(self, changes: Any, base: dict[str, Any]) -> dict[str, Any]:
         new = validate(changes, base)
         if new["dataset"] == "upload" and self.upload is None:
-            raise ConfigError([("dataset", "dataset upload needs a CSV file: upload one first.")])
+            message = _("dataset upload needs a CSV file: upload one first.")
+            raise ConfigError([("dataset", message)])
         return new
 
     def reset(self) -> None:
@@ -330,20 +337,22 @@ class Session:
         """
         limit = LIMITS["max_abs_weight"]
         if not math.isfinite(value) or abs(value) > limit:
-            raise ValueError(f"value must be a finite number within ±{limit}, got {value!r}.")
+            text = _("value must be a finite number within ±{limit}, got {got}.")
+            raise ValueError(text.format(limit=limit, got=repr(value)))
         if not 0 <= layer < len(self.dense):
-            raise ValueError(f"layer must be 0 to {len(self.dense) - 1}, got {layer}.")
+            text = _("layer must be 0 to {last}, got {got}.")
+            raise ValueError(text.format(last=len(self.dense) - 1, got=layer))
         module = self.modules[self.dense[layer]]
         rows, columns = module.weight.data.shape
         if not 0 <= to < rows:
-            raise ValueError(f"to must be 0 to {rows - 1} in layer {layer}, got {to}.")
+            text = _("to must be 0 to {last} in layer {layer}, got {got}.")
+            raise ValueError(text.format(last=rows - 1, layer=layer, got=to))
         if kind == "bias":
             module.bias.data[to] = value
         else:
             if source is None or not 0 <= source < columns:
-                raise ValueError(
-                    f"from must be 0 to {columns - 1} in layer {layer}, got {source!r}."
-                )
+                text = _("from must be 0 to {last} in layer {layer}, got {got}.")
+                raise ValueError(text.format(last=columns - 1, layer=layer, got=repr(source)))
             module.weight.data[to, source] = value
         self.diverged = False
 

@@ -29,9 +29,12 @@ from ..diagnose.probe import (
     saturation_bounds,
 )
 from ..diagnose.verdicts import Thresholds, judge
+from ..i18n import translator, using_language
 from ..layers import BatchNorm1d, Maxout
 from .config import DATASETS, DOMAIN, GRID_SIZE, MAXOUT_PIECES, REGRESSION_DATASETS
 from .encoding import number, points, signed, to_json
+
+_ = translator("playground")
 
 if TYPE_CHECKING:
     from .session import Session
@@ -272,17 +275,23 @@ def _health(
 
 
 def _diagnostics(session: Session, stats: list[LayerStats], finite: bool) -> list[str]:
+    # in the session's language: fcnn.diagnose's findings are said when read
+    with using_language(session.lang):
+        return _said(session, stats, finite)
+
+
+def _said(session: Session, stats: list[LayerStats], finite: bool) -> list[str]:
     findings = judge(
         stats,
         thresholds=THRESHOLDS,
         samples=len(session.F_train),
-        where="the training set",
+        where=_("the training set"),
         finite=finite,
     )
     sentences = []
     for finding in findings:
-        text = finding.message
+        text = str(finding.message)
         sentences.append(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
     if not finite:
-        sentences.append("Training paused: lower the learning rate and press reset.")
+        sentences.append(_("Training paused: lower the learning rate and press reset."))
     return sentences

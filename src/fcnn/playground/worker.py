@@ -44,9 +44,12 @@ from typing import Any
 
 from starlette.websockets import WebSocketState
 
+from ..i18n import translator
 from .connection import STATE_INTERVAL, Connection, call, handle_safely, log
 from .messages import dumps, error
 from .session import Session
+
+_ = translator("playground")
 
 __all__ = ["FRAMES_SECONDS", "MAX_CHUNK_SECONDS", "MIN_CHUNK_SECONDS", "ROUND_SECONDS", "run"]
 
@@ -161,7 +164,8 @@ class Worker:
             await conn.send_all("config", "network", "data", "state")
         except Exception as err:  # a bug: the page is told, the worker stays
             log.exception("playground session %s: opening failed", sid)
-            self.put(("send", sid, dumps(error(f"The session could not start: {err}")), False))
+            text = _("The session could not start: {error}").format(error=err)
+            self.put(("send", sid, dumps(error(text)), False))
 
     async def close(self, conn: WorkerConnection, forget: bool) -> None:
         await conn.cancel()

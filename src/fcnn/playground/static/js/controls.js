@@ -8,6 +8,7 @@ import { showError } from "./messages.js";
 import { buildDatasetGrid, drawThumbnails } from "./datasets.js";
 import { label } from "./options.js";
 import { renderPageOptions } from "./views.js";
+import { _, format } from "./i18n.js";
 
 // Every config control of the page, listed once: its element id, the config key it
 // sets and its kind. "select": a choice from the server's list; "preset": a select of
@@ -103,7 +104,7 @@ export function renderControls() {
   const multi = multiclassSets().includes(c.dataset);
   $("classes-range").disabled = !multi;
   $("classes-slider").classList.toggle("disabled", !multi);
-  $("classes-slider").title = multi ? "" : "Only the spiral and blobs data sets take a class count";
+  $("classes-slider").title = multi ? "" : _("Only the spiral and blobs data sets take a class count");
   for (const b of document.querySelectorAll("#dataset-grid .dataset")) {
     const on = b.dataset.dataset === c.dataset;
     b.classList.toggle("selected", on);
@@ -111,7 +112,8 @@ export function renderControls() {
   }
   drawThumbnails(c.classes);
   const k = app.network?.task === "classification" ? Math.max(2, app.network.classes) : null;
-  $("dataset-name").textContent = label(c.dataset) + (multi && k ? ` · ${k} classes` : "");
+  const classes = multi && k ? format(_("{k} classes"), { k }) : "";
+  $("dataset-name").textContent = label(c.dataset) + (classes ? " · " + classes : "");
   renderPageOptions();
   renderProblemType();
 }
@@ -164,16 +166,16 @@ function renderLoss() {
   const s = $("loss-select");
   if (n?.loss) setSelect("loss-select", fixed ? n.loss : app.config.loss);
   s.disabled = fixed;
-  s.title = fixed ? "A regression always trains on mean squared error" : "";
+  s.title = fixed ? _("A regression always trains on mean squared error") : "";
 }
 
 function renderProblemType() {
   const n = app.network;
   let text;
   if (n) {
-    text = n.task === "regression" ? "Regression" : "Classification";
+    text = n.task === "regression" ? _("Regression") : _("Classification");
   } else if (app.config) {
-    text = regressionSets().includes(app.config.dataset) ? "Regression" : "Classification";
+    text = regressionSets().includes(app.config.dataset) ? _("Regression") : _("Classification");
   }
   if (text) $("problem-type").textContent = text;
 }
@@ -205,7 +207,8 @@ function bindControl(control) {
     const commit = () => {
       const v = Number(input.value);
       if (input.value.trim() === "" || !Number.isFinite(v)) {
-        showError(`${input.closest("label")?.querySelector("span")?.textContent ?? key} must be a number.`, key);
+        const name = input.closest("label")?.querySelector("span")?.textContent ?? key;
+        showError(format(_("{name} must be a number."), { name }), key);
         renderControls();
         return;
       }
@@ -224,7 +227,7 @@ export function setRunning(r) {
   const b = $("play-button");
   b.classList.toggle("playing", r);
   b.setAttribute("aria-pressed", r ? "true" : "false");
-  b.setAttribute("aria-label", r ? "Pause" : "Run");
+  b.setAttribute("aria-label", r ? _("Pause") : _("Run"));
   b.querySelector(".icon").className = `icon ${r ? "icon-pause" : "icon-play"}`;
   document.body.dataset.running = r ? "true" : "false";
 }

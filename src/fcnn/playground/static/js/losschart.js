@@ -2,6 +2,8 @@
 // and clears it on `network`, `reset` and `data` (protocol). Drawn on a canvas, test
 // loss dark and training loss grey, y from 0 to the largest loss seen.
 
+import { _ } from "./i18n.js";
+
 const MAX_POINTS = 2000;
 
 export class LossChart {
@@ -53,7 +55,7 @@ export class LossChart {
       ctx.font = `${Math.round(12 * dpr)}px "Helvetica Neue", Helvetica, Arial, sans-serif`;
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
-      ctx.fillText("the loss curve draws itself as the network trains", W / 2, H / 2);
+      ctx.fillText(_("the loss curve draws itself as the network trains"), W / 2, H / 2);
       return;
     }
     let maxY = 0;

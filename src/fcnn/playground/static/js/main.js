@@ -7,18 +7,20 @@
 
 import { $, apiUrl, app, connect, send, sendConfig, sync, writeFragment } from "./page.js";
 import { messageTiming, showError } from "./messages.js";
-import { bindControls, setRunning } from "./controls.js";
+import { bindControls, buildControls, renderControls, setRunning } from "./controls.js";
 import { thumbnails } from "./datasets.js";
 import { handle, onStatus } from "./protocol.js";
-import { bindMapReadout, lossChart, netView, relayout, renderPageOptions } from "./views.js";
+import { bindMapReadout, lossChart, netView, relayout, renderLegend, renderPageOptions } from "./views.js";
 import { parseFragment } from "./urlstate.js";
+import { _, format, language, onLanguage, ready, setLanguage } from "./i18n.js";
 
 // The address changed (edited, or a link followed within the page): its page options
 // apply at once, its config keys that differ go to the server.
 window.addEventListener("hashchange", () => {
   if (!app.defaults) return;
-  const { config, page } = parseFragment(location.hash, app.defaults);
+  const { config, page, lang } = parseFragment(location.hash, app.defaults);
   Object.assign(app.page, page);
+  if (lang && lang !== language()) setLanguage(lang);
   renderPageOptions();
   const diff = {};
   for (const [k, v] of Object.entries(config)) {
@@ -54,10 +56,13 @@ function bind() {
     const p = $("advanced-panel");
     p.hidden = !p.hidden;
     $("advanced-toggle").setAttribute("aria-expanded", p.hidden ? "false" : "true");
-    $("advanced-toggle").textContent = p.hidden ? "Advanced ▾" : "Advanced ▴";
+    renderAdvancedToggle();
     requestAnimationFrame(relayout);
   });
   $("upload-input").addEventListener("change", uploadFile);
+  for (const b of document.querySelectorAll(".lang-button")) {
+    b.addEventListener("click", () => setLanguage(b.dataset.lang));
+  }
   document.addEventListener("keydown", (e) => {
     // Keys typed into a field, or space on a focused button (which clicks it), are theirs.
     if (e.target.closest?.("input, select, textarea, button, a, [contenteditable]")) return;
@@ -76,6 +81,32 @@ function bind() {
   window.addEventListener("resize", relayout);
 }
 
+function renderAdvancedToggle() {
+  const open = !$("advanced-panel").hidden;
+  $("advanced-toggle").textContent = _("Advanced") + (open ? " ▴" : " ▾");
+}
+
+// A new language: every text the page wrote is written again (the numbers are not
+// touched), the address keeps `lang=`, and the server is told, so that its messages
+// (errors, the diagnostics under the network) come in that language too.
+function renderLanguage(lang) {
+  for (const b of document.querySelectorAll(".lang-button")) {
+    b.setAttribute("aria-pressed", b.dataset.lang === lang ? "true" : "false");
+  }
+  renderAdvancedToggle();
+  setRunning(app.running);
+  onStatus($("connection").dataset.state);
+  if (app.options) {
+    buildControls();
+    renderControls();
+  }
+  renderLegend();
+  netView.render(true);
+  lossChart.draw();
+  writeFragment();
+  if (app.session) send({ type: "language", lang });
+}
+
 function togglePlay() {
   if (app.running) {
     send({ type: "pause" });
@@ -92,7 +123,8 @@ async function uploadFile(e) {
   if (!file || !app.session) return;
   const max = app.options?.maxUpload;
   if (typeof max === "number" && file.size > max) {
-    showError(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the server takes at most ${(max / 1e6).toFixed(1)} MB.`);
+    const fields = { file: file.name, size: (file.size / 1e6).toFixed(1), max: (max / 1e6).toFixed(1) };
+    showError(format(_("{file} is {size} MB; the server takes at most {max} MB."), fields));
     return;
   }
   try {
@@ -102,17 +134,17 @@ async function uploadFile(e) {
       body: file,
     });
     if (!res.ok) {
-      let text = `Upload failed (HTTP ${res.status}).`;
+      let text = format(_("Upload failed (HTTP {status})."), { status: res.status });
       try {
         const j = await res.json();
-        if (j?.error) text = `Upload of ${file.name} failed: ${j.error}`;
+        if (j?.error) text = format(_("Upload of {file} failed: {error}"), { file: file.name, error: j.error });
       } catch {
         // not JSON: keep the status line
       }
       showError(text);
     }
   } catch (err) {
-    showError(`Upload failed: ${err.message}`);
+    showError(format(_("Upload failed: {error}"), { error: err.message }));
   }
 }
 
@@ -130,7 +162,11 @@ window.__fcnn = {
   messageTiming,
 };
 
+// The catalog of the page's language first: the first render is already in it.
+await ready;
 bind();
+renderLanguage(language());
+onLanguage(renderLanguage);
 bindMapReadout();
 // The network redraws when its box changes size (window, advanced panel, diagnostics).
 new ResizeObserver(() => netView.render(false)).observe($("network"));

@@ -4,6 +4,7 @@
 // server's remarks on the training, e.g. dead units).
 
 import { $ } from "./page.js";
+import { _ } from "./i18n.js";
 
 // ---- errors ---------------------------------------------------------------------
 // How long a message stays (tests shorten it through window.__fcnn.messageTiming).
@@ -16,7 +17,7 @@ function expireLater(m) {
 
 export function showError(message, field = null) {
   const box = $("messages");
-  const text = String(message || "Something went wrong.");
+  const text = String(message || _("Something went wrong."));
   for (const m of box.querySelectorAll(".message")) {
     if (m.dataset.text === text) {
       const n = Number(m.dataset.count || 1) + 1;
@@ -40,7 +41,7 @@ export function showError(message, field = null) {
   const x = document.createElement("button");
   x.type = "button";
   x.className = "close";
-  x.setAttribute("aria-label", "Dismiss");
+  x.setAttribute("aria-label", _("Dismiss"));
   x.setAttribute("data-testid", "error-close");
   x.innerHTML = '<span class="icon icon-close"></span>';
   x.addEventListener("click", () => m.remove());

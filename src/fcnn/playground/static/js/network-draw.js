@@ -6,6 +6,7 @@
 
 import { featureLabel } from "./options.js";
 import { featureFunction, gridOf, maxAbs, paintGrid } from "./heatmap.js";
+import { _, format } from "./i18n.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -61,7 +62,7 @@ export function drawLinks(view, root, geo) {
 export function drawHeaders(view, root, geo, hidden, nOut, limits) {
   const { s, top, featX, outX, span, rem } = geo;
   const head = el("div", { class: "net-header" }, root);
-  const fh = el("div", { class: "col-title", text: "Features" }, head);
+  const fh = el("div", { class: "col-title", text: _("Features") }, head);
   fh.style.left = "0px";
   fh.style.width = `${featX + s}px`;
   fh.style.textAlign = "right";
@@ -70,17 +71,17 @@ export function drawHeaders(view, root, geo, hidden, nOut, limits) {
   hh.style.width = `${span}px`;
   const add = el("button", {
     type: "button", class: "icon-button", id: "add-layer", "data-testid": "add-layer",
-    title: "Add a hidden layer", "aria-label": "Add a hidden layer",
+    title: _("Add a hidden layer"), "aria-label": _("Add a hidden layer"),
   }, hh);
   el("span", { class: "icon icon-plus" }, add);
   const rm = el("button", {
     type: "button", class: "icon-button", id: "remove-layer", "data-testid": "remove-layer",
-    title: "Remove the last hidden layer", "aria-label": "Remove a hidden layer",
+    title: _("Remove the last hidden layer"), "aria-label": _("Remove a hidden layer"),
   }, hh);
   el("span", { class: "icon icon-minus" }, rm);
   el("span", {
     class: "layers-count", "data-testid": "layers-count",
-    text: `${hidden.length} hidden layer${hidden.length === 1 ? "" : "s"}`,
+    text: format(hidden.length === 1 ? _("{n} hidden layer") : _("{n} hidden layers"), { n: hidden.length }),
   }, hh);
   add.disabled = hidden.length >= limits.maxLayers;
   rm.disabled = hidden.length <= limits.minLayers;
@@ -90,7 +91,7 @@ export function drawHeaders(view, root, geo, hidden, nOut, limits) {
     view.h.setHidden(h);
   });
   rm.addEventListener("click", () => view.h.setHidden(view.hidden().slice(0, -1)));
-  const oh = el("div", { class: "out-title", text: nOut > 1 ? "outputs" : "output" }, root);
+  const oh = el("div", { class: "out-title", text: nOut > 1 ? _("outputs") : _("output") }, root);
   oh.style.left = `${outX + s / 2}px`;
   oh.style.top = `${top - 1.5 * rem}px`;
 }
@@ -105,16 +106,17 @@ export function drawLayerControls(view, root, geo, hidden, limits) {
     c.style.top = `${top - 3.05 * rem}px`;
     const plus = el("button", {
       type: "button", class: "icon-button small", "data-testid": `add-neuron-${l}`,
-      title: "Add a neuron", "aria-label": `Add a neuron to layer ${l + 1}`,
+      title: _("Add a neuron"), "aria-label": format(_("Add a neuron to layer {layer}"), { layer: l + 1 }),
     }, c);
     el("span", { class: "icon icon-plus" }, plus);
     const minus = el("button", {
       type: "button", class: "icon-button small", "data-testid": `remove-neuron-${l}`,
-      title: "Remove a neuron", "aria-label": `Remove a neuron from layer ${l + 1}`,
+      title: _("Remove a neuron"), "aria-label": format(_("Remove a neuron from layer {layer}"), { layer: l + 1 }),
     }, c);
     el("span", { class: "icon icon-minus" }, minus);
-    const count = spacing > 5.6 * rem ? `${w} neuron${w === 1 ? "" : "s"}` : String(w);
-    el("div", { class: "neuron-count", text: count, title: `${w} neurons` }, c);
+    const words = format(w === 1 ? _("{n} neuron") : _("{n} neurons"), { n: w });
+    const count = spacing > 5.6 * rem ? words : String(w);
+    el("div", { class: "neuron-count", text: count, title: words }, c);
     plus.disabled = w >= limits.maxNeurons;
     minus.disabled = w <= limits.minNeurons;
     plus.addEventListener("click", () => {
@@ -144,7 +146,7 @@ export function drawFeatures(view, root, geo, feats, active) {
     const node = el("button", {
       type: "button", class: `node feature${on ? " active" : ""}`,
       "data-testid": `feature-${f}`, "data-feature": f, "aria-pressed": on ? "true" : "false",
-      title: on ? `${featureLabel(f)}: click to remove` : `${featureLabel(f)}: click to add`,
+      title: format(on ? _("{feature}: click to remove") : _("{feature}: click to add"), { feature: featureLabel(f) }),
     }, root);
     node.style.left = `${featX}px`;
     node.style.top = `${y}px`;
@@ -195,7 +197,7 @@ export function drawNeurons(view, root, geo) {
       if (!isOut) {
         node.addEventListener("mouseenter", () => {
           const v = view.state?.neurons?.[L]?.[i]?.values;
-          if (v) view.h.hoverNeuron({ values: v, scale: Math.max(1, maxAbs(v)) }, `Layer ${L}, neuron ${i + 1}`);
+          if (v) view.h.hoverNeuron({ values: v, scale: Math.max(1, maxAbs(v)) }, format(_("layer {layer}, neuron {neuron}"), { layer: L, neuron: i + 1 }));
         });
         node.addEventListener("mouseleave", () => view.h.hoverNeuron(null));
       }
@@ -210,10 +212,10 @@ export function drawNeurons(view, root, geo) {
 export function drawGradientBars(root, geo) {
   const { W, s, featX, pos, gradY: gy } = geo;
   const bars = [];
-  const gl = el("div", { class: "grad-title", text: "gradient flow" }, root);
+  const gl = el("div", { class: "grad-title", text: _("gradient flow") }, root);
   gl.style.top = `${gy}px`;
   gl.style.right = `${W - featX - s}px`;
-  gl.title = "RMS of each layer's weight gradient (log scale, 10⁻⁶ … 1)";
+  gl.title = _("RMS of each layer's weight gradient (log scale, 10⁻⁶ … 1)");
   for (let L = 1; L < pos.length; L++) {
     const x = pos[L][0][0];
     const wrap = el("div", { class: "grad-bar", "data-testid": `grad-flow-${L - 1}` }, root);

@@ -13,6 +13,7 @@ import {
   drawFeatures, drawGradientBars, drawHeaders, drawLayerControls, drawLinks, drawNeurons,
 } from "./network-draw.js";
 import { WeightCard } from "./weight-card.js";
+import { _, format } from "./i18n.js";
 
 export class NetworkView {
   constructor(root, card, handlers) {
@@ -137,11 +138,12 @@ export class NetworkView {
         if (n.values) paintGrid(nd.cv, n.values, { scale: Math.max(1, maxAbs(n.values)) });
         nd.node.classList.toggle("dead", !!n.dead);
         nd.node.classList.toggle("saturated", !!n.saturated);
-        nd.badge.textContent = n.dead ? "dead" : n.saturated ? "sat" : "";
+        // i18n: the badge on a neuron's corner: a word of four letters at most
+        nd.badge.textContent = n.dead ? _("dead") : n.saturated ? _("sat") : "";
         nd.node.title = n.dead
-          ? "Dead unit: zero on every training point"
+          ? _("Dead unit: zero on every training point")
           : n.saturated
-            ? "Saturated unit: stuck near its bounds on most training points"
+            ? _("Saturated unit: stuck near its bounds on most training points")
             : "";
       });
     }
@@ -191,7 +193,7 @@ export class NetworkView {
       g.fill.style.width = `${(t * 100).toFixed(1)}%`;
       g.fill.classList.toggle("vanishing", v < 1e-4);
       g.txt.textContent = v === 0 ? "0" : v.toExponential(1);
-      g.wrap.title = `Layer ${i + 1}: RMS of dW = ${v}`;
+      g.wrap.title = format(_("Layer {layer}: RMS of dW = {value}"), { layer: i + 1, value: v });
     });
     this.card.refresh();
   }

@@ -1,27 +1,30 @@
 // Reads the server's `options` object (GET /api/options or `hello`) into what the
 // controls need: choice lists, [min, max] limits, steps and presets per config key. The
 // server is the only authority on what is allowed; the page keeps nothing but human
-// labels for the names it knows (an unknown name is shown as it comes).
+// labels for the names it knows (an unknown name is shown as it comes), in the page's
+// language (marked N_ here, translated when shown).
+
+import { _, N_ } from "./i18n.js";
 
 // Labels only for names the server offers (tests/test_playground_config.py checks that
 // every key here is one of the choices in config.options()); any other name is shown by
 // the rule in label().
 const LABELS = {
   // data sets
-  circle: "Circle", xor: "Exclusive or", gauss: "Gaussian", spiral: "Spiral", plane: "Plane",
-  multi_gauss: "Multi-Gaussian", blobs: "Blobs", upload: "Upload a CSV",
+  circle: N_("Circle"), xor: N_("Exclusive or"), gauss: N_("Gaussian"), spiral: N_("Spiral"),
+  plane: N_("Plane"), multi_gauss: N_("Multi-Gaussian"), blobs: N_("Blobs"), upload: N_("Upload a CSV"),
   // activations
-  identity: "Identity", linear: "Linear", sigmoid: "Sigmoid", tanh: "Tanh", relu: "ReLU",
+  identity: N_("Identity"), linear: N_("Linear"), sigmoid: "Sigmoid", tanh: "Tanh", relu: "ReLU",
   leaky_relu: "Leaky ReLU", prelu: "PReLU", elu: "ELU", selu: "SELU", gelu: "GELU",
   silu: "SiLU", softplus: "Softplus", softmax: "Softmax", log_softmax: "Log-softmax",
   maxout: "Maxout",
   // losses, regularisation, optimisers
-  cross_entropy: "Cross-entropy", mse: "Mean squared error", none: "None", l1: "L1", l2: "L2",
-  sgd: "SGD", momentum: "SGD + momentum", adam: "Adam", rmsprop: "RMSprop",
+  cross_entropy: N_("Cross-entropy"), mse: N_("Mean squared error"), none: N_("None"), l1: "L1", l2: "L2",
+  sgd: "SGD", momentum: N_("SGD + momentum"), adam: "Adam", rmsprop: "RMSprop",
   // initialisers
-  default: "Default (PyTorch)", xavier_uniform: "Xavier uniform", xavier_normal: "Xavier normal",
-  kaiming_uniform: "Kaiming uniform", kaiming_normal: "Kaiming normal", uniform: "Uniform",
-  normal: "Normal", zeros: "Zeros",
+  default: N_("Default (PyTorch)"), xavier_uniform: N_("Xavier uniform"),
+  xavier_normal: N_("Xavier normal"), kaiming_uniform: N_("Kaiming uniform"),
+  kaiming_normal: N_("Kaiming normal"), uniform: N_("Uniform"), normal: N_("Normal"), zeros: N_("Zeros"),
 };
 
 const FEATURE_LABELS = {
@@ -30,7 +33,7 @@ const FEATURE_LABELS = {
 };
 
 export function label(name) {
-  if (name in LABELS) return LABELS[name];
+  if (name in LABELS) return _(LABELS[name]);
   return String(name).replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 }
 

@@ -5,6 +5,7 @@
 
 import { Connection } from "./connection.js";
 import { encodeFragment, PAGE_KEYS } from "./urlstate.js";
+import { language } from "./i18n.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -77,6 +78,6 @@ export function sendConfig(partial) {
 // link shares the whole playground.
 export function writeFragment() {
   if (!app.config) return;
-  const frag = encodeFragment(app.config, app.page);
+  const frag = encodeFragment(app.config, app.page, language());
   if (location.hash.slice(1) !== frag) history.replaceState(null, "", `#${frag}`);
 }

@@ -4,20 +4,21 @@
 // box, `pong` answers sync(). The config the server echoes is the only source of truth
 // for what the controls show.
 
-import { $, apiUrl, app, resolveAllSyncs, resolveSync, sendConfig, sync, writeFragment } from "./page.js";
+import { $, apiUrl, app, resolveAllSyncs, resolveSync, send, sendConfig, sync, writeFragment } from "./page.js";
 import { showDiagnostics, showError } from "./messages.js";
 import { buildControls, renderControls, setRunning } from "./controls.js";
 import { lossChart, netView, outputMap, relayout, renderLegend } from "./views.js";
 import { normalizeOptions } from "./options.js";
 import { parseFragment } from "./urlstate.js";
+import { _, format, language } from "./i18n.js";
 
 // The connection's status dot; a lost connection means training has stopped. Once lost,
 // a banner says so and the controls are inert until the socket is open again.
 export function onStatus(s) {
   const c = $("connection");
   c.dataset.state = s;
-  const words = { open: "connected", connecting: "connecting…", closed: "lost, retrying" };
-  c.title = `Connection to the fcnn server: ${words[s] ?? s}`;
+  const words = { open: _("connected"), connecting: _("connecting…"), closed: _("lost, retrying") };
+  c.title = format(_("Connection to the fcnn server: {status}"), { status: words[s] ?? s });
   if (s === "closed") setRunning(false);
   if (s === "closed" || s === "open") setOffline(s === "closed");
 }
@@ -95,9 +96,13 @@ function onHello(msg) {
   // The URL wins over the defaults: send it as one config.
   const { config, page, unknown } = parseFragment(location.hash, app.defaults);
   Object.assign(app.page, page);
-  if (unknown.length) showError(`The link has settings this server does not know: ${unknown.join(", ")}`);
+  if (unknown.length) {
+    showError(format(_("The link has settings this server does not know: {keys}"), { keys: unknown.join(", ") }));
+  }
   app.fences = 0;
   app.pendingInitial = null;
+  // The session speaks the page's language (its errors and diagnostics), from the start.
+  send({ type: "language", lang: language() });
   resolveAllSyncs(); // the old socket's pongs never come
   if (Object.keys(config).length) {
     app.pendingInitial = config;
@@ -136,7 +141,7 @@ function onState(msg) {
 function onError(msg) {
   if (app.pendingInitial && msg.field && msg.field in app.pendingInitial && app.retries < 8) {
     // A shared link with one bad setting: keep the rest of it.
-    showError(`Ignored "${msg.field}" from the link: ${msg.message}`, msg.field);
+    showError(format(_("Ignored \"{key}\" from the link: {message}"), { key: msg.field, message: msg.message }), msg.field);
     delete app.pendingInitial[msg.field];
     app.retries += 1;
     if (Object.keys(app.pendingInitial).length) sendInitial();

@@ -1,5 +1,6 @@
 // The page's whole state in the URL fragment: `#dataset=spiral&hidden=8,8,5&…` with the
-// config keys plus the page-only `discretize` and `show_test` (protocol). Lists are
+// config keys plus the page-only `discretize` and `show_test` (protocol) and the page's
+// language `lang=en|zh` (read by i18n.js before anything else). Lists are
 // comma-separated, booleans `true`/`false`; types come from the server's defaults. A
 // TensorFlow Playground link is read through its keys (tflinks.js).
 
@@ -12,13 +13,14 @@ function encodeValue(v) {
   return encodeURIComponent(String(v));
 }
 
-export function encodeFragment(config, page) {
+export function encodeFragment(config, page, lang = null) {
   const parts = [];
   for (const [k, v] of Object.entries(config ?? {})) {
     if (v === null || v === undefined || typeof v === "object" && !Array.isArray(v)) continue;
     parts.push(`${encodeURIComponent(k)}=${encodeValue(v)}`);
   }
   for (const [k, v] of Object.entries(page ?? {})) parts.push(`${k}=${v ? "true" : "false"}`);
+  if (lang) parts.push(`lang=${encodeURIComponent(lang)}`);
   return parts.join("&");
 }
 
@@ -50,15 +52,18 @@ function coerceScalar(raw, like) {
   return s;
 }
 
-// Turns the raw fragment into {config, page, unknown}: values typed after `defaults`.
+// Turns the raw fragment into {config, page, lang, unknown}: values typed after `defaults`.
 export function parseFragment(hash, defaults) {
   const fragment = readFragment(hash);
   const raw = isTfLink(fragment) ? fromTfLink(fragment) : fragment;
   const config = {};
   const page = {};
   const unknown = [];
+  let lang = null;
   for (const [k, v] of Object.entries(raw)) {
-    if (k in PAGE_KEYS) {
+    if (k === "lang") {
+      lang = decodeURIComponent(v);
+    } else if (k in PAGE_KEYS) {
       page[k] = coerceScalar(v, false) === true;
     } else if (defaults && k in defaults) {
       const like = defaults[k];
@@ -73,5 +78,5 @@ export function parseFragment(hash, defaults) {
       unknown.push(k);
     }
   }
-  return { config, page, unknown };
+  return { config, page, lang, unknown };
 }

@@ -9,6 +9,7 @@ import { classColor, rgb } from "./colors.js";
 import { OutputMap } from "./heatmap.js";
 import { LossChart } from "./losschart.js";
 import { NetworkView } from "./network.js";
+import { _, format } from "./i18n.js";
 
 export const outputMap = new OutputMap($("output-map"));
 export const lossChart = new LossChart($("loss-chart"));
@@ -34,7 +35,7 @@ export const netView = new NetworkView($("network"), $("link-card"), {
     outputMap.preview = preview;
     const l = $("preview-label");
     l.hidden = !preview;
-    if (preview) l.textContent = `showing ${text}`;
+    if (preview) l.textContent = format(_("showing {what}"), { what: text });
     outputMap.draw();
   },
   error: showError,
@@ -49,6 +50,8 @@ export function renderPageOptions() {
   outputMap.draw();
 }
 
+const className = (k) => format(_("class {k}"), { k });
+
 export function renderLegend() {
   const lg = $("legend");
   lg.textContent = "";
@@ -59,7 +62,9 @@ export function renderLegend() {
     for (let k = 0; k < n.classes; k++) {
       const s = document.createElement("span");
       s.className = "legend-class";
-      s.innerHTML = `<i style="background:${rgb(classColor(k))}"></i>class ${k}`;
+      const swatch = document.createElement("i");
+      swatch.style.background = rgb(classColor(k));
+      s.append(swatch, className(k));
       lg.appendChild(s);
     }
     return;
@@ -77,7 +82,7 @@ export function renderLegend() {
     `<div class="legend-ticks"><span>${lo}</span><span>0</span><span>${hi}</span></div>` +
     (n.task === "regression"
       ? ""
-      : `<div class="legend-ticks names"><span>class 0</span><span>class 1</span></div>`);
+      : `<div class="legend-ticks names"><span>${className(0)}</span><span>${className(1)}</span></div>`);
 }
 
 // Reading the map: under the pointer, the point and what the network says there.
@@ -96,11 +101,14 @@ export function bindMapReadout() {
     const i = Math.min(n - 1, Math.round(p.row * (n - 1))) * n + Math.min(n - 1, Math.round(p.col * (n - 1)));
     const v = o.values[i];
     let what;
-    if (o.classes) what = `class ${o.classes[i]} (p = ${Number(v).toFixed(2)})`;
+    if (o.classes) what = format(_("class {k} (p = {p})"), { k: o.classes[i], p: Number(v).toFixed(2) });
     else if (app.network?.task === "regression") what = `ŷ = ${Number(v).toFixed(3)}`;
     // Only a sigmoid's output is a probability (the network says which output it has).
-    else if (app.network?.output === "probability") what = `p(class 1) = ${((Number(v) + 1) / 2).toFixed(2)}`;
-    else what = `tanh score = ${Number(v).toFixed(2)} (class ${v > 0 ? 1 : 0})`;
+    else if (app.network?.output === "probability") {
+      what = format(_("p(class 1) = {p}"), { p: ((Number(v) + 1) / 2).toFixed(2) });
+    } else {
+      what = format(_("tanh score = {score} (class {k})"), { score: Number(v).toFixed(2), k: v > 0 ? 1 : 0 });
+    }
     out.textContent = `x₁ = ${p.x1.toFixed(2)}, x₂ = ${p.x2.toFixed(2)}: ${what}`;
     out.hidden = false;
   });

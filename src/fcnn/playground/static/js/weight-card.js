@@ -3,6 +3,7 @@
 // Escape closes). It stays while the pointer is on it or someone is typing into it.
 
 import { featureLabel } from "./options.js";
+import { _, format } from "./i18n.js";
 
 function fmt(v) {
   if (!Number.isFinite(v)) return String(v);
@@ -44,11 +45,11 @@ export class WeightCard {
     const widths = this.view.widths() ?? [];
     const unit = (L, i) => {
       if (L === 0) return featureLabel(names[i] ?? `x${i + 1}`);
-      if (L === widths.length - 1) return widths[L] > 1 ? `output ${i + 1}` : "output";
+      if (L === widths.length - 1) return widths[L] > 1 ? format(_("output {i}"), { i: i + 1 }) : _("output");
       return `h${L}.${i + 1}`;
     };
-    if (t.kind === "bias") return `Bias of ${unit(t.layer + 1, t.to)}`;
-    return `Weight ${unit(t.layer, t.from)} → ${unit(t.layer + 1, t.to)}`;
+    if (t.kind === "bias") return format(_("Bias of {unit}"), { unit: unit(t.layer + 1, t.to) });
+    return format(_("Weight {from} → {to}"), { from: unit(t.layer, t.from), to: unit(t.layer + 1, t.to) });
   }
 
   open(target) {
@@ -102,7 +103,7 @@ export class WeightCard {
     if (!t) return;
     const value = Number(this.input.value);
     if (this.input.value.trim() === "" || !Number.isFinite(value)) {
-      this.view.h.error?.(`"${this.input.value}" is not a number.`);
+      this.view.h.error?.(format(_("\"{text}\" is not a number."), { text: this.input.value }));
       return;
     }
     const msg = { type: "set_weight", layer: t.layer, kind: t.kind, to: t.row ?? t.to, value };
