@@ -59,7 +59,7 @@ def test_a_training_point_is_traced_without_changing_the_session():
     before = {k: v.copy() for k, v in session.model.state_dict().items()}
     message = backprop_message(session, "point", 4)
     assert message["point"]["x"] == session.X_train[4].tolist()
-    assert message["trace"]["loss_name"] == "mse" and message["trace"]["sizes"] == [2, 3, 1]
+    assert message["trace"]["loss_name"] == "mse" and message["trace"]["sizes"] == (2, 3, 1)
     assert message["trace"]["lr"] == session.config["lr"]
     assert message["features"] == ["x1", "x2"]
     after = session.model.state_dict()
