@@ -12,6 +12,7 @@ import { thumbnails } from "./datasets.js";
 import { handle, onStatus } from "./protocol.js";
 import { bindMapReadout, lossChart, netView, relayout, renderPageOptions } from "./views.js";
 import { parseFragment } from "./urlstate.js";
+import { bindBackprop } from "./backprop.js";
 
 // The address changed (edited, or a link followed within the page): its page options
 // apply at once, its config keys that differ go to the server.
@@ -131,6 +132,7 @@ window.__fcnn = {
 };
 
 bind();
+bindBackprop();
 bindMapReadout();
 // The network redraws when its box changes size (window, advanced panel, diagnostics).
 new ResizeObserver(() => netView.render(false)).observe($("network"));

@@ -10,6 +10,7 @@ import { buildControls, renderControls, setRunning } from "./controls.js";
 import { lossChart, netView, outputMap, relayout, renderLegend } from "./views.js";
 import { normalizeOptions } from "./options.js";
 import { parseFragment } from "./urlstate.js";
+import { onBackprop } from "./backprop.js";
 
 // The connection's status dot; a lost connection means training has stopped. Once lost,
 // a banner says so and the controls are inert until the socket is open again.
@@ -69,6 +70,9 @@ export function handle(msg) {
       break;
     case "error":
       onError(msg);
+      break;
+    case "backprop":
+      onBackprop(msg);
       break;
     case "pong":
       if (app.fences > 0 && --app.fences === 0 && app.pendingInitial) {
