@@ -162,17 +162,21 @@ function render() {
     if (p.kind !== "weight") continue;
     const a = pos[p.source];
     const b = pos[p.units[0]];
-    const back = p.layer >= s.backward;
+    const back = !s.next && p.layer >= s.backward;
     const g = el("g", { class: `bp-link${back ? " back" : ""}`, "data-param": p.name, tabindex: 0 }, svg);
     el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y }, g);
     el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "hit" }, g);
     if (!many) {
-      const f = 0.3;
-      const x = a.x + f * (b.x - a.x);
-      const y = a.y + f * (b.y - a.y) - 6;
-      const value = s.next ? p.updated : p.value;
-      el("text", { x, y, class: "bp-wlabel" }, g, `${p.name} = ${fmt(value)}`);
-      if (back && !s.next) el("text", { x, y: y + 15, class: "bp-glabel" }, g, `∂E/∂${p.name} = ${fmt(p.gradient)}`);
+      // The weight near its source, above the link; its gradient near its target, below.
+      const at = (f) => [a.x + f * (b.x - a.x), a.y + f * (b.y - a.y)];
+      const [x, y] = at(0.22);
+      let label = `${p.name} = ${fmt(s.next ? p.updated : p.value)}`;
+      if (s.update && !s.next) label = `${p.name}: ${fmt(p.value)} → ${fmt(p.updated)}`;
+      el("text", { x, y: y - 6, class: "bp-wlabel" }, g, label);
+      if (back) {
+        const [gx, gy] = at(0.74);
+        el("text", { x: gx, y: gy + 16, class: "bp-glabel" }, g, `∂E/∂${p.name} = ${fmt(p.gradient)}`);
+      }
     }
     bindHover(g, () => linkDetail(p, s));
   }
@@ -181,7 +185,7 @@ function render() {
       const { x, y } = pos[n];
       const g = el("g", { class: "bp-node", "data-unit": n, tabindex: 0 }, svg);
       const fwd = l === 0 || l <= s.forward;
-      const back = l > 0 && l >= s.backward;
+      const back = !s.next && l > 0 && l >= s.backward;
       el("circle", { cx: x, cy: y, r: 22, class: back ? "back" : fwd ? "fwd" : "" }, g);
       el("text", { x, y: y + 5, class: "bp-name" }, g, n);
       const lines = [];
@@ -189,7 +193,7 @@ function render() {
       else if (fwd) {
         const u = now.units[n];
         lines.push(`net ${fmt(u.net)}`, `out ${fmt(u.out)}`);
-        if (back && !s.next) lines.push(`δ ${fmt(u.delta)}`);
+        if (back) lines.push(`δ ${fmt(u.delta)}`);
       }
       lines.forEach((line, i) => el("text", { x, y: y + 40 + i * 15, class: `bp-value${i === 2 ? " delta" : ""}` }, g, line));
       if (l > 0) bindHover(g, () => nodeDetail(n, s));
