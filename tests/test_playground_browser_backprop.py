@@ -36,7 +36,7 @@ def test_the_preset_steps_through_with_the_notes_numbers(server, context):
     expect(page.get_by_test_id("backprop-stepno")).to_have_text("Step 1 of 8")
 
     page.get_by_test_id("backprop-next").click()  # forward, layer 1
-    page.locator('[data-unit="h1"]').hover()
+    page.locator('[data-unit="h1"] circle').hover()
     detail = page.get_by_test_id("backprop-detail")
     expect(detail).to_contain_text(
         "net_h1 = w1·i1 + w2·i2 + b1 = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775"
@@ -75,5 +75,16 @@ def test_a_click_on_the_map_traces_that_training_point(server, context):
     page.wait_for_function("() => window.__fcnnBackprop.msg?.source === 'point'", timeout=10_000)
     expect(page.get_by_test_id("backprop-caption")).to_contain_text("Training point")
     assert page.evaluate("() => window.__fcnnLastState.running") is False
+    expect(page.get_by_test_id("backprop-ring")).to_be_visible()
+    for _ in range(7):  # to the backward pass into the first layer of the default 2-4-2-1
+        page.get_by_test_id("backprop-next").click()
+    page.locator('[data-unit="h1.1"] circle').hover()
+    expect(page.get_by_test_id("backprop-detail")).to_contain_text("∂E/∂out_h1.1 = δ_h2.1·")
+    shot(page, "backprop-point-1280x800.png")
     page.get_by_test_id("backprop-close").click()
     expect(page.get_by_test_id("network")).to_be_visible()
+    expect(page.get_by_test_id("backprop-ring")).to_be_hidden()
+    page.get_by_test_id("backprop").click()  # back in: the same trace, on a phone
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_test_id("backprop-panel").scroll_into_view_if_needed()
+    shot(page, "backprop-point-390x844.png")

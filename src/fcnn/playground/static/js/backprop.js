@@ -60,6 +60,7 @@ function leave() {
   document.body.classList.remove("backprop-mode");
   $("backprop-button").setAttribute("aria-pressed", "false");
   $("backprop-panel").hidden = true;
+  markPoint();
 }
 
 // A click on the output map picks the training point nearest to it.
@@ -122,7 +123,26 @@ function el(name, attrs = {}, parent = null, text = null) {
   return e;
 }
 
+// A ring on the output map around the training point being traced.
+function markPoint() {
+  const map = $("output-map");
+  let ring = $("backprop-ring");
+  if (!ring) {
+    ring = Object.assign(document.createElement("div"), { id: "backprop-ring", className: "bp-ring" });
+    ring.dataset.testid = "backprop-ring";
+    map.parentElement.appendChild(ring);
+  }
+  const b = outputMap.box;
+  const x = bp.msg?.point?.x;
+  ring.hidden = !(bp.on && x && b);
+  if (ring.hidden) return;
+  const [lo, hi] = outputMap.domain();
+  ring.style.left = `${(b.x0 + ((x[0] - lo) / (hi - lo)) * b.size) / b.dpr}px`;
+  ring.style.top = `${(b.y0 + ((hi - x[1]) / (hi - lo)) * b.size) / b.dpr}px`;
+}
+
 function render() {
+  markPoint();
   const has = !!bp.msg;
   $("backprop-prev").disabled = !has || bp.at === 0;
   $("backprop-next").disabled = !has || bp.at === bp.steps.length - 1;
@@ -144,7 +164,7 @@ function render() {
 
   const sizes = t.sizes;
   const W = 640;
-  const H = Math.max(...sizes) * 120 + 40;
+  const H = Math.max(...sizes) * 110 + 60;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const names = [Object.keys(t.inputs)];
   for (let l = 1; l < sizes.length; l++) {
@@ -154,7 +174,7 @@ function render() {
   names.forEach((col, l) => {
     const x = 50 + (l * (W - 190)) / (sizes.length - 1);
     col.forEach((n, j) => {
-      pos[n] = { x, y: (H * (j + 0.5)) / col.length };
+      pos[n] = { x, y: 30 + ((H - 80) * (j + 0.5)) / col.length }; // room for 3 lines below
     });
   });
   const many = Object.keys(t.params).length > 16; // link labels would overlap: hover only
