@@ -164,7 +164,7 @@ function render() {
 
   const sizes = t.sizes;
   const W = 640;
-  const H = Math.max(...sizes) * 110 + 60;
+  const H = Math.max(3, ...sizes) * 110 + 60;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const names = [Object.keys(t.inputs)];
   for (let l = 1; l < sizes.length; l++) {
