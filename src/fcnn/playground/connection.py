@@ -29,6 +29,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..i18n import translator, using_language
+from .backprop import BackpropError, backprop_message
 from .config import ConfigError
 from .messages import MessageError, check_message, dumps, error
 from .session import Session
@@ -303,6 +304,14 @@ async def handle(conn: Connection, text: str) -> None:
             await conn.send(error(f"set_weight: {err}"))
             return
         await conn.send_all("state")
+    elif kind == "backprop":
+        conn.stop()  # Backprop mode freezes the network; the trace leaves it unchanged
+        try:
+            answer = backprop_message(session, message["source"], message.get("index"))
+        except BackpropError as err:
+            await conn.send(error(str(err)))
+            return
+        await conn.send(answer)
 
 
 async def handle_safely(conn: Connection, text: str) -> None:

@@ -2,7 +2,7 @@
 
 :func:`check_message` parses one text frame and checks its shape: a JSON object (no
 NaN or Infinity) of a known ``type`` with exactly the keys that type takes
-(:data:`MESSAGES`), and the fields of a ``set_weight``. A bad frame raises
+(:data:`MESSAGES`), and the fields of a ``set_weight`` and a ``backprop``. A bad frame raises
 :class:`MessageError`, which the server answers with an ``error`` message. The values of
 a ``config`` message are checked by the session (``config.validate``).
 """
@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "set_weight": (frozenset({"layer", "kind", "to", "value"}), frozenset({"from"})),
     "ping": (frozenset(), frozenset()),
     "language": (frozenset({"lang"}), frozenset()),
+    "backprop": (frozenset({"source"}), frozenset({"index"})),
 }
 
 
@@ -102,6 +103,8 @@ def check_message(text: str) -> dict[str, Any]:
         )
     if kind == "set_weight":
         _check_set_weight(message)
+    if kind == "backprop":
+        _check_backprop(message)
     return message
 
 
@@ -125,6 +128,18 @@ def _check_set_weight(message: dict[str, Any]) -> None:
     if not abs(value) <= bound:  # also false for NaN
         text = _("set_weight: value must be within ±{bound}, got {got}.")
         raise MessageError(text.format(bound=bound, got=repr(value)))
+
+
+def _check_backprop(message: dict[str, Any]) -> None:
+    # "preset": the notes' 2-2-2 example; "point": training point `index` (backprop.py)
+    if message["source"] not in ("preset", "point"):
+        raise MessageError('backprop: source must be "preset" or "point".')
+    index = message.get("index")
+    if message["source"] == "point":
+        if not checks.is_int(index) or index < 0:
+            raise MessageError("backprop: index must be a non-negative integer for a point.")
+    elif index is not None:
+        raise MessageError("backprop: index must be omitted (or null) for the preset.")
 
 
 def dumps(message: dict[str, Any]) -> str:

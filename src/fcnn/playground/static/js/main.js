@@ -13,6 +13,7 @@ import { handle, onStatus } from "./protocol.js";
 import { bindMapReadout, lossChart, netView, relayout, renderLegend, renderPageOptions } from "./views.js";
 import { parseFragment } from "./urlstate.js";
 import { _, format, language, onLanguage, ready, setLanguage } from "./i18n.js";
+import { bindBackprop } from "./backprop.js";
 
 // The address changed (edited, or a link followed within the page): its page options
 // apply at once, its config keys that differ go to the server.
@@ -167,6 +168,7 @@ await ready;
 bind();
 renderLanguage(language());
 onLanguage(renderLanguage);
+bindBackprop();
 bindMapReadout();
 // The network redraws when its box changes size (window, advanced panel, diagnostics).
 new ResizeObserver(() => netView.render(false)).observe($("network"));

@@ -11,6 +11,7 @@ import { lossChart, netView, outputMap, relayout, renderLegend } from "./views.j
 import { normalizeOptions } from "./options.js";
 import { parseFragment } from "./urlstate.js";
 import { _, format, language } from "./i18n.js";
+import { onBackprop } from "./backprop.js";
 
 // The connection's status dot; a lost connection means training has stopped. Once lost,
 // a banner says so and the controls are inert until the socket is open again.
@@ -70,6 +71,9 @@ export function handle(msg) {
       break;
     case "error":
       onError(msg);
+      break;
+    case "backprop":
+      onBackprop(msg);
       break;
     case "pong":
       if (app.fences > 0 && --app.fences === 0 && app.pendingInitial) {
