@@ -91,6 +91,9 @@ KEYS: dict[str, dict[str, Any]] = {
         "resets": "net",
     },
     "init": {"kind": "choice", "choices": INIT_NAMES, "default": "xavier_uniform", "resets": "net"},
+    # 0: the weights come from ``seed`` (reset replays the run); n > 0: from (seed, n),
+    # the page's "new weights" draws a fresh n, which the URL keeps.
+    "init_seed": {"kind": "int", "min": 0, "max": 2**31 - 1, "default": 0, "resets": "net"},
     "batchnorm": {"kind": "bool", "default": False, "resets": "net"},
     "dropout": {
         "kind": "float",

@@ -4,9 +4,9 @@ A :class:`Session` is plain, synchronous Python: the server owns one per browser
 calls it between ``await``\\ s, so nothing here needs a lock. Everything random comes
 from generators seeded by the config's ``seed`` (the data from
 ``fcnn.data.playground_set(..., seed=seed)``, the weights and dropout masks from
-``default_rng(seed)``, the batch order from ``default_rng([seed, 1])``), never from
-NumPy's global state, so :meth:`Session.reset` with the same seed replays a run bit for
-bit.
+``default_rng(seed)``, the batch order from ``default_rng([seed, 1])``; with an
+``init_seed`` n > 0, from ``[seed, 2, n]`` and ``[seed, 2, n, 1]``), never from NumPy's
+global state, so :meth:`Session.reset` with the same seeds replays a run bit for bit.
 
 Models are float64: the heat map the page shows, the exported ``.safetensors`` file read
 back with ``fcnn.load`` and the snippet's ``features`` give the same numbers.
@@ -160,7 +160,7 @@ class Session:
             init=c["init"],
             pieces=MAXOUT_PIECES,
             dtype=DTYPE,
-            rng=np.random.default_rng(c["seed"]),
+            rng=np.random.default_rng(self._weight_seed()),
         )
         self.head: Module | None = head
         self.modules: list[Module] = list(self.model)
@@ -186,11 +186,18 @@ class Session:
         penalty = Penalty(weights, l1_clip=True)
         self.step = TrainStep(self.model, self.loss, self._make_optimizer(), penalty)
         self._set_penalty()
-        self._shuffle = np.random.default_rng([c["seed"], 1])
+        self._shuffle = np.random.default_rng([*self._weight_seed(), 1])
         self._order: np.ndarray | None = None
         self._cursor = 0
         self.epoch = 0
         self.diverged = False
+
+    def _weight_seed(self) -> list[int]:
+        """The seed of the weights, dropout masks and batch order: ``[seed]`` while
+        ``init_seed`` is 0 (NumPy seeds ``[s]`` as ``s``: the runs before the key existed,
+        bit for bit), else ``[seed, 2, init_seed]`` (2: apart from the batch order's 1)."""
+        c = self.config
+        return [c["seed"]] if c["init_seed"] == 0 else [c["seed"], 2, c["init_seed"]]
 
     def _describe_layers(self) -> None:
         """Find the dense layers, each hidden layer's output module and its activation."""

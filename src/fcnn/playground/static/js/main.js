@@ -12,6 +12,7 @@ import { thumbnails } from "./datasets.js";
 import { handle, onStatus } from "./protocol.js";
 import { bindMapReadout, lossChart, netView, relayout, renderPageOptions } from "./views.js";
 import { parseFragment } from "./urlstate.js";
+import { _ } from "./i18n.js";
 
 // The address changed (edited, or a link followed within the page): its page options
 // apply at once, its config keys that differ go to the server.
@@ -39,6 +40,14 @@ function bind() {
     send({ type: "reset" });
   });
   $("regenerate-button").addEventListener("click", () => send({ type: "regenerate" }));
+  // Reset replays the seed (the same run again); this second, labelled button draws new
+  // weights: a fresh init_seed, which the URL keeps so that a link reproduces them. A
+  // button rather than shift+reset: a phone has no shift and a hidden gesture is found
+  // by nobody in a lecture hall.
+  const dice = $("new-weights-button");
+  dice.title = _("New random weights: draw a new weight seed, kept in the link (N)");
+  dice.setAttribute("aria-label", _("New random weights"));
+  dice.addEventListener("click", newWeights);
   bindControls();
   $("show-test-check").addEventListener("change", (e) => {
     app.page.show_test = e.target.checked;
@@ -68,12 +77,20 @@ function bind() {
     } else if (e.key === "ArrowRight") {
       setRunning(false);
       send({ type: "step" });
+    } else if (e.key === "n" || e.key === "N") {
+      newWeights();
     } else if (e.key === "r" || e.key === "R") {
       lossChart.clear();
       send({ type: "reset" });
     }
   });
   window.addEventListener("resize", relayout);
+}
+
+function newWeights() {
+  lossChart.clear();
+  const max = app.options?.keys?.init_seed?.max ?? 2 ** 31 - 1;
+  sendConfig({ init_seed: 1 + Math.floor(Math.random() * max) });
 }
 
 function togglePlay() {
