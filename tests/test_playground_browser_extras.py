@@ -36,3 +36,22 @@ def test_new_weights_draws_a_seed_the_link_keeps(server, context):
     other = open_page(context, page.url)
     wait_config(other, "init_seed", init_seed)
     assert last_state(other)["weights"] == drawn
+
+
+def test_the_output_map_is_painted_from_the_fine_grid(server, context):
+    page = open_page(
+        context, f"{server}/#dataset=spiral&hidden=8,8&activation=relu&discretize=true"
+    )
+    page.click("#play-button")
+    page.wait_for_function("() => (window.__fcnnLastState?.epoch ?? 0) > 40", timeout=20_000)
+    page.click("#play-button")
+    settle(page)
+    assert last_state(page)["output"]["fine"]["size"] == 100
+    size = page.evaluate(
+        """async () => {
+            const views = await import(new URL("static/js/views.js", location.href));
+            return [views.outputMap.grid.width, views.outputMap.grid.height];
+        }"""
+    )
+    assert size == [100, 100]
+    shot(page, "fine-output-spiral-1280x800.png")

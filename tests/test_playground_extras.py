@@ -3,10 +3,15 @@ request (``init_seed``), the fine output grid, the metrics beside the loss."""
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
+import pytest
 
 import fcnn
-from fcnn.playground.session import Session
+from fcnn.playground.encoding import QUANTA, quantised
+from fcnn.playground.messages import dumps
+from fcnn.playground.session import Session, grid_points
 
 
 def weights_of(session: Session) -> list[np.ndarray]:
@@ -43,3 +48,56 @@ def test_new_init_seed_draws_new_weights_on_the_same_data_and_replays():
     again.train()
     for a, b in zip(trained, weights_of(again), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# --------------------------------------------------------------------------- fine grid
+
+
+def _bytes(text: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=np.uint8)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"dataset": "circle"},
+        {"dataset": "xor", "loss": "mse"},
+        {"dataset": "blobs", "classes": 4, "hidden": [6]},
+        {"dataset": "plane", "noise": 20},
+    ],
+)
+def test_the_fine_grid_is_the_models_output_within_one_quantum(config, tmp_path):
+    session = Session(config)
+    session.train()
+    fine = session.state()["output"]["fine"]
+    assert fine["size"] == 100
+    (tmp_path / "model.safetensors").write_bytes(session.export_safetensors())
+    namespace: dict = {"__name__": "playground_snippet"}
+    exec(session.export_python(), namespace)
+    model = namespace["load_model"](tmp_path / "model.safetensors")
+    out = namespace["predict"](model, grid_points(session.domain, 100))
+    expected = namespace["page_values"](out)
+    q = _bytes(fine["bytes"])
+    assert q.shape == (10_000,) and q.max() <= QUANTA
+    step = (fine["hi"] - fine["lo"]) / QUANTA
+    np.testing.assert_allclose(fine["lo"] + q * step, expected, atol=0.51 * step + 1e-3)
+    if "page_classes" in namespace:
+        assert _bytes(fine["classes"]).tolist() == namespace["page_classes"](out).tolist()
+    else:
+        assert "classes" not in fine
+
+
+def test_quantised_keeps_the_middle_and_refuses_nothing_finite():
+    q = quantised([-1.0, 0.0, 1.0, 3.0], -1, 1)
+    assert _bytes(q["bytes"]).tolist() == [0, QUANTA // 2, QUANTA, QUANTA]
+    assert quantised([1.0, np.nan]) is None
+    assert _bytes(quantised([2.0, 2.0])["bytes"]).tolist() == [0, 0]
+
+
+def test_the_state_message_stays_small():
+    session = Session({"dataset": "spiral", "hidden": [8] * 6, "features": ["x1", "x2"]})
+    state = session.state()
+    fine = dumps(state["output"]["fine"])
+    assert len(fine) < 14_000  # 10⁴ values in base64: 13,336 characters and the range
+    # The whole state as sent, with the biggest network, stays far under the frame limit.
+    assert len(dumps(state)) < 200_000

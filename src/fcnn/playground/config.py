@@ -22,6 +22,7 @@ __all__ = [
     "DOMAIN",
     "FEATURES",
     "GRID_SIZE",
+    "GRID_SIZE_FINE",
     "GRID_SIZE_SMALL",
     "KEYS",
     "LIMITS",
@@ -42,6 +43,7 @@ FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
 DOMAIN = (-6.0, 6.0)  # both axes of the built-in data sets
 GRID_SIZE = 50  # the output heat map: GRID_SIZE² points
 GRID_SIZE_SMALL = 20  # each neuron's heat map
+GRID_SIZE_FINE = 100  # the output heat map as painted: the TensorFlow Playground's 100²
 MAX_CLASSES = 6
 MAXOUT_PIECES = 2  # the pieces of each maxout unit
 LIMITS = {

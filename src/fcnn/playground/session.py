@@ -35,6 +35,7 @@ from . import export
 from .config import (
     DOMAIN,
     GRID_SIZE,
+    GRID_SIZE_FINE,
     GRID_SIZE_SMALL,
     KEYS,
     LIMITS,
@@ -121,6 +122,7 @@ class Session:
         self.domain = (float(domain[0]), float(domain[1]))
         self._grid = grid_points(self.domain, GRID_SIZE)
         self._grid_small = grid_points(self.domain, GRID_SIZE_SMALL)
+        self._grid_fine = grid_points(self.domain, GRID_SIZE_FINE)
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
         if self._task == "regression":
@@ -179,6 +181,7 @@ class Session:
         self.T_test = self._targets(self.y_test)
         self.F_grid = features(self._grid, names)
         self.F_grid_small = features(self._grid_small, names)
+        self.F_grid_fine = features(self._grid_fine, names)
         # The one training step fcnn.fit uses too, with the L1 / L2 penalty on the dense
         # layers' weights (not the biases) set from the config by _set_penalty; L1 with
         # the TensorFlow Playground's clip at zero.
