@@ -7,9 +7,10 @@ on any page or console error) come from ``playground_browser_fixtures``.
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
-from playground_browser_support import last_state, open_page, settle, shot, wait_config
+from playground_browser_support import ARTIFACTS, last_state, open_page, settle, shot, wait_config
 
 pytest_plugins = ["playground_browser_fixtures"]
 
@@ -55,3 +56,66 @@ def test_the_output_map_is_painted_from_the_fine_grid(server, context):
     )
     assert size == [100, 100]
     shot(page, "fine-output-spiral-1280x800.png")
+
+
+PHONE = {"width": 390, "height": 844}
+# Everything written in the network: feature names, the layer titles and their neuron
+# counts, "output", the gradient-flow numbers.
+LABELS = (
+    "#network .feature-label, #network .col-title, #network .out-title, "
+    "#network .layer-controls, #network .grad-text, #network .grad-title"
+)
+
+
+def _overlaps(boxes: list[dict]) -> list[tuple[int, int]]:
+    """Pairs of boxes that share more than a pixel each way."""
+    pairs = []
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            b = boxes[j]
+            dx = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
+            dy = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
+            if dx > 1 and dy > 1:
+                pairs.append((i, j))
+    return pairs
+
+
+@pytest.mark.parametrize("hidden", ["4,2", "8,8,8,8,8,8"])
+def test_a_phone_gets_a_network_it_can_read(server, new_context, hidden):
+    page = open_page(new_context(viewport=PHONE), f"{server}/#hidden={hidden}")
+    settle(page)
+    net = page.locator("#network").bounding_box()
+    assert net["width"] >= 300, net  # not squeezed into a sliver
+    # Every node square is a square a finger can hit.
+    for box in page.locator("#network .node").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().width)"
+    ):
+        assert box >= 22
+    labels = page.locator(LABELS)
+    texts = labels.evaluate_all("els => els.map(e => e.textContent)")
+    boxes = labels.evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, width: r.width, height: r.height}; })"
+    )
+    clash = [(texts[i], texts[j]) for i, j in _overlaps(boxes)]
+    assert not clash, clash
+    # None is cut off by the left edge of the network's box (it scrolls to the right only).
+    cut = [t for t, b in zip(texts, boxes, strict=True) if b["x"] < net["x"] - 1]
+    assert not cut, cut
+    # Nodes never sit on one another either.
+    nodes = page.locator("#network .node").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, width: r.width, height: r.height}; })"
+    )
+    assert not _overlaps(nodes)
+    # The controls stay reachable: play is on screen, and the page does not scroll sideways.
+    assert page.locator("#play-button").bounding_box()["x"] + 10 < PHONE["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    # A diagram wider than the screen scrolls sideways to its output.
+    page.locator("#network").evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+    out = page.get_by_test_id("output-node-0").bounding_box()
+    assert out["x"] + out["width"] <= PHONE["width"]
+    page.get_by_test_id("output-node-0").scroll_into_view_if_needed()
+    shot(page, f"phone-390x844-hidden-{hidden.replace(',', '-')}.png")
+    name = f"phone-full-hidden-{hidden.replace(',', '-')}.png"
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
