@@ -119,3 +119,31 @@ def test_a_phone_gets_a_network_it_can_read(server, new_context, hidden):
     shot(page, f"phone-390x844-hidden-{hidden.replace(',', '-')}.png")
     name = f"phone-full-hidden-{hidden.replace(',', '-')}.png"
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_metrics_beside_the_loss(server, context):
+    page = open_page(context, f"{server}/#dataset=blobs&classes=3&noise=30")
+    page.click("#play-button")
+    page.wait_for_function("() => (window.__fcnnLastState?.epoch ?? 0) > 20", timeout=20_000)
+    page.click("#play-button")
+    page.wait_for_function("() => window.__fcnnLastState?.running === false", timeout=10_000)
+    settle(page)
+    metrics = last_state(page)["metrics"]
+    expect(page.get_by_test_id("metric-test-accuracy")).to_have_text(
+        f"{metrics['test']['accuracy']:.3f}"
+    )
+    expect(page.get_by_test_id("metric-train-accuracy")).to_have_text(
+        f"{metrics['train']['accuracy']:.3f}"
+    )
+    page.locator("#metrics summary").click()
+    cells = page.get_by_test_id("confusion").locator("td").all_inner_texts()
+    assert [int(c) for c in cells] == [n for r in metrics["test"]["confusion"] for n in r]
+    shot(page, "metrics-blobs-3-1280x800.png")
+    # The folded matrix stays open across states; a regression shows R² and RMSE.
+    page.get_by_test_id("dataset-plane").click()
+    wait_config(page, "dataset", "plane")
+    r2 = last_state(page)["metrics"]["test"]["r2"]
+    expect(page.get_by_test_id("metric-test-r2")).to_have_text(f"{r2:.3f}")
+    expect(page.get_by_test_id("metric-test-rmse")).to_be_visible()
+    expect(page.get_by_test_id("confusion")).to_have_count(0)
+    shot(page, "metrics-plane-1280x800.png")

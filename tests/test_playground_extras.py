@@ -101,3 +101,49 @@ def test_the_state_message_stays_small():
     assert len(fine) < 14_000  # 10⁴ values in base64: 13,336 characters and the range
     # The whole state as sent, with the biggest network, stays far under the frame limit.
     assert len(dumps(state)) < 200_000
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"dataset": "circle", "noise": 30},
+        {"dataset": "xor", "loss": "mse", "noise": 30},
+        {"dataset": "blobs", "classes": 3, "noise": 40},
+        {"dataset": "plane", "noise": 20},
+    ],
+)
+def test_the_metrics_are_the_exported_models(config, tmp_path):
+    session = Session(config)
+    for _ in range(3):
+        session.train()
+    metrics = session.state()["metrics"]
+    (tmp_path / "model.safetensors").write_bytes(session.export_safetensors())
+    namespace: dict = {"__name__": "playground_snippet"}
+    exec(session.export_python(), namespace)
+    model = namespace["load_model"](tmp_path / "model.safetensors")
+    for split, X, y in (
+        ("train", session.X_train, session.y_train),
+        ("test", session.X_test, session.y_test),
+    ):
+        out = namespace["predict"](model, X)
+        got = metrics[split]
+        if session.task == "regression":
+            y_hat = namespace["page_values"](out)
+            assert got["r2"] == pytest.approx(
+                1 - np.sum((y - y_hat) ** 2) / np.sum((y - y.mean()) ** 2), abs=1e-3
+            )
+            assert got["rmse"] == pytest.approx(np.sqrt(np.mean((y - y_hat) ** 2)), rel=1e-3)
+            continue
+        if "page_classes" in namespace:
+            predicted = namespace["page_classes"](out)
+        else:
+            predicted = (namespace["page_values"](out) > 0).astype(int)
+        assert got["accuracy"] == pytest.approx(np.mean(predicted == y), abs=1e-4)
+        k = session.classes
+        expected = np.zeros((k, k), dtype=int)
+        np.add.at(expected, (y, predicted), 1)
+        assert got["confusion"] == expected.tolist()
+        assert sum(map(sum, got["confusion"])) == len(y)

@@ -1,9 +1,9 @@
 """What the page draws: the ``network``, ``data`` and ``state`` messages of a session,
 and the sample points of the data-set thumbnails.
 
-The ``state`` message holds the losses, the heat maps (the output over the big grid,
-each hidden unit over the small one), the weights, the gradient flow and the health of
-the units with the diagnostics in words. The health rules (dead ReLU-family units,
+The ``state`` message holds the losses and the metrics beside them, the heat maps (the
+output over the big grid and the fine one, each hidden unit over the small one), the
+weights, the gradient flow and the health of the units with the diagnostics in words. The health rules (dead ReLU-family units,
 saturated sigmoid / tanh units) and their wording are ``fcnn.diagnose``'s: the page
 flags a unit by the same rule the probe counts it with.
 
@@ -30,6 +30,7 @@ from ..diagnose.probe import (
 )
 from ..diagnose.verdicts import Thresholds, judge
 from ..layers import BatchNorm1d, Maxout
+from ..metrics import accuracy, confusion_matrix, labels_from_output, r2_score, rmse
 from .config import (
     DATASETS,
     DOMAIN,
@@ -160,9 +161,14 @@ def _state(session: Session, running: bool) -> dict[str, Any]:
     if fine is not None:
         output["fine"] = fine
     _, small = _forward(session, session.F_grid_small)
-    test_loss = session.loss.forward(_forward(session, session.F_test)[0], session.T_test)
+    test_out = _forward(session, session.F_test)[0]
+    test_loss = session.loss.forward(test_out, session.T_test)
     train_out, outs = _forward(session, session.F_train)
     train_loss = session.loss.forward(train_out, session.T_train)
+    metrics = {
+        "train": _metrics(session, train_out, session.y_train),
+        "test": _metrics(session, test_out, session.y_test),
+    }
     stats, flags, grad_flow = _health(session, outs)
     neurons = [
         [
@@ -199,11 +205,26 @@ def _state(session: Session, running: bool) -> dict[str, Any]:
         "classes": session.outputs,
         "train_loss": number(train_loss),
         "test_loss": number(test_loss),
+        "metrics": metrics,
         "output": output,
         "neurons": neurons,
         "weights": weights,
         "grad_flow": [number(g) for g in grad_flow],
         "diagnostics": _diagnostics(session, stats, finite),
+    }
+
+
+def _metrics(session: Session, out: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """The metrics beside the loss (``fcnn.metrics``) of one split from the model's raw
+    output: accuracy and the confusion matrix (rows: the true class, columns: the
+    predicted one) for a classification, R² and RMSE for a regression."""
+    if session.task == "regression":
+        return {"r2": number(r2_score(y, out[:, 0])), "rmse": number(rmse(y, out[:, 0]))}
+    # One output is a logit (sigmoid head) or a tanh score: both say class 1 above 0.
+    predicted = labels_from_output(np.nan_to_num(out, nan=0.0), logits=True)
+    return {
+        "accuracy": number(accuracy(y, predicted)),
+        "confusion": confusion_matrix(y, predicted, session.classes).tolist(),
     }
 
 

@@ -4,6 +4,7 @@
 // box, `pong` answers sync(). The config the server echoes is the only source of truth
 // for what the controls show.
 
+import { drawMetrics } from "./metrics.js";
 import { $, apiUrl, app, resolveAllSyncs, resolveSync, sendConfig, sync, writeFragment } from "./page.js";
 import { showDiagnostics, showError } from "./messages.js";
 import { buildControls, renderControls, setRunning } from "./controls.js";
@@ -158,6 +159,7 @@ function drawState() {
   document.body.dataset.epoch = s.epoch;
   $("train-loss").textContent = fmtLoss(s.train_loss);
   $("test-loss").textContent = fmtLoss(s.test_loss);
+  drawMetrics($("metrics"), s.metrics, s.task, relayout);
   outputMap.state = s;
   outputMap.draw();
   netView.update(s);
