@@ -3,9 +3,10 @@ and the sample points of the data-set thumbnails.
 
 The ``state`` message holds the losses and the metrics beside them, the heat maps (the
 output over the big grid and the fine one, each hidden unit over the small one), the
-weights, the gradient flow and the health of the units with the diagnostics in words. The health rules (dead ReLU-family units,
-saturated sigmoid / tanh units) and their wording are ``fcnn.diagnose``'s: the page
-flags a unit by the same rule the probe counts it with.
+weights, the gradient flow and the health of the units with the diagnostics in words.
+The health rules (dead ReLU-family units, saturated sigmoid / tanh units) and their
+wording are ``fcnn.diagnose``'s: the page flags a unit by the same rule the probe counts
+it with.
 
 Every function here reads the session and leaves its weights, its optimiser and its
 random generators as they were (the backward pass for the gradient flow overwrites the
