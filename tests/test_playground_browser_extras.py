@@ -147,3 +147,35 @@ def test_metrics_beside_the_loss(server, context):
     expect(page.get_by_test_id("metric-test-rmse")).to_be_visible()
     expect(page.get_by_test_id("confusion")).to_have_count(0)
     shot(page, "metrics-plane-1280x800.png")
+
+
+def test_a_classroom_link_hides_controls_and_stops_by_itself(server, context):
+    link = "#lr_hide=true&playButton_hide=true&numHiddenLayers_hide=true&stop_epoch=15"
+    page = open_page(context, f"{server}/{link}")
+    wait_config(page, "stop_epoch", 15)
+    expect(page.get_by_test_id("lr-select")).to_be_hidden()
+    expect(page.get_by_test_id("play")).to_be_hidden()
+    expect(page.get_by_test_id("add-layer")).to_be_hidden()
+    expect(page.get_by_test_id("add-neuron-0")).to_be_hidden()
+    expect(page.get_by_test_id("activation-select")).to_be_visible()
+    expect(page.get_by_test_id("step")).to_be_visible()
+    fragment = page.evaluate("() => location.hash")
+    assert "lr_hide=true" in fragment and "play_hide=true" in fragment
+    assert "hidden_hide=true" in fragment and "stop_epoch=15" in fragment
+    shot(page, "classroom-link-1280x800.png")
+    # The stop condition: play (the space key; the button is hidden) pauses at epoch 15.
+    page.get_by_test_id("advanced-toggle").click()
+    expect(page.get_by_test_id("stop-epoch-input")).to_have_value("15")
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "() => window.__fcnnLastState?.epoch >= 15 && !window.__fcnnLastState.running",
+        timeout=20_000,
+    )
+    assert last_state(page)["epoch"] == 15
+    expect(page.get_by_test_id("epoch")).to_have_text("000,015")
+    # A stop at a test loss, set from its control.
+    page.get_by_test_id("stop-loss-input").fill("0.3")
+    page.get_by_test_id("stop-loss-input").press("Enter")
+    wait_config(page, "stop_test_loss", 0.3)
+    assert "stop_test_loss=0.3" in page.evaluate("() => location.hash")

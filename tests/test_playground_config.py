@@ -51,6 +51,8 @@ def test_defaults_are_the_protocols():
         "beta1": 0.9,
         "beta2": 0.999,
         "batch_size": 10,
+        "stop_epoch": 0,
+        "stop_test_loss": 0.0,
     }
     assert validate({}) == config
     # A fresh copy each time: changing one never changes the defaults.
@@ -114,6 +116,8 @@ VALID = {
     "beta1": [0, 0.9999],
     "beta2": [0, 0.9999],
     "batch_size": [1, 30],
+    "stop_epoch": [0, 1, 1_000_000],
+    "stop_test_loss": [0, 0.05, 10],
 }
 
 
@@ -153,6 +157,8 @@ INVALID = {
     "beta1": [1.0, -0.5, True],
     "beta2": [1.0, math.inf],
     "batch_size": [0, 31, 10.0, True, None],
+    "stop_epoch": [-1, 1_000_001, 5.0, True],
+    "stop_test_loss": [-0.1, 10.5, math.nan, math.inf, "0.1"],
 }
 
 

@@ -147,3 +147,44 @@ def test_the_metrics_are_the_exported_models(config, tmp_path):
         np.add.at(expected, (y, predicted), 1)
         assert got["confusion"] == expected.tolist()
         assert sum(map(sum, got["confusion"])) == len(y)
+
+
+# --------------------------------------------------------------------------- stop conditions
+
+
+def test_stop_conditions_fire_once_on_reaching_them():
+    session = Session({"stop_epoch": 3})
+    fired = []
+    for _ in range(6):
+        session.train()
+        fired.append(session.stop_reached())
+    assert fired == [False, False, True, False, False, False]
+    session = Session({"dataset": "gauss", "lr": 0.3, "stop_test_loss": 0.2})
+    fired = []
+    for _ in range(40):
+        session.train()
+        fired.append(session.stop_reached())
+    assert fired.count(True) == 1
+    assert session.state()["test_loss"] <= 0.2 or not fired[-1]
+
+
+def test_play_pauses_by_itself_at_the_stop_epoch():
+    import warnings
+
+    from fcnn.playground.server import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    with TestClient(create_app()) as client, client.websocket_connect("/ws") as ws:
+        for _ in range(5):
+            ws.receive_json()
+        ws.send_json({"type": "config", "config": {"stop_epoch": 25}})
+        assert ws.receive_json()["config"]["stop_epoch"] == 25
+        assert ws.receive_json()["type"] == "state"
+        ws.send_json({"type": "play"})
+        state = ws.receive_json()
+        while state["running"]:
+            state = ws.receive_json()
+        assert state["epoch"] == 25

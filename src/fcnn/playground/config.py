@@ -147,6 +147,10 @@ KEYS: dict[str, dict[str, Any]] = {
     "beta1": {"kind": "float", "min": 0.0, "max": 0.9999, "default": 0.9, "resets": "live"},
     "beta2": {"kind": "float", "min": 0.0, "max": 0.9999, "default": 0.999, "resets": "live"},
     "batch_size": {"kind": "int", "min": 1, "max": 30, "default": 10, "resets": "live"},
+    # Classroom stop conditions (0: none): training pauses when the epoch count reaches
+    # stop_epoch, or when the test loss comes down to stop_test_loss.
+    "stop_epoch": {"kind": "int", "min": 0, "max": 1_000_000, "default": 0, "resets": "live"},
+    "stop_test_loss": {"kind": "float", "min": 0.0, "max": 10.0, "default": 0.0, "resets": "live"},
 }
 
 

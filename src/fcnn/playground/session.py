@@ -194,6 +194,7 @@ class Session:
         self._cursor = 0
         self.epoch = 0
         self.diverged = False
+        self._loss_above_stop = True  # stop_test_loss fires when the loss comes down to it
 
     def _weight_seed(self) -> list[int]:
         """The seed of the weights, dropout masks and batch order: ``[seed]`` while
@@ -395,6 +396,26 @@ class Session:
         self._order = None
         self.epoch += 1
         return True
+
+    def stop_reached(self) -> bool:
+        """True when the epoch just ended meets a stop condition of the config: the epoch
+        count reached ``stop_epoch``, or the test loss came down to ``stop_test_loss``
+        (each fires once, on reaching it: play again and training goes on)."""
+        c = self.config
+        if c["stop_epoch"] and self.epoch == c["stop_epoch"]:
+            return True
+        if not c["stop_test_loss"]:
+            return False
+        self.model.eval()
+        try:
+            with np.errstate(all="ignore"):
+                out = self.model.forward(self.F_test)
+                loss = float(self.loss.forward(out, self.T_test))
+        finally:
+            self.model.train()
+        reached = loss <= c["stop_test_loss"] and self._loss_above_stop
+        self._loss_above_stop = not loss <= c["stop_test_loss"]
+        return reached
 
     def _step(self, rows: np.ndarray) -> None:
         result = self.step(self.F_train[rows], self.T_train[rows])
