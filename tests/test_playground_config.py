@@ -39,6 +39,7 @@ def test_defaults_are_the_protocols():
         "activation": "tanh",
         "loss": "cross_entropy",
         "init": "xavier_uniform",
+        "init_seed": 0,
         "batchnorm": False,
         "dropout": 0.0,
         "max_norm": 0.0,
@@ -50,6 +51,8 @@ def test_defaults_are_the_protocols():
         "beta1": 0.9,
         "beta2": 0.999,
         "batch_size": 10,
+        "stop_epoch": 0,
+        "stop_test_loss": 0.0,
     }
     assert validate({}) == config
     # A fresh copy each time: changing one never changes the defaults.
@@ -101,6 +104,7 @@ VALID = {
     "activation": [*ACTIVATIONS, "maxout"],
     "loss": ["mse", "cross_entropy"],
     "init": list(INIT_NAMES),
+    "init_seed": [0, 1, 2**31 - 1],
     "batchnorm": [True, False],
     "dropout": [0, 0.5, 0.9],
     "max_norm": [0, 0.5, 3, 10],
@@ -112,6 +116,8 @@ VALID = {
     "beta1": [0, 0.9999],
     "beta2": [0, 0.9999],
     "batch_size": [1, 30],
+    "stop_epoch": [0, 1, 1_000_000],
+    "stop_test_loss": [0, 0.05, 10],
 }
 
 
@@ -139,6 +145,7 @@ INVALID = {
     "activation": ["Tanh", "soft max", 3, None],
     "loss": ["bce", True],
     "init": ["he", 0],
+    "init_seed": [-1, 2**31, 2.0, True, "1", None],
     "batchnorm": [1, 0, "true", None],
     "dropout": [-0.1, 0.95, 1, math.nan, math.inf, True, "0.5"],
     "max_norm": [-1, 10.5, math.nan, math.inf, False, "3", None],
@@ -150,6 +157,8 @@ INVALID = {
     "beta1": [1.0, -0.5, True],
     "beta2": [1.0, math.inf],
     "batch_size": [0, 31, 10.0, True, None],
+    "stop_epoch": [-1, 1_000_001, 5.0, True],
+    "stop_test_loss": [-0.1, 10.5, math.nan, math.inf, "0.1"],
 }
 
 

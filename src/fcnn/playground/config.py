@@ -25,6 +25,7 @@ __all__ = [
     "DOMAIN",
     "FEATURES",
     "GRID_SIZE",
+    "GRID_SIZE_FINE",
     "GRID_SIZE_SMALL",
     "KEYS",
     "LIMITS",
@@ -45,6 +46,7 @@ FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
 DOMAIN = (-6.0, 6.0)  # both axes of the built-in data sets
 GRID_SIZE = 50  # the output heat map: GRID_SIZE² points
 GRID_SIZE_SMALL = 20  # each neuron's heat map
+GRID_SIZE_FINE = 100  # the output heat map as painted: the TensorFlow Playground's 100²
 MAX_CLASSES = 6
 MAXOUT_PIECES = 2  # the pieces of each maxout unit
 LIMITS = {
@@ -94,6 +96,9 @@ KEYS: dict[str, dict[str, Any]] = {
         "resets": "net",
     },
     "init": {"kind": "choice", "choices": INIT_NAMES, "default": "xavier_uniform", "resets": "net"},
+    # 0: the weights come from ``seed`` (reset replays the run); n > 0: from (seed, n),
+    # the page's "new weights" draws a fresh n, which the URL keeps.
+    "init_seed": {"kind": "int", "min": 0, "max": 2**31 - 1, "default": 0, "resets": "net"},
     "batchnorm": {"kind": "bool", "default": False, "resets": "net"},
     "dropout": {
         "kind": "float",
@@ -145,6 +150,10 @@ KEYS: dict[str, dict[str, Any]] = {
     "beta1": {"kind": "float", "min": 0.0, "max": 0.9999, "default": 0.9, "resets": "live"},
     "beta2": {"kind": "float", "min": 0.0, "max": 0.9999, "default": 0.999, "resets": "live"},
     "batch_size": {"kind": "int", "min": 1, "max": 30, "default": 10, "resets": "live"},
+    # Classroom stop conditions (0: none): training pauses when the epoch count reaches
+    # stop_epoch, or when the test loss comes down to stop_test_loss.
+    "stop_epoch": {"kind": "int", "min": 0, "max": 1_000_000, "default": 0, "resets": "live"},
+    "stop_test_loss": {"kind": "float", "min": 0.0, "max": 10.0, "default": 0.0, "resets": "live"},
 }
 
 

@@ -160,7 +160,7 @@ class Connection:
                         ended_any = self.unsent = True
                         if self.pending_steps > 0:
                             self.pending_steps -= 1
-                        if session.diverged:
+                        if session.diverged or session.stop_reached():
                             self.stop()
                     if time.perf_counter() >= deadline:
                         break

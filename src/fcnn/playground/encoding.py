@@ -7,16 +7,33 @@
   sigmoid output) and for 0 / 1 labels (the targets of a tanh output under MSE).
 - :func:`round_sig`, :func:`to_json`, :func:`number`, :func:`points`: numbers rounded
   to 4 significant digits for the page's JSON, NaN and infinity as ``null``.
+- :func:`quantised`: a grid as one byte per value in base64 (the fine output map: 100²
+  values in 13 KiB of JSON where rounded numbers take 70).
 """
 
 from __future__ import annotations
 
+import base64
 import math
 from typing import Any
 
 import numpy as np
 
-__all__ = ["features", "grid_points", "number", "points", "round_sig", "signed", "to_json"]
+__all__ = [
+    "QUANTA",
+    "features",
+    "grid_points",
+    "number",
+    "points",
+    "quantised",
+    "round_sig",
+    "signed",
+    "to_json",
+]
+
+# A quantised value is a byte q in 0..QUANTA standing for lo + q·(hi − lo)/QUANTA: an even
+# count of steps puts the middle of [−1, 1], the class boundary, on a level of its own.
+QUANTA = 254
 
 
 def features(X: np.ndarray, names: list[str] | tuple[str, ...]) -> np.ndarray:
@@ -101,3 +118,22 @@ def points(X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     """Points and their labels (ints, as they are) or targets (rounded) for JSON."""
     labels = y.tolist() if y.dtype.kind == "i" else to_json(y)
     return {"x": to_json(X), "y": labels}
+
+
+def quantised(values: Any, lo: float | None = None, hi: float | None = None) -> dict | None:
+    """``values`` as bytes for the page: ``{"lo", "hi", "bytes"}`` with ``bytes`` the
+    base64 of one uint8 q per value, q = round((v − lo)/(hi − lo)·QUANTA), clipped.
+
+    ``lo`` / ``hi`` default to the values' own range. None when a value is not finite
+    (the page then paints the rounded numbers it also gets).
+    """
+    a = np.asarray(values, dtype=np.float64).ravel()
+    if not np.isfinite(a).all():
+        return None
+    lo = float(a.min()) if lo is None else float(lo)
+    hi = float(a.max()) if hi is None else float(hi)
+    span = hi - lo
+    q = np.zeros(a.shape, dtype=np.uint8)
+    if span > 0:
+        q = np.rint((np.clip(a, lo, hi) - lo) * (QUANTA / span)).astype(np.uint8)
+    return {"lo": number(lo), "hi": number(hi), "bytes": base64.b64encode(q.tobytes()).decode()}

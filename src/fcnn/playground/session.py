@@ -4,9 +4,9 @@ A :class:`Session` is plain, synchronous Python: the server owns one per browser
 calls it between ``await``\\ s, so nothing here needs a lock. Everything random comes
 from generators seeded by the config's ``seed`` (the data from
 ``fcnn.data.playground_set(..., seed=seed)``, the weights and dropout masks from
-``default_rng(seed)``, the batch order from ``default_rng([seed, 1])``), never from
-NumPy's global state, so :meth:`Session.reset` with the same seed replays a run bit for
-bit.
+``default_rng(seed)``, the batch order from ``default_rng([seed, 1])``; with an
+``init_seed`` n > 0, from ``[seed, 2, n]`` and ``[seed, 2, n, 1]``), never from NumPy's
+global state, so :meth:`Session.reset` with the same seeds replays a run bit for bit.
 
 Models are float64: the heat map the page shows, the exported ``.safetensors`` file read
 back with ``fcnn.load`` and the snippet's ``features`` give the same numbers.
@@ -36,6 +36,7 @@ from . import export
 from .config import (
     DOMAIN,
     GRID_SIZE,
+    GRID_SIZE_FINE,
     GRID_SIZE_SMALL,
     KEYS,
     LIMITS,
@@ -127,6 +128,7 @@ class Session:
         self.domain = (float(domain[0]), float(domain[1]))
         self._grid = grid_points(self.domain, GRID_SIZE)
         self._grid_small = grid_points(self.domain, GRID_SIZE_SMALL)
+        self._grid_fine = grid_points(self.domain, GRID_SIZE_FINE)
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
         if self._task == "regression":
@@ -166,7 +168,7 @@ class Session:
             init=c["init"],
             pieces=MAXOUT_PIECES,
             dtype=DTYPE,
-            rng=np.random.default_rng(c["seed"]),
+            rng=np.random.default_rng(self._weight_seed()),
         )
         self.head: Module | None = head
         self.modules: list[Module] = list(self.model)
@@ -185,6 +187,7 @@ class Session:
         self.T_test = self._targets(self.y_test)
         self.F_grid = features(self._grid, names)
         self.F_grid_small = features(self._grid_small, names)
+        self.F_grid_fine = features(self._grid_fine, names)
         # The one training step fcnn.fit uses too, with the L1 / L2 penalty on the dense
         # layers' weights (not the biases) set from the config by _set_penalty; L1 with
         # the TensorFlow Playground's clip at zero.
@@ -192,11 +195,19 @@ class Session:
         penalty = Penalty(weights, l1_clip=True)
         self.step = TrainStep(self.model, self.loss, self._make_optimizer(), penalty)
         self._set_penalty()
-        self._shuffle = np.random.default_rng([c["seed"], 1])
+        self._shuffle = np.random.default_rng([*self._weight_seed(), 1])
         self._order: np.ndarray | None = None
         self._cursor = 0
         self.epoch = 0
         self.diverged = False
+        self._loss_above_stop = True  # stop_test_loss fires when the loss comes down to it
+
+    def _weight_seed(self) -> list[int]:
+        """The seed of the weights, dropout masks and batch order: ``[seed]`` while
+        ``init_seed`` is 0 (NumPy seeds ``[s]`` as ``s``: the runs before the key existed,
+        bit for bit), else ``[seed, 2, init_seed]`` (2: apart from the batch order's 1)."""
+        c = self.config
+        return [c["seed"]] if c["init_seed"] == 0 else [c["seed"], 2, c["init_seed"]]
 
     def _describe_layers(self) -> None:
         """Find the dense layers, each hidden layer's output module and its activation."""
@@ -394,6 +405,26 @@ class Session:
         self._order = None
         self.epoch += 1
         return True
+
+    def stop_reached(self) -> bool:
+        """True when the epoch just ended meets a stop condition of the config: the epoch
+        count reached ``stop_epoch``, or the test loss came down to ``stop_test_loss``
+        (each fires once, on reaching it: play again and training goes on)."""
+        c = self.config
+        if c["stop_epoch"] and self.epoch == c["stop_epoch"]:
+            return True
+        if not c["stop_test_loss"]:
+            return False
+        self.model.eval()
+        try:
+            with np.errstate(all="ignore"):
+                out = self.model.forward(self.F_test)
+                loss = float(self.loss.forward(out, self.T_test))
+        finally:
+            self.model.train()
+        reached = loss <= c["stop_test_loss"] and self._loss_above_stop
+        self._loss_above_stop = not loss <= c["stop_test_loss"]
+        return reached
 
     def _step(self, rows: np.ndarray) -> None:
         result = self.step(self.F_train[rows], self.T_train[rows])

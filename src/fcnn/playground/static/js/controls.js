@@ -30,6 +30,8 @@ const CONTROLS = [
   { id: "dropout-input", key: "dropout", kind: "number" },
   { id: "max-norm-select", key: "max_norm", kind: "preset" },
   { id: "seed-input", key: "seed", kind: "number", integer: true },
+  { id: "stop-epoch-input", key: "stop_epoch", kind: "number", integer: true },
+  { id: "stop-loss-input", key: "stop_test_loss", kind: "number" },
   { id: "batchnorm-check", key: "batchnorm", kind: "check" },
   { id: "train-ratio", key: "train_ratio", kind: "slider", format: percent },
   { id: "noise", key: "noise", kind: "slider" },

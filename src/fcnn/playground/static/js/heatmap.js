@@ -40,6 +40,28 @@ export function paintGrid(canvas, values, mode = {}) {
   ctx.putImageData(img, 0, 0);
 }
 
+// `output.fine` (protocol): the output over the 100×100 grid, one byte q per value for
+// lo + q·(hi − lo)/254 (and the classes, one byte each), base64; decoded once per state.
+const QUANTA = 254;
+const decoded = new WeakMap();
+
+function base64Bytes(text) {
+  return Uint8Array.from(window.atob(text), (ch) => ch.charCodeAt(0));
+}
+
+export function fineOutput(out) {
+  const f = out?.fine;
+  if (!f?.bytes) return null;
+  let grid = decoded.get(out);
+  if (!grid) {
+    const step = (f.hi - f.lo) / QUANTA;
+    const values = Float32Array.from(base64Bytes(f.bytes), (q) => f.lo + q * step);
+    grid = { values, classes: f.classes ? base64Bytes(f.classes) : null };
+    decoded.set(out, grid);
+  }
+  return grid;
+}
+
 // The value of a feature at (x1, x2), for drawing the thumbnails of features that are
 // not in the network (the server sends only the active ones). Unknown names: null.
 export function featureFunction(name) {
@@ -141,7 +163,8 @@ export class OutputMap {
     if (this.preview) {
       paintGrid(this.grid, this.preview.values, { scale: this.preview.scale });
     } else if (this.state?.output?.values?.length && this.matchesNetwork(this.state)) {
-      const out = this.state.output;
+      // The fine 100×100 grid when the server sent it, else the 50×50 numbers.
+      const out = fineOutput(this.state.output) ?? this.state.output;
       if (out.classes && this.classes > 2) {
         paintGrid(this.grid, out.values, {
           classes: out.classes, k: this.classes, discretize: this.discretize, soft: 0.72,

@@ -42,6 +42,12 @@ function bind() {
     send({ type: "reset" });
   });
   $("regenerate-button").addEventListener("click", () => send({ type: "regenerate" }));
+  // Reset replays the seed (the same run again); this second, labelled button draws new
+  // weights: a fresh init_seed, which the URL keeps so that a link reproduces them. A
+  // button rather than shift+reset: a phone has no shift and a hidden gesture is found
+  // by nobody in a lecture hall.
+  renderNewWeightsButton();
+  $("new-weights-button").addEventListener("click", newWeights);
   bindControls();
   $("show-test-check").addEventListener("change", (e) => {
     app.page.show_test = e.target.checked;
@@ -74,6 +80,8 @@ function bind() {
     } else if (e.key === "ArrowRight") {
       setRunning(false);
       send({ type: "step" });
+    } else if (e.key === "n" || e.key === "N") {
+      newWeights();
     } else if (e.key === "r" || e.key === "R") {
       lossChart.clear();
       send({ type: "reset" });
@@ -105,7 +113,20 @@ function renderLanguage(lang) {
   netView.render(true);
   lossChart.draw();
   writeFragment();
+  renderNewWeightsButton();
   if (app.session) send({ type: "language", lang });
+}
+
+function renderNewWeightsButton() {
+  const dice = $("new-weights-button");
+  dice.title = _("New random weights: draw a new weight seed, kept in the link (N)");
+  dice.setAttribute("aria-label", _("New random weights"));
+}
+
+function newWeights() {
+  lossChart.clear();
+  const max = app.options?.keys?.init_seed?.max ?? 2 ** 31 - 1;
+  sendConfig({ init_seed: 1 + Math.floor(Math.random() * max) });
 }
 
 function togglePlay() {

@@ -5,13 +5,17 @@
 // `feats`: every feature the page shows (a row each); `active`: those the network takes;
 // `hidden`: the hidden layers' widths; `nOut`: the output units; `W` × `H`: the box;
 // `rem`: the root font size in pixels (headers and labels are sized in rem).
-export function layoutNetwork({ feats, active, hidden, nOut, W, H, rem }) {
+// The diagram is never narrower than its columns need (a phone, six layers): `W` grows to
+// that and the box scrolls sideways, rather than layer titles and numbers overlapping.
+export function layoutNetwork({ feats, active, hidden, nOut, W: box, H, rem }) {
   const headerH = 5.3 * rem;
   const footerH = 3.4 * rem;
   const rows = Math.max(feats.length, ...hidden, nOut, 1);
   const avail = H - headerH - footerH;
   const labelW = 4.4 * rem;
   const nCols = hidden.length;
+  // Between two columns at least 3.6rem: the width of a layer's +/− and of a gradient bar.
+  const W = Math.max(box, labelW + 0.6 * rem + 2 * 28 + (nCols + 1) * 3.6 * rem);
   // The node size: what the height allows, and no more than ~60 % of the room between
   // two columns, so six layers of eight still read as separate squares.
   let s = Math.max(26, Math.min(84, Math.floor(avail / (rows * 1.32))));

@@ -94,8 +94,7 @@ export class NetworkView {
 
   // Rebuilds the diagram's elements for these widths in a W × H box.
   build(widths, W, H) {
-    const root = this.root;
-    root.textContent = "";
+    this.root.textContent = "";
     const feats = this.allFeatures();
     const active = this.activeFeatures();
     const hidden = widths.slice(1, -1);
@@ -107,7 +106,12 @@ export class NetworkView {
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
     const geo = layoutNetwork({ feats, active, hidden, nOut, W, H, rem });
     this.geom = { s: geo.s, gap: geo.gap, top: geo.top };
-    root.style.setProperty("--node", `${geo.s}px`);
+    this.root.style.setProperty("--node", `${geo.s}px`);
+    // Drawn on a stage as wide as the layout: wider than the box, the box scrolls.
+    const root = document.createElement("div");
+    root.className = "net-stage";
+    root.style.width = `${geo.W}px`;
+    this.root.appendChild(root);
 
     this.links = drawLinks(this, root, geo); // first, so below the nodes
     drawHeaders(this, root, geo, hidden, nOut, limits);

@@ -5,6 +5,7 @@
 // for what the controls show.
 
 import { $, apiUrl, app, resolveAllSyncs, resolveSync, send, sendConfig, sync, writeFragment } from "./page.js";
+import { drawMetrics } from "./metrics.js";
 import { showDiagnostics, showError } from "./messages.js";
 import { buildControls, renderControls, setRunning } from "./controls.js";
 import { lossChart, netView, outputMap, relayout, renderLegend } from "./views.js";
@@ -167,6 +168,7 @@ function drawState() {
   document.body.dataset.epoch = s.epoch;
   $("train-loss").textContent = fmtLoss(s.train_loss);
   $("test-loss").textContent = fmtLoss(s.test_loss);
+  drawMetrics($("metrics"), s.metrics, s.task, relayout);
   outputMap.state = s;
   outputMap.draw();
   netView.update(s);

@@ -1,7 +1,8 @@
 // Links made for the TensorFlow Playground (playground.tensorflow.org/#activation=tanh&
 // batchSize=10&dataset=circle&…) open with the same setting: its URL keys and values as
-// fcnn's config keys (docs/playground-protocol.md). TF keys fcnn has no counterpart for
-// (its string seed, cosX / cosY, collectStats, hideText, the *_hide keys) are dropped.
+// fcnn's config keys (docs/playground-protocol.md). Its *_hide keys are read before
+// (hide.js); TF keys fcnn has no counterpart for (its string seed, cosX / cosY,
+// collectStats, hideText) are dropped.
 
 // Keys only a TF link has: one of them makes the fragment a TF link.
 const TF_ONLY = ["networkShape", "learningRate", "percTrainData", "regularizationRate", "batchSize", "problem"];

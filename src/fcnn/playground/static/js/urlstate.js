@@ -1,12 +1,15 @@
 // The page's whole state in the URL fragment: `#dataset=spiral&hidden=8,8,5&…` with the
-// config keys plus the page-only `discretize` and `show_test` (protocol) and the page's
-// language `lang=en|zh` (read by i18n.js before anything else). Lists are
-// comma-separated, booleans `true`/`false`; types come from the server's defaults. A
+// config keys plus the page-only `discretize`, `show_test` and `<control>_hide`
+// (protocol) and the page's language `lang=en|zh` (read by i18n.js before anything
+// else). Lists are comma-separated, booleans `true`/`false`; types come from the
+// server's defaults. A
 // TensorFlow Playground link is read through its keys (tflinks.js).
 
 import { fromTfLink, isTfLink } from "./tflinks.js";
+import { takeHides } from "./hide.js";
 
-export const PAGE_KEYS = { discretize: false, show_test: false };
+// `hide`: the controls a classroom link hides (`lr_hide=true`, hide.js).
+export const PAGE_KEYS = { discretize: false, show_test: false, hide: [] };
 
 function encodeValue(v) {
   if (Array.isArray(v)) return v.map((x) => encodeURIComponent(String(x))).join(",");
@@ -19,7 +22,10 @@ export function encodeFragment(config, page, lang = null) {
     if (v === null || v === undefined || typeof v === "object" && !Array.isArray(v)) continue;
     parts.push(`${encodeURIComponent(k)}=${encodeValue(v)}`);
   }
-  for (const [k, v] of Object.entries(page ?? {})) parts.push(`${k}=${v ? "true" : "false"}`);
+  for (const [k, v] of Object.entries(page ?? {})) {
+    if (Array.isArray(v)) for (const name of v) parts.push(`${name}_${k}=true`);
+    else parts.push(`${k}=${v ? "true" : "false"}`);
+  }
   if (lang) parts.push(`lang=${encodeURIComponent(lang)}`);
   return parts.join("&");
 }
@@ -55,14 +61,16 @@ function coerceScalar(raw, like) {
 // Turns the raw fragment into {config, page, lang, unknown}: values typed after `defaults`.
 export function parseFragment(hash, defaults) {
   const fragment = readFragment(hash);
+  const { hide, unknown } = takeHides(fragment);
   const raw = isTfLink(fragment) ? fromTfLink(fragment) : fragment;
   const config = {};
-  const page = {};
-  const unknown = [];
+  const page = { hide };
   let lang = null;
   for (const [k, v] of Object.entries(raw)) {
     if (k === "lang") {
       lang = decodeURIComponent(v);
+    } else if (k === "hide") {
+      unknown.push(k);
     } else if (k in PAGE_KEYS) {
       page[k] = coerceScalar(v, false) === true;
     } else if (defaults && k in defaults) {

@@ -10,6 +10,7 @@ import { OutputMap } from "./heatmap.js";
 import { LossChart } from "./losschart.js";
 import { NetworkView } from "./network.js";
 import { _, format } from "./i18n.js";
+import { applyHides } from "./hide.js";
 
 export const outputMap = new OutputMap($("output-map"));
 export const lossChart = new LossChart($("loss-chart"));
@@ -41,8 +42,10 @@ export const netView = new NetworkView($("network"), $("link-card"), {
   error: showError,
 });
 
-// The page-only options: the two checkboxes under the map show app.page.
+// The page-only options: the two checkboxes under the map show app.page, and the
+// controls a classroom link hides are hidden.
 export function renderPageOptions() {
+  applyHides(app.page.hide);
   $("show-test-check").checked = !!app.page.show_test;
   $("discretize-check").checked = !!app.page.discretize;
   outputMap.showTest = !!app.page.show_test;
