@@ -6,8 +6,8 @@ optimiser and its state, the callbacks, the run directory. The data is cut into 
 worker; a :class:`~fcnn.data.stream.BatchSource` into chunks dealt round-robin, each
 worker reading its own (never through the driver). Then, for every global batch:
 
-1. the current weights go to every worker (one ``scatter``, a few milliseconds for
-   millions of float32 weights on one machine);
+1. the current weights go to every worker (a task per worker carrying them: a few
+   milliseconds for millions of float32 weights on one machine);
 2. each shard's task (``data_parallel_worker.shard_gradient``) runs forward and
    backward on its rows of the batch and returns the gradient of the *sum* of their
    losses (a mean-reduced loss's gradient times its rows);
@@ -41,6 +41,7 @@ completed step, with the same numbers.
 from __future__ import annotations
 
 import copy
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -57,6 +58,7 @@ from .data_parallel_worker import (
     WorkerFailure,
     add_partials,
     forget,
+    hold,
     keep_shard,
     shard_gradient,
 )
@@ -65,6 +67,7 @@ from .step import StepResult
 __all__ = ["DataParallel", "DataParallelError"]
 
 MAX_ATTEMPTS = 5  # tries of one step before a lost worker is reported as an error
+RETRY_SECONDS = 0.5  # times the attempt: the pause before trying a step again
 
 
 class DataParallelError(RuntimeError):
@@ -199,43 +202,57 @@ class DataParallel:
     def _compute(self, plan: Any, step: int) -> Partial:
         from distributed import KilledWorker
 
-        weights = None
-        for _ in range(MAX_ATTEMPTS):
-            if weights is None:
-                weights = self.client.scatter(
-                    [[p.data for p in self.params]], broadcast=True, hash=False
-                )[0]
-            parts = [
-                self.client.submit(
-                    shard_gradient,
-                    self.template,
-                    weights,
-                    plan,
-                    k,
-                    step,
-                    workers=[self.owner[k]],
-                    allow_other_workers=True,
-                    pure=False,
-                )
-                for k in range(self.shards)
-            ]
+        for attempt in range(MAX_ATTEMPTS):
             try:
-                return self._tree(parts).result()
+                return self._attempt(plan, step)
             except ShardMissing as missing:  # a worker died: its shard goes where Dask ran
-                self._ship(missing.shard, missing.worker)
+                lost = missing
             except WorkerFailure as err:
                 raise DataParallelError(str(err)) from None
             except KilledWorker as err:
                 raise DataParallelError(
                     f"fit(dask=...): a worker died again and again running a step ({err})"
                 ) from None
-            except Exception as err:  # data lost with a worker (the weights): send again
-                if "cancel" not in type(err).__name__.lower():
+            except Exception as err:  # a worker leaving mid-way (a scatter to it, lost data)
+                if attempt + 1 == MAX_ATTEMPTS:
                     raise
-                weights = None
+                lost = err
+            time.sleep(RETRY_SECONDS * attempt)  # let the scheduler see the loss
+            try:
+                if isinstance(lost, ShardMissing):
+                    self._ship(lost.shard, lost.worker)
+            except Exception:  # that worker went too: the next attempt finds another
+                pass
         raise DataParallelError(
             f"fit(dask=...): step {step + 1} failed {MAX_ATTEMPTS} times as workers were lost"
         )
+
+    def _attempt(self, plan: Any, step: int) -> Partial:
+        # The weights go out as a task per worker (the argument travels with the task),
+        # not scattered: a task's result is remade by Dask when its worker dies, while a
+        # scatter to a worker that has just died waits half a minute for it.
+        weights = [p.data for p in self.params]
+        sent = {
+            worker: self.client.submit(
+                hold, weights, workers=[worker], allow_other_workers=True, pure=False
+            )
+            for worker in set(self.owner.values())
+        }
+        parts = [
+            self.client.submit(
+                shard_gradient,
+                self.template,
+                sent[self.owner[k]],
+                plan,
+                k,
+                step,
+                workers=[self.owner[k]],
+                allow_other_workers=True,
+                pure=False,
+            )
+            for k in range(self.shards)
+        ]
+        return self._tree(parts).result()
 
     def close(self) -> None:
         try:
@@ -261,7 +278,7 @@ class DataParallel:
             # Drawn as fit draws it in one process: the same batches, the same generator.
             order = shuffle_rng.permutation(self.n_rows) if shuffle else None
             if order is not None:
-                order = self.client.scatter(order, broadcast=True, hash=False)
+                order = self.client.submit(hold, order, pure=False)  # fetched once per worker
             plan = {"epoch": epoch, "order": order, "batch_size": batch_size, "n": self.n_rows}
             steps = range(-(-self.n_rows // batch_size))
         else:
