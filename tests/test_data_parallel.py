@@ -64,7 +64,10 @@ def _net(features=6, max_norm=None):
 
 
 def _gap(a, b):
-    return max(float(np.abs(p.data - q.data).max()) for p, q in zip(a.parameters(), b.parameters()))
+    return max(
+        float(np.abs(p.data - q.data).max())
+        for p, q in zip(a.parameters(), b.parameters(), strict=True)
+    )
 
 
 def _fit(model, X, y=None, **options):
@@ -77,7 +80,9 @@ def test_arrays_train_to_the_single_process_weights(client, optimizer):
     X, y = _data()
     alone, spread = _net(max_norm=2.0), _net(max_norm=2.0)
     one = _fit(alone, X, y, optimizer=optimizer, lr=0.05, validation_data=(X[:50], y[:50]))
-    two = _fit(spread, X, y, optimizer=optimizer, lr=0.05, validation_data=(X[:50], y[:50]), dask=client)
+    two = _fit(
+        spread, X, y, optimizer=optimizer, lr=0.05, validation_data=(X[:50], y[:50]), dask=client
+    )
     assert _gap(alone, spread) < 1e-10
     np.testing.assert_allclose(two["loss"], one["loss"], rtol=1e-12)
     assert two["accuracy"] == one["accuracy"] and two["val_loss"] == pytest.approx(one["val_loss"])
@@ -167,5 +172,5 @@ def test_what_data_parallel_training_refuses(client):
         )  # fmt: skip
     with pytest.raises(ValueError, match="weighted mean loss"):
         _fit(_net(), X, y, dask=client, class_weight="balanced")
-    with pytest.raises(TypeError, match="expects a distributed.Client, got str"):
+    with pytest.raises(TypeError, match=r"expects a distributed\.Client, got str"):
         _fit(_net(), X, y, dask="tcp://nowhere:8786")

@@ -139,7 +139,9 @@ class DataParallel:
         try:
             from distributed import Client
         except ImportError:
-            raise RuntimeError("fit(dask=...) needs Dask's distributed: pip install 'fcnn[dask]'") from None
+            raise RuntimeError(
+                "fit(dask=...) needs Dask's distributed: pip install 'fcnn[dask]'"
+            ) from None
         if not isinstance(client, Client):
             raise TypeError(f"fit: dask= expects a distributed.Client, got {type(client).__name__}")
         _refuse(model, loss, data, class_weight)
@@ -173,7 +175,11 @@ class DataParallel:
             X, Y = data
             bounds = np.linspace(0, len(X), self.shards + 1).astype(int)
             for k in range(self.shards):
-                self.slices[k] = (X[bounds[k] : bounds[k + 1]], Y[bounds[k] : bounds[k + 1]], bounds[k])
+                self.slices[k] = (
+                    X[bounds[k] : bounds[k + 1]],
+                    Y[bounds[k] : bounds[k + 1]],
+                    bounds[k],
+                )
                 self._ship(k, self.owner[k])
         self.n = None if self.source is None else self.source.n_rows
         self.n_rows = len(data[0]) if self.source is None else None

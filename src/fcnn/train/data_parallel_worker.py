@@ -31,7 +31,7 @@ _KEPT: dict[Any, Any] = {}  # (run id, what) → a model, an array shard, a stre
 _LOCK = threading.Lock()  # a worker with several threads runs tasks side by side
 
 
-class ShardMissing(Exception):  # noqa: N818 (a signal to the driver, not an error)
+class ShardMissing(Exception):  # (a signal to the driver, not an error)
     """This worker has not got the array shard the task needs (the driver ships it)."""
 
     def __init__(self, shard: int, worker: str) -> None:
@@ -189,7 +189,9 @@ def shard_gradient(
         scale = len(x) if getattr(loss, "reduction", "mean") == "mean" else 1
         grads = [param.grad * scale for param in params]
         keep = template.outputs
-        return Partial(grads, value * scale, len(x), out if keep else None, target if keep else None)
+        return Partial(
+            grads, value * scale, len(x), out if keep else None, target if keep else None
+        )
     except ShardMissing:
         raise
     except Exception as err:
@@ -214,5 +216,9 @@ def add_partials(a: Partial, b: Partial) -> Partial:
     else:
         grads = [np.add(x, y) for x, y in zip(a.grads, b.grads, strict=True)]
     return Partial(
-        grads, a.loss + b.loss, a.rows + b.rows, _join(a.output, b.output), _join(a.target, b.target)
+        grads,
+        a.loss + b.loss,
+        a.rows + b.rows,
+        _join(a.output, b.output),
+        _join(a.target, b.target),
     )
