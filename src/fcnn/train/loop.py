@@ -156,6 +156,7 @@ def fit(
     divergence_guard: bool = True,
     diagnose: bool = False,
     class_weight: dict | str | None = None,
+    dask: Any = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batch gradient descent.
 
@@ -219,6 +220,10 @@ def fit(
         ``history["loss"]`` is this weighted loss, the objective minimised; validation
         (``val_loss``, ``val_accuracy``) and :func:`evaluate` stay unweighted, as in Keras,
         so that runs with different weights compare on the same numbers.
+    dask : distributed.Client, optional
+        Train data-parallel on the client's workers: each reads its shard of the data and
+        computes its part of every global batch's gradient; the parts are summed in a tree
+        and one optimiser step is taken here (see :mod:`fcnn.train.data_parallel`).
 
     Returns
     -------
@@ -312,7 +317,17 @@ def fit(
         callbacks=all_callbacks,
         config=config,
     )
-    with run.locked():  # one process at a time in a run directory, from here to the end
+    parallel = None
+    if dask is not None:
+        from .data_parallel import DataParallel  # Dask itself is imported only in there
+
+        data = source if source is not None else (X_train, Y_train)
+        parallel = DataParallel(
+            dask, model, train_loss, optimizer, data, prepare=prepare, seed=seed,
+            outputs=bool(metric_names), class_weight=class_weight,
+        )  # fmt: skip
+    # One process at a time in a run directory, from here to the end.
+    with run.locked(), parallel or nullcontext():
         start_epoch = 0
         resumed = run.resume() if resume else None
         if resumed is not None:
@@ -321,7 +336,7 @@ def fit(
         state = TrainState(
             model=model, optimizer=optimizer, loss=train_loss, history=history, epochs=epochs
         )
-        train_step = TrainStep(model, train_loss, optimizer)
+        train_step = TrainStep(model, train_loss, optimizer) if parallel is None else parallel.step
 
         def before_update(value: float) -> bool:
             # The callbacks see each batch's loss before the weights move; any of them may
@@ -349,7 +364,9 @@ def fit(
                     for cb in all_callbacks:
                         cb.on_epoch_begin(state)
                     run.epoch_started()
-                    if source is not None:
+                    if parallel is not None:
+                        batches = parallel.epoch(epoch, batch_size, shuffle, shuffle_rng)
+                    elif source is not None:
                         batches = stream_epoch(
                             source, epoch, batch_size, shuffle, shuffle_rng, prepare
                         )
