@@ -1,0 +1,49 @@
+"""What the commands do differently with a streamed run (``{"name": "stream", ...}`` in
+run.json, see ``fcnn.data.stream.recorded``): its data rebuilt from the preparation the
+run recorded (no second statistics pass), new data prepared the same way, and the rows
+that commands needing arrays in memory (``diagnose``, ``plot``, ``explain``) look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..data import load_source
+from ..data.stream import BatchSource, PreparedSource, as_source
+from ..data.stream.recorded import streams_by_itself
+
+__all__ = ["SAMPLE_ROWS", "run_dataset", "sample_rows", "stream_evaluation", "streamed"]
+
+SAMPLE_ROWS = 65_536  # rows of a streamed split that the commands needing arrays read
+
+
+def streamed(data: str) -> bool:
+    """Whether ``data`` (a path given on the command line) is read as a stream."""
+    return Path(data).exists() and streams_by_itself(data)
+
+
+def run_dataset(config: dict[str, Any]) -> Any:
+    """The data of a run: a streamed run's sources prepared as recorded."""
+    source = config["source"]
+    return load_source(source, config) if source["name"] == "stream" else load_source(source)
+
+
+def stream_evaluation(config: dict[str, Any], data: str, target: str | None) -> BatchSource:
+    """New streamed data (Parquet, ``.npy``, a folder, a large CSV) prepared as the run's
+    training data were: its standardisation and its classes."""
+    if target is None and config["source"]["name"] == "stream":
+        target = config["source"].get("target")
+    classes = config.get("classes")
+    labels = None if classes is None else np.array(classes, dtype=object)
+    return PreparedSource(as_source(data, target), config["preprocess"], labels)
+
+
+def sample_rows(X: Any, y: Any, name: str) -> tuple[Any, Any, str]:
+    """``(X, y, name)`` as arrays: a source's first SAMPLE_ROWS rows, in its order."""
+    if not isinstance(X, BatchSource):
+        return X, y, name
+    for batch, target in X.batches(0, SAMPLE_ROWS, shuffle=False):
+        return batch, target, name
+    raise ValueError(f"{X!r} has no rows")
