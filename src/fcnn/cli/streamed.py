@@ -5,6 +5,7 @@ that commands needing arrays in memory (``diagnose``, ``plot``, ``explain``) loo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,14 @@ from ..data import load_source
 from ..data.stream import BatchSource, PreparedSource, as_source
 from ..data.stream.recorded import streams_by_itself
 
-__all__ = ["SAMPLE_ROWS", "run_dataset", "sample_rows", "stream_evaluation", "streamed"]
+__all__ = [
+    "SAMPLE_ROWS",
+    "RunSource",
+    "run_dataset",
+    "sample_rows",
+    "stream_evaluation",
+    "streamed",
+]
 
 SAMPLE_ROWS = 65_536  # rows of a streamed split that the commands needing arrays read
 
@@ -24,10 +32,43 @@ def streamed(data: str) -> bool:
     return Path(data).exists() and streams_by_itself(data)
 
 
-def run_dataset(config: dict[str, Any]) -> Any:
-    """The data of a run: a streamed run's sources prepared as recorded."""
+class RunSource(BatchSource):
+    """A run's training source, fingerprinted by what run.json says of it.
+
+    ``fit`` refuses to resume a checkpoint whose source's fingerprint changed; the CLI
+    compares the files' fingerprints itself (``fcnn train --resume``, which
+    ``--allow-changed-data`` lets through), so the checkpoint keeps only the run's
+    description of its data, which a mended file leaves as it was."""
+
+    def __init__(self, source: BatchSource, record: dict[str, Any]) -> None:
+        super().__init__(shuffle_buffer=source.shuffle_buffer, dtype=source.dtype)
+        self.source, self.record = source, record
+        self.feature_names, self.n_rows = source.feature_names, source.n_rows
+
+    def _chunk_count(self) -> int | None:
+        return self.source._chunk_count()
+
+    def _read_chunk(self, index: int):
+        return self.source._read_chunk(index)
+
+    def _stream(self):
+        return self.source._stream()
+
+    def fingerprint(self) -> dict[str, Any]:
+        return self.record
+
+
+def run_dataset(config: dict[str, Any], dataset: Any = None) -> Any:
+    """The data of a run (``dataset`` when already loaded): a streamed run's sources
+    prepared as recorded, its training source fingerprinted by its record."""
     source = config["source"]
-    return load_source(source, config) if source["name"] == "stream" else load_source(source)
+    if source["name"] != "stream":
+        return load_source(source) if dataset is None else dataset
+    if dataset is None:
+        dataset = load_source(source, config)
+    record = {"run_source": source, "preprocess": config["preprocess"]}
+    dataset.X_train = RunSource(dataset.X_train, json.loads(json.dumps(record)))
+    return dataset
 
 
 def stream_evaluation(config: dict[str, Any], data: str, target: str | None) -> BatchSource:

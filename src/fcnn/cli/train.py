@@ -76,8 +76,7 @@ def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, a
 def _setup(config: dict[str, Any], dataset: Any = None):
     """Everything ``fit`` needs, rebuilt from a run configuration (fresh or from run.json;
     a fresh one comes with its ``dataset``, already loaded)."""
-    if dataset is None:
-        dataset = run_dataset(config)
+    dataset = run_dataset(config, dataset)
     net = config["network"]
     model = mlp(
         net["sizes"],
