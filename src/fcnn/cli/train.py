@@ -202,10 +202,10 @@ def train(
         help=help_text(
             N_(
                 "Read the file chunk by chunk instead of into memory (default: Parquet, "
-                ".npy and folders always; a CSV file when it is larger than {share} % of "
+                ".npy and folders always; a CSV file when it is larger than {share} of "
                 "the available memory)."
             ),
-            share=f"{STREAM_MEMORY_SHARE * 100:g}",
+            share=f"{STREAM_MEMORY_SHARE:.0%}",
         ),
     ),
     hidden: str = typer.Option(
