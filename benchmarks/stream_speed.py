@@ -96,7 +96,10 @@ def main() -> None:
         for name in names[r % len(names) :] + names[: r % len(names)]:
             times[name].append(epoch_time(copy.deepcopy(net), ways[name], args.batch_size))
     base = statistics.median(times["in memory"])
-    size = {n: paths[k].stat().st_size for n, k in zip(names[2:], ("default", "recommended"))}
+    size = {
+        n: paths[k].stat().st_size
+        for n, k in zip(names[2:], ("default", "recommended"), strict=True)
+    }
     lines = [
         f"784-{args.hidden}-10, {args.rows:,} rows, batch {args.batch_size}, row groups of "
         f"{args.row_group:,} rows, {os.cpu_count()} cores, median of {args.rounds} epochs",

@@ -38,6 +38,7 @@ __all__ = [
 STREAM_MEMORY_SHARE = 0.25
 STREAMED_SUFFIXES = (".parquet", ".pq", ".npy")  # always streamed: no in-memory reader
 FIRST_ROWS = 65_536  # rows the task is inferred from when --task is not given
+STATS_ROWS = 16_384  # rows per batch of the statistics pass
 
 
 def available_memory() -> int:
@@ -138,7 +139,8 @@ def load_stream(source: dict[str, Any], recorded: dict[str, Any] | None = None) 
         first = _first_targets(train)
         task, reason = _task(first, source.get("task"), name)
         text = _is_text(first)
-        stats = stream_statistics(train, classes=task == "classification")
+        # Batches of STATS_ROWS: the pass holds about three float64 copies of one.
+        stats = stream_statistics(train, classes=task == "classification", batch_size=STATS_ROWS)
         preprocess, n_train = stats.preprocess(), stats.n_rows
         classes = [str(c) for c in stats.classes] if text else None
         n_out = _outputs(task, stats.classes, text, name)
