@@ -166,3 +166,21 @@ def test_a_recorded_stream_is_prepared_without_a_second_pass(tmp_path):
     for a, b in ((fresh.X_train, again.X_train), (fresh.X_test, again.X_test)):
         for got, want in zip(all_rows(a, shuffle=False), all_rows(b, shuffle=False), strict=True):
             np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_streamed_scores_batch_by_batch_equal_evaluate_on_all_rows(tmp_path, task):
+    import fcnn
+    from fcnn.cli.streamed import EVALUATION_ROWS, scores
+
+    n = 2 * EVALUATION_ROWS + 123
+    X, y = table_data(n)
+    y = y if task == "classification" else y.astype(np.float64)
+    source = ParquetSource(write_parquet(tmp_path / "d.parquet", X, y, 1000), "target")
+    model = fcnn.mlp([3, 5, 3 if task == "classification" else 1], "relu", seed=0)
+    loss = "cross_entropy" if task == "classification" else "mse"
+    want = fcnn.evaluate(model, source, loss=loss)
+    got = scores(model, source, None, loss)
+    assert got.keys() == want.keys()
+    for name in want:
+        assert got[name] == pytest.approx(want[name], rel=1e-5)

@@ -26,7 +26,7 @@ from ..i18n import N_, translator
 from ..losses import LOSSES
 from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS
-from ..train import DivergenceWarning, EarlyStopping, evaluate, fit
+from ..train import DivergenceWarning, EarlyStopping, fit
 from ..train.checkpoint import CHECKPOINT_NAME
 from ..train.rundir import lock_run_dir
 from .app import app, console, friendly, help_text
@@ -48,7 +48,7 @@ from .schedules import (
     schedule_config,
     schedule_option,
 )
-from .streamed import run_dataset
+from .streamed import run_dataset, scores
 from .train_checks import (
     DEFAULT_EPOCHS,
     SCHEDULE_NAMES,
@@ -462,9 +462,9 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
     )
     if history.diverged:
         raise _diverged(history, config, opt, run_path)
-    rows = {"train": evaluate(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
+    rows = {"train": scores(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
     if dataset.X_test is not None:
-        rows["test"] = evaluate(model, dataset.X_test, dataset.y_test, loss=config["loss"])
+        rows["test"] = scores(model, dataset.X_test, dataset.y_test, loss=config["loss"])
     console.print(results_table(_("{epochs} epochs").format(epochs=len(history)), rows))
     for name in ("model.safetensors", "history.json", CHECKPOINT_NAME, RUN_FILE):
         if (run_path / name).exists():
