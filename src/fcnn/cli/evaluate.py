@@ -13,11 +13,11 @@ from ..data import apply_preprocess, csv_features
 from ..files import atomic_write_text
 from ..i18n import N_, translator
 from ..metrics import probabilities
-from ..train import evaluate
 from .app import app, console, friendly
 from .options import run_argument, target_option
 from .results import results_table
 from .runs import evaluation_data, load_run
+from .streamed import scores
 
 _ = translator("cli")
 
@@ -35,7 +35,7 @@ def evaluate_command(
     config, model = load_run(run)
     X, y, split = evaluation_data(config, data, target)
     loss = None if config is None else config["loss"]
-    console.print(results_table(run.name, {split: evaluate(model, X, y, loss=loss)}))
+    console.print(results_table(run.name, {split: scores(model, X, y, loss=loss)}))
 
 
 @app.command(

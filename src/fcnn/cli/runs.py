@@ -45,6 +45,7 @@ from ..optim import OPTIMIZERS
 from ..tensorfile import TensorFile
 from ..train import Callback, TrainState
 from ..train.checkpoint import CHECKPOINT_NAME
+from .streamed import run_dataset, sample_rows, stream_evaluation, streamed
 
 _ = translator("cli")
 
@@ -57,8 +58,20 @@ MAX_PARAMETERS = 2**30
 
 _INT, _COUNT, _WIDTH = INTEGER, COUNT, POSITIVE
 # What fcnn.data.source.fingerprint records (absent in runs made before it existed).
+_FILE = {"path": str, "size": _INT, "mtime_ns": _INT, "edges_sha256": str}
 _FINGERPRINT = (
     {"kind": Rule.one_of("file", "bundled"), "sha256": str},
+    # streamed files (fcnn.data.stream): sizes, times and edges, never all the bytes
+    {
+        "kind": Rule.one_of("parquet"),
+        "target": (str, None),
+        "schema": str,
+        "rows": _INT,
+        "row_groups": _INT,
+        "files": [_FILE],
+    },
+    {"kind": Rule.one_of("csv"), "target": (str, None), "schema": str, "file": _FILE},
+    {"kind": Rule.one_of("npy"), "X": _FILE, "shape": [_INT], "y?": _FILE, "target?": _INT},
     {"kind": Rule.one_of("published"), "md5": {str: str}},
     {
         "kind": Rule.one_of("generated"),
@@ -200,6 +213,7 @@ _SOURCE_OPTIONS = {
     "download": "download",
     "test_split": "test_split",
     "seed": "split_seed",
+    "stream": "stream",
 }
 
 
@@ -322,13 +336,15 @@ def evaluation_data(config: dict[str, Any] | None, data: str | None, target: str
     if data is None:
         if config is None:
             raise ValueError(_("a bare model file needs --data to evaluate on"))
-        dataset = load_source(config["source"])
+        dataset = run_dataset(config)
         if dataset.X_test is None:
             return dataset.X_train, dataset.y_train, "train"
         return dataset.X_test, dataset.y_test, "test"
     if config is None:
         dataset = load_source(make_source(data, target=target, test_split=0.0))
         return dataset.X_train, dataset.y_train, data
+    if streamed(data):
+        return stream_evaluation(config, data, target), None, Path(data).name
     if Path(data).suffix.lower() in (".csv", ".tsv", ".tab"):
         table = read_csv(data, target=target if target is not None else -1)
         X = (
@@ -357,12 +373,12 @@ def run_data(config: dict[str, Any] | None, data: str | None, target: str | None
     """(X, y, how messages name the data): ``data`` prepared as the run's training data
     was, else the run's own ``split`` ("train" or "test")."""
     if data is not None:
-        return evaluation_data(config, data, target)
+        return sample_rows(*evaluation_data(config, data, target))
     if config is None:
         raise ValueError(_("a bare model file needs --data to look at (a data set name or a CSV)"))
-    dataset = load_source(config["source"])
+    dataset = run_dataset(config)
     if split == "train":
-        return dataset.X_train, dataset.y_train, "the training set"
+        return sample_rows(dataset.X_train, dataset.y_train, "the training set")
     if dataset.X_test is None:
         raise ValueError(_("this run has no test split; use --split train or --data"))
-    return dataset.X_test, dataset.y_test, "the test set"
+    return sample_rows(dataset.X_test, dataset.y_test, "the test set")

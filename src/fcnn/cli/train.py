@@ -19,17 +19,14 @@ from rich.markup import escape
 
 from .. import __version__
 from ..activations import ACTIVATIONS
-from ..data import (
-    SOURCE_NAMES,
-    TASKS,
-    load_source,
-)
+from ..data import SOURCE_NAMES, TASKS
 from ..data.source import fingerprint
+from ..data.stream.recorded import STREAM_MEMORY_SHARE, StreamedData
 from ..i18n import N_, translator
 from ..losses import LOSSES
 from ..models import INIT_NAMES, mlp
 from ..optim import OPTIMIZERS
-from ..train import DivergenceWarning, EarlyStopping, evaluate, fit
+from ..train import DivergenceWarning, EarlyStopping, fit
 from ..train.checkpoint import CHECKPOINT_NAME
 from ..train.rundir import lock_run_dir
 from .app import app, console, friendly, help_text
@@ -51,6 +48,7 @@ from .schedules import (
     schedule_config,
     schedule_option,
 )
+from .streamed import run_dataset, scores
 from .train_checks import (
     DEFAULT_EPOCHS,
     SCHEDULE_NAMES,
@@ -75,9 +73,10 @@ def _optimizer_kwargs(lr, momentum, nesterov, weight_decay, beta1, beta2, eps, a
     return kwargs
 
 
-def _setup(config: dict[str, Any]):
-    """Everything ``fit`` needs, rebuilt from a run configuration (fresh or from run.json)."""
-    dataset = load_source(config["source"])
+def _setup(config: dict[str, Any], dataset: Any = None):
+    """Everything ``fit`` needs, rebuilt from a run configuration (fresh or from run.json;
+    a fresh one comes with its ``dataset``, already loaded)."""
+    dataset = run_dataset(config, dataset)
     net = config["network"]
     model = mlp(
         net["sizes"],
@@ -179,18 +178,34 @@ def train(
         None,
         metavar="DATA",
         help=help_text(
-            N_("A CSV file, or a data set: {names}."),
+            N_("A CSV, Parquet or .npy file, a folder of Parquet files, or a data set: {names}."),
             names=", ".join(name for name in SOURCE_NAMES if name != "csv"),
         ),
     ),
     target: str = typer.Option(
-        None, help=N_("CSV only: the target column's name (default: last).")
+        None,
+        help=N_(
+            "Files only: the target column's name (default: a CSV's last; "
+            ".npy: a column index or a .npy file of targets)."
+        ),
     ),
     task: str = typer.Option(
         None,
         help=N_(
-            "CSV only: classification or regression (default: inferred from the target; "
+            "Files only: classification or regression (default: inferred from the target; "
             "integers are classes when few: at most max(10, √rows))."
+        ),
+    ),
+    stream: bool = typer.Option(
+        None,
+        "--stream/--no-stream",
+        help=help_text(
+            N_(
+                "Read the file chunk by chunk instead of into memory (default: Parquet, "
+                ".npy and folders always; a CSV file when it is larger than {share} of "
+                "the available memory)."
+            ),
+            share=f"{STREAM_MEMORY_SHARE:.0%}",
         ),
     ),
     hidden: str = typer.Option(
@@ -330,6 +345,13 @@ def train(
         if early_stopping is not None and not validation_split:
             validation_split = 0.1
         source, dataset, loss, n_out = training_data(data, loss, ctx.params)
+        if isinstance(dataset, StreamedData) and validation_split:
+            raise ValueError(
+                _(
+                    "--validation-split and --early-stopping need rows in memory; a streamed "
+                    "run is evaluated on its --test-split instead"
+                )
+            )
         config = {
             "fcnn_version": __version__,
             "source": source,
@@ -358,7 +380,7 @@ def train(
             "schedule": schedule_config(
                 ctx.params,
                 DEFAULT_EPOCHS if epochs is None else epochs,
-                batches_per_epoch(len(dataset.X_train), validation_split, batch_size),
+                batches_per_epoch(_rows(dataset), validation_split, batch_size),
             ),
             "early_stopping": early_stopping,
             "fit": {
@@ -372,7 +394,7 @@ def train(
         if class_weight is not None:
             config["class_weight"] = class_weight_option(class_weight)
             fit_class_weight(config)  # a class the data do not have is refused here
-        built = _setup(config)  # every option checked before the run directory is created
+        built = _setup(config, dataset)  # every option checked before the run directory exists
         if run_path is None:
             run_path = new_run_dir(data)  # a name of its own, claimed with mkdir
     with lock_run_dir(run_path):  # one process in a run directory, from run.json to the end
@@ -393,13 +415,18 @@ def train(
         _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verbose)
 
 
+def _rows(dataset: Any) -> int | None:
+    """Training rows: counted by the statistics pass for a stream (None once resumed)."""
+    return dataset.n_train if isinstance(dataset, StreamedData) else len(dataset.X_train)
+
+
 def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verbose) -> None:
     """What ``fcnn train`` does once it holds the run directory: say what runs, fit,
     report; run.json is written when training starts (a run fit refuses leaves none)."""
     if verbose:
         # Which task and why: a CSV's is inferred from its target (fcnn.data.infer_task).
         other = TASKS[1 - TASKS.index(config["task"])]
-        fresh_csv = config["source"]["name"] == "csv" and resume is None
+        fresh_csv = config["source"]["name"] in ("csv", "stream") and resume is None
         hint = _("; --task {other} overrides").format(other=other) if fresh_csv else ""
         why = f" ({dataset.task_reason}{hint})" if dataset.task_reason else ""
         line = _(
@@ -407,7 +434,7 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
             "network {sizes} {activation}; run directory {run}"
         ).format(
             data=f"[bold]{escape(config['source']['name'])}[/]",
-            rows=len(dataset.X_train),
+            rows="?" if _rows(dataset) is None else _rows(dataset),
             features=dataset.n_features,
             task=_(config["task"]),
             why=escape(why),
@@ -435,9 +462,9 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
     )
     if history.diverged:
         raise _diverged(history, config, opt, run_path)
-    rows = {"train": evaluate(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
+    rows = {"train": scores(model, dataset.X_train, dataset.y_train, loss=config["loss"])}
     if dataset.X_test is not None:
-        rows["test"] = evaluate(model, dataset.X_test, dataset.y_test, loss=config["loss"])
+        rows["test"] = scores(model, dataset.X_test, dataset.y_test, loss=config["loss"])
     console.print(results_table(_("{epochs} epochs").format(epochs=len(history)), rows))
     for name in ("model.safetensors", "history.json", CHECKPOINT_NAME, RUN_FILE):
         if (run_path / name).exists():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from pathlib import Path
 from typing import Any
 
 from .. import checks
@@ -187,9 +188,10 @@ def _check_applies(options: dict[str, Any], given: set[str]) -> None:
             )
     _check_schedule(options, given)
     data = options.get("data") or ""
-    is_csv = data.lower().endswith((".csv", ".tsv"))
-    if "target" in given and not is_csv:
+    is_file = data.lower().endswith(FILE_SUFFIXES) or Path(data).is_dir()
+    if "target" in given and not is_file:
         raise ValueError(
+            # (the words predate Parquet and .npy files; tests/test_cli_trust.py holds them)
             _("--target names a column of a CSV file; {data!r} is not one").format(data=data)
         )
     for name in ("data_dir", "download"):
@@ -199,6 +201,10 @@ def _check_applies(options: dict[str, Any], given: set[str]) -> None:
                     flag=flag(name), sets=_(" or ").join(IMAGE_SETS), data=data
                 )
             )
+
+
+# Files whose columns --target names (a folder of Parquet files too).
+FILE_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".npy")
 
 
 def _check_schedule(options: dict[str, Any], given: set[str]) -> None:

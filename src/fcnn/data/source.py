@@ -85,6 +85,7 @@ def make_source(
     download: bool = False,
     test_split: float = 0.2,
     split_seed: int = 0,
+    stream: bool | None = None,
 ) -> dict[str, Any]:
     """Describe a data set: a name from ``SOURCE_NAMES`` or a path to a ``.csv`` file.
 
@@ -93,12 +94,22 @@ def make_source(
     go to a generated set's maker; ``test_split`` holds out that fraction (images keep
     their own test set), drawn with ``split_seed``; ``data_dir``/``download`` locate
     MNIST-format files.
+
+    A Parquet file (``.parquet``, ``.pq``), a folder of them or a ``.npy`` file, or a CSV
+    file with ``stream=True`` (or, with ``stream=None``, larger than
+    ``fcnn.data.stream.recorded.STREAM_MEMORY_SHARE`` of the available memory) is read
+    as a stream: ``{"name": "stream", "path": ..., ...}``, its test rows chosen by a
+    hash of their index (see ``fcnn.data.stream.split``).
     """
     for key, value in (("seed", seed), ("split_seed", split_seed)):
         if value is not None:
             checks.non_negative_int("make_source", key, value)
     if task is not None:
         checks.choice("make_source", "task", task, TASKS)
+    if stream is not None:
+        checks.flag("make_source", "stream", stream)
+    if stream or (stream is None and _streamed_path(data)):
+        return _stream_source(data, target, task, test_split, split_seed)
     if data.lower().endswith(".csv") or Path(data).suffix.lower() in (".csv", ".tsv"):
         source: dict[str, Any] = {"name": "csv", "path": str(Path(data).resolve())}
         if target is not None:
@@ -133,6 +144,31 @@ def make_source(
     return source
 
 
+def _streamed_path(data: str) -> bool:
+    from .stream.recorded import streams_by_itself
+
+    return Path(data).exists() and streams_by_itself(data)
+
+
+def _stream_source(data, target, task, test_split, split_seed) -> dict[str, Any]:
+    if data in SOURCE_NAMES:
+        raise ValueError(f"--stream applies to a file or a folder, not to {data!r}")
+    path = Path(data)
+    if not path.exists():
+        raise FileNotFoundError(2, "no such file or folder", str(path))
+    source: dict[str, Any] = {"name": "stream", "path": str(path.resolve())}
+    if target is not None:
+        # A .npy file's target is a column index (or another .npy file of targets).
+        numeric = path.suffix.lower() == ".npy" and str(target).lstrip("-").isdigit()
+        source["target"] = int(target) if numeric else target
+    if task is not None:
+        source["task"] = task
+    if not isinstance(test_split, (int, float)) or not 0 <= test_split < 1:
+        raise ValueError(f"test_split={test_split!r}: expected a fraction in [0, 1)")
+    source.update({"test_split": float(test_split), "split_seed": int(split_seed)})
+    return source
+
+
 def _split(X, y, source):
     if not source.get("test_split"):
         return X, y, None, None
@@ -143,9 +179,17 @@ def _split(X, y, source):
     return X_train, y_train, X_test, y_test
 
 
-def load_source(source: dict[str, Any]) -> Dataset:
-    """Load and prepare the data set a source describes (see :func:`make_source`)."""
+def load_source(source: dict[str, Any], recorded: dict[str, Any] | None = None) -> Any:
+    """Load and prepare the data set a source describes (see :func:`make_source`).
+
+    A ``"stream"`` source gives a :class:`fcnn.data.stream.recorded.StreamedData`
+    (sources where a :class:`Dataset` has arrays); ``recorded`` (a run's configuration)
+    gives its preparation instead of a statistics pass over the data."""
     name = source.get("name")
+    if name == "stream":
+        from .stream.recorded import load_stream
+
+        return load_stream(source, recorded)
     if name == "csv":
         table = csv(source["path"], target=source.get("target", -1))
         task, reason = infer_task(
@@ -222,6 +266,10 @@ def fingerprint(source: dict[str, Any]) -> dict[str, Any]:
     its generator, defaults included (a default that changes changes the points).
     """
     name = source.get("name")
+    if name == "stream":  # a file's size, time and edges: hashing 50 GB would take minutes
+        from .stream.recorded import stream_fingerprint
+
+        return json.loads(json.dumps(stream_fingerprint(source)))
     if name == "csv":
         digest = hashlib.sha256()
         with open(source["path"], "rb") as handle:

@@ -86,6 +86,9 @@ class NpySource(BatchSource):
     def _chunk_count(self) -> int:
         return -(-self.n_rows // self.chunk_rows)
 
+    def _chunk_starts(self) -> list[int]:
+        return list(range(0, self.n_rows, self.chunk_rows))
+
     def _read_chunk(self, index: int):
         rows = slice(index * self.chunk_rows, (index + 1) * self.chunk_rows)
         block = np.asarray(self._X[rows])

@@ -40,13 +40,33 @@ def check_columns(who: str, path: Any, schema: Any, target: str | None) -> list[
     return features
 
 
+def _row_major(batch: Any, features: list[str], dtype: np.dtype) -> np.ndarray | None:
+    """The features as one C-ordered array made by pyarrow in one pass (its
+    ``to_tensor``, outside the GIL), when they share one floating type; else None."""
+    import pyarrow as pa
+
+    if batch.num_rows == 0:
+        return None
+    selected = batch.select(features)
+    kinds = {field.type for field in selected.schema}
+    if len(kinds) != 1 or not pa.types.is_floating(kinds.pop()):
+        return None
+    if isinstance(selected, pa.Table):  # a row group: one record batch of all its rows
+        selected = selected.combine_chunks().to_batches()[0]
+    X = np.asarray(selected.to_tensor(null_to_nan=True, row_major=True))
+    return X if X.dtype == dtype else X.astype(dtype)
+
+
 def to_arrays(batch: Any, features: list[str], target: str | None, dtype: np.dtype):
     """A pyarrow table or record batch as ``X`` (rows, features) of ``dtype`` and ``y``
     (None without a target). Missing values become NaN, which training refuses by cell."""
-    # Filled column by column into Fortran order (each column contiguous), then one copy
-    # to the row order the step wants: several times faster than writing strided columns.
-    X = np.empty((batch.num_rows, len(features)), dtype=dtype, order="F")
-    for j, name in enumerate(features):
-        X[:, j] = batch.column(name).to_numpy(zero_copy_only=False)
+    X = _row_major(batch, features, dtype)
+    if X is None:
+        # Filled column by column into Fortran order (each column contiguous), then one
+        # copy to the row order the step wants: faster than writing strided columns.
+        X = np.empty((batch.num_rows, len(features)), dtype=dtype, order="F")
+        for j, name in enumerate(features):
+            X[:, j] = batch.column(name).to_numpy(zero_copy_only=False)
+        X = np.ascontiguousarray(X)
     y = None if target is None else batch.column(target).to_numpy(zero_copy_only=False)
-    return np.ascontiguousarray(X), y
+    return X, y

@@ -61,6 +61,7 @@ class ParquetSource(BatchSource):
         self._features = check_columns("ParquetSource", self.files[0], self._schema, target)
         self.feature_names = list(self._features)
         self._groups: list[tuple[int, int]] = []  # (file, row group)
+        self._starts: list[int] = []  # the first row of each row group, across the files
         rows = 0
         for i, file in enumerate(self.files):
             handle = first if i == 0 else _open(file)
@@ -71,13 +72,18 @@ class ParquetSource(BatchSource):
                     "same columns and types (rewrite it, or read the files separately)"
                 )
             meta = handle.metadata
-            rows += meta.num_rows
-            self._groups.extend((i, g) for g in range(meta.num_row_groups))
+            for g in range(meta.num_row_groups):
+                self._groups.append((i, g))
+                self._starts.append(rows)
+                rows += meta.row_group(g).num_rows
         self._open_file = (0, first)  # one file open at a time, the last one read
         self.n_rows = rows
 
     def _chunk_count(self) -> int:
         return len(self._groups)
+
+    def _chunk_starts(self) -> list[int]:
+        return list(self._starts)
 
     def _read_chunk(self, index: int):
         import pyarrow as pa

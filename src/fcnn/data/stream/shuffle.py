@@ -36,14 +36,62 @@ def _join(parts: list[Batch]) -> Batch:
     return X, y
 
 
-def _take(X: np.ndarray, y: np.ndarray | None, index) -> Batch:
-    return X[index], None if y is None else y[index]
-
-
 def _hand_out(X, y, stop: int, batch_size: int) -> Iterator[Batch]:
     for begin in range(0, stop, batch_size):
         end = min(begin + batch_size, stop)
         yield X[begin:end], None if y is None else y[begin:end]
+
+
+class _Buffer:
+    """Rows held for mixing, in arrays allocated once and reused chunk after chunk.
+
+    Why not a fresh array per chunk: arrays of tens of megabytes come from the system
+    (mmap) and go back to it when freed, so every one is page-faulted in anew; on a
+    784-feature data set the concatenations and permuted copies of the buffer cost more
+    than decoding the file. Here a chunk is copied in once, each batch is gathered from
+    the buffer (a small array, reused by the allocator) and the rows kept for the next
+    round are gathered into a spare array and copied back to the front."""
+
+    def __init__(self) -> None:
+        self.X = self.y = self.spare_X = self.spare_y = None
+        self.held = 0
+
+    @staticmethod
+    def _grown(old, rows: int, like: np.ndarray, held: int):
+        dtype = like.dtype if old is None else np.result_type(old.dtype, like.dtype)
+        if old is not None and len(old) >= rows and dtype == old.dtype:
+            return old
+        new = np.empty((max(rows, 2 * held), *like.shape[1:]), dtype=dtype)
+        if old is not None:
+            new[:held] = old[:held]
+        return new
+
+    def add(self, X: np.ndarray, y: np.ndarray | None) -> None:
+        end = self.held + len(X)
+        self.X = self._grown(self.X, end, X, self.held)
+        self.X[self.held : end] = X
+        if y is not None:
+            self.y = self._grown(self.y, end, np.asarray(y), self.held)
+            self.y[self.held : end] = y
+        self.held = end
+
+    def hand_out(self, rng, stop: int, batch_size: int) -> Iterator[Batch]:
+        """Batches of the first ``stop`` rows of a random order of the held rows; the
+        rest of that order is kept, at the front, for the next round."""
+        order = rng.permutation(self.held)
+        for begin in range(0, stop, batch_size):
+            rows = order[begin : min(begin + batch_size, stop)]
+            yield self.X.take(rows, axis=0), None if self.y is None else self.y.take(rows, axis=0)
+        kept = order[stop:]
+        if len(kept):
+            self.spare_X = self._grown(self.spare_X, len(kept), self.X, 0)
+            np.take(self.X, kept, axis=0, out=self.spare_X[: len(kept)])
+            self.X[: len(kept)] = self.spare_X[: len(kept)]
+            if self.y is not None:
+                self.spare_y = self._grown(self.spare_y, len(kept), self.y, 0)
+                np.take(self.y, kept, axis=0, out=self.spare_y[: len(kept)])
+                self.y[: len(kept)] = self.spare_y[: len(kept)]
+        self.held = len(kept)
 
 
 def rebatch(
@@ -53,9 +101,26 @@ def rebatch(
     shuffle_buffer: int,
 ) -> Iterator[Batch]:
     """Batches of ``batch_size`` rows from ``chunks``; mixed with ``rng`` when given."""
+    if rng is None:
+        yield from _in_order(chunks, batch_size)
+        return
     capacity = max(shuffle_buffer, batch_size)
-    # Shuffled: wait for a full buffer and keep half of it; in order: a batch is enough.
-    threshold, keep = (batch_size, 0) if rng is None else (capacity, capacity // 2)
+    keep = capacity // 2  # wait for a full buffer, hand out all but about half of it
+    buffer = _Buffer()
+    for X, y in chunks:
+        if len(X) == 0:
+            continue
+        buffer.add(X, y)
+        if buffer.held >= capacity:
+            yield from buffer.hand_out(
+                rng, (buffer.held - keep) // batch_size * batch_size, batch_size
+            )
+    if buffer.held:
+        yield from buffer.hand_out(rng, buffer.held, batch_size)
+
+
+def _in_order(chunks: Iterable[Batch], batch_size: int) -> Iterator[Batch]:
+    """The rows in their order, batches as views of the chunks where they fit in one."""
     parts: list[Batch] = []
     held = 0
     for X, y in chunks:
@@ -63,17 +128,13 @@ def rebatch(
             continue
         parts.append((X, y))
         held += len(X)
-        if held < threshold:
+        if held < batch_size:
             continue
         X, y = _join(parts)
-        if rng is not None:
-            X, y = _take(X, y, rng.permutation(held))
-        out = (held - keep) // batch_size * batch_size
+        out = held // batch_size * batch_size
         yield from _hand_out(X, y, out, batch_size)
         parts = [(X[out:], None if y is None else y[out:])]
         held -= out
     if held:
         X, y = _join(parts)
-        if rng is not None:
-            X, y = _take(X, y, rng.permutation(held))
         yield from _hand_out(X, y, held, batch_size)

@@ -22,9 +22,8 @@ from typing import Any
 import numpy as np
 
 from ... import checks
-from ..source import apply_preprocess
 from ..transform import Standardizer
-from .base import BatchSource
+from .base import BatchSource, StreamError
 
 __all__ = ["PreparedSource", "StreamStatistics", "stream_statistics"]
 
@@ -110,18 +109,63 @@ def stream_statistics(
 
 class PreparedSource(BatchSource):
     """``source`` with its features prepared by a preparation record (the
-    ``{"kind": "standardize", ...}`` of :meth:`StreamStatistics.preprocess`, or any
-    record ``apply_preprocess`` knows) as each chunk is read: what training on
-    standardised streamed data reads, the same preparation ``predict`` applies later."""
+    ``{"kind": "standardize", ...}`` of :meth:`StreamStatistics.preprocess`, or
+    ``{"kind": "scale", "factor": f}`` / ``{"kind": "none"}``, as
+    ``fcnn.data.apply_preprocess`` knows them) as each chunk is read: what training on
+    standardised streamed data reads, the same preparation ``predict`` applies later.
 
-    def __init__(self, source: BatchSource, preprocess: dict[str, Any]) -> None:
+    With ``classes`` (the sorted class labels, e.g. text), each target is replaced by
+    its index among them, as ``fcnn.data.csv`` numbers a text column's classes; a label
+    not among them is refused, naming it.
+    """
+
+    def __init__(
+        self, source: BatchSource, preprocess: dict[str, Any], classes: Any = None
+    ) -> None:
         super().__init__(shuffle_buffer=source.shuffle_buffer, dtype=source.dtype)
         self.source, self.preprocess = source, dict(preprocess)
         self.feature_names, self.n_rows = source.feature_names, source.n_rows
+        self.classes = None if classes is None else np.asarray(classes)
+        kind = self.preprocess.get("kind", "none")
+        # Prepared in the source's dtype: one pass over a float32 chunk, no float64 copy.
+        if kind == "standardize":
+            scaler = Standardizer.from_state_dict(
+                {"mean": self.preprocess["mean"], "scale": self.preprocess["scale"]}
+            )
+            self._shift, self._divide = (
+                scaler.mean.astype(self.dtype),
+                scaler.scale.astype(self.dtype),
+            )
+            self._factor = None
+        elif kind in ("scale", "none"):
+            self._shift = self._divide = None
+            self._factor = self.dtype.type(self.preprocess["factor"]) if kind == "scale" else None
+        else:
+            raise ValueError(f"PreparedSource: unknown preprocessing {kind!r}")
 
     def _prepared(self, chunk):
         X, y = chunk
-        return self._features(apply_preprocess(self.preprocess, X)), y
+        X = np.array(X, dtype=self.dtype)  # a copy of its own, prepared in place
+        if self._shift is not None:
+            X -= self._shift
+        if self._divide is not None:
+            X /= self._divide
+        if self._factor is not None:
+            X *= self._factor
+        return X, self._labels(y)
+
+    def _labels(self, y):
+        if self.classes is None or y is None:
+            return y
+        y = np.asarray(y).astype(self.classes.dtype, copy=False)
+        index = np.minimum(np.searchsorted(self.classes, y), len(self.classes) - 1)
+        unknown = self.classes[index] != y
+        if unknown.any():
+            raise StreamError(
+                f"{self.source!r}: class {y[unknown][0]!r} was not seen in training; its "
+                f"classes: {', '.join(map(str, self.classes))}"
+            )
+        return index.astype(np.int64)
 
     def _chunk_count(self) -> int | None:
         return self.source._chunk_count()
@@ -133,4 +177,7 @@ class PreparedSource(BatchSource):
         return map(self._prepared, self.source._stream())
 
     def fingerprint(self) -> dict[str, Any]:
-        return {**self.source.fingerprint(), "preprocess": self.preprocess}
+        found = {**self.source.fingerprint(), "preprocess": self.preprocess}
+        if self.classes is not None:
+            found["classes"] = self.classes.tolist()
+        return found

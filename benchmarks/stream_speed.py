@@ -1,0 +1,121 @@
+"""A streamed epoch against the in-memory one, on an MNIST-sized network, side by side.
+
+    python benchmarks/stream_speed.py [--rows 60000] [--hidden 256] [--batch-size 128]
+        [--rounds 3] [--folder /var/tmp/fcnn-speed] [--markdown benchmarks/stream_speed.md]
+
+Issue #17's target: an epoch streamed from Parquet on local disk takes at most 1.15×
+the in-memory epoch, on 784-256-10 or 784-800-10. The data are ``--rows`` random rows
+of 784 float32 features and ten classes (timing does not depend on the values), written
+once into ``--folder`` (never into the repository) as:
+
+- ``.npy`` (features and targets, memory-mapped by :class:`fcnn.data.stream.NpySource`);
+- Parquet with pyarrow's default writer options (dictionary encoding, Snappy);
+- Parquet as fcnn recommends for streaming (``use_dictionary=False, compression=None``:
+  decoding is then a copy).
+
+Each round trains one epoch of each way on a fresh copy of one network (Adam, the
+cross-entropy, float32), in an order that rotates so that a busy neighbour slows all of
+them alike; the table gives the median epoch time and the ratio to the in-memory epoch.
+Streamed epochs read with the default shuffle buffer (16,384 rows) and read ahead in
+fcnn's reader thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+import fcnn
+from fcnn.data.stream import NpySource, ParquetSource
+
+FEATURES, CLASSES = 784, 10
+RECOMMENDED = {"use_dictionary": False, "compression": None}
+
+
+def write_files(folder: Path, rows: int, row_group: int) -> dict[str, Path]:
+    """The data in each format, written once (kept for the next run)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"speed-{rows}"
+    paths = {
+        "X": folder / f"{stem}-X.npy",
+        "y": folder / f"{stem}-y.npy",
+        "default": folder / f"{stem}-default.parquet",
+        "recommended": folder / f"{stem}-recommended.parquet",
+    }
+    if all(p.exists() for p in paths.values()):
+        return paths
+    rng = np.random.default_rng(0)
+    X = rng.random((rows, FEATURES), dtype=np.float32)
+    y = rng.integers(0, CLASSES, rows)
+    np.save(paths["X"], X)
+    np.save(paths["y"], y)
+    table = pa.table({**{f"p{j}": X[:, j] for j in range(FEATURES)}, "label": y})
+    pq.write_table(table, paths["default"], row_group_size=row_group)
+    pq.write_table(table, paths["recommended"], row_group_size=row_group, **RECOMMENDED)
+    return paths
+
+
+def epoch_time(model, data, batch_size: int) -> float:
+    X, y = data
+    start = time.perf_counter()
+    fcnn.fit(model, X, y, epochs=1, batch_size=batch_size, optimizer="adam", seed=0, verbose=0)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=60_000)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--row-group", type=int, default=16_384)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--folder", type=Path, default=Path("/var/tmp/fcnn-speed"))
+    parser.add_argument("--markdown", type=Path)
+    args = parser.parse_args()
+    paths = write_files(args.folder, args.rows, args.row_group)
+    ways = {
+        "in memory": (np.load(paths["X"]), np.load(paths["y"])),
+        ".npy (memory-mapped)": (NpySource(paths["X"], paths["y"]), None),
+        "Parquet, default writer": (ParquetSource(paths["default"], "label"), None),
+        "Parquet, recommended": (ParquetSource(paths["recommended"], "label"), None),
+    }
+    net = fcnn.mlp([FEATURES, args.hidden, CLASSES], "relu", seed=0)
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    names = list(ways)
+    epoch_time(copy.deepcopy(net), ways["in memory"], args.batch_size)  # warm caches
+    for r in range(args.rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            times[name].append(epoch_time(copy.deepcopy(net), ways[name], args.batch_size))
+    base = statistics.median(times["in memory"])
+    size = {
+        n: paths[k].stat().st_size
+        for n, k in zip(names[2:], ("default", "recommended"), strict=True)
+    }
+    lines = [
+        f"784-{args.hidden}-10, {args.rows:,} rows, batch {args.batch_size}, row groups of "
+        f"{args.row_group:,} rows, {os.cpu_count()} cores, median of {args.rounds} epochs",
+        "",
+        "| data | epoch (s) | × in memory | file (MB) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name in names:
+        epoch = statistics.median(times[name])
+        mb = f"{size[name] / 1e6:.0f}" if name in size else "–"
+        lines.append(f"| {name} | {epoch:.2f} | {epoch / base:.2f} | {mb} |")
+    text = "\n".join(lines)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
