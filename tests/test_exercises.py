@@ -1,16 +1,26 @@
 """fcnn.exercises: right answers pass; typical wrong answers fail with the hint that names
-the mistake, in English and in Chinese; the reference comes from fcnn, not from constants."""
+the mistake, in English and in Chinese; the reference comes from fcnn, not from constants.
+
+The right answers are the course's published solutions (course/solutions/NN-name.md):
+their code cells run with ``check`` recording each answer instead of judging it, and
+every answer recorded must then pass its check, in both languages."""
 
 from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
+from unittest import mock
 
+import jupytext
 import numpy as np
 import pytest
 
+import fcnn.exercises
 from fcnn.exercises import EXERCISES, check
 from fcnn.i18n import using_language
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "course" / "solutions"
 
 
 def sigmoid(x):
@@ -37,24 +47,21 @@ DELTA_O1 = (OUT_O1 - 0.01) * OUT_O1 * (1 - OUT_O1)
 DELTA_O2 = (OUT_O2 - 0.99) * OUT_O2 * (1 - OUT_O2)
 SLOPE_H1 = OUT_H1 * (1 - OUT_H1)
 
-RIGHT = {
-    "ch1.linear_forward": lambda X, W, b: X @ W.T + b,
-    "ch1.collapse": lambda W1, b1, W2, b2: (W2 @ W1, W2 @ b1 + b2),
-    "ch2.dE_dw5": 0.082167041,
-    "ch2.dE_dw1": (DELTA_O1 * 0.40 + DELTA_O2 * 0.50) * SLOPE_H1 * 0.05,
-    "ch3.sigmoid_backward": lambda y, g: g * y * (1 - y),
-    "ch3.relu_backward": lambda x, g: g * (x > 0),
-    "ch4.tanh_backward": lambda a, g: g * (1 - a**2),
-    "ch4.bce_logits_grad": lambda z, y: (sigmoid(z) - y) / len(z),
-    "ch5.he_std": lambda fan_in: math.sqrt(2 / fan_in),
-    "ch5.dead_units": lambda A: (A == 0).all(axis=0),
-    "ch6.batchnorm_forward": lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0) + eps) + b,
-    "ch6.running_var": lambda r, x, m: (1 - m) * r + m * x.var(0, ddof=1),
-    "ch7.softmax_ce_grad": lambda z, k: (softmax(z) - np.eye(z.shape[1])[k]) / len(z),
-    "ch7.momentum_step": lambda w, v, g, lr, m: (w - lr * (m * v + g), m * v + g),
-    "ch8.train_step": lambda *args: train_step(*args),
-    "ch8.count_parameters": lambda sizes: sum(a * b + b for a, b in itertools.pairwise(sizes)),
-}
+
+def solutions() -> dict[str, object]:
+    """{exercise: answer} from the code of course/solutions/*.md, run cell by cell."""
+    answers: dict[str, object] = {}
+    recording = mock.patch.object(fcnn.exercises, "check", answers.__setitem__)
+    for text in sorted(SOLUTIONS.glob("*.md")):
+        namespace: dict[str, object] = {}
+        with recording:
+            for cell in jupytext.read(text, fmt="md:myst").cells:
+                if cell.cell_type == "code":
+                    exec(compile(cell.source, str(text), "exec"), namespace)
+    return answers
+
+
+RIGHT = solutions()
 
 # (exercise, wrong answer, a piece of the English hint, a piece of the Chinese hint)
 WRONG = [
@@ -156,6 +163,13 @@ WRONG = [
 
 def test_every_exercise_has_a_right_answer_here():
     assert set(RIGHT) | {"ch2.grad_W1"} == set(EXERCISES)
+
+
+def test_the_solutions_answer_every_exercise_in_the_chapters_order():
+    """One solutions file per chapter, named as the chapter; every exercise solved."""
+    texts = sorted(SOLUTIONS.glob("*.md"))
+    assert [p.name for p in texts] == [p.name for p in sorted(SOLUTIONS.parent.glob("en/0*.md"))]
+    assert list(RIGHT) == list(EXERCISES)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -3,7 +3,7 @@
 A package rather than the original design's ``train.py`` because it outgrew one readable file:
 ``step`` (the one training step), ``loop`` (fit/evaluate), ``callbacks``, ``checkpoint``
 (bit-identical resume), ``rundir`` (a run directory's lock and the files kept in it),
-``history``, ``progress`` (what the user sees).
+``history``, ``progress`` and ``live`` (what the user sees).
 """
 
 from .callbacks import (
@@ -17,6 +17,7 @@ from .callbacks import (
 )
 from .checkpoint import load_checkpoint, save_checkpoint
 from .history import History
+from .live import LivePlot
 from .loop import evaluate, fit, prepare_targets, resolve_loss
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "EarlyStopping",
     "History",
     "LRSchedulerCallback",
+    "LivePlot",
     "ModelCheckpoint",
     "TrainState",
     "evaluate",

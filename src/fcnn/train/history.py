@@ -130,8 +130,9 @@ class History:
     # A long run shows its first and last epochs; the curves show every one.
     _SHOWN_ROWS = 10
 
-    def _repr_html_(self) -> str:
-        """In a notebook: the loss curves, the metric curves, then the per-epoch table."""
+    def curves_html(self) -> str:
+        """The loss curves and the metric curves as inline SVG, side by side (what a
+        notebook shows above the table, and what ``LivePlot`` redraws while training)."""
         losses = {k: v for k, v in self.history.items() if k in ("loss", "val_loss")}
         metrics = {
             k: v for k, v in self.history.items() if k not in losses and k not in ("lr", "time")
@@ -139,6 +140,10 @@ class History:
         charts = [svg_curves(self.epoch, losses, title=_("loss by epoch"))]
         if metrics:
             charts.append(svg_curves(self.epoch, metrics, title=_("metrics by epoch")))
+        return "<div>" + "".join(charts) + "</div>"
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the loss curves, the metric curves, then the per-epoch table."""
         keys = list(self.history)
         rows = [[e, *(f"{self.history[k][i]:.4g}" for k in keys)] for i, e in enumerate(self.epoch)]
         if len(rows) > 2 * self._SHOWN_ROWS:
@@ -154,4 +159,4 @@ class History:
             caption=caption,
             right=range(len(keys) + 1),
         )
-        return "<div>" + "".join(charts) + "</div>" + table
+        return self.curves_html() + table

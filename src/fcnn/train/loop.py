@@ -30,6 +30,7 @@ from ..optim import OPTIMIZERS, Optimizer
 from .callbacks import Callback, DivergenceGuard, TrainState
 from .history import History
 from .inputs import _as_features, _as_targets, _split_validation
+from .live import LivePlot
 from .progress import Progress
 from .rundir import RunFiles
 from .step import TrainStep
@@ -157,6 +158,7 @@ def fit(
     diagnose: bool = False,
     class_weight: dict | str | None = None,
     dask: Any = None,
+    live: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batch gradient descent.
 
@@ -224,6 +226,10 @@ def fit(
         Train data-parallel on the client's workers: each reads its shard of the data and
         computes its part of every global batch's gradient; the parts are summed in a tree
         and one optimiser step is taken here (see :mod:`fcnn.train.data_parallel`).
+    live : bool
+        In a Jupyter notebook, redraw the loss and metric curves in place while training
+        (a :class:`~fcnn.train.live.LivePlot` after the other callbacks); elsewhere, a
+        one-line note and nothing more.
 
     Returns
     -------
@@ -235,6 +241,7 @@ def fit(
     batch_size = checks.positive_int("fit", "batch_size", batch_size)
     if verbose not in (0, 1, 2) or isinstance(verbose, bool):
         raise checks.refusal(ValueError, "fit", "verbose", verbose, "0, 1 or 2")
+    live = checks.flag("fit", "live", live)
     if resume and run_dir is None:
         raise ValueError("resume=True needs run_dir= (where the checkpoint is)")
     if seed is not None:
@@ -293,6 +300,8 @@ def fit(
         from ..diagnose import DiagnosticsCallback
 
         all_callbacks.append(DiagnosticsCallback())
+    if live:
+        all_callbacks.append(LivePlot())
     history = History()
     config = {
         "batch_size": batch_size,
