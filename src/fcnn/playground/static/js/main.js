@@ -14,6 +14,9 @@ import { bindMapReadout, lossChart, netView, relayout, renderLegend, renderPageO
 import { parseFragment } from "./urlstate.js";
 import { _, format, language, onLanguage, ready, setLanguage } from "./i18n.js";
 import { bindBackprop } from "./backprop.js";
+import { bindLessons } from "./lessons.js";
+import { bindCallouts } from "./callouts.js";
+import { bindStopNotice } from "./stopnotice.js";
 
 // The address changed (edited, or a link followed within the page): its page options
 // apply at once, its config keys that differ go to the server.
@@ -191,6 +194,9 @@ renderLanguage(language());
 onLanguage(renderLanguage);
 bindBackprop();
 bindMapReadout();
+bindCallouts();
+bindLessons();
+bindStopNotice();
 // The network redraws when its box changes size (window, advanced panel, diagnostics).
 new ResizeObserver(() => netView.render(false)).observe($("network"));
 connect({ onMessage: handle, onStatus });

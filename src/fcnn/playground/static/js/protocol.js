@@ -136,6 +136,8 @@ function onConfig(config) {
 function onState(msg) {
   app.state = msg;
   window.__fcnnLastState = msg;
+  // For the lessons and the stop notice: `wasRunning` is what the page believed before.
+  document.dispatchEvent(new window.CustomEvent("fcnn:state", { detail: { state: msg, wasRunning: app.running } }));
   if (typeof msg.running === "boolean") setRunning(msg.running);
   if (Number.isFinite(msg.train_loss) || Number.isFinite(msg.test_loss)) {
     lossChart.add(msg.epoch, msg.train_loss, msg.test_loss);
