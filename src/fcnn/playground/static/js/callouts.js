@@ -30,9 +30,9 @@ const CALLOUTS = [
     text: N_("The outputs are mixed with varying weights, shown by the thickness of the lines. Click a line to edit its weight."),
   },
   {
+    // In the data column: under the map it would take the map's room (views.relayout).
     name: "colors",
-    after: "legend",
-    arrow: "up",
+    after: "data-actions",
     text: N_("Colours show data, neuron and weight values: orange is negative, blue is positive. The background is what the network predicts at each point."),
   },
 ];
@@ -57,7 +57,8 @@ function place(box, c) {
   const anchor = $(c.before ?? c.after) ?? document.querySelector(`.${c.before ?? c.after}`);
   if (!anchor) return false;
   if (c.before) anchor.before(box);
-  else anchor.after(box);
+  else (document.querySelector(`[data-callout-after="${c.after}"]`) ?? anchor).after(box);
+  box.dataset.calloutAfter = c.after;
   return true;
 }
 
