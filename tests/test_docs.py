@@ -1,4 +1,5 @@
-"""The README's examples run, and print what the page shows; the tutorial points to
+"""The README's examples (and its Chinese counterpart's, docs/zh/README.md, run in
+Chinese) run, and print what the page shows; the tutorial points to
 every chapter of the course (its examples are the chapters' cells: tests/test_course.py).
 
 Sybil (https://sybil.readthedocs.io) reads the Markdown: every ```python block runs in one
@@ -17,7 +18,8 @@ How an output is compared (tests/test_course.py holds the course notebooks to th
 - a range ``low–high`` (an en dash) stands where a figure depends on the machine's BLAS
   kernel (a chaotic training run): the number printed must lie in it, give or take one
   unit of the last digit; the page says why beside it;
-- a number followed by ``s``, ``ms`` or ``µs`` is a timing and matches any number;
+- a number followed by ``s``, ``ms`` or ``µs`` (in Chinese ``秒``, ``毫秒``, ``微秒``) is a
+  timing and matches any number;
 - ``...`` alone on a line stands for any number of lines (an excerpt); inside a line, for
   any text;
 - a warning prints as Python prints it, with the page's file shown as ``script.py`` and
@@ -47,7 +49,11 @@ from sybil.parsers.markdown import CodeBlockParser, SkipParser
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["README.md"]
+PAGES = ["README.md", "docs/zh/README.md"]
+
+#: The language each page is run in (``FCNN_LANG``): its shown outputs are in it. The rest
+#: of the suite speaks English (tests/conftest.py).
+LANGUAGE = {"docs/zh/README.md": "zh"}
 
 #: Every block a page marks as not run in the tests: (page, reason). A new skip marker
 #: fails test_skipped_blocks_are_the_listed_ones until it is listed here.
@@ -57,16 +63,20 @@ SKIPPED = [
     ("README.md", "needs your own CSV and the MNIST IDX files"),
     ("README.md", "takes 10 minutes and needs the MNIST IDX files"),
     ("README.md", "starts a server and opens a browser (tests/test_playground_*.py)"),
+    ("docs/zh/README.md", "installs fcnn (the tests run inside that install)"),
+    ("docs/zh/README.md", "installs packages and runs the whole suite: it is .ci/run"),
+    ("docs/zh/README.md", "installs packages and starts JupyterLab"),
+    ("docs/zh/README.md", "starts a server and opens a browser (tests/test_playground_*.py)"),
 ]
 
 #: The whole docs test must stay fast (a minute at most). Counted in this process's CPU
 #: seconds, which a machine shared with other work does not inflate as it does wall time.
-BUDGET_SECONDS = {"README.md": 35}
+BUDGET_SECONDS = {"README.md": 35, "docs/zh/README.md": 10}
 
 OUTPUT = "_docs_output"  # the namespace key holding the last block's output
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 _SHOWN = re.compile(f"({_NUMBER.pattern})(?:–({_NUMBER.pattern}))?")  # a number or a range
-_TIMING = re.compile(r"\s?(?:s|ms|µs)\b")
+_TIMING = re.compile(r"\s?(?:s|ms|µs|秒|毫秒|微秒)\b")
 _RULES = re.compile(r"([─━═│┃])\1+")
 runner = CliRunner()
 
@@ -201,6 +211,7 @@ def run_page(page: str, folder: Path, monkeypatch) -> list[tuple[str, str]]:
     (folder / "docs" / "tutorial").mkdir(parents=True)
     monkeypatch.chdir(folder)
     monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("FCNN_LANG", LANGUAGE.get(page, "en"))
     skipped = []
     examples = list(SYBIL.parse(ROOT / page).examples())
     for example, following in zip(examples, [*examples[1:], None], strict=True):
@@ -272,6 +283,8 @@ def test_comparison_rules():
     assert _line_matches("│ 0.2471 │ 91.2% │ 2.9 s │", "│  0.2471 │ 91.2% │ 13.4 s │")
     assert not _line_matches("20 hidden units: 90.50 %", "20 hidden units: 90.00 %")
     assert _line_matches("loss 3.65e-10", "loss 3.651e-10")
+    assert _line_matches("│ 91.2% │ 0.6 秒 │", "│ 91.2% │ 2.5 秒 │")
+    assert not _line_matches("│ 91.2% │ 0.6 秒 │", "│ 90.2% │ 2.5 秒 │")
     assert _line_matches("accuracy 0.920–0.946", "accuracy 0.93")
     assert not _line_matches("accuracy 0.920–0.946", "accuracy 0.95")
     assert _line_matches("...: Warning: epoch 1: ...", "a.py:3: Warning: epoch 1: x")
