@@ -204,7 +204,7 @@ class Session:
         self.epoch = 0
         self.diverged = False
         self._loss_above_stop = True  # stop_test_loss fires when the loss comes down to it
-        self.surface.restart()  # a new network: a new path
+        self.surface.restart(self)  # a new network: a new path
 
     def _weight_seed(self) -> list[int]:
         """The seed of the weights, dropout masks and batch order: ``[seed]`` while

@@ -158,12 +158,15 @@ class Surface:
     def enabled(self) -> bool:
         return self.mode != "off"
 
-    def restart(self) -> None:
-        """A new network: no path, new random directions when next asked."""
+    def restart(self, session: Session | None = None) -> None:
+        """A new network: new random directions when next asked, and a path that starts
+        at its weights (when ``session`` is given)."""
         self.path: list[np.ndarray] = []
         self.kinds: list[str] = []
         self.stride, self.skipped = 1, 0
         self.raw: list[np.ndarray] | None = None
+        if session is not None:
+            self.record(session)
 
     def configure(self, session: Session, message: dict[str, Any]) -> None:
         """Apply a ``surface`` message: ``directions`` off / random (new ones each time) /
@@ -185,8 +188,7 @@ class Surface:
         starting = mode != "off" and not self.enabled
         self.mode, self.picks = mode, picks
         if starting:
-            self.restart()
-            self.record(session)  # the path starts here
+            self.restart(session)  # the path starts here
         self.raw = None  # "random" again: new directions
 
     @staticmethod
@@ -228,6 +230,11 @@ class Surface:
 
     def directions(self, session: Session) -> tuple[list[np.ndarray], list[np.ndarray]]:
         weights = parameters(session)
+        if self.mode == "weights":
+            try:  # a new network may not have the weights chosen for the old one
+                self.picks = tuple(self._pick(session, list(p)) for p in self.picks)
+            except ValueError:
+                self.mode, self.picks = "random", ()
         if self.mode == "weights":
             pair = []
             for layer, to, source in self.picks:

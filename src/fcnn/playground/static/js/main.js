@@ -14,6 +14,8 @@ import { bindMapReadout, lossChart, netView, relayout, renderLegend, renderPageO
 import { parseFragment } from "./urlstate.js";
 import { _, format, language, onLanguage, ready, setLanguage } from "./i18n.js";
 import { bindBackprop } from "./backprop.js";
+import { bindDraw, forgetDrawn } from "./draw.js";
+import { bindSurface } from "./surface.js";
 
 // The address changed (edited, or a link followed within the page): its page options
 // apply at once, its config keys that differ go to the server.
@@ -143,6 +145,7 @@ async function uploadFile(e) {
   const file = e.target.files?.[0];
   e.target.value = "";
   if (!file || !app.session) return;
+  forgetDrawn();
   const max = app.options?.maxUpload;
   if (typeof max === "number" && file.size > max) {
     const fields = { file: file.name, size: (file.size / 1e6).toFixed(1), max: (max / 1e6).toFixed(1) };
@@ -191,6 +194,8 @@ renderLanguage(language());
 onLanguage(renderLanguage);
 bindBackprop();
 bindMapReadout();
+bindDraw();
+bindSurface();
 // The network redraws when its box changes size (window, advanced panel, diagnostics).
 new ResizeObserver(() => netView.render(false)).observe($("network"));
 connect({ onMessage: handle, onStatus });

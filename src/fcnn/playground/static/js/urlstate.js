@@ -8,8 +8,9 @@
 import { fromTfLink, isTfLink } from "./tflinks.js";
 import { takeHides } from "./hide.js";
 
-// `hide`: the controls a classroom link hides (`lr_hide=true`, hide.js).
-export const PAGE_KEYS = { discretize: false, show_test: false, hide: [] };
+// `hide`: the controls a classroom link hides (`lr_hide=true`, hide.js); `drawn`: a drawn
+// data set (drawlink.js), written only while it is the data in force.
+export const PAGE_KEYS = { discretize: false, show_test: false, hide: [], drawn: "" };
 
 function encodeValue(v) {
   if (Array.isArray(v)) return v.map((x) => encodeURIComponent(String(x))).join(",");
@@ -24,6 +25,7 @@ export function encodeFragment(config, page, lang = null) {
   }
   for (const [k, v] of Object.entries(page ?? {})) {
     if (Array.isArray(v)) for (const name of v) parts.push(`${name}_${k}=true`);
+    else if (typeof v === "string") parts.push(...(v ? [`${k}=${encodeURIComponent(v)}`] : []));
     else parts.push(`${k}=${v ? "true" : "false"}`);
   }
   if (lang) parts.push(`lang=${encodeURIComponent(lang)}`);
@@ -71,6 +73,8 @@ export function parseFragment(hash, defaults) {
       lang = decodeURIComponent(v);
     } else if (k === "hide") {
       unknown.push(k);
+    } else if (typeof PAGE_KEYS[k] === "string") {
+      page[k] = decodeURIComponent(v);
     } else if (k in PAGE_KEYS) {
       page[k] = coerceScalar(v, false) === true;
     } else if (defaults && k in defaults) {
