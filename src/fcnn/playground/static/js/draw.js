@@ -7,7 +7,7 @@
 import { $, app, send, writeFragment } from "./page.js";
 import { classColor, diverging, rgb } from "./colors.js";
 import { outputMap } from "./views.js";
-import { _, format, onLanguage } from "./i18n.js";
+import { _, format, N_, onLanguage } from "./i18n.js";
 import { decodeDrawn, encodeDrawn, LINK_MAX_POINTS, snap } from "./drawlink.js";
 
 const MAX_CLASSES = 6;
@@ -40,7 +40,7 @@ function button(id, text, onClick) {
 // The bar under the map: Draw, the kind, the class swatches or the target, Erase, Clear.
 export function bindDraw() {
   const bar = $("draw-bar");
-  const toggle = button("draw-toggle", "Draw", () => setDrawing(!draw.on));
+  const toggle = button("draw-toggle", N_("Draw"), () => setDrawing(!draw.on));
   const kind = document.createElement("select");
   kind.id = "draw-kind";
   kind.setAttribute("data-testid", "draw-kind");
@@ -75,11 +75,11 @@ export function bindDraw() {
   });
   const targetValue = document.createElement("output");
   targetValue.id = "draw-target-value";
-  const erase = button("draw-erase", "Erase", () => {
+  const erase = button("draw-erase", N_("Erase"), () => {
     draw.erase = !draw.erase;
     render();
   });
-  const clear = button("draw-clear", "Clear", clearPoints);
+  const clear = button("draw-clear", N_("Clear"), clearPoints);
   const note = document.createElement("span");
   note.id = "draw-note";
   note.className = "draw-note";
