@@ -84,7 +84,9 @@ def _surface_pixels(page) -> dict:
             const c = document.getElementById("surface-canvas");
             const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
             const colours = new Set();
-            for (let i = 0; i < d.length; i += 4 * 97) colours.add(d[i] + "," + d[i + 1] + "," + d[i + 2]);
+            for (let i = 0; i < d.length; i += 4 * 97) {
+                colours.add(d[i] + "," + d[i + 1] + "," + d[i + 2]);
+            }
             return {width: c.width, colours: colours.size};
         }"""
     )
