@@ -31,6 +31,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from ..i18n import translator, using_language
 from .backprop import BackpropError, backprop_message
 from .config import ConfigError
+from .drawn import drawn_points
 from .messages import MessageError, check_message, dumps, error
 from .session import Session
 
@@ -100,6 +101,8 @@ class Connection:
         self.state_cost = time.perf_counter() - start  # the CPU it takes, not the wait
         self.last_state = time.monotonic()
         await self.send(text)
+        if self.session.surface.due(running):  # the loss-surface panel, throttled
+            await self.send(self.session.surface.message(self.session))
 
     async def send_all(self, *kinds: str) -> None:
         """Send ``config``, ``network``, ``data`` and/or ``state``, in that order."""
@@ -304,6 +307,19 @@ async def handle(conn: Connection, text: str) -> None:
             await conn.send(error(f"set_weight: {err}"))
             return
         await conn.send_all("state")
+    elif kind in ("draw", "surface"):
+        try:
+            with using_language(session.lang):
+                if kind == "draw":
+                    session.set_drawn(*drawn_points(message))
+                else:
+                    session.surface.configure(session, message)
+        except ValueError as err:  # MessageError too
+            await conn.send(error(str(err)))
+            return
+        if kind == "draw":
+            conn.stop()
+        await conn.send_all(*(("config", "network", "data") if kind == "draw" else ()), "state")
     elif kind == "backprop":
         conn.stop()  # Backprop mode freezes the network; the trace leaves it unchanged
         try:

@@ -32,6 +32,8 @@ MESSAGES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "ping": (frozenset(), frozenset()),
     "language": (frozenset({"lang"}), frozenset()),
     "backprop": (frozenset({"source"}), frozenset({"index"})),
+    "draw": (frozenset({"task", "x", "y"}), frozenset()),  # checked by drawn.py
+    "surface": (frozenset({"directions"}), frozenset({"a", "b"})),  # by surface.py
 }
 
 

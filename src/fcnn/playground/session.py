@@ -48,6 +48,7 @@ from .config import (
 )
 from .encoding import features, grid_points, signed
 from .state import data_message, network_message, state_message
+from .surface import Surface
 
 __all__ = ["Session", "features", "grid_points"]
 
@@ -81,6 +82,8 @@ class Session:
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         self.upload: tuple[np.ndarray, np.ndarray] | None = None
+        self.upload_drawn = False  # the upload was drawn on the page: the fixed domain
+        self.surface = Surface()  # the loss-surface panel's settings and the path
         # The language of what this session says (its errors, the diagnostics): the
         # page's, set by its ``language`` message; the sentences are made in it.
         self.lang = "en"
@@ -113,7 +116,7 @@ class Session:
             X, y = self.upload
             order = np.random.default_rng(seed).permutation(len(X))
             X, y = X[order], y[order]
-            domain = _upload_domain(X)
+            domain = DOMAIN if self.upload_drawn else _upload_domain(X)
         else:
             X, y = playground_set(name, c["n_points"], c["noise"], c["classes"], seed=seed)
             domain = DOMAIN
@@ -201,6 +204,7 @@ class Session:
         self.epoch = 0
         self.diverged = False
         self._loss_above_stop = True  # stop_test_loss fires when the loss comes down to it
+        self.surface.restart(self)  # a new network: a new path
 
     def _weight_seed(self) -> list[int]:
         """The seed of the weights, dropout masks and batch order: ``[seed]`` while
@@ -332,11 +336,19 @@ class Session:
         """Use an uploaded CSV (``fcnn.data.parse_points_csv``) as the data set; returns
         its rows."""
         X, y = parse_points_csv(data, max_classes=LIMITS["max_classes"])
-        self.upload = (X, y)
+        self.upload, self.upload_drawn = (X, y), False
         self.config["dataset"] = "upload"
         self._make_data()
         self._build()
         return len(X)
+
+    def set_drawn(self, X: np.ndarray, y: np.ndarray) -> None:
+        """Use points drawn on the page (checked by ``drawn.drawn_points``) as the data set:
+        an upload over the built-in sets' domain."""
+        self.upload, self.upload_drawn = (X, y), True
+        self.config["dataset"] = "upload"
+        self._make_data()
+        self._build()
 
     def set_weight(self, layer: int, kind: str, to: int, source: int | None, value: float) -> None:
         """Set one weight (``kind="weight"``, row ``to``, column ``source``) or bias.
@@ -404,6 +416,7 @@ class Session:
                     return False
         self._order = None
         self.epoch += 1
+        self.surface.record(self)
         return True
 
     def stop_reached(self) -> bool:

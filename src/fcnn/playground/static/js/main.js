@@ -17,6 +17,8 @@ import { bindBackprop } from "./backprop.js";
 import { bindLessons } from "./lessons.js";
 import { bindCallouts } from "./callouts.js";
 import { bindStopNotice } from "./stopnotice.js";
+import { bindDraw, forgetDrawn } from "./draw.js";
+import { bindSurface } from "./surface.js";
 
 // The address changed (edited, or a link followed within the page): its page options
 // apply at once, its config keys that differ go to the server.
@@ -146,6 +148,7 @@ async function uploadFile(e) {
   const file = e.target.files?.[0];
   e.target.value = "";
   if (!file || !app.session) return;
+  forgetDrawn();
   const max = app.options?.maxUpload;
   if (typeof max === "number" && file.size > max) {
     const fields = { file: file.name, size: (file.size / 1e6).toFixed(1), max: (max / 1e6).toFixed(1) };
@@ -197,6 +200,8 @@ bindMapReadout();
 bindCallouts();
 bindLessons();
 bindStopNotice();
+bindDraw();
+bindSurface();
 // The network redraws when its box changes size (window, advanced panel, diagnostics).
 new ResizeObserver(() => netView.render(false)).observe($("network"));
 connect({ onMessage: handle, onStatus });

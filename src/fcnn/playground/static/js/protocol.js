@@ -13,6 +13,8 @@ import { normalizeOptions } from "./options.js";
 import { parseFragment } from "./urlstate.js";
 import { _, format, language } from "./i18n.js";
 import { onBackprop } from "./backprop.js";
+import { drawnConfig, sendLinkDrawn } from "./draw.js";
+import { onSurface, surfaceHello, surfaceNetwork } from "./surface.js";
 
 // The connection's status dot; a lost connection means training has stopped. Once lost,
 // a banner says so and the controls are inert until the socket is open again.
@@ -53,6 +55,7 @@ export function handle(msg) {
       app.network = msg;
       lossChart.clear();
       netView.setNetwork(msg);
+      surfaceNetwork(msg);
       outputMap.task = msg.task;
       outputMap.classes = msg.classes;
       renderControls();
@@ -75,6 +78,9 @@ export function handle(msg) {
       break;
     case "backprop":
       onBackprop(msg);
+      break;
+    case "surface":
+      onSurface(msg);
       break;
     case "pong":
       if (app.fences > 0 && --app.fences === 0 && app.pendingInitial) {
@@ -109,6 +115,8 @@ function onHello(msg) {
   // The session speaks the page's language (its errors and diagnostics), from the start.
   send({ type: "language", lang: language() });
   resolveAllSyncs(); // the old socket's pongs never come
+  sendLinkDrawn(page.drawn); // before the config, whose dataset=upload needs it
+  surfaceHello();
   if (Object.keys(config).length) {
     app.pendingInitial = config;
     app.retries = 0;
@@ -130,6 +138,7 @@ function onConfig(config) {
   app.config = config;
   renderControls();
   netView.setConfig(config);
+  drawnConfig(config);
   if (!app.pendingInitial) writeFragment();
 }
 

@@ -9,8 +9,9 @@ import { fromTfLink, isTfLink } from "./tflinks.js";
 import { takeHides } from "./hide.js";
 
 // `hide`: the controls a classroom link hides (`lr_hide=true`, hide.js); `lesson`: the
-// lesson open (`lesson=spiral`, lessons.js), omitted when none.
-export const PAGE_KEYS = { discretize: false, show_test: false, hide: [], lesson: "" };
+// lesson open (`lesson=spiral`, lessons.js), omitted when none; `drawn`: a drawn data set
+// (drawlink.js), written only while it is the data in force.
+export const PAGE_KEYS = { discretize: false, show_test: false, hide: [], lesson: "", drawn: "" };
 
 function encodeValue(v) {
   if (Array.isArray(v)) return v.map((x) => encodeURIComponent(String(x))).join(",");
