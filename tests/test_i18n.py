@@ -187,3 +187,17 @@ def test_argument_refusals_read_in_the_language_current_when_shown(clean_environ
     i18n.set_language("en")
     assert str(said) == "--dropout 1.5: must be in [0, 1)"
     assert checks.said_of(ValueError("plain"), "--x") is None
+
+
+def test_a_model_summary_in_chinese_has_the_same_numbers(clean_environment):
+    import re
+
+    import fcnn
+
+    model = fcnn.mlp([2, 4, 1], activation="tanh")
+    english = model.summary().to_text()
+    i18n.set_language("zh")
+    chinese = model.summary().to_text()
+    assert "参数总数" in chinese and "输出形状" in chinese and "Total params" in english
+    assert re.findall(r"\d+", chinese) == re.findall(r"\d+", english)
+    assert "参数总数" in model._repr_html_()

@@ -25,11 +25,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import checks
+from .i18n import N_, translator
 
 if TYPE_CHECKING:
     from .core import Module
 
 __all__ = ["LayerRow", "Summary", "html_table", "summary", "svg_curves"]
+
+_ = translator("display")
 
 
 # --------------------------------------------------------------------------- HTML pieces
@@ -181,27 +184,33 @@ class Summary:
 
     def _totals(self) -> list[list[str]]:
         totals = [
-            ["Total params", "", "", f"{self.total_params:,}"],
-            ["Trainable params", "", "", f"{self.trainable_params:,}"],
-            ["Non-trainable params", "", "", f"{self.total_params - self.trainable_params:,}"],
+            [_("Total params"), "", "", f"{self.total_params:,}"],
+            [_("Trainable params"), "", "", f"{self.trainable_params:,}"],
+            [_("Non-trainable params"), "", "", f"{self.total_params - self.trainable_params:,}"],
         ]
         if self.buffers:
-            totals.append(["Buffers (not trained)", "", "", f"{self.buffers:,}"])
+            totals.append([_("Buffers (not trained)"), "", "", f"{self.buffers:,}"])
         return totals
 
     def _caption(self) -> str:
         if self.input_size is None:
-            return f"{self.model}: output shapes from the layers' configs"
+            return _("{model}: output shapes from the layers' configs").format(model=self.model)
         size = ", ".join(map(str, self.input_size))
-        return f"{self.model}: output shapes by a forward pass of input (N, {size})"
+        return _("{model}: output shapes by a forward pass of input (N, {size})").format(
+            model=self.model, size=size
+        )
 
-    HEADER = ("Layer", "Type", "Output shape", "Params")
+    HEADER = (N_("Layer"), N_("Type"), N_("Output shape"), N_("Params"))
+
+    def header(self) -> list[str]:
+        """The column names in the current language."""
+        return [_(name) for name in self.HEADER]
 
     def __rich__(self) -> Any:
         from rich.table import Table  # rich comes with the CLI; imported only to draw
 
         table = Table(title=self._caption(), show_footer=False)
-        for i, name in enumerate(self.HEADER):
+        for i, name in enumerate(self.header()):
             table.add_column(name, justify="right" if i == 3 else "left")
         for cells in self._cells():
             table.add_row(*cells)
@@ -226,7 +235,7 @@ class Summary:
 
     def _repr_html_(self) -> str:
         return html_table(
-            self.HEADER,
+            self.header(),
             [[row.name, row.kind, row.shape, f"{row.params:,}"] for row in self.rows],
             caption=self._caption(),
             right=(3,),

@@ -56,6 +56,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     # domain: the files (relative to the fcnn package, globs allowed) its messages are
     # extracted from. A file belongs to one domain only.
     "checks": ("checks.py",),
+    "display": ("display.py",),
     "cli": ("cli/*.py",),
     "explain": ("explain/*.py",),
     "diagnose": ("diagnose/*.py",),

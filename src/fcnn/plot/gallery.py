@@ -13,7 +13,7 @@ import numpy as np
 from ..data import load_source, make_source, mnist, planar, spirals, train_test_split
 from ..diagnose import diagnose
 from ..files import atomic_write_text
-from ..i18n import translator
+from ..i18n import get_language, translator
 from ..metrics import labels_from_output
 from ..models import mlp
 from ..optim import Adam
@@ -29,6 +29,8 @@ from .layers import gradient_flow, init_comparison, init_experiment
 __all__ = ["GALLERY_COMMAND", "make_gallery"]
 
 GALLERY_COMMAND = "fcnn plot gallery --out docs --data-dir PATH/TO/MNIST"
+# the Chinese gallery (docs/zh/gallery.md) is the same command in Chinese, beside it
+GALLERY_COMMAND_ZH = "fcnn --lang zh plot gallery --out docs/zh --data-dir PATH/TO/MNIST"
 
 _ = translator("plot")
 
@@ -227,8 +229,8 @@ def _draw_gallery(
         _(
             "The cs231n experiment: a 10-layer tanh network (500 units) on 1 000 random "
             "inputs. With N(0, 0.01²) weights the activations collapse to 0; Xavier keeps "
-            "them spread; He's larger scale (made for ReLU) saturates tanh's first layers "
-            "at ±1."
+            "them spread; He's larger scale (made for ReLU) piles tanh's first layer up at ±1 "
+            "and spreads the later ones almost evenly over (−1, 1)."
         ),
         "fcnn.plot.init_comparison(*fcnn.plot.init_experiment())",
         "fcnn plot init",
@@ -289,7 +291,7 @@ def _markdown(entries: list[_Entry], mnist_name: str) -> str:
         ),
         "",
         "```bash",
-        GALLERY_COMMAND,
+        GALLERY_COMMAND_ZH if get_language() == "zh" else GALLERY_COMMAND,
         "```",
         "",
         _(
