@@ -49,7 +49,7 @@ class RunSource(BatchSource):
         self.feature_names, self.n_rows = source.feature_names, source.n_rows
 
     def _chunk_count(self) -> int | None:
-        return self.source._chunk_count()
+        return self.source.n_chunks
 
     def _read_chunk(self, index: int):
         return self.source._read_chunk(index)
