@@ -24,7 +24,7 @@ def test_shards_deal_the_chunks_round_robin_and_cover_every_row_once(source):
         part = source.shard(index, 3)
         assert part.n_chunks == len(range(index, 7, 3))
         assert part.feature_names == source.feature_names
-        for (X, y), chunk in zip(part.chunks(), range(index, 7, 3), strict=True):
+        for (_X, y), chunk in zip(part.chunks(), range(index, 7, 3), strict=True):
             assert y[0] == chunk * 100  # chunk index, index + 3, ... in order
             seen.extend(y.tolist())
     assert sorted(seen) == list(range(700))
