@@ -259,7 +259,8 @@ def check_train_options(options: dict[str, Any], given: set[str]) -> None:
             raise ValueError(
                 _(
                     "{flag}: a resumed run keeps the settings in its run.json; "
-                    "--resume takes only --epochs, --lr, --verbose and --allow-changed-data "
+                    "--resume takes only --epochs, --lr, --verbose, --allow-changed-data and "
+                    "--dask "
                     "(start a new run to change the others)"
                 ).format(flag=flag(extra[0]))
             )
