@@ -333,7 +333,7 @@ def train(
     verbose: int = typer.Option(
         1, help=N_("0 silent, 1 progress bar and a line per epoch, 2 lines.")
     ),
-    dask: str = typer.Option(None, metavar="local:N|tcp://HOST:PORT", help=DASK_HELP),
+    dask: str = typer.Option(None, metavar="CLUSTER", help=DASK_HELP),
 ) -> None:
     check_train_options(ctx.params, given_options(ctx))
     extra_callbacks = []
