@@ -108,6 +108,11 @@ def precision_recall_f1(
             f"precision_recall_f1(average={average!r}): expected None, macro, micro or weighted"
         )
     cm = confusion_matrix(y_true, y_pred, num_classes).astype(np.float64)
+    return _precision_recall_f1_of(cm, average)
+
+
+def _precision_recall_f1_of(cm: np.ndarray, average: str | None) -> tuple:
+    """:func:`precision_recall_f1` from a confusion matrix (also one added batch by batch)."""
     tp = np.diag(cm)
     predicted, support = cm.sum(axis=0), cm.sum(axis=1)
     if average == "micro":
@@ -130,6 +135,11 @@ def r2_score(y_true, y_pred) -> float:
     y_pred = y_pred.reshape(len(y_pred), -1).astype(np.float64)
     residual = np.sum((y_true - y_pred) ** 2, axis=0)
     total = np.sum((y_true - y_true.mean(axis=0)) ** 2, axis=0)
+    return _r2_of(residual, total)
+
+
+def _r2_of(residual: np.ndarray, total: np.ndarray) -> float:
+    """R² from each output's residual and total sums of squares (a constant output: 0)."""
     scores = np.where(total > 0, 1 - residual / np.where(total > 0, total, 1), 0.0)
     return float(scores.mean())
 

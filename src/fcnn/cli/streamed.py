@@ -6,14 +6,13 @@ that commands needing arrays in memory (``diagnose``, ``plot``, ``explain``) loo
 from __future__ import annotations
 
 import json
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..data import load_source
-from ..data.stream import BatchSource, PreparedSource, as_source, prefetch
+from ..data.stream import BatchSource, PreparedSource, as_source
 from ..data.stream.recorded import streams_by_itself
 from ..train import evaluate
 
@@ -49,7 +48,7 @@ class RunSource(BatchSource):
         self.feature_names, self.n_rows = source.feature_names, source.n_rows
 
     def _chunk_count(self) -> int | None:
-        return self.source._chunk_count()
+        return self.source.n_chunks
 
     def _read_chunk(self, index: int):
         return self.source._read_chunk(index)
@@ -85,22 +84,9 @@ def stream_evaluation(config: dict[str, Any], data: str, target: str | None) -> 
 
 
 def scores(model: Any, X: Any, y: Any, loss: Any) -> dict[str, float]:
-    """``fcnn.evaluate``'s loss and metrics; on a source, batch by batch, so that memory
-    holds one batch's outputs, never the whole file's (``evaluate`` on a source keeps
-    every output). The CLI's losses are means over rows and its metric is accuracy, so
-    the row-weighted mean of the batches' scores is the score of all rows."""
-    if not isinstance(X, BatchSource):
-        return evaluate(model, X, y, loss=loss)
-    totals: dict[str, float] = {}
-    rows = 0
-    with closing(prefetch(X.batches(0, EVALUATION_ROWS, shuffle=False))) as batches:
-        for batch, target in batches:
-            for name, value in evaluate(model, batch, target, loss=loss).items():
-                totals[name] = totals.get(name, 0.0) + value * len(batch)
-            rows += len(batch)
-    if not rows:
-        raise ValueError(f"{X!r} has no rows")
-    return {name: total / rows for name, total in totals.items()}
+    """``fcnn.evaluate``'s loss and metrics (on a source added batch by batch, so that
+    memory holds one batch's outputs, never the whole file's)."""
+    return evaluate(model, X, y, loss=loss, batch_size=EVALUATION_ROWS)
 
 
 def sample_rows(X: Any, y: Any, name: str) -> tuple[Any, Any, str]:

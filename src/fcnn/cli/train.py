@@ -30,6 +30,7 @@ from ..train import DivergenceWarning, EarlyStopping, fit
 from ..train.checkpoint import CHECKPOINT_NAME
 from ..train.rundir import lock_run_dir
 from .app import app, console, friendly, help_text
+from .cluster import DASK_HELP, check_dask, dask_client
 from .options import data_dir_option, given, int_list
 from .results import results_table
 from .runs import (
@@ -332,6 +333,7 @@ def train(
     verbose: int = typer.Option(
         1, help=N_("0 silent, 1 progress bar and a line per epoch, 2 lines.")
     ),
+    dask: str = typer.Option(None, metavar="CLUSTER", help=DASK_HELP),
 ) -> None:
     check_train_options(ctx.params, given_options(ctx))
     extra_callbacks = []
@@ -395,6 +397,8 @@ def train(
             config["class_weight"] = class_weight_option(class_weight)
             fit_class_weight(config)  # a class the data do not have is refused here
         built = _setup(config, dataset)  # every option checked before the run directory exists
+        if dask is not None:
+            check_dask(config, built[0])
         if run_path is None:
             run_path = new_run_dir(data)  # a name of its own, claimed with mkdir
     with lock_run_dir(run_path):  # one process in a run directory, from run.json to the end
@@ -403,6 +407,8 @@ def train(
             if lr is not None:
                 extra_callbacks.append(_new_lr(config, lr, run_path))
             built = _setup(config)
+            if dask is not None:
+                check_dask(config, built[0])
         elif (run_path / RUN_FILE).exists():
             raise ValueError(
                 _(
@@ -412,7 +418,8 @@ def train(
             )
         dataset, model, opt, callbacks = built
         callbacks += [*extra_callbacks, WriteRunConfig(run_path, config)]
-        _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verbose)
+        with dask_client(dask) as client:  # a local cluster is closed however fit ends
+            _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verbose, client)
 
 
 def _rows(dataset: Any) -> int | None:
@@ -420,7 +427,9 @@ def _rows(dataset: Any) -> int | None:
     return dataset.n_train if isinstance(dataset, StreamedData) else len(dataset.X_train)
 
 
-def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verbose) -> None:
+def _train_locked(
+    run_path, config, dataset, model, opt, callbacks, resume, verbose, client=None
+) -> None:
     """What ``fcnn train`` does once it holds the run directory: say what runs, fit,
     report; run.json is written when training starts (a run fit refuses leaves none)."""
     if verbose:
@@ -459,6 +468,7 @@ def _train_locked(run_path, config, dataset, model, opt, callbacks, resume, verb
         run_dir=run_path,
         resume=resume is not None,
         class_weight=fit_class_weight(config),
+        dask=client,
     )
     if history.diverged:
         raise _diverged(history, config, opt, run_path)

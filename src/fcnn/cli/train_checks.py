@@ -20,6 +20,7 @@ from ..data.source import IMAGE_SETS
 from ..i18n import translator
 from ..models import INIT_NAMES
 from ..optim import OPTIMIZERS
+from .cluster import parse_dask
 from .options import checked
 
 _ = translator("cli")
@@ -38,7 +39,7 @@ __all__ = [
 DEFAULT_EPOCHS = 20
 
 # What --resume may change; everything else about the run is in its run.json.
-RESUME_OPTIONS = ("resume", "epochs", "lr", "verbose", "allow_changed_data")
+RESUME_OPTIONS = ("resume", "epochs", "lr", "verbose", "allow_changed_data", "dask")
 
 # The optimiser options of the command line and the keyword each becomes.
 _OPTIMIZER_KEYWORDS = {
@@ -163,6 +164,7 @@ def _check_values(options: dict[str, Any]) -> None:
             checked(flag(name), options[name], checks.choice, choices)
     if options.get("class_weight") is not None:
         class_weight_option(options["class_weight"])
+    parse_dask(options.get("dask"))
     if options.get("verbose") is not None and options["verbose"] not in (0, 1, 2):
         raise ValueError(
             _("--verbose {value!r}: must be 0, 1 or 2").format(value=options["verbose"])
@@ -257,7 +259,8 @@ def check_train_options(options: dict[str, Any], given: set[str]) -> None:
             raise ValueError(
                 _(
                     "{flag}: a resumed run keeps the settings in its run.json; "
-                    "--resume takes only --epochs, --lr, --verbose and --allow-changed-data "
+                    "--resume takes only --epochs, --lr, --verbose, --allow-changed-data and "
+                    "--dask "
                     "(start a new run to change the others)"
                 ).format(flag=flag(extra[0]))
             )

@@ -118,7 +118,7 @@ def _refuse(model: Module, loss: Any, data: Any, class_weight: Any) -> None:
             "fit(dask=...): a weighted mean loss (class_weight=, a loss with weight=) is "
             "not supported on Dask; train it in one process"
         )
-    if isinstance(data, BatchSource) and data._chunk_count() is None:
+    if isinstance(data, BatchSource) and data.n_chunks is None:
         raise ValueError(
             f"fit(dask=...): {data!r} can only be read in its own order, so it cannot be "
             "shared between workers; convert it to Parquet or .npy"
@@ -156,7 +156,7 @@ class DataParallel:
         self.source = data if isinstance(data, BatchSource) else None
         self.shards = len(workers)
         if self.source is not None:
-            self.shards = max(1, min(self.shards, self.source._chunk_count()))
+            self.shards = max(1, min(self.shards, self.source.n_chunks))
         self.owner = {k: workers[k % len(workers)] for k in range(self.shards)}
         template = Template(
             self.run,

@@ -140,12 +140,10 @@ def _shard_batches(template: Template, plan: dict[str, Any], shard: int):
     # Chunks dealt round-robin; each shard visits its own in an order drawn from the
     # epoch's seed and mixes them in its own buffer (rows of one shard never meet
     # another's: each global batch takes one batch of every shard).
-    own = np.arange(shard, source._chunk_count(), template.shards)
     rng = None
     if plan["shuffle"]:
         rng = np.random.default_rng([plan["seed"], plan["epoch"], shard])
-        own = rng.permutation(own)
-    chunks = (source._read_chunk(int(index)) for index in own)
+    chunks = source.shard(shard, template.shards).chunks(rng)
     size = plan["batch_size"] // template.shards + (shard < plan["batch_size"] % template.shards)
     return rebatch(chunks, max(size, 1), rng, source.shuffle_buffer)
 

@@ -25,7 +25,6 @@ from ..core import Module, default_rng
 from ..data.stream import BatchSource
 from ..losses import prepare_targets, resolve_loss
 from ..losses.weights import with_class_weights
-from ..metrics import METRICS, labels_from_output
 from ..optim import OPTIMIZERS, Optimizer
 from .callbacks import Callback, DivergenceGuard, TrainState
 from .history import History
@@ -33,8 +32,11 @@ from .inputs import _as_features, _as_targets, _split_validation
 from .live import LivePlot
 from .progress import Progress
 from .rundir import RunFiles
+from .scores import ScoreSums
+from .scores import metric_names as _metric_names
+from .scores import score as _score
 from .step import TrainStep
-from .streaming import first_batch, predict_source, stream_config, stream_epoch
+from .streaming import first_batch, source_outputs, stream_config, stream_epoch
 
 __all__ = ["evaluate", "fit", "prepare_targets", "resolve_loss"]
 
@@ -54,44 +56,6 @@ def _resolve_optimizer(optimizer: Any, model: Module, lr: float | None) -> Optim
     return optimizer
 
 
-def _metric_names(metrics: Sequence[str] | None, loss: Any) -> list[str]:
-    if metrics is None:
-        # Losses declare what their targets are; a duck-typed loss without it is regression.
-        classify = getattr(loss, "target_kind", "values") in ("classes", "binary")
-        return ["accuracy"] if classify else []
-    names = [metrics] if isinstance(metrics, str) else list(metrics)
-    for name in names:
-        if name not in METRICS:
-            raise ValueError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
-    return names
-
-
-def _score(
-    loss: Any, metrics: list[str], output: np.ndarray, target: np.ndarray
-) -> dict[str, float]:
-    scores = {}
-    labels = None
-    for name in metrics:
-        kind, fn = METRICS[name]
-        if kind == "labels":
-            if labels is None:
-                logits = getattr(loss, "input_kind", "values") != "probabilities"
-                labels = labels_from_output(output, logits=logits)
-            truth = (
-                target
-                if target.ndim == 1
-                else (
-                    (target[:, 0] > 0.5).astype(np.int64)
-                    if target.shape[1] == 1
-                    else target.argmax(1)
-                )
-            )
-            scores[name] = fn(truth, labels)
-        else:
-            scores[name] = fn(target, output)
-    return scores
-
-
 def evaluate(
     model: Module,
     X: Any,
@@ -108,16 +72,11 @@ def evaluate(
     classification losses report accuracy unless ``metrics`` says otherwise.
     """
     if isinstance(X, BatchSource):
-        if y is not None:
-            raise ValueError(f"evaluate: y= is not used with a data source ({X!r})")
-        output, y = predict_source(model, X, batch_size)
-        if y is None:
-            raise ValueError(f"evaluate: {X!r} gives no targets; give it a target column")
-    else:
-        if y is None:
-            raise TypeError("evaluate: y is missing (targets are needed beside arrays X)")
-        X = _as_features("evaluate", "X", X, model.dtype)
-        output = model.predict(X, batch_size=batch_size)
+        return _evaluate_source(model, X, y, loss, metrics, batch_size)
+    if y is None:
+        raise TypeError("evaluate: y is missing (targets are needed beside arrays X)")
+    X = _as_features("evaluate", "X", X, model.dtype)
+    output = model.predict(X, batch_size=batch_size)
     y = _as_targets("y", y)
     loss = resolve_loss(loss, y, output.shape[1])
     target = prepare_targets(loss, y, output.shape[1], model.dtype)
@@ -126,6 +85,26 @@ def evaluate(
     results = {"loss": float(loss(output, target))}
     results.update(_score(loss, _metric_names(metrics, loss), output, target))
     return results
+
+
+def _evaluate_source(model, source, y, loss, metrics, batch_size) -> dict[str, float]:
+    """``evaluate`` on a source: the loss and metrics added batch by batch (memory: one
+    batch of outputs), the loss chosen from the first batch's targets."""
+    if y is not None:
+        raise ValueError(f"evaluate: y= is not used with a data source ({source!r})")
+    sums = None
+    with closing(source_outputs(model, source, batch_size)) as batches:
+        for output, yb in batches:
+            if yb is None:
+                raise ValueError(f"evaluate: {source!r} gives no targets; give it a target column")
+            yb = _as_targets("y", yb)
+            if sums is None:
+                loss = resolve_loss(loss, yb, output.shape[1])
+                sums = ScoreSums(loss, _metric_names(metrics, loss))
+            sums.add(output, prepare_targets(loss, yb, output.shape[1], model.dtype))
+    if sums is None:
+        raise ValueError(f"{source!r} gave no rows")
+    return sums.result()
 
 
 def _array_epoch(X, Y, batch_size, order):

@@ -27,7 +27,7 @@ import numpy as np
 from ..core import Module
 from ..data.stream import BatchSource, prefetch
 
-__all__ = ["PREFETCH_DEPTH", "first_batch", "predict_source", "stream_config", "stream_epoch"]
+__all__ = ["PREFETCH_DEPTH", "first_batch", "source_outputs", "stream_config", "stream_epoch"]
 
 PREFETCH_DEPTH = 3  # batches read ahead of the step
 
@@ -73,12 +73,13 @@ def stream_epoch(
     return prefetch((prepare(X, y) for X, y in batches), PREFETCH_DEPTH)
 
 
-def predict_source(
+def source_outputs(
     model: Module, source: BatchSource, batch_size: int = 4096
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The model's outputs on every row of ``source``, in its order, and the targets (None
-    if it has none). Memory: the outputs and targets, never the features."""
-    outputs, targets = [], []
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """The model's outputs (in eval mode) and the targets (None if it has none) of
+    ``source``, batch by batch in its order, the batches read ahead in a background
+    thread. Close it (or run it to its end) to stop the thread and restore the model's
+    mode."""
     was_training = model.training
     model.eval()
     try:
@@ -86,10 +87,6 @@ def predict_source(
             prefetch(source.batches(0, batch_size, shuffle=False), PREFETCH_DEPTH)
         ) as batches:
             for X, y in batches:
-                outputs.append(model.forward(np.asarray(X, dtype=model.dtype)))
-                targets.append(y)
+                yield model.forward(np.asarray(X, dtype=model.dtype)), y
     finally:
         model.train(was_training)
-    if not outputs:
-        raise ValueError(f"{source!r} gave no rows")
-    return np.concatenate(outputs), None if targets[0] is None else np.concatenate(targets)

@@ -9,7 +9,9 @@ chunk, whatever the size of the data.
 
 A subclass writes either ``_chunk_count`` and ``_read_chunk`` (chunks that can be read
 in any order) or ``_stream`` (chunks only in their own order, as a CSV reader gives
-them), and ``fingerprint``.
+them), and ``fingerprint``. Code outside a source reads its chunks through the public
+``n_chunks``, ``chunks`` and ``shard`` (a part of the chunks, as data-parallel training
+gives each worker).
 """
 
 from __future__ import annotations
@@ -25,7 +27,13 @@ import numpy as np
 from ... import checks
 from .shuffle import rebatch
 
-__all__ = ["DEFAULT_SHUFFLE_BUFFER", "BatchSource", "StreamError", "file_fingerprint"]
+__all__ = [
+    "DEFAULT_SHUFFLE_BUFFER",
+    "BatchSource",
+    "Shard",
+    "StreamError",
+    "file_fingerprint",
+]
 
 # Rows mixed at once: 16,384 rows of 784 float32 features (MNIST's) hold 51 MB, of 100
 # features 6.5 MB. A larger buffer mixes better and costs memory (up to 1.5 times it).
@@ -79,6 +87,28 @@ class BatchSource:
 
     # ------------------------------------------------------------ what every source gets
 
+    @property
+    def n_chunks(self) -> int | None:
+        """How many chunks the source is cut into; None when they can only be read in the
+        source's own order (then it cannot be shared out by :meth:`shard`)."""
+        return self._chunk_count()
+
+    def shard(self, index: int, count: int) -> Shard:
+        """Part ``index`` of ``count``: the chunks ``index``, ``index + count``,
+        ``index + 2·count``, ... (dealt round-robin, so the parts differ by at most one
+        chunk). Every chunk is in exactly one part; a part is a source of its own."""
+        who = f"{type(self).__name__}.shard"
+        count = checks.positive_int(who, "count", count)
+        index = checks.non_negative_int(who, "index", index)
+        if index >= count:
+            raise ValueError(f"{who}(index={index}): index must be < count ({count})")
+        if self.n_chunks is None:
+            raise StreamError(
+                f"{self!r} can only be read in its own order, so it cannot be cut into "
+                "shards; convert it to Parquet or .npy"
+            )
+        return Shard(self, index, count)
+
     def chunks(self, rng: np.random.Generator | None = None):
         """Every chunk once: in an order drawn from ``rng`` when the chunks can be read
         in any order and ``rng`` is given, else in the source's own order."""
@@ -113,6 +143,26 @@ class BatchSource:
     def __repr__(self) -> str:
         rows = "unknown" if self.n_rows is None else self.n_rows
         return f"{type(self).__name__}(features={len(self.feature_names)}, rows={rows})"
+
+
+class Shard(BatchSource):
+    """The chunks ``index::count`` of ``source`` (see :meth:`BatchSource.shard`), read in
+    any order; their row count is unknown without reading them."""
+
+    def __init__(self, source: BatchSource, index: int, count: int) -> None:
+        super().__init__(shuffle_buffer=source.shuffle_buffer, dtype=source.dtype)
+        self.source, self.index, self.count = source, index, count
+        self.feature_names = source.feature_names
+        self._own = range(index, source.n_chunks, count)
+
+    def _chunk_count(self) -> int:
+        return len(self._own)
+
+    def _read_chunk(self, index: int):
+        return self.source._read_chunk(self._own[index])
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {**self.source.fingerprint(), "shard": [self.index, self.count]}
 
 
 _EDGE = 1 << 16  # bytes hashed at each end of a file

@@ -79,6 +79,11 @@ class ParquetSource(BatchSource):
         self._open_file = (0, first)  # one file open at a time, the last one read
         self.n_rows = rows
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to a Dask worker without its open file (pyarrow's reader does not pickle);
+        # the worker opens the files it reads.
+        return {**self.__dict__, "_open_file": (-1, None)}
+
     def _chunk_count(self) -> int:
         return len(self._groups)
 

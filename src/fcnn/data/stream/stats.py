@@ -25,7 +25,7 @@ from ... import checks
 from ..transform import Standardizer
 from .base import BatchSource, StreamError
 
-__all__ = ["PreparedSource", "StreamStatistics", "stream_statistics"]
+__all__ = ["PreparedSource", "StreamStatistics", "merge_moments", "stream_statistics"]
 
 
 @dataclass
@@ -58,6 +58,15 @@ class StreamStatistics:
         return {"kind": "standardize", **self.standardizer().state_dict()}
 
 
+def merge_moments(a: tuple, b: tuple) -> tuple:
+    """Two parts' ``(count, mean, M2)`` merged by Chan, Golub and LeVeque's update."""
+    (n_a, mean_a, m2_a), (n_b, mean_b, m2_b) = a, b
+    total = n_a + n_b
+    delta = mean_b - mean_a
+    mean = mean_a + delta * (n_b / total)
+    return total, mean, m2_a + m2_b + np.square(delta) * (n_a * n_b / total)
+
+
 def stream_statistics(
     source: BatchSource, *, classes: bool = False, batch_size: int = 65_536
 ) -> StreamStatistics:
@@ -82,11 +91,7 @@ def stream_statistics(
                 count, mean, m2 = n_b, mean_b, m2_b
                 low, high, first = data.min(axis=0), data.max(axis=0), data[0].copy()
             else:
-                total = count + n_b
-                delta = mean_b - mean
-                mean = mean + delta * (n_b / total)
-                m2 = m2 + m2_b + np.square(delta) * (count * n_b / total)
-                count = total
+                count, mean, m2 = merge_moments((count, mean, m2), (n_b, mean_b, m2_b))
                 np.minimum(low, data.min(axis=0), out=low)
                 np.maximum(high, data.max(axis=0), out=high)
             if classes:
