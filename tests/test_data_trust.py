@@ -62,8 +62,8 @@ def test_prices_are_regression_not_a_huge_classifier(tmp_path):
     dataset = data.load_source(data.make_source(str(path)))
     assert dataset.task == "regression" and dataset.n_outputs == 1
     assert dataset.y_train.dtype == np.float64
-    assert dataset.task_reason.startswith("'price' holds 377 different integers, 105,050..")
-    assert "too many to be class labels (max + 1 = 437,801 outputs > " in dataset.task_reason
+    assert str(dataset.task_reason).startswith("'price' holds 377 different integers, 105,050..")
+    assert "too many to be class labels (max + 1 = 437,801 outputs > " in str(dataset.task_reason)
 
 
 def test_ids_near_1e12_are_regression_and_cannot_be_forced_into_classes(tmp_path):
@@ -78,7 +78,7 @@ def test_ids_near_1e12_are_regression_and_cannot_be_forced_into_classes(tmp_path
 def test_few_integer_labels_are_classes(tmp_path):
     dataset = data.load_source(data.make_source(str(_labels(tmp_path))))
     assert dataset.task == "classification" and dataset.n_outputs == 3
-    assert dataset.task_reason == (
+    assert str(dataset.task_reason) == (
         "'label' holds 3 different integers, 0..2, in 200 rows: few enough to be class "
         "labels (max + 1 = 3 outputs <= max(10, √rows) = 14)"
     )
@@ -103,7 +103,7 @@ def test_the_rule(y, task):
 
 def test_text_labels_are_classes_and_cannot_be_regression():
     task, reason = data.infer_task(np.array([0, 1, 1]), ("no", "yes"), name="answer")
-    assert task == "classification" and reason == "'answer' holds 2 class names"
+    assert task == "classification" and str(reason) == "'answer' holds 2 class names"
     with pytest.raises(ValueError, match=r"'answer' holds text .*regression needs numbers"):
         data.infer_task(np.array([0, 1]), ("no", "yes"), task="regression", name="answer")
     many = tuple(f"user{i:05d}" for i in range(data.MAX_CLASSES + 1))

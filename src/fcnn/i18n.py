@@ -58,6 +58,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "checks": ("checks.py",),
     "display": ("display.py",),
     "cli": ("cli/*.py",),
+    "data": ("data/task.py", "data/source.py"),
     "explain": ("explain/*.py",),
     "diagnose": ("diagnose/*.py",),
     "train": ("train/*.py",),

@@ -378,7 +378,7 @@ def run_data(config: dict[str, Any] | None, data: str | None, target: str | None
         raise ValueError(_("a bare model file needs --data to look at (a data set name or a CSV)"))
     dataset = run_dataset(config)
     if split == "train":
-        return sample_rows(dataset.X_train, dataset.y_train, "the training set")
+        return sample_rows(dataset.X_train, dataset.y_train, _("the training set"))
     if dataset.X_test is None:
         raise ValueError(_("this run has no test split; use --split train or --data"))
-    return sample_rows(dataset.X_test, dataset.y_test, "the test set")
+    return sample_rows(dataset.X_test, dataset.y_test, _("the test set"))

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import checks
+from ..i18n import N_, Message
 from .images import MNIST_FILES, digits, mnist
 from .registry import DATASETS, REGRESSION
 from .tabular import csv
@@ -54,7 +55,7 @@ class Dataset:
     classes: list[str] | None = None  # names of the class labels, when known
     feature_names: list[str] | None = None
     preprocess: dict[str, Any] = field(default_factory=lambda: {"kind": "none"})
-    task_reason: str = ""  # why this task, in words (a CSV's is inferred: infer_task)
+    task_reason: str | Message = ""  # why this task, in words (a CSV's is inferred: infer_task)
 
     @property
     def n_features(self) -> int:
@@ -225,7 +226,7 @@ def load_source(source: dict[str, Any], recorded: dict[str, Any] | None = None) 
             y_test,
             "classification",
             preprocess=preprocess,
-            task_reason="ten classes of images",
+            task_reason=Message("data", N_("ten classes of images")),
         )
     if name == "digits":
         X, y = digits()
@@ -238,7 +239,7 @@ def load_source(source: dict[str, Any], recorded: dict[str, Any] | None = None) 
             y_test,
             "classification",
             preprocess=preprocess,
-            task_reason="ten classes of images",
+            task_reason=Message("data", N_("ten classes of images")),
         )
     if name in DATASETS:
         kwargs = {k: source[k] for k in ("n", "noise", "seed") if k in source}
@@ -252,9 +253,16 @@ def load_source(source: dict[str, Any], recorded: dict[str, Any] | None = None) 
             y_test,
             task,
             feature_names=["x1", "x2"],
-            task_reason=f"{name} is a {task} set",
+            task_reason=Message("data", SET_OF_TASK[task], name=name),
         )
     raise ValueError(f"unknown data source {name!r}; expected one of {', '.join(SOURCE_NAMES)}")
+
+
+# why a named set's task is what it is, one sentence per task (the word differs by language)
+SET_OF_TASK = {
+    "classification": N_("{name} is a classification set"),
+    "regression": N_("{name} is a regression set"),
+}
 
 
 def fingerprint(source: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import checks
+from ..i18n import N_, Message
 
 __all__ = ["MAX_CLASSES", "TASKS", "infer_task"]
 
@@ -83,6 +84,11 @@ def _integer_labels(name: str, y: np.ndarray) -> np.ndarray:
     return y.astype(np.int64)
 
 
+def _said(template: str, **fields: Any) -> Message:
+    """A reason, said in the language current when it is shown (``fcnn --lang zh train``)."""
+    return Message("data", template, **fields)
+
+
 def infer_task(
     y: Any, classes: Any = None, *, task: str | None = None, name: str = "y"
 ) -> tuple[str, str]:
@@ -131,25 +137,45 @@ def infer_task(
             raise _one_class(name, classes[0] if classes else "", text=True)
         if len(classes) > MAX_CLASSES:
             raise _too_many(name, len(classes), f"{len(classes):,} different names", text=True)
-        return "classification", f"{name} holds {len(classes)} class names"
+        return "classification", _said(
+            N_("{name} holds {count} class names"), name=name, count=len(classes)
+        )
     if task == "regression":
-        return "regression", "asked for (task='regression')"
+        return "regression", _said(N_("asked for (task='regression')"))
     distinct = np.unique(y)
     if task == "classification":
         labels = _integer_labels(name, y)
         if len(distinct) < 2:
             raise _one_class(name, distinct[0].item(), text=False)
-        return "classification", f"asked for (task='classification'), {labels.max() + 1} outputs"
+        outputs = labels.max() + 1
+        return "classification", _said(
+            N_("asked for (task='classification'), {outputs} outputs"), outputs=outputs
+        )
     if y.dtype.kind not in "iu":
-        return "regression", f"{name} holds floating-point numbers"
+        return "regression", _said(N_("{name} holds floating-point numbers"), name=name)
     if len(distinct) < 2:
         raise _one_class(name, distinct[0].item(), text=False)
     limit = _class_limit(rows)
     low, high = int(distinct[0]), int(distinct[-1])
-    held = f"{name} holds {len(distinct):,} different integers, {low:,}..{high:,}, in {rows:,} rows"
+    held = _said(
+        N_("{name} holds {distinct:,} different integers, {low:,}..{high:,}, in {rows:,} rows"),
+        name=name,
+        distinct=len(distinct),
+        low=low,
+        high=high,
+        rows=rows,
+    )
     if low < 0:
-        return "regression", f"{held}: negative, so not class labels"
-    rule = f"max + 1 = {high + 1:,} outputs {{}} max(10, √rows) = {limit:,}"
+        return "regression", _said(N_("{held}: negative, so not class labels"), held=held)
+    rule = {"outputs": high + 1, "limit": limit}
     if high + 1 <= limit:
-        return "classification", f"{held}: few enough to be class labels ({rule.format('<=')})"
-    return "regression", f"{held}: too many to be class labels ({rule.format('>')})"
+        template = N_(
+            "{held}: few enough to be class labels "
+            "(max + 1 = {outputs:,} outputs <= max(10, √rows) = {limit:,})"
+        )
+        return "classification", _said(template, held=held, **rule)
+    template = N_(
+        "{held}: too many to be class labels "
+        "(max + 1 = {outputs:,} outputs > max(10, √rows) = {limit:,})"
+    )
+    return "regression", _said(template, held=held, **rule)
