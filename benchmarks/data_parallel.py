@@ -34,7 +34,6 @@ SETTINGS = {
 
 
 def _child(args: argparse.Namespace) -> None:
-    import logging
     import time
 
     import numpy as np
@@ -64,19 +63,10 @@ def _child(args: argparse.Namespace) -> None:
         verbose=0, callbacks=[Clock()], metrics=[],
     )  # fmt: skip
     if args.child_workers:
-        import distributed
+        # the cluster `fcnn train --dask local:N` starts: N single-threaded workers
+        from fcnn.cli.cluster import dask_client
 
-        with (
-            distributed.LocalCluster(
-                n_workers=args.child_workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            ) as cluster,
-            distributed.Client(cluster) as client,
-        ):
+        with dask_client(f"local:{args.child_workers}") as client:
             fcnn.fit(model, X, y, dask=client, **options)
     else:
         fcnn.fit(model, X, y, **options)
