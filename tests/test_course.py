@@ -1,21 +1,15 @@
 """The course notebooks (course/<lang>/NN-name.md, MyST Markdown paired with a stored
 .ipynb): each stored notebook is its text's (same cells) and carries outputs; the English
 and Chinese chapters have the same code cells, cell for cell, except the first cell's
-``fcnn.set_language`` call; every English chapter runs top to bottom in a fresh kernel and
-prints what its stored notebook shows (the examples that were the tutorial's, held to
-tests/test_docs.py's rules: each number to one unit of its last digit or 0.1 %).
-
-Speed: the Chinese chapters' code is the English code, so running it again would test
-nothing new but their language. Each Chinese chapter runs its first cell and its exercise
-cells (the ones calling ``check``) in a fresh kernel: what it prints must be Chinese; and
-its stored notebook (executed in full by tools/course.py) must print the same numbers as
-the English one. ``FCNN_COURSE_FULL=1`` runs every Chinese chapter in full too.
+``fcnn.set_language`` call; every chapter, in both languages, runs top to bottom in a fresh
+kernel and prints what its stored notebook shows (the examples that were the tutorial's,
+held to tests/test_docs.py's rules: each number to one unit of its last digit or 0.1 %),
+in its own language; and the stored Chinese notebooks print the English ones' numbers.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import time
 from pathlib import Path
@@ -39,8 +33,6 @@ docs = _load("docs_rules", ROOT / "tests" / "test_docs.py")
 CHAPTERS = course.chapters()
 ENGLISH = [path for path in CHAPTERS if path.parent.name == "en"]
 CHINESE = [path for path in CHAPTERS if path.parent.name == "zh"]
-BUDGET_SECONDS = 30  # wall time per chapter; each takes 4-15 s here
-FULL = os.environ.get("FCNN_COURSE_FULL") == "1"
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
@@ -104,31 +96,21 @@ def test_both_languages_store_the_same_numbers(text):
             assert _NUMBER.findall(course.printed(a)) == _NUMBER.findall(course.printed(b))
 
 
-@pytest.mark.parametrize("text", ENGLISH, ids=lambda p: p.stem)
-def test_english_chapter_runs_and_prints_what_it_stores(text):
+@pytest.mark.parametrize("text", CHAPTERS, ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_chapter_runs_and_prints_what_it_stores(text):
+    """Every chapter, in both languages, runs top to bottom in a fresh kernel (any error
+    fails) and prints what its stored notebook shows, in its own language."""
+    lang = text.parent.name
     began = time.perf_counter()
-    nb = course.execute(course.notebook(text), "en")  # raises on any error
-    seconds = time.perf_counter() - began
-    assert seconds < BUDGET_SECONDS, f"{text.name} took {seconds:.0f} s"
+    nb = course.execute(course.notebook(text), lang)  # raises on any error
+    print(f"{lang}/{text.name}: {time.perf_counter() - began:.1f} s")
     stored = nbformat.read(text.with_suffix(".ipynb"), as_version=4)
     fresh = [c for c in nb.cells if c.cell_type == "code"]
     kept = [c for c in stored.cells if c.cell_type == "code"]
     for number, (new, old) in enumerate(zip(fresh, kept, strict=True), start=1):
         shown, printed = course.printed(old), course.printed(new)
         assert docs.output_matches(shown, printed), (
-            f"{text.name}, code cell {number}: the notebook shows\n{shown}\n"
+            f"{lang}/{text.name}, code cell {number}: the notebook shows\n{shown}\n"
             f"but it printed\n{printed}"
         )
-    assert not _speaks_chinese(_printed(nb))
-
-
-@pytest.mark.parametrize("text", CHINESE, ids=lambda p: p.stem)
-def test_chinese_chapter_speaks_chinese(text):
-    nb = course.notebook(text)
-    if not FULL:  # the language cell and the exercises; the rest is the English code
-        code = [c for c in nb.cells if c.cell_type == "code"]
-        nb.cells = [code[0], *[c for c in code[1:] if _is_exercise(c)]]
-    began = time.perf_counter()
-    nb = course.execute(nb, "zh")
-    assert time.perf_counter() - began < BUDGET_SECONDS
-    assert _speaks_chinese(_printed(nb))
+    assert _speaks_chinese(_printed(nb)) == (lang == "zh")
