@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from playground_browser_support import open_page, pause, server_config, shot, wait_config
+from playground_browser_support import (
+    last_state,
+    open_page,
+    pause,
+    server_config,
+    settle,
+    shot,
+    wait_config,
+)
 
 pytest_plugins = ["playground_browser_fixtures"]
 
@@ -42,6 +50,23 @@ def test_a_lesson_link_opens_the_lesson_and_the_page_completes_it(server, contex
     expect(page.get_by_test_id("lesson-title")).to_have_text("Lesson: Vanishing gradients")
     wait_config(page, "activation", "sigmoid")
     assert server_config(page)["hidden"] == [6] * 6
+
+
+def test_the_init_lesson_has_its_too_large_step_and_the_weight_scale_control(server, context):
+    page = open_page(context, f"{server}/#lesson=init")
+    wait_config(page, "init", "zeros")
+    expect(page.get_by_test_id("lesson-progress")).to_have_text("Step 1 of 4")
+    page.get_by_test_id("advanced-toggle").click()
+    page.get_by_test_id("init-select").select_option("kaiming_uniform")
+    page.get_by_test_id("init-scale-select").select_option("10")
+    wait_config(page, "init_scale", 10)
+    settle(page)
+    assert "init_scale=10" in page.evaluate("() => location.hash")
+    assert last_state(page)["test_loss"] > 100  # the lesson's "starts above 100"
+    # A link with the key opens with it.
+    other = open_page(context, f"{server}/#init_scale=0.1")
+    wait_config(other, "init_scale", 0.1)
+    expect(other.get_by_test_id("init-scale-select")).to_have_value("0.1")
 
 
 def test_callouts_show_and_close_and_stay_closed(server, new_context):

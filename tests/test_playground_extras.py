@@ -50,6 +50,39 @@ def test_new_init_seed_draws_new_weights_on_the_same_data_and_replays():
         np.testing.assert_array_equal(a, b)
 
 
+# --------------------------------------------------------------------------- init_scale
+
+
+def test_init_scale_multiplies_the_weights_not_the_biases_and_one_changes_nothing():
+    plain = Session({"seed": 3, "init": "kaiming_uniform", "activation": "relu"})
+    one = Session({"seed": 3, "init": "kaiming_uniform", "activation": "relu", "init_scale": 1})
+    for a, b in zip(weights_of(plain), weights_of(one), strict=True):
+        assert a.tobytes() == b.tobytes()  # 1 is the initialiser bit for bit
+    assert plain.apply_config({"init_scale": 10}) == "net"  # a new network, same data
+    for i in one.dense:
+        scaled, base = plain.modules[i], one.modules[i]
+        np.testing.assert_array_equal(scaled.weight.data, 10 * base.weight.data)
+        np.testing.assert_array_equal(scaled.bias.data, base.bias.data)
+    np.testing.assert_array_equal(plain.X_train, one.X_train)
+
+
+def test_init_scale_ten_is_the_init_lessons_too_large_weights():
+    # lesson-list.js's "init" lesson: He ×10 on the circle (ReLU 4-4, lr 0.03) starts
+    # with a loss above 100, kills ReLU units and sticks near 0.7; He ×1 learns.
+    config = {"hidden": [4, 4], "activation": "relu", "init": "kaiming_uniform"}
+    large = Session({**config, "init_scale": 10})
+    assert large.state()["test_loss"] > 100
+    for _ in range(50):
+        large.train()
+    state = large.state()
+    assert state["test_loss"] > 0.6
+    assert any(n["dead"] for layer in state["neurons"][1:] for n in layer)
+    right = Session(config)
+    for _ in range(100):
+        right.train()
+    assert right.state()["test_loss"] < 0.1
+
+
 # --------------------------------------------------------------------------- fine grid
 
 

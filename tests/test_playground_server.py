@@ -8,6 +8,7 @@ import asyncio
 import io
 import itertools
 import json
+import re
 import threading
 import time
 import warnings
@@ -562,6 +563,47 @@ def test_serve_prints_the_url_and_warns_off_loopback(monkeypatch):
     assert "not on loopback" in result.output
     port = seen["address"][1]
     assert seen["opened"] == f"http://127.0.0.1:{port}/"  # all interfaces: open loopback
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "query"),
+    [
+        pytest.param(["--lang", "zh"], {}, "?lang=zh", id="--lang-zh"),
+        pytest.param([], {"FCNN_LANG": "zh"}, "?lang=zh", id="FCNN_LANG"),
+        pytest.param([], {"LANG": "zh_CN.UTF-8"}, "?lang=zh", id="locale"),
+        pytest.param(["--lang", "en"], {"FCNN_LANG": "zh"}, "", id="--lang-en"),
+        pytest.param([], {}, "", id="english"),
+    ],
+)
+def test_the_page_opens_in_fcnns_language(monkeypatch, args, env, query):
+    from typer.testing import CliRunner
+
+    from fcnn.cli import app
+
+    seen: dict = {}
+    opened = threading.Event()
+
+    def fake_run(self, sockets=None):
+        seen["port"] = sockets[0].getsockname()[1]
+        self.started = True
+        opened.wait(5)
+
+    def fake_open(url):
+        seen["opened"] = url
+        opened.set()
+
+    for variable in ("FCNN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in env.items():
+        monkeypatch.setenv(variable, value)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
+    monkeypatch.setattr(server_module.webbrowser, "open", fake_open)
+    result = CliRunner().invoke(app, [*args, "playground", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    url = f"http://127.0.0.1:{seen['port']}/{query}"
+    # The URL ends at a space (in Chinese too, so a terminal links it whole).
+    assert re.search(rf"(?<![\w/]){re.escape(url)}\s", result.output), result.output
+    assert seen["opened"] == url
 
 
 # --------------------------------------------------------------------------- load

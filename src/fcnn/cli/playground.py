@@ -7,7 +7,7 @@ import ipaddress
 import typer
 from rich.markup import escape
 
-from ..i18n import N_, translator
+from ..i18n import N_, get_language, translator
 from .app import app, console, errors, friendly, styled
 
 _ = translator("cli")
@@ -77,4 +77,5 @@ def playground_command(
         idle_timeout=idle_timeout,
         workers=workers,
         announce=announce,
+        lang=get_language(),  # fcnn speaking Chinese opens the page in Chinese
     )

@@ -96,6 +96,16 @@ KEYS: dict[str, dict[str, Any]] = {
         "resets": "net",
     },
     "init": {"kind": "choice", "choices": INIT_NAMES, "default": "xavier_uniform", "resets": "net"},
+    # A multiplier on the dense layers' initial weights (not the biases): 1 is the
+    # initialiser itself, bit for bit; 10 makes it too large, 0.1 too small.
+    "init_scale": {
+        "kind": "float",
+        "min": 0.01,
+        "max": 10.0,
+        "default": 1.0,
+        "resets": "net",
+        "presets": [0.01, 0.1, 0.3, 1, 3, 10],
+    },
     # 0: the weights come from ``seed`` (reset replays the run); n > 0: from (seed, n),
     # the page's "new weights" draws a fresh n, which the URL keeps.
     "init_seed": {"kind": "int", "min": 0, "max": 2**31 - 1, "default": 0, "resets": "net"},

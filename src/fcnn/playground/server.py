@@ -55,7 +55,7 @@ from .pool import WorkerPool
 from .session import Session
 from .state import thumbnails
 
-__all__ = ["STATIC", "WS_MAX_SIZE", "create_app", "serve", "url_of"]
+__all__ = ["STATIC", "WS_MAX_SIZE", "create_app", "page_url", "serve", "url_of"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 WS_MAX_SIZE = 16 * 1024 * 1024  # frames above this close the socket (uvicorn's limit)
@@ -313,6 +313,14 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}/"
 
 
+def page_url(sock: socket.socket, lang: str | None = None) -> str:
+    """The page's address for a bound socket, in ``lang``: English is the bare
+    :func:`url_of`, any other language asks for itself with ``?lang=`` (which the page
+    reads when its fragment names none)."""
+    url = url_of(sock)
+    return url if lang in (None, "en") else f"{url}?lang={lang}"
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -322,6 +330,7 @@ def serve(
     grace: float = 30.0,
     workers: int | None = None,
     announce: Callable[[str], None] | None = print,
+    lang: str | None = None,
 ) -> None:
     """Run the playground with uvicorn until interrupted (Ctrl+C).
 
@@ -340,6 +349,9 @@ def serve(
         on the server's event loop.
     announce : callable, optional
         Called with the URL once the socket is bound (default ``print``).
+    lang : str, optional
+        The language the page opens in (``"zh"``: the URL carries ``?lang=zh``); None or
+        ``"en"`` leave the page to the browser's language.
     """
     import uvicorn
 
@@ -347,7 +359,7 @@ def serve(
         workers = os.cpu_count() or 1
     app = create_app(idle_timeout=idle_timeout, grace=grace, workers=workers)
     sock = _bind(host, port)
-    url = url_of(sock)
+    url = page_url(sock, lang)
     config = uvicorn.Config(
         app,
         log_level="warning",

@@ -176,13 +176,14 @@ class Session:
         self.head: Module | None = head
         self.modules: list[Module] = list(self.model)
         self._set_dropout()
+        self._describe_layers()
+        self._scale_weights()
         if self.loss_name == "mse":
             self.loss = MSELoss()
         elif self._classes == 2:
             self.loss = BCEWithLogitsLoss()
         else:
             self.loss = CrossEntropyLoss()
-        self._describe_layers()
         self._set_max_norm()
         self.F_train = features(self.X_train, names)
         self.F_test = features(self.X_test, names)
@@ -212,6 +213,14 @@ class Session:
         bit for bit), else ``[seed, 2, init_seed]`` (2: apart from the batch order's 1)."""
         c = self.config
         return [c["seed"]] if c["init_seed"] == 0 else [c["seed"], 2, c["init_seed"]]
+
+    def _scale_weights(self) -> None:
+        """``init_scale`` times the dense layers' initial weights (biases untouched); at 1
+        nothing is touched, so the weights are the initialiser's bit for bit."""
+        scale = self.config["init_scale"]
+        if scale != 1.0:
+            for i in self.dense:
+                self.modules[i].weight.data *= scale
 
     def _describe_layers(self) -> None:
         """Find the dense layers, each hidden layer's output module and its activation."""

@@ -21,6 +21,7 @@ const CONTROLS = [
   { id: "optimizer-select", key: "optimizer", kind: "select" },
   { id: "loss-select", key: "loss", kind: "select" },
   { id: "init-select", key: "init", kind: "select" },
+  { id: "init-scale-select", key: "init_scale", kind: "preset" },
   { id: "lr-select", key: "lr", kind: "preset" },
   { id: "reg-rate-select", key: "reg_rate", kind: "preset" },
   { id: "lr-input", key: "lr", kind: "number" },

@@ -86,6 +86,9 @@ export function bindDraw() {
   note.setAttribute("data-testid", "draw-note");
   bar.append(toggle, kind, swatches, target, targetValue, erase, clear, note);
   bindPointer();
+  // The map changes size when what is under it does (views.relayout: the metrics, a
+  // callout): the points drawn over it follow, or they would sit off their places.
+  new ResizeObserver(drawOverlay).observe($("output-map"));
   onLanguage(render);
   render();
 }

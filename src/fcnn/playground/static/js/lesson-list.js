@@ -19,7 +19,7 @@ const deadUnits = (s) => (s?.neurons ?? []).slice(1).flat().filter((n) => n.dead
 // What every lesson starts from before its own keys: nothing left over from before.
 export const BASE = {
   features: ["x1", "x2"], noise: 0, train_ratio: 50, n_points: 500, seed: 0, init_seed: 0,
-  loss: "cross_entropy", init: "xavier_uniform", batchnorm: false, dropout: 0, max_norm: 0,
+  loss: "cross_entropy", init: "xavier_uniform", init_scale: 1, batchnorm: false, dropout: 0, max_norm: 0,
   regularization: "none", reg_rate: 0, optimizer: "sgd", batch_size: 10, classes: 2,
   stop_epoch: 0, stop_test_loss: 0,
 };
@@ -87,7 +87,7 @@ export const LESSONS = [
   {
     name: "init",
     title: N_("Weight initialisation"),
-    about: N_("Where the weights start decides whether a network can learn at all: all zeros never breaks the symmetry, tiny weights stall a ReLU network, He initialisation keeps the signal's size through the layers."),
+    about: N_("Where the weights start decides whether a network can learn at all: all zeros never breaks the symmetry, tiny weights stall a ReLU network, too large ones blow the loss up and kill units, He initialisation keeps the signal's size through the layers."),
     start: { dataset: "circle", hidden: [4, 4], activation: "relu", lr: 0.03, init: "zeros" },
     steps: [
       {
@@ -101,9 +101,14 @@ export const LESSONS = [
         done: (c, s) => c.init === "normal" && epoch(s) >= 50,
       },
       {
-        text: N_("Choose He (Kaiming) initialisation and press play: goal, a test loss below 0.1."),
+        text: N_("Now too large: choose Kaiming uniform (He) with the weight scale ×10 and train 50 epochs. The loss starts above 100 (a guess of one half is ln 2 ≈ 0.69), the first huge steps kill ReLU units, and the loss sticks near 0.7."),
+        hint: N_("The weight scale is beside the initialiser; the diagnostics under the network name the dead units."),
+        done: (c, s) => c.init.startsWith("kaiming") && c.init_scale >= 10 && epoch(s) >= 50,
+      },
+      {
+        text: N_("Set the weight scale back to 1, keep He (Kaiming) initialisation and press play: goal, a test loss below 0.1."),
         hint: N_("He initialisation draws weights with variance 2/fan-in, the right size for ReLU."),
-        done: (c, s) => c.init.startsWith("kaiming") && isRelu(c) && loss(s) < 0.1,
+        done: (c, s) => c.init.startsWith("kaiming") && c.init_scale === 1 && isRelu(c) && loss(s) < 0.1,
       },
     ],
   },
