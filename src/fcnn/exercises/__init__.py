@@ -17,6 +17,7 @@ Exercises (``EXERCISES``):
 - ``ch1.collapse``: ``f(W1, b1, W2, b2)`` → the ``(W, b)`` of one equivalent layer;
 - ``ch2.dE_dw5``, ``ch2.dE_dw1``: numbers, on the notes' 2-2-2 example;
 - ``ch2.grad_W1``: the first layer's 2×2 gradient, in fcnn's layout;
+- ``ch2.linear_backward``: ``f(x, W, grad_out)`` → a Linear layer's ``(dx, dW, db)``;
 - ``ch3.sigmoid_backward``: ``f(y, grad_output)`` with ``y = σ(x)``;
 - ``ch3.relu_backward``: ``f(x, grad_output)``;
 - ``ch4.tanh_backward``: ``f(a, grad_output)`` with ``a = tanh(z)``;

@@ -17,7 +17,8 @@ _ = translator("exercises")
 CASES = [(5, 3, 2), (1, 4, 6), (7, 2, 2)]
 
 
-def _linear(W: np.ndarray, b: np.ndarray) -> Linear:
+def linear_layer(W: np.ndarray, b: np.ndarray) -> Linear:
+    """A float64 ``fcnn.Linear`` holding ``W`` and ``b``: the reference the checks ask."""
     layer = Linear(W.shape[1], W.shape[0], dtype=np.float64)
     layer.load_state_dict({"weight": W, "bias": b})
     return layer
@@ -32,7 +33,7 @@ def linear_forward(answer: Any) -> str:
     for case, (n, fan_in, fan_out) in enumerate(CASES, start=1):
         X, W = rng.normal(size=(n, fan_in)), rng.normal(size=(fan_out, fan_in))
         b = rng.normal(size=fan_out)
-        want = _linear(W, b).forward(X)
+        want = linear_layer(W, b).forward(X)
         got = call(fn, case, X, W, b, hint=transpose)
         shapes = f"X {X.shape}, W {W.shape}, b {b.shape}"
         mistakes = [
@@ -57,7 +58,7 @@ def collapse(answer: Any) -> str:
     for case, (fan_in, hidden, fan_out) in enumerate([(2, 3, 3), (4, 5, 2)], start=1):
         W1, b1 = rng.normal(size=(hidden, fan_in)), rng.normal(size=hidden)
         W2, b2 = rng.normal(size=(fan_out, hidden)), rng.normal(size=fan_out)
-        stack = Sequential(_linear(W1, b1), _linear(W2, b2))
+        stack = Sequential(linear_layer(W1, b1), linear_layer(W2, b2))
         b = stack.forward(np.zeros((1, fan_in)))[0]
         W = (stack.forward(np.eye(fan_in)) - b).T
         pair = fn(W1.copy(), b1.copy(), W2.copy(), b2.copy())

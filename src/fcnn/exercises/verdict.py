@@ -117,12 +117,14 @@ def close(answer: Any, reference: Any) -> bool:
 def number(answer: Any) -> float:
     """The answer as a float, or Wrong when it is not one number."""
     if isinstance(answer, bool) or np.size(answer) != 1:
-        raise Wrong(_("The answer should be one number, got {what}.").format(what=_what(answer)))
+        raise Wrong(
+            _("The answer should be one number, got {what}.").format(what=described(answer))
+        )
     try:
         return float(np.asarray(answer, dtype=np.float64).reshape(()))
     except (TypeError, ValueError):
         raise Wrong(
-            _("The answer should be one number, got {what}.").format(what=_what(answer))
+            _("The answer should be one number, got {what}.").format(what=described(answer))
         ) from None
 
 
@@ -132,7 +134,7 @@ def array(answer: Any, shape: tuple[int, ...]) -> np.ndarray:
         values = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
         raise Wrong(
-            _("The answer should be an array, got {what}.").format(what=_what(answer))
+            _("The answer should be an array, got {what}.").format(what=described(answer))
         ) from None
     if values.shape != shape:
         hint = ""
@@ -167,7 +169,9 @@ def first_match(answer: Any, mistakes: Iterable[tuple[Any, str]]) -> str:
 
 def function(answer: Any) -> Callable[..., Any]:
     if not callable(answer):
-        raise Wrong(_("The answer should be a function, got {what}.").format(what=_what(answer)))
+        raise Wrong(
+            _("The answer should be a function, got {what}.").format(what=described(answer))
+        )
     return answer
 
 
@@ -179,9 +183,15 @@ def answered(result: Any) -> Any:
 
 
 def call(fn: Callable[..., Any], case: int, *args: Any, hint: str = "") -> np.ndarray:
-    """The student's function on one hidden case, or Wrong saying what it raised."""
+    """The student's function on one hidden case as an array, or Wrong saying what it raised."""
+    return np.asarray(run(fn, case, *args, hint=hint), dtype=np.float64)
+
+
+def run(fn: Callable[..., Any], case: int, *args: Any, hint: str = "") -> Any:
+    """What the student's function returns on one hidden case (given copies, so it may
+    change its arguments), or Wrong saying what it raised."""
     try:
-        return np.asarray(answered(fn(*(np.array(a, copy=True) for a in args))), dtype=np.float64)
+        return answered(fn(*(np.array(a, copy=True) for a in args)))
     except Wrong:
         raise
     except Exception as error:  # a learner's function may raise anything: say what
@@ -194,32 +204,51 @@ def call(fn: Callable[..., Any], case: int, *args: Any, hint: str = "") -> np.nd
         ) from None
 
 
-def compare(got: np.ndarray, want: np.ndarray, case: int, shapes: str, mistakes) -> None:
-    """Wrong unless the function's output on a hidden case equals fcnn's."""
+def compare(
+    got: np.ndarray, want: np.ndarray, case: int, shapes: str, mistakes, part: str = ""
+) -> None:
+    """Wrong unless the function's output on a hidden case equals fcnn's; ``part`` names
+    which of several returned arrays it is ("dW"), for a function that returns more."""
     if got.shape != want.shape:
-        raise Wrong(
-            _(
+        if part:
+            problem = _(
+                "On hidden case {case} (arguments of shapes {shapes}) your {part} has "
+                "shape {got}, fcnn's {want}."
+            )
+        else:
+            problem = _(
                 "On hidden case {case} (arguments of shapes {shapes}) your function "
                 "returned shape {got}, fcnn {want}."
-            ).format(case=case, shapes=shapes, got=got.shape, want=want.shape),
+            )
+        raise Wrong(
+            problem.format(case=case, shapes=shapes, part=part, got=got.shape, want=want.shape),
             first_match(got, mistakes)
             or (
                 _("the result is transposed: one row per sample")
-                if got.shape == want.shape[::-1]
+                if got.shape == want.shape[::-1] and not part
                 else ""
             ),
         )
     if not close(got, want):
-        raise Wrong(
-            _(
+        if part:
+            problem = _(
+                "On hidden case {case} (arguments of shapes {shapes}) your {part} "
+                "differs from fcnn's by {percent:.3g} % of its size."
+            )
+        else:
+            problem = _(
                 "On hidden case {case} (arguments of shapes {shapes}) your result "
                 "differs from fcnn's by {percent:.3g} % of its size."
-            ).format(case=case, shapes=shapes, percent=100 * difference(got, want)),
+            )
+        raise Wrong(
+            problem.format(
+                case=case, shapes=shapes, part=part, percent=100 * difference(got, want)
+            ),
             first_match(got, mistakes),
         )
 
 
-def _what(answer: Any) -> str:
+def described(answer: Any) -> str:
     shape = np.shape(answer) if isinstance(answer, (list, tuple, np.ndarray)) else None
     name = type(answer).__name__
     return f"{name} {shape}" if shape else name
