@@ -82,6 +82,46 @@ WRONG = [
     ("ch2.dE_dw1", DELTA_O1 * 0.40 * SLOPE_H1 * 0.05, "both paths", "两条路径之和"),
     ("ch2.grad_W1", np.zeros((2, 3)), "shape (2, 2)", "形状是 (2, 2)"),
     (
+        "ch2.linear_backward",
+        lambda x, W, g: (g @ W, x.T @ g, g.sum(0)),
+        "dW is transposed",
+        "dW 转置了",
+    ),
+    ("ch2.linear_backward", lambda x, W, g: (g, g.T @ x, g.sum(0)), "dx is missing W", "dx 少了 W"),
+    (
+        "ch2.linear_backward",
+        lambda x, W, g: (g @ W.T, g.T @ x, g.sum(0)),
+        "through W itself",
+        "W 本身",
+    ),
+    (
+        "ch2.linear_backward",
+        lambda x, W, g: (g @ W, g.T @ x, np.zeros(len(W))),
+        "bias gradient is forgotten",
+        "忘了偏置的梯度",
+    ),
+    ("ch2.linear_backward", lambda x, W, g: (g @ W, g.T @ x, None), "db is None", "db 是 None"),
+    (
+        "ch2.linear_backward",
+        lambda x, W, g: (g @ W, g.T @ x, g),
+        "one row per sample",
+        "每个样本占一行",
+    ),
+    ("ch2.linear_backward", lambda x, W, g: (g @ W, g.T @ x, g.mean(0)), "averaged", "取了平均"),
+    ("ch2.linear_backward", lambda x, W, g: (g @ W, g.T @ x), "three arrays", "三个数组"),
+    (
+        "ch2.linear_backward",
+        lambda x, W, g: (g @ W, 2 * g.T @ x, g.sum(0)),
+        "your dW differs from fcnn's by 100 %",
+        "你的 dW 与 fcnn 的相差其大小的 100 %",
+    ),
+    (
+        "ch2.linear_backward",
+        lambda x, W, g: (g @ W, x.T @ g if len(W) != W.shape[1] else g.T @ x, g.sum(0)),
+        "your dW has shape (3, 2), fcnn's (2, 3)",
+        "你的 dW 的形状是 (3, 2)，fcnn 的是 (2, 3)",
+    ),
+    (
         "ch3.sigmoid_backward",
         lambda y, g: g * sigmoid(y) * (1 - sigmoid(y)),
         "receives the output y",
@@ -219,6 +259,20 @@ def test_the_reference_is_computed_not_stored(monkeypatch):
 
     monkeypatch.setattr(ch2, "classic_example", other)
     assert not check("ch2.dE_dw1", RIGHT["ch2.dE_dw1"])
+
+
+def test_linear_backward_is_held_to_a_gradient_check_too():
+    """A function right on the hidden cases but not when gradcheck calls it (it keeps
+    state between calls) is caught by the finite differences, not by the comparison."""
+    calls = []
+
+    def drifting(x, W, g):
+        calls.append(1)
+        return g @ W, (1 + (len(calls) > 4)) * g.T @ x, g.sum(0)
+
+    verdict = check("ch2.linear_backward", drifting)
+    assert not verdict and "fcnn.gradcheck" in verdict.message and "dW" in verdict.message
+    assert len(calls) == 5  # four hidden cases, then the gradient check's one backward pass
 
 
 def test_an_unknown_exercise_is_refused():
