@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from ..i18n import N_, Message
+
 __all__ = ["import_onnx", "import_torch"]
 
 
@@ -16,14 +18,14 @@ def _optional(name: str, hint: str) -> ModuleType:
     try:
         return importlib.import_module(name)
     except ImportError as err:
-        raise ImportError(hint) from err
+        raise ImportError(Message("files", hint)) from err
 
 
 def import_onnx() -> ModuleType:
     """``onnx``, or an ImportError naming the extra (``pip install 'fcnn[onnx]'``)."""
-    return _optional("onnx", "ONNX export needs the onnx package: pip install 'fcnn[onnx]'")
+    return _optional("onnx", N_("ONNX export needs the onnx package: pip install 'fcnn[onnx]'"))
 
 
 def import_torch() -> ModuleType:
     """``torch``, or an ImportError naming the extra (``pip install 'fcnn[torch]'``)."""
-    return _optional("torch", "PyTorch interop needs PyTorch: pip install 'fcnn[torch]'")
+    return _optional("torch", N_("PyTorch interop needs PyTorch: pip install 'fcnn[torch]'"))
