@@ -17,6 +17,7 @@ from fcnn.data.source import make_source
 from fcnn.files import ModelFileError
 from fcnn.i18n import Message, using_language
 from fcnn.interop.optional import import_onnx
+from fcnn.plot import _base as plot_base
 from test_i18n import clean_environment  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
@@ -113,11 +114,15 @@ def test_a_missing_mnist_file(tmp_path):
     assert chinese.startswith("找不到 ")
 
 
-def test_a_missing_optional_dependency(monkeypatch):
-    monkeypatch.setitem(sys.modules, "onnx", None)  # what `import onnx` finds uninstalled
+@pytest.mark.parametrize(
+    ("module", "needs", "extra"),
+    [("onnx", import_onnx, "onnx"), ("matplotlib", plot_base.matplotlib, "plot")],
+)
+def test_a_missing_optional_dependency(monkeypatch, module, needs, extra):
+    monkeypatch.setitem(sys.modules, module, None)  # what `import` finds uninstalled
     with pytest.raises(ImportError) as caught:
-        import_onnx()
-    chinese = assert_said_in_both(caught.value, "pip install 'fcnn[onnx]'")
+        needs()
+    chinese = assert_said_in_both(caught.value, f"pip install 'fcnn[{extra}]'")
     assert "可选依赖" in chinese
 
 

@@ -213,7 +213,7 @@ def check_json(
     """
     problem = _problem(value, schema, where)
     if problem is not None:
-        if not isinstance(advice, Message):
+        if advice and not isinstance(advice, Message):  # (gettext("") is the catalog's header)
             advice = Message("files", advice)  # gettext gives the English back if unknown
         said = Message("files", N_("{problem}: {advice}"), problem=problem, advice=advice)
         raise ModelFileError(path, said)
