@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .i18n import N_, Message
+
 __all__ = [
     "COUNT",
     "INTEGER",
@@ -46,13 +48,17 @@ class ModelFileError(ValueError):
     """A file fcnn cannot trust: a model file, checkpoint, ``run.json`` or history that is
     truncated, corrupted, foreign, inconsistent, or not a regular file.
 
-    The message names the path and the problem; ``path`` holds the path.
+    The message names the path and the problem; ``path`` holds the path. ``problem`` may
+    be an :class:`fcnn.i18n.Message` (the ``files`` catalog's, usually), so the error
+    reads in the language current when it is shown.
     """
 
-    def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
+    def __init__(self, path: str | os.PathLike[str], problem: str | Message) -> None:
         self.path = Path(path)
         self.problem = problem
-        super().__init__(f"{os.fspath(path)} {problem}")
+        super().__init__(
+            Message("files", N_("{path} {problem}"), path=os.fspath(path), problem=problem)
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy, and crossing process boundaries (joblib)
         return (type(self), (self.path, self.problem))
@@ -137,13 +143,14 @@ def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result:
     """
     info = os.stat(path)  # follows links; FileNotFoundError names the path
     if stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", os.fspath(path))
+        folder = Message("files", N_("is a folder, not a file"))
+        raise IsADirectoryError(errno.EISDIR, folder, os.fspath(path))
     if not stat.S_ISREG(info.st_mode):
-        raise ModelFileError(
-            path,
+        template = N_(
             "is not a regular file (a pipe, socket or device): fcnn reads models, "
-            "checkpoints and run records only from regular files; copy it into one first",
+            "checkpoints and run records only from regular files; copy it into one first"
         )
+        raise ModelFileError(path, Message("files", template))
     return info
 
 
@@ -151,15 +158,15 @@ def read_json_file(path: str | os.PathLike[str]) -> Any:
     """The JSON value in the regular file at ``path``; ModelFileError naming it if damaged."""
     info = check_regular_file(path)
     if info.st_size > MAX_JSON_BYTES:
-        raise ModelFileError(
-            path, f"holds {info.st_size} bytes, more than any JSON file fcnn writes"
-        )
+        template = N_("holds {size} bytes, more than any JSON file fcnn writes")
+        raise ModelFileError(path, Message("files", template, size=info.st_size))
     with open(path, "rb") as handle:
         data = handle.read(MAX_JSON_BYTES + 1)
     try:
         return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise ModelFileError(path, f"is not valid JSON ({err}): the file is damaged") from None
+        template = N_("is not valid JSON ({error}): the file is damaged")
+        raise ModelFileError(path, Message("files", template, error=err)) from None
 
 
 class Rule:
@@ -176,6 +183,9 @@ class Rule:
         return cls(" or ".join(json.dumps(c) for c in choices), lambda v: v in choices)
 
 
+# what to do about a file whose fields do not fit its layout, unless the caller knows better
+DAMAGED = N_("the file is damaged")
+
 INTEGER = Rule("an integer", lambda v: type(v) is int)
 COUNT = Rule("an integer >= 0", lambda v: type(v) is int and v >= 0)
 POSITIVE = Rule("an integer >= 1", lambda v: type(v) is int and v >= 1)
@@ -186,7 +196,7 @@ def check_json(
     value: Any,
     schema: Any,
     where: str,
-    advice: str = "the file is damaged",
+    advice: str | Message = DAMAGED,
 ) -> None:
     """Raise ModelFileError naming ``path``, the first field of ``value`` that does not
     fit ``schema``, and then ``advice`` (what to do about it).
@@ -197,13 +207,19 @@ def check_json(
     :class:`Rule`; a tuple of schemas (any one fits); ``[item]`` (a list of items); ``{str:
     item}`` (an object with any keys); or ``{"key": schema, "key?": schema}`` (an object
     with exactly these keys, the ``?`` ones optional).
+
+    ``advice`` in English is said in the ``files`` catalog's words when it has them (the
+    default does), else as written; a :class:`fcnn.i18n.Message` is said as it is.
     """
     problem = _problem(value, schema, where)
     if problem is not None:
-        raise ModelFileError(path, f"{problem}: {advice}")
+        if advice and not isinstance(advice, Message):  # (gettext("") is the catalog's header)
+            advice = Message("files", advice)  # gettext gives the English back if unknown
+        said = Message("files", N_("{problem}: {advice}"), problem=problem, advice=advice)
+        raise ModelFileError(path, said)
 
 
-def _problem(value: Any, schema: Any, where: str) -> str | None:
+def _problem(value: Any, schema: Any, where: str) -> str | Message | None:
     if isinstance(schema, list):
         if not isinstance(value, list):
             return _mismatch(value, schema, where)
@@ -235,7 +251,7 @@ def _fits(value: Any, schema: Any) -> bool:
     return isinstance(value, schema)
 
 
-def _object_problem(value: Any, schema: dict[Any, Any], where: str) -> str | None:
+def _object_problem(value: Any, schema: dict[Any, Any], where: str) -> str | Message | None:
     if not isinstance(value, dict):
         return _mismatch(value, schema, where)
     if set(schema) == {str}:
@@ -245,10 +261,11 @@ def _object_problem(value: Any, schema: dict[Any, Any], where: str) -> str | Non
         required = [key for key in schema if not key.endswith("?")]
         missing = [key for key in required if key not in value]
         if missing:
-            return f"has no {_join(where, missing[0])}"
+            return Message("files", N_("has no {field}"), field=_join(where, missing[0]))
         extra = [key for key in value if key not in fields]
         if extra:
-            return f"has an unexpected field {_join(where, extra[0])}"
+            field = _join(where, extra[0])
+            return Message("files", N_("has an unexpected field {field}"), field=field)
     for key, item in fields.items():
         if key in value:
             problem = _problem(value[key], item, _join(where, key))
@@ -261,10 +278,11 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else str(key)
 
 
-def _mismatch(value: Any, schema: Any, where: str) -> str:
+def _mismatch(value: Any, schema: Any, where: str) -> Message:
     shown = json.dumps(value, default=repr)
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return f"has {where} = {shown}, expected {_describe(schema)}"
+    template = N_("has {field} = {shown}, expected {wanted}")
+    return Message("files", template, field=where, shown=shown, wanted=_describe(schema))
 
 
 _WORDS = {

@@ -27,6 +27,7 @@ import safetensors.numpy
 
 from .core import Module, from_spec, resolve_dtype
 from .files import ModelFileError, atomic_write_bytes, atomic_write_text
+from .i18n import N_, Message
 
 # The interop functions import onnx/torch only when called; fcnn.interop never imports
 # this module, so importing it here makes no circle.
@@ -201,19 +202,20 @@ def load(path: str | os.PathLike[str], *, dtype: Any = None) -> Module:
         try:
             model = from_spec(spec, dtype=target_dtype)
         except Exception as err:  # from_spec raises ValueError; a layer may raise anything
-            raise ModelFileError(
-                path, f"has a spec fcnn cannot build: {err}" + _hint(metadata)
-            ) from None
+            template = N_("has a spec fcnn cannot build: {error}{hint}")
+            said = Message("files", template, error=err, hint=_hint(metadata))
+            raise ModelFileError(path, said) from None
         _check_tensors(path, model, stored)
         for key, array in _live_state(model):
             handle.read_into(key, array)
             if array.dtype.kind == "f" and not _all_finite(array):
-                raise ModelFileError(
-                    path,
-                    f"has NaN or infinite values in {key}{_beyond(stored[key][0], array)}: "
-                    "a model holding them predicts NaN; retrain it, or load a checkpoint "
-                    "saved before the loss diverged",
+                template = N_(
+                    "has NaN or infinite values in {key}{beyond}: a model holding them "
+                    "predicts NaN; retrain it, or load a checkpoint saved before the loss "
+                    "diverged"
                 )
+                beyond = _beyond(stored[key][0], array)
+                raise ModelFileError(path, Message("files", template, key=key, beyond=beyond))
     return model
 
 
@@ -230,9 +232,9 @@ def _live_state(model: Module) -> Iterator[tuple[str, np.ndarray]]:
                 yield start + name, buffer
 
 
-def _beyond(code: str, array: np.ndarray) -> str:
+def _beyond(code: str, array: np.ndarray) -> str | Message:
     if _FLOAT_CODES.get(code, array.dtype).itemsize > array.dtype.itemsize:
-        return f" (or values too large for {array.dtype})"
+        return Message("files", N_(" (or values too large for {dtype})"), dtype=array.dtype)
     return ""
 
 
@@ -241,33 +243,40 @@ def _all_finite(array: np.ndarray) -> bool:
     return array.size == 0 or bool(np.isfinite(array.min()) and np.isfinite(array.max()))
 
 
-def _hint(metadata: dict[str, str]) -> str:
+def _hint(metadata: dict[str, str]) -> str | Message:
     written_by = metadata.get("fcnn_version")
     ours = _library_version()
     if written_by and written_by != ours:
-        return f" (the file was written by fcnn {written_by}; this is fcnn {ours})"
+        template = N_(" (the file was written by fcnn {written_by}; this is fcnn {ours})")
+        return Message("files", template, written_by=written_by, ours=ours)
     return ""
+
+
+def _not_a_model(path: Path, template: str, **fields: Any) -> ModelFileError:
+    return ModelFileError(path, Message("files", template, **fields))
 
 
 def _read_spec(path: Path, metadata: dict[str, str]) -> dict[str, Any]:
     if not metadata:
-        raise ModelFileError(path, "is not an fcnn model file: it has no metadata")
+        raise _not_a_model(path, N_("is not an fcnn model file: it has no metadata"))
     if "format" not in metadata:
-        raise ModelFileError(path, "is not an fcnn model file: no 'format' in its metadata")
+        raise _not_a_model(path, N_("is not an fcnn model file: no 'format' in its metadata"))
     if metadata["format"] != FORMAT:
-        raise ModelFileError(
-            path,
-            f"is not an fcnn model file: its metadata says format={metadata['format']!r}, "
-            f"expected {FORMAT!r}",
+        template = N_(
+            "is not an fcnn model file: its metadata says format={format!r}, expected {ours!r}"
         )
+        raise _not_a_model(path, template, format=metadata["format"], ours=FORMAT)
     if "spec" not in metadata:
-        raise ModelFileError(path, "is not an fcnn model file: no 'spec' in its metadata")
+        raise _not_a_model(path, N_("is not an fcnn model file: no 'spec' in its metadata"))
     try:
         spec = json.loads(metadata["spec"])
     except (ValueError, RecursionError) as err:
-        raise ModelFileError(path, f"has a spec that is not valid JSON: {err}") from None
+        raise _not_a_model(
+            path, N_("has a spec that is not valid JSON: {error}"), error=err
+        ) from None
     if not isinstance(spec, dict):
-        raise ModelFileError(path, f"has a spec that is not a JSON object: {type(spec).__name__}")
+        template = N_("has a spec that is not a JSON object: {type}")
+        raise _not_a_model(path, template, type=type(spec).__name__)
     return spec
 
 
@@ -339,7 +348,8 @@ def _check_tensors(path: Path, model: Module, stored: dict[str, tuple]) -> None:
         shown = "; ".join(problems[:5]) + (
             f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
         )
-        raise ModelFileError(path, f"has tensors that do not match its spec: {shown}")
+        template = N_("has tensors that do not match its spec: {problems}")
+        raise ModelFileError(path, Message("files", template, problems=shown))
 
 
 def _names(keys: list[str]) -> str:

@@ -23,6 +23,7 @@ import numpy as np
 from safetensors import safe_open
 
 from .files import ModelFileError, check_regular_file
+from .i18n import N_, Message
 
 __all__ = ["TensorFile"]
 
@@ -67,7 +68,8 @@ class TensorFile:
                     part = handle.get_slice(key)
                     self.tensors[key] = (part.get_dtype(), tuple(part.get_shape()))
         except Exception as err:  # safetensors raises several types for bad headers
-            raise self.error(f"is not a readable safetensors file: {err}") from None
+            template = N_("is not a readable safetensors file: {error}")
+            raise self.error(Message("files", template, error=err)) from None
         self._file = open(self.path, "rb")
         try:
             self._offsets = self._read_offsets()
@@ -75,7 +77,7 @@ class TensorFile:
             self._file.close()
             raise
 
-    def error(self, problem: str) -> ModelFileError:
+    def error(self, problem: str | Message) -> ModelFileError:
         return ModelFileError(self.path, problem)
 
     def _read_offsets(self) -> dict[str, tuple[int, int]]:
@@ -93,7 +95,8 @@ class TensorFile:
                     raise ValueError(f"{key} changed")
                 offsets[key] = (8 + length + begin, end - begin)
         except (ValueError, KeyError, TypeError, struct.error) as err:
-            raise self.error(f"changed while it was being read ({err})") from None
+            template = N_("changed while it was being read ({error})")
+            raise self.error(Message("files", template, error=err)) from None
         claimed = sum(size for _, size in offsets.values())
         stored = getattr(info, "st_blocks", None)
         if stored is not None and claimed > _SPARSE_FLOOR and stored * 512 < claimed // 2:
@@ -134,13 +137,15 @@ class TensorFile:
     def _fill(self, key: str, buffer: memoryview) -> None:
         start, size = self._offsets[key]
         if buffer.nbytes != size:
-            raise self.error(f"has {key} taking {size} bytes, its shape needs {buffer.nbytes}")
+            template = N_("has {key} taking {size} bytes, its shape needs {needed}")
+            raise self.error(Message("files", template, key=key, size=size, needed=buffer.nbytes))
         self._file.seek(start)
         done = 0
         while done < size:
             count = self._file.readinto(buffer[done:])
             if not count:
-                raise self.error(f"ends inside {key}: it was cut short while being read")
+                template = N_("ends inside {key}: it was cut short while being read")
+                raise self.error(Message("files", template, key=key))
             done += count
 
     def close(self) -> None:

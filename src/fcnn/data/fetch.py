@@ -14,6 +14,8 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..i18n import N_, Message
+
 __all__ = ["DownloadError", "cache_dir", "fetch", "md5sum", "verify_md5"]
 
 _CHUNK = 1 << 20
@@ -46,10 +48,12 @@ def verify_md5(path: str | os.PathLike, expected: str) -> None:
     """Raise ValueError naming the file, the expected and the actual MD5 when they differ."""
     actual = md5sum(path)
     if actual != expected.lower():
-        raise ValueError(
-            f"{path}: md5 mismatch: expected {expected.lower()}, got {actual} "
+        template = N_(
+            "{path}: md5 mismatch: expected {expected}, got {actual} "
             "(the file is damaged or not the published one; delete it and fetch it again)"
         )
+        fields = {"path": path, "expected": expected.lower(), "actual": actual}
+        raise ValueError(Message("data", template, **fields))
 
 
 def fetch(
@@ -92,9 +96,10 @@ def fetch(
             failures.append(f"  {url}: {error}")
             continue
         return target
+    template = N_("could not download {filename} into {directory}; every mirror failed:")
+    said = Message("data", template, filename=filename, directory=directory)
     raise DownloadError(
-        f"could not download {filename} into {directory}; every mirror failed:\n"
-        + "\n".join(failures)
+        Message("data", N_("{said}\n{failures}"), said=said, failures="\n".join(failures))
     )
 
 
@@ -114,7 +119,8 @@ def _download_verified(url: str, target: Path, md5: str, timeout: float) -> None
                 out.write(chunk)
         actual = digest.hexdigest()
         if actual != md5:
-            raise ValueError(f"md5 mismatch for {target.name}: expected {md5}, got {actual}")
+            template = N_("md5 mismatch for {name}: expected {md5}, got {actual}")
+            raise ValueError(Message("data", template, name=target.name, md5=md5, actual=actual))
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..i18n import N_, Message
+
 __all__ = ["IDX_TYPES", "read_idx"]
 
 #: IDX type code -> NumPy dtype (big-endian, as stored).
@@ -84,18 +86,21 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     except (OSError, EOFError, zlib.error) as error:
         if isinstance(error, FileNotFoundError) or not compressed:
             raise
-        raise ValueError(f"{path}: damaged gzip data ({error})") from None
+        template = N_("{path}: damaged gzip data ({error})")
+        raise ValueError(Message("data", template, path=path, error=error)) from None
 
 
 def _parse(path: Path, stream, limit: int) -> np.ndarray:
     magic = stream.read(4)
     if len(magic) < 4:
-        raise ValueError(f"{path}: not an IDX file: only {len(magic)} byte(s), no 4-byte magic")
+        template = N_("{path}: not an IDX file: only {count} byte(s), no 4-byte magic")
+        raise ValueError(Message("data", template, path=path, count=len(magic)))
     if magic[:2] != b"\x00\x00":
-        raise ValueError(
-            f"{path}: not an IDX file: magic number 0x{magic.hex()} "
+        template = N_(
+            "{path}: not an IDX file: magic number 0x{magic} "
             "(expected two zero bytes, a type code and a dimension count, e.g. 0x00000803)"
         )
+        raise ValueError(Message("data", template, path=path, magic=magic.hex()))
     code, ndim = magic[2], magic[3]
     if code not in IDX_TYPES:
         known = ", ".join(f"0x{c:02X}" for c in IDX_TYPES)
@@ -113,19 +118,23 @@ def _parse(path: Path, stream, limit: int) -> np.ndarray:
     expected = math.prod(shape) * dtype.itemsize
     if expected > limit:
         dims = " x ".join(map(str, shape))
-        raise ValueError(
-            f"{path}: IDX header claims dimensions {dims}, {expected:,} bytes of "
-            f"{dtype.name}, more than the file's {path.stat().st_size:,} bytes can hold: "
+        template = N_(
+            "{path}: IDX header claims dimensions {dims}, {expected:,} bytes of "
+            "{dtype}, more than the file's {size:,} bytes can hold: "
             "the file is damaged or not IDX"
         )
+        fields = {"dims": dims, "expected": expected, "dtype": dtype.name}
+        raise ValueError(Message("data", template, path=path, size=path.stat().st_size, **fields))
     data = np.empty(math.prod(shape), dtype=dtype)
     got = _read_exactly(stream, memoryview(data).cast("B"))
     if got < expected:
         dims = " x ".join(map(str, shape))
-        raise ValueError(
-            f"{path}: IDX data truncated: dimensions {dims} need {expected} bytes of "
-            f"{dtype.name}, the file holds {got}"
+        template = N_(
+            "{path}: IDX data truncated: dimensions {dims} need {expected} bytes of "
+            "{dtype}, the file holds {got}"
         )
+        fields = {"dims": dims, "expected": expected, "dtype": dtype.name, "got": got}
+        raise ValueError(Message("data", template, path=path, **fields))
     extra = len(stream.read(1 << 16))
     if extra:
         raise ValueError(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..i18n import N_, Message
 from .fetch import cache_dir as resolve_cache_dir
 from .fetch import fetch, md5sum, verify_md5
 from .idx import read_idx
@@ -49,15 +50,17 @@ def digits(flatten: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
+        template = N_(
             "digits() reads the data file that ships with scikit-learn, which is not "
             'installed: pip install "fcnn[sklearn]"'
         )
+        raise ImportError(Message("data", template))
     path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / "digits.csv.gz"
     if not path.is_file():
-        raise FileNotFoundError(
-            f"digits(): scikit-learn is installed but {path} is missing; reinstall scikit-learn"
+        template = N_(
+            "digits(): scikit-learn is installed but {path} is missing; reinstall scikit-learn"
         )
+        raise FileNotFoundError(Message("data", template, path=path))
     with gzip.open(path, "rt") as stream:
         table = np.loadtxt(stream, delimiter=",", dtype=np.float64)
     if table.shape != (1797, 65):
@@ -111,10 +114,11 @@ def _locate(
             return folder / filename
     if download_to is None:
         searched = ", ".join(str(folder) for folder in folders)
-        raise FileNotFoundError(
-            f"{filename} not found (looked in {searched}); pass the folder that holds it, "
+        template = N_(
+            "{filename} not found (looked in {searched}); pass the folder that holds it, "
             "or download=True to fetch it into the cache"
         )
+        raise FileNotFoundError(Message("data", template, filename=filename, searched=searched))
     return fetch(filename, md5, mirrors, download_to, timeout=timeout)
 
 
@@ -131,11 +135,14 @@ def _verify(path: Path, key: str, filename: str) -> None:
         return
     for other, files in MNIST_FILES.items():
         if other != key and actual in files.values():
-            raise ValueError(
-                f"{path} is {_NAMES[other]}'s {filename}, not {_NAMES[key]}'s: this folder "
-                f"holds the {_NAMES[other]} data set; train {_CLI_NAMES[other]} on it "
-                f"(mnist(kind={other!r})) or point at a folder with {_NAMES[key]}'s files"
+            template = N_(
+                "{path} is {other}'s {filename}, not {wanted}'s: this folder holds the "
+                "{other} data set; train {command} on it (mnist(kind={kind!r})) or point at "
+                "a folder with {wanted}'s files"
             )
+            fields = {"other": _NAMES[other], "wanted": _NAMES[key], "kind": other}
+            fields.update(path=path, filename=filename, command=_CLI_NAMES[other])
+            raise ValueError(Message("data", template, **fields))
     verify_md5(path, MNIST_FILES[key][filename])  # raises, with the damaged-file advice
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, Message
 from . import toy
 from .tfplayground import PLAYGROUND_CLASSIFICATION, PLAYGROUND_REGRESSION, playground
 
@@ -54,7 +55,7 @@ def load(name: str, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
     try:
         maker = DATASETS[name]
     except (KeyError, TypeError):
-        raise ValueError(
-            f"load(name={name!r}): unknown data set; expected one of {', '.join(DATASETS)}"
-        ) from None
+        template = N_("load(name={name!r}): unknown data set; expected one of {names}")
+        names = ", ".join(DATASETS)
+        raise ValueError(Message("data", template, name=name, names=names)) from None
     return maker(**kwargs)

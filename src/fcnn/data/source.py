@@ -135,9 +135,8 @@ def make_source(
         if data in IMAGE_SETS:
             source.update({"data_dir": data_dir, "download": bool(download)})
     else:
-        raise ValueError(
-            f"unknown data set {data!r}: give a .csv file or one of {', '.join(SOURCE_NAMES)}"
-        )
+        template = N_("unknown data set {data!r}: give a .csv file or one of {names}")
+        raise ValueError(Message("data", template, data=data, names=", ".join(SOURCE_NAMES)))
     if data not in IMAGE_SETS:
         if not isinstance(test_split, (int, float)) or not 0 <= test_split < 1:
             raise ValueError(f"test_split={test_split!r}: expected a fraction in [0, 1)")
@@ -156,7 +155,7 @@ def _stream_source(data, target, task, test_split, split_seed) -> dict[str, Any]
         raise ValueError(f"--stream applies to a file or a folder, not to {data!r}")
     path = Path(data)
     if not path.exists():
-        raise FileNotFoundError(2, "no such file or folder", str(path))
+        raise FileNotFoundError(2, Message("data", N_("no such file or folder")), str(path))
     source: dict[str, Any] = {"name": "stream", "path": str(path.resolve())}
     if target is not None:
         # A .npy file's target is a column index (or another .npy file of targets).
@@ -255,7 +254,12 @@ def load_source(source: dict[str, Any], recorded: dict[str, Any] | None = None) 
             feature_names=["x1", "x2"],
             task_reason=Message("data", SET_OF_TASK[task], name=name),
         )
-    raise ValueError(f"unknown data source {name!r}; expected one of {', '.join(SOURCE_NAMES)}")
+    raise _unknown_source(name)
+
+
+def _unknown_source(name: Any) -> ValueError:
+    template = N_("unknown data source {name!r}; expected one of {names}")
+    return ValueError(Message("data", template, name=name, names=", ".join(SOURCE_NAMES)))
 
 
 # why a named set's task is what it is, one sentence per task (the word differs by language)
@@ -298,7 +302,7 @@ def fingerprint(source: dict[str, Any]) -> dict[str, Any]:
         # As run.json will hold them (tuples become lists), to compare equal when read back.
         recorded = json.loads(json.dumps(arguments.arguments, default=repr))
         return {"kind": "generated", "name": name, "arguments": recorded}
-    raise ValueError(f"unknown data source {name!r}; expected one of {', '.join(SOURCE_NAMES)}")
+    raise _unknown_source(name)
 
 
 def apply_preprocess(preprocess: dict[str, Any], X: Any) -> np.ndarray:

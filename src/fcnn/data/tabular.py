@@ -16,9 +16,34 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, Message
 from .task import infer_task
 
 __all__ = ["CSVData", "csv", "detect_delimiter"]
+
+
+def _said(template: str, **fields: Any) -> Message:
+    """A problem with the file, in the language current when it is read (``data`` catalog)."""
+    return Message("data", template, **fields)
+
+
+def _not_text(path: Path, encoding: str, error: UnicodeDecodeError) -> ValueError:
+    return ValueError(
+        _said(
+            N_("{path}: not {encoding} text ({error})"), path=path, encoding=encoding, error=error
+        )
+    )
+
+
+def _at(path: Path, line: int, column: int, name: str) -> Message:
+    """Where a cell is: its file, line (1-based) and column (1-based) and the column's name."""
+    return _said(
+        N_("{path}, line {line}, column {column} ({name!r})"),
+        path=path,
+        line=line,
+        column=column + 1,
+        name=name,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,7 +107,7 @@ def detect_delimiter(path: str | os.PathLike, encoding: str = "utf-8-sig") -> st
         with open(path, newline="", encoding=encoding) as stream:
             sample = stream.read(1 << 16)
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not {encoding} text ({error})") from None
+        raise _not_text(path, encoding, error) from None
     if len(sample) == 1 << 16:  # only whole lines: a cut-off last line would skew the count
         sample = sample[: sample.rfind("\n") + 1] or sample
     try:
@@ -107,10 +132,11 @@ def _read_rows(
                         continue  # a blank line
                     rows.append((reader.line_num, [cell.strip() for cell in cells]))
             except _csv.Error as error:
-                where = f"{path}, line {reader.line_num}"
-                raise ValueError(f"{where}: malformed CSV: {error}") from None
+                template = N_("{path}, line {line}: malformed CSV: {error}")
+                line = reader.line_num
+                raise ValueError(_said(template, path=path, line=line, error=error)) from None
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not {encoding} text ({error})") from None
+        raise _not_text(path, encoding, error) from None
     return rows, delimiter
 
 
@@ -118,40 +144,46 @@ def _resolve_target(path: Path, target: Any, names: list[str], header: bool) -> 
     width = len(names)
     if isinstance(target, str):
         if not header:
-            raise ValueError(
-                f"{path}: target={target!r} is a column name but header=False; "
+            template = N_(
+                "{path}: target={target!r} is a column name but header=False; "
                 "give the target column's index"
             )
+            raise ValueError(_said(template, path=path, target=target))
         matches = [i for i, name in enumerate(names) if name == target]
         if not matches:
-            raise ValueError(
-                f"{path}: target={target!r}: no such column; the columns are "
-                + ", ".join(repr(name) for name in names)
-            )
+            columns = ", ".join(repr(name) for name in names)
+            template = N_("{path}: target={target!r}: no such column; the columns are {columns}")
+            raise ValueError(_said(template, path=path, target=target, columns=columns))
         if len(matches) > 1:
             where = ", ".join(str(i + 1) for i in matches)
-            raise ValueError(f"{path}: target={target!r} names several columns ({where})")
+            template = N_("{path}: target={target!r} names several columns ({where})")
+            raise ValueError(_said(template, path=path, target=target, where=where))
         return matches[0]
     if isinstance(target, bool) or not isinstance(target, numbers.Integral):
-        raise TypeError(f"{path}: target={target!r}: expected a column name or an index")
+        template = N_("{path}: target={target!r}: expected a column name or an index")
+        raise TypeError(_said(template, path=path, target=target))
     if not -width <= target < width:
-        raise ValueError(
-            f"{path}: target={target}: no such column; the file has {width} columns "
-            f"(indices 0..{width - 1}, or -{width}..-1 from the end)"
+        template = N_(
+            "{path}: target={target}: no such column; the file has {width} columns "
+            "(indices 0..{last}, or -{width}..-1 from the end)"
         )
+        raise ValueError(_said(template, path=path, target=target, width=width, last=width - 1))
     return int(target) % width
 
 
 def _number(path: Path, line: int, column: int, name: str, cell: str) -> float:
-    where = f"{path}, line {line}, column {column + 1} ({name!r})"
     if not cell:
-        raise ValueError(f"{where}: empty cell")
+        raise ValueError(_said(N_("{where}: empty cell"), where=_at(path, line, column, name)))
     try:
         value = float(cell)
     except ValueError:
-        raise ValueError(f"{where}: {cell!r} is not a number") from None
+        where = _at(path, line, column, name)
+        raise ValueError(
+            _said(N_("{where}: {cell!r} is not a number"), where=where, cell=cell)
+        ) from None
     if not math.isfinite(value):
-        raise ValueError(f"{where}: {cell!r} is not a finite number (NaN and infinity are refused)")
+        template = N_("{where}: {cell!r} is not a finite number (NaN and infinity are refused)")
+        raise ValueError(_said(template, where=_at(path, line, column, name), cell=cell))
     return value
 
 
@@ -178,7 +210,7 @@ def _target_values(
     lines = [line for line, _ in rows]
     for line, cell in zip(lines, cells, strict=True):
         if not cell:
-            raise ValueError(f"{path}, line {line}, column {column + 1} ({name!r}): empty cell")
+            raise ValueError(_said(N_("{where}: empty cell"), where=_at(path, line, column, name)))
     if all(_is_int(cell) for cell in cells):
         return np.array([int(cell) for cell in cells], dtype=np.int64), None
     numeric = [_is_float(cell) for cell in cells]
@@ -188,11 +220,22 @@ def _target_values(
     if any(numeric):
         first_number = numeric.index(True)
         first_text = numeric.index(False)
-        raise ValueError(
-            f"{path}: target column {column + 1} ({name!r}) mixes numbers "
-            f"(line {rows[first_number][0]}: {cells[first_number]!r}) and text "
-            f"(line {rows[first_text][0]}: {cells[first_text]!r}); "
+        template = N_(
+            "{path}: target column {column} ({name!r}) mixes numbers "
+            "(line {number_line}: {number!r}) and text (line {text_line}: {text!r}); "
             "a target holds either numbers or class names"
+        )
+        raise ValueError(
+            _said(
+                template,
+                path=path,
+                column=column + 1,
+                name=name,
+                number_line=rows[first_number][0],
+                number=cells[first_number],
+                text_line=rows[first_text][0],
+                text=cells[first_text],
+            )
         )
     classes = tuple(sorted(set(cells)))
     index = {label: i for i, label in enumerate(classes)}
@@ -254,27 +297,30 @@ def csv(
     path = Path(path)
     rows, delimiter = _read_rows(path, delimiter, encoding)
     if not rows:
-        raise ValueError(f"{path}: empty file: no header and no data rows")
+        raise ValueError(_said(N_("{path}: empty file: no header and no data rows"), path=path))
     if header:
         header_line, names = rows[0]
         rows = rows[1:]
         if not rows:
-            raise ValueError(f"{path}: no data rows after the header (line {header_line})")
-        origin = "the header"
+            template = N_("{path}: no data rows after the header (line {line})")
+            raise ValueError(_said(template, path=path, line=header_line))
+        origin = _said(N_("the header"))
     else:
         names = [f"column {i + 1}" for i in range(len(rows[0][1]))]
-        origin = f"line {rows[0][0]}"
+        origin = _said(N_("line {line}"), line=rows[0][0])
     width = len(names)
     if width < 2:
-        raise ValueError(
-            f"{path}: {width} column; need at least one feature column and a target "
-            f"(is the delimiter {delimiter!r} right?)"
+        template = N_(
+            "{path}: {width} column; need at least one feature column and a target "
+            "(is the delimiter {delimiter!r} right?)"
         )
+        raise ValueError(_said(template, path=path, width=width, delimiter=delimiter))
     column = _resolve_target(path, target, names, header)
     for line, cells in rows:
         if len(cells) != width:
+            template = N_("{path}, line {line}: {cells} cells, expected {width} as in {origin}")
             raise ValueError(
-                f"{path}, line {line}: {len(cells)} cells, expected {width} as in {origin}"
+                _said(template, path=path, line=line, cells=len(cells), width=width, origin=origin)
             )
     features = [j for j in range(width) if j != column]
     X = np.empty((len(rows), len(features)))
@@ -308,30 +354,29 @@ def csv_features(
     rows, _ = _read_rows(path, delimiter, encoding)
     if header:
         if not rows:
-            raise ValueError(f"{path}: empty file: no header and no data rows")
+            raise ValueError(_said(N_("{path}: empty file: no header and no data rows"), path=path))
         (_, names), rows = rows[0], rows[1:]
     else:
         names = [f"column {i + 1}" for i in range(len(rows[0][1]))] if rows else []
     if not rows:
-        raise ValueError(f"{path}: no data rows")
+        raise ValueError(_said(N_("{path}: no data rows"), path=path))
     width = len(names)
     if feature_names is not None and header:
         missing = [name for name in feature_names if name not in names]
         if missing:
-            raise ValueError(
-                f"{path}: no column {missing[0]!r}; the model needs "
-                + ", ".join(repr(n) for n in feature_names)
-            )
+            needs = ", ".join(repr(n) for n in feature_names)
+            template = N_("{path}: no column {name!r}; the model needs {needs}")
+            raise ValueError(_said(template, path=path, name=missing[0], needs=needs))
         columns = [names.index(name) for name in feature_names]
     else:
         columns = list(range(width))
         if feature_names is not None and len(feature_names) != width:
-            raise ValueError(
-                f"{path}: {width} columns, but the model takes {len(feature_names)} features"
-            )
+            template = N_("{path}: {width} columns, but the model takes {features} features")
+            raise ValueError(_said(template, path=path, width=width, features=len(feature_names)))
     for line, cells in rows:
         if len(cells) != width:
-            raise ValueError(f"{path}, line {line}: {len(cells)} cells, expected {width}")
+            template = N_("{path}, line {line}: {cells} cells, expected {width}")
+            raise ValueError(_said(template, path=path, line=line, cells=len(cells), width=width))
     X = np.empty((len(rows), len(columns)))
     for i, (line, cells) in enumerate(rows):
         X[i] = [_number(path, line, j, names[j], cells[j]) for j in columns]

@@ -98,9 +98,9 @@ def matplotlib() -> Any:
     try:
         import matplotlib as mpl
     except ImportError as err:
-        raise ImportError(
-            "fcnn.plot draws with matplotlib, which is not installed: pip install 'fcnn[plot]'"
-        ) from err
+        from ..interop.optional import install_hint
+
+        raise ImportError(install_hint("plot")) from err
     return mpl
 
 

@@ -145,9 +145,9 @@ def dask_client(address: str) -> Iterator[Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise RuntimeError(
-            "--dask needs Dask's distributed scheduler: pip install 'fcnn[dask]'"
-        ) from None
+        from ..interop.optional import install_hint
+
+        raise RuntimeError(install_hint("sweep-dask")) from None
     kind, where = parse_dask(address)
     if kind == "local":
         cluster = LocalCluster(

@@ -94,7 +94,9 @@ def load_spec(path: str | Path) -> dict[str, Any]:
         try:
             import yaml
         except ImportError:  # pragma: no cover - pyyaml is a dependency of the sweep extra
-            raise ValueError(f"{path}: reading YAML needs PyYAML (pip install pyyaml)") from None
+            from ..interop.optional import install_hint
+
+            raise ValueError(install_hint("yaml", path=path)) from None
         try:
             spec = yaml.safe_load(text)
         except yaml.YAMLError as err:

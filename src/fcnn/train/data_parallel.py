@@ -139,9 +139,9 @@ class DataParallel:
         try:
             from distributed import Client
         except ImportError:
-            raise RuntimeError(
-                "fit(dask=...) needs Dask's distributed: pip install 'fcnn[dask]'"
-            ) from None
+            from ..interop.optional import install_hint
+
+            raise RuntimeError(install_hint("fit-dask")) from None
         if not isinstance(client, Client):
             raise TypeError(f"fit: dask= expects a distributed.Client, got {type(client).__name__}")
         _refuse(model, loss, data, class_weight)

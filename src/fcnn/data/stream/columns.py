@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ...i18n import N_, Message
 from .base import StreamError
 
 __all__ = ["check_columns", "to_arrays"]
@@ -23,20 +24,24 @@ def check_columns(who: str, path: Any, schema: Any, target: str | None) -> list[
     numeric; a missing target or a column of text is refused, naming it."""
     names = list(schema.names)
     if target is not None and target not in names:
-        raise StreamError(
-            f"{who}: {path} has no target column {target!r}; its columns: {', '.join(names)}; "
+        template = N_(
+            "{who}: {path} has no target column {target!r}; its columns: {names}; "
             "pass target= one of them"
         )
+        fields = {"who": who, "path": path, "target": target, "names": ", ".join(names)}
+        raise StreamError(Message("data", template, **fields))
     features = [name for name in names if name != target]
     if not features:
-        raise StreamError(f"{who}: {path} has no feature columns besides the target")
+        template = N_("{who}: {path} has no feature columns besides the target")
+        raise StreamError(Message("data", template, who=who, path=path))
     for name in features:
         kind = schema.field(name).type
         if not _numeric(kind):
-            raise StreamError(
-                f"{who}: column {name!r} of {path} holds {kind}, not numbers; drop it or "
+            template = N_(
+                "{who}: column {name!r} of {path} holds {kind}, not numbers; drop it or "
                 "encode it as numbers first"
             )
+            raise StreamError(Message("data", template, who=who, name=name, path=path, kind=kind))
     return features
 
 

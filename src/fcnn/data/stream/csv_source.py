@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ...i18n import N_, Message
 from .base import BatchSource, StreamError, file_fingerprint
 from .columns import check_columns, to_arrays
 
@@ -69,7 +70,9 @@ class CSVSource(BatchSource):
         self.path, self.target, self.delimiter = Path(path), target, delimiter
         self.block_size = int(block_size)
         if not self.path.is_file():
-            raise StreamError(f"CSVSource: {self.path} does not exist")
+            raise StreamError(
+                Message("data", N_("{who}: {path} does not exist"), who="CSVSource", path=self.path)
+            )
         reader = self._open()
         try:
             self._schema = reader.schema
@@ -100,23 +103,30 @@ class CSVSource(BatchSource):
             found = _first_line(self.path, self.delimiter, lambda row, n: len(row) != n)
             if found:
                 line, row, expected = found
-                return StreamError(
-                    f"CSVSource: {self.path}: line {line} has {len(row)} fields where the "
-                    f"header has {expected}; fix or remove that row (quote any field holding "
-                    "the delimiter)"
+                template = N_(
+                    "CSVSource: {path}: line {line} has {fields} fields where the header has "
+                    "{expected}; fix or remove that row (quote any field holding the delimiter)"
                 )
+                said = {"line": line, "fields": len(row), "expected": expected}
+                return StreamError(Message("data", template, path=self.path, **said))
         elif column and "conversion error" in text:
             j = int(column.group(1))
             name = self._schema.names[j]
             found = _first_line(
                 self.path, self.delimiter, lambda row, n: j < len(row) and _not_a_number(row[j])
             )
-            where = f"line {found[0]} holds {found[1][j]!r}" if found else text
-            return StreamError(
-                f"CSVSource: {self.path}: column {name!r} is numeric in the first rows but "
-                f"{where}; fix that value, or drop the column"
+            where = (
+                Message("data", N_("line {line} holds {cell!r}"), line=found[0], cell=found[1][j])
+                if found
+                else text
             )
-        return StreamError(f"CSVSource: {self.path} cannot be read: {text}")
+            template = N_(
+                "CSVSource: {path}: column {name!r} is numeric in the first rows but "
+                "{where}; fix that value, or drop the column"
+            )
+            return StreamError(Message("data", template, path=self.path, name=name, where=where))
+        template = N_("CSVSource: {path} cannot be read: {text}")
+        return StreamError(Message("data", template, path=self.path, text=text))
 
     def _stream(self):
         import pyarrow as pa

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ...i18n import N_, Message
 from .base import BatchSource, StreamError, file_fingerprint
 from .columns import check_columns, to_arrays
 
@@ -16,10 +17,13 @@ def _files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*.parquet") if p.is_file())
         if not files:
-            raise StreamError(f"ParquetSource: {path} holds no .parquet files")
+            template = N_("ParquetSource: {path} holds no .parquet files")
+            raise StreamError(Message("data", template, path=path))
         return files
     if not path.is_file():
-        raise StreamError(f"ParquetSource: {path} does not exist")
+        raise StreamError(
+            Message("data", N_("{who}: {path} does not exist"), who="ParquetSource", path=path)
+        )
     return [path]
 
 
@@ -30,10 +34,11 @@ def _open(path: Path) -> Any:
     try:
         return pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as err:
-        raise StreamError(
-            f"ParquetSource: {path} is not a complete Parquet file (truncated or damaged: "
-            f"{err}); write it again"
-        ) from None
+        template = N_(
+            "ParquetSource: {path} is not a complete Parquet file (truncated or damaged: "
+            "{error}); write it again"
+        )
+        raise StreamError(Message("data", template, path=path, error=err)) from None
 
 
 class ParquetSource(BatchSource):

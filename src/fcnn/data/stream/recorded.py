@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ...i18n import N_, Message
 from ..task import infer_task
 from . import as_source
 from .base import BatchSource, StreamError
@@ -96,9 +97,11 @@ class StreamedData:
 def _first_targets(source: BatchSource) -> np.ndarray:
     for _X, y in source.batches(0, FIRST_ROWS, shuffle=False):
         if y is None:
-            raise StreamError(f"{source!r} gives no targets; name its target column (--target)")
+            template = N_("{source!r} gives no targets; name its target column (--target)")
+            raise StreamError(Message("data", template, source=source))
         return np.asarray(y)
-    raise StreamError(f"{source!r} has no training rows; there is nothing to fit")
+    template = N_("{source!r} has no training rows; there is nothing to fit")
+    raise StreamError(Message("data", template, source=source))
 
 
 def _is_text(y: np.ndarray) -> bool:
@@ -119,10 +122,11 @@ def _outputs(task: str, labels: np.ndarray | None, text: bool, name: str) -> int
     if text:
         return len(labels)
     if (labels < 0).any() or (labels != np.round(labels)).any():
-        raise StreamError(
-            f"target {name!r} holds {labels[(labels < 0) | (labels != np.round(labels))][0]!r}; "
-            "class labels must be whole numbers >= 0 (or text)"
+        value = labels[(labels < 0) | (labels != np.round(labels))][0]
+        template = N_(
+            "target {name!r} holds {value!r}; class labels must be whole numbers >= 0 (or text)"
         )
+        raise StreamError(Message("data", template, name=name, value=value))
     return int(labels.max()) + 1
 
 
