@@ -19,6 +19,7 @@ from typing import Any
 
 from ..data.stream import BatchSource
 from ..i18n import N_, translator
+from ..interop.optional import install_hint
 
 _ = translator("cli")
 
@@ -82,7 +83,7 @@ def dask_client(spec: str | None) -> Iterator[Any]:
     try:
         import distributed
     except ImportError:
-        raise ValueError(_("--dask needs Dask's distributed: pip install 'fcnn[dask]'")) from None
+        raise ValueError(install_hint("sweep-dask")) from None
     kind, value = parsed
     if kind == "address":
         try:
