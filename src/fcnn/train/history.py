@@ -14,7 +14,7 @@ from typing import Any
 
 from ..display import html_table, svg_curves
 from ..files import POSITIVE, ModelFileError, atomic_write_text, check_json, read_json_file
-from ..i18n import translator
+from ..i18n import N_, Message, translator
 
 _ = translator("train")
 
@@ -84,12 +84,17 @@ class History:
         try:
             check_json("history", data, HISTORY_LAYOUT, "")
         except ModelFileError as err:
-            raise ValueError(f"not a History record: it {err.problem}") from None
+            problem = Message(
+                "train", N_("not a History record: it {problem}"), problem=err.problem
+            )
+            raise ValueError(problem) from None
         epochs = data["epoch"]
         if any(later <= earlier for earlier, later in itertools.pairwise(epochs)):
-            raise ValueError(f"not a History record: its epochs {epochs[:8]} do not increase")
+            template = N_("not a History record: its epochs {epochs} do not increase")
+            raise ValueError(Message("train", template, epochs=epochs[:8]))
         if epochs and not data["history"]:
-            raise ValueError(f"not a History record: {len(epochs)} epochs but no values")
+            template = N_("not a History record: {count} epochs but no values")
+            raise ValueError(Message("train", template, count=len(epochs)))
         uneven = [key for key, values in data["history"].items() if len(values) != len(epochs)]
         if uneven:
             raise ValueError(
