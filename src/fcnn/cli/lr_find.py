@@ -17,9 +17,7 @@ from .. import plot as figures  # imports matplotlib only when a figure is drawn
 from ..activations import ACTIVATIONS
 from ..data import SOURCE_NAMES
 from ..i18n import N_, translator
-from ..losses import LOSSES
 from ..models import mlp
-from ..optim import OPTIMIZERS
 from ..train.lr_find import lr_find, steps_at_least_two
 from .app import app, console, friendly, help_text
 from .options import (
@@ -28,6 +26,8 @@ from .options import (
     dpi_option,
     given,
     int_list,
+    loss_option,
+    optimizer_option,
     output_option,
     target_option,
 )
@@ -83,16 +83,8 @@ def lr_find_command(
     dropout: float = typer.Option(
         0.0, help=N_("Dropout probability after every hidden activation.")
     ),
-    loss: str = typer.Option(
-        None,
-        help=help_text(
-            N_("Loss: {names} (default cross_entropy for classes, mse for values)."),
-            names=", ".join(LOSSES),
-        ),
-    ),
-    optimizer: str = typer.Option(
-        "adam", help=help_text(N_("Optimiser: {names}."), names=", ".join(OPTIMIZERS))
-    ),
+    loss: str = loss_option(),
+    optimizer: str = optimizer_option(),
     momentum: float = typer.Option(None, help=N_("SGD / RMSprop momentum.")),
     start_lr: float = typer.Option(1e-7, help=N_("The first learning rate of the sweep.")),
     end_lr: float = typer.Option(10.0, help=N_("The last learning rate of the sweep.")),

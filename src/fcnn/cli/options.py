@@ -16,6 +16,8 @@ import typer
 
 from .. import checks
 from ..i18n import N_, translator
+from ..losses import LOSSES
+from ..optim import OPTIMIZERS
 from .app import help_text
 
 _ = translator("cli")
@@ -66,6 +68,22 @@ def max_samples_option(default: int | None) -> Any:
             None, help=N_("Look at a random subset of at most this many rows (default: all).")
         )
     return typer.Option(default, help=N_("Look at a random subset of at most this many rows."))
+
+
+def loss_option() -> Any:
+    return typer.Option(
+        None,
+        help=help_text(
+            N_("Loss: {names} (default cross_entropy for classes, mse for values)."),
+            names=", ".join(LOSSES),
+        ),
+    )
+
+
+def optimizer_option() -> Any:
+    return typer.Option(
+        "adam", help=help_text(N_("Optimiser: {names}."), names=", ".join(OPTIMIZERS))
+    )
 
 
 def dpi_option() -> Any:

@@ -23,15 +23,13 @@ from ..data import SOURCE_NAMES, TASKS
 from ..data.source import fingerprint
 from ..data.stream.recorded import STREAM_MEMORY_SHARE, StreamedData
 from ..i18n import N_, translator
-from ..losses import LOSSES
 from ..models import INIT_NAMES, mlp
-from ..optim import OPTIMIZERS
 from ..train import DivergenceWarning, EarlyStopping, fit
 from ..train.checkpoint import CHECKPOINT_NAME
 from ..train.rundir import lock_run_dir
 from .app import app, console, friendly, help_text
 from .cluster import DASK_HELP, check_dask, dask_client
-from .options import data_dir_option, given, int_list
+from .options import data_dir_option, given, int_list, loss_option, optimizer_option
 from .results import results_table
 from .runs import (
     RUN_FILE,
@@ -221,16 +219,8 @@ def train(
     output: str = typer.Option(
         None, help=N_("Output activation (default none: the losses take logits).")
     ),
-    loss: str = typer.Option(
-        None,
-        help=help_text(
-            N_("Loss: {names} (default cross_entropy for classes, mse for values)."),
-            names=", ".join(LOSSES),
-        ),
-    ),
-    optimizer: str = typer.Option(
-        "adam", help=help_text(N_("Optimiser: {names}."), names=", ".join(OPTIMIZERS))
-    ),
+    loss: str = loss_option(),
+    optimizer: str = optimizer_option(),
     lr: float = typer.Option(
         None, help=N_("Learning rate (default: the optimiser's, as PyTorch).")
     ),
