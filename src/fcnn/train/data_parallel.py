@@ -66,7 +66,8 @@ from .step import StepResult
 
 __all__ = ["DataParallel", "DataParallelError"]
 
-MAX_ATTEMPTS = 5  # tries of one step before a lost worker is reported as an error
+MAX_ATTEMPTS = 8  # tries of one step before a lost worker is reported as an error (the
+# pauses grow 0.5 s a try, 14 s in all: a worker restarted on a busy machine needs seconds)
 RETRY_SECONDS = 0.5  # times the attempt: the pause before trying a step again
 
 
