@@ -26,10 +26,11 @@ import numpy as np
 
 from ..core import Module
 from ..data.stream import BatchSource, prefetch
+from ..data.stream.shuffle import split_slab
 
 __all__ = ["PREFETCH_DEPTH", "first_batch", "source_outputs", "stream_config", "stream_epoch"]
 
-PREFETCH_DEPTH = 3  # batches read ahead of the step
+PREFETCH_DEPTH = 3  # slabs (or, evaluating, batches) read ahead of the step
 
 
 def first_batch(source: BatchSource, y: Any, validation_split: float) -> tuple[Any, Any]:
@@ -68,9 +69,19 @@ def stream_epoch(
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """One epoch's prepared batches, read ahead in a background thread. Close it (or run
     it to its end) to stop the thread."""
-    seed = int(shuffle_rng.integers(2**63)) if shuffle else 0
-    batches = source.batches(epoch, batch_size, seed, shuffle=shuffle)
-    return prefetch((prepare(X, y) for X, y in batches), PREFETCH_DEPTH)
+    seed = int(shuffle_rng.integers(2**63)) if shuffle else 0  # drawn now, as fit would
+    slabs = source.slabs(epoch, batch_size, seed, shuffle=shuffle)
+    # Whole slabs cross from the reader thread, each prepared at once; the step takes its
+    # batches from them as views (one hand-over per slab, not per batch).
+    return _split(prefetch((prepare(X, y) for X, y in slabs), PREFETCH_DEPTH), batch_size)
+
+
+def _split(ready: Iterator[tuple[Any, Any]], batch_size: int) -> Iterator[tuple[Any, Any]]:
+    try:
+        for X, y in ready:
+            yield from split_slab(X, y, batch_size)
+    finally:
+        ready.close()  # stops the reader thread
 
 
 def source_outputs(

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ... import checks
-from .shuffle import rebatch
+from .shuffle import slabs, split_slab
 
 __all__ = [
     "DEFAULT_SHUFFLE_BUFFER",
@@ -128,6 +128,14 @@ class BatchSource:
         ``(seed, epoch)``: the same seed and epoch give the same batches, another epoch
         another order. Without it, the rows come in the source's order.
         """
+        for X, y in self.slabs(epoch, batch_size, seed, shuffle=shuffle):
+            yield from split_slab(X, y, batch_size)
+
+    def slabs(
+        self, epoch: int = 0, batch_size: int = 32, seed: int = 0, *, shuffle: bool = True
+    ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        """The rows of :meth:`batches`, in runs of whole batches (see
+        :mod:`fcnn.data.stream.shuffle`): what a reader thread hands over at once."""
         who = f"{type(self).__name__}.batches"
         epoch = checks.non_negative_int(who, "epoch", epoch)
         batch_size = checks.positive_int(who, "batch_size", batch_size)
@@ -135,7 +143,7 @@ class BatchSource:
         if checks.flag(who, "shuffle", shuffle):
             seed = checks.non_negative_int(who, "seed", seed)
             rng = np.random.default_rng([seed, epoch])
-        return rebatch(self.chunks(rng), batch_size, rng, self.shuffle_buffer)
+        return slabs(self.chunks(rng), batch_size, rng, self.shuffle_buffer)
 
     def _features(self, X: Any) -> np.ndarray:
         return np.asarray(X, dtype=self.dtype)

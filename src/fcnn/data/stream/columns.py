@@ -1,5 +1,5 @@
 """From pyarrow tables to ``(X, y)``: which columns are features, checked once per file,
-and the conversion of a record batch, column by column into one float array."""
+and the conversion of a record batch, block of columns by block, into one float array."""
 
 from __future__ import annotations
 
@@ -45,33 +45,26 @@ def check_columns(who: str, path: Any, schema: Any, target: str | None) -> list[
     return features
 
 
-def _row_major(batch: Any, features: list[str], dtype: np.dtype) -> np.ndarray | None:
-    """The features as one C-ordered array made by pyarrow in one pass (its
-    ``to_tensor``, outside the GIL), when they share one floating type; else None."""
-    import pyarrow as pa
+# Columns transposed at a time: 32 columns of a 16,384-row group make a 2 MB block that
+# stays in cache while it is written across the rows (measured against 8 to 256, and
+# against pyarrow's to_tensor, which is 1.6 times slower here).
+_BLOCK = 32
 
-    if batch.num_rows == 0:
-        return None
-    selected = batch.select(features)
-    kinds = {field.type for field in selected.schema}
-    if len(kinds) != 1 or not pa.types.is_floating(kinds.pop()):
-        return None
-    if isinstance(selected, pa.Table):  # a row group: one record batch of all its rows
-        selected = selected.combine_chunks().to_batches()[0]
-    X = np.asarray(selected.to_tensor(null_to_nan=True, row_major=True))
-    return X if X.dtype == dtype else X.astype(dtype)
+
+def _row_major(batch: Any, features: list[str], dtype: np.dtype) -> np.ndarray:
+    """The features as one C-ordered ``dtype`` array. Each column comes out of Arrow as a
+    contiguous NumPy vector (a view when it can be); blocks of them are stacked and
+    written transposed, so that both the reads and the writes stay in cache."""
+    columns = [batch.column(name).to_numpy(zero_copy_only=False) for name in features]
+    X = np.empty((batch.num_rows, len(features)), dtype=dtype)
+    for j in range(0, len(columns), _BLOCK):
+        X[:, j : j + _BLOCK] = np.stack(columns[j : j + _BLOCK]).T
+    return X
 
 
 def to_arrays(batch: Any, features: list[str], target: str | None, dtype: np.dtype):
     """A pyarrow table or record batch as ``X`` (rows, features) of ``dtype`` and ``y``
     (None without a target). Missing values become NaN, which training refuses by cell."""
     X = _row_major(batch, features, dtype)
-    if X is None:
-        # Filled column by column into Fortran order (each column contiguous), then one
-        # copy to the row order the step wants: faster than writing strided columns.
-        X = np.empty((batch.num_rows, len(features)), dtype=dtype, order="F")
-        for j, name in enumerate(features):
-            X[:, j] = batch.column(name).to_numpy(zero_copy_only=False)
-        X = np.ascontiguousarray(X)
     y = None if target is None else batch.column(target).to_numpy(zero_copy_only=False)
     return X, y

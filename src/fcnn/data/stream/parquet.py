@@ -104,7 +104,9 @@ class ParquetSource(BatchSource):
         handle = self._open_file[1]
         columns = self._features + ([self.target] if self.target is not None else [])
         try:
-            table = handle.read_row_group(group, columns=columns)
+            # Decoded in this thread alone: the reader thread is already the parallel part,
+            # and pyarrow's pool would take the core the training step runs on.
+            table = handle.read_row_group(group, columns=columns, use_threads=False)
         except (pa.ArrowException, OSError) as err:
             raise StreamError(
                 f"ParquetSource: row group {group} of {self.files[i]} cannot be read "
