@@ -24,21 +24,11 @@ def class_name(k: int, classes: Sequence[str] | None) -> str:
 
 
 def _scatter(ax, X, y, marker, size, edge, task, norm=None, cmap=None) -> None:
+    """The points: a regressor's coloured by their value (through ``norm`` and ``cmap``),
+    a classifier's by their class, grey where unlabelled."""
     if task == "regression":
-        ax.scatter(
-            X[:, 0],
-            X[:, 1],
-            c=y,
-            cmap=cmap,
-            norm=norm,
-            s=size,
-            marker=marker,
-            edgecolors=edge,
-            linewidths=0.6,
-            zorder=3,
-        )
-        return
-    if y is None:  # unlabelled points: grey
+        colors = y
+    elif y is None:
         colors = ["0.45"] * len(X)
     else:
         colors = [class_color(k) for k in np.asarray(y).astype(np.int64)]
@@ -46,6 +36,8 @@ def _scatter(ax, X, y, marker, size, edge, task, norm=None, cmap=None) -> None:
         X[:, 0],
         X[:, 1],
         c=colors,
+        cmap=cmap,
+        norm=norm,
         s=size,
         marker=marker,
         edgecolors=edge,
