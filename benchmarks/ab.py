@@ -20,6 +20,8 @@ import statistics
 import subprocess
 import sys
 
+from table import emit, table
+
 CASES = {
     # name: (sizes, activation, output, batch, optimizer, lr)
     "tiny 2-4-1 sgd": ((2, 4, 1), "tanh", "sigmoid", 400, "sgd", 1.2),
@@ -85,13 +87,14 @@ def main() -> None:
         for label, src in (("before", args.before), ("after", args.after)):
             for name, seconds in measure(src, args.threads).items():
                 times[label].setdefault(name, []).append(seconds)
-    print(f"| case (per step, {args.threads} thread(s)) | before | after | after / before |")
-    print("| --- | --- | --- | --- |")
+    rows = []
     for name in CASES:
         before = statistics.median(times["before"][name])
         after = statistics.median(times["after"][name])
         ratio = after / before
-        print(f"| {name} | {before * 1e6:,.0f} µs | {after * 1e6:,.0f} µs | {ratio:.2f}× |")
+        rows.append([name, f"{before * 1e6:,.0f} µs", f"{after * 1e6:,.0f} µs", f"{ratio:.2f}×"])
+    case = f"case (per step, {args.threads} thread(s))"
+    emit(table([case, "before", "after", "after / before"], rows))
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from table import table
 
 from fcnn import data
 from fcnn.data import MNIST_FILES, read_idx
@@ -150,8 +151,8 @@ def run(root: Path, reproduce: bool) -> list[tuple[str, bool, str]]:
 
 def markdown(rows: list[tuple[str, bool, str]], command: str, seconds: float) -> str:
     lines = ["# fcnn on the real MNIST and Fashion-MNIST files", ""]
-    lines += ["| check | passed | what it found |", "| --- | --- | --- |"]
-    lines += [f"| {name} | {'yes' if ok else '**no**'} | {fact} |" for name, ok, fact in rows]
+    found = [(name, "yes" if ok else "**no**", fact) for name, ok, fact in rows]
+    lines += table(["check", "passed", "what it found"], found)
     failed = sum(not ok for _, ok, _ in rows)
     lines += ["", "Every check passed." if not failed else f"**{failed} check(s) failed.**"]
     lines += ["", f"Made with `{command}` on {time.strftime('%Y-%m-%d')} in {seconds:.0f} s."]

@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from table import row, table
+
 from fcnn.playground.classroom import measure
 
 
@@ -31,22 +33,18 @@ def main() -> None:
     args = parser.parse_args()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{os.cpu_count()} cores, load average before: {load}\n")
-    print(
-        "| workers | tabs | ping median | ping p90 | control median | first state "
-        "| steps/s per tab | steps/s, all tabs | fairness |"
-    )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    header = ["workers", "tabs", "ping median", "ping p90", "control median", "first state"]
+    header += ["steps/s per tab", "steps/s, all tabs", "fairness"]
+    print("\n".join(table(header, align="r" * len(header))))
     for workers in args.workers:
         for tabs in args.tabs:
             report = measure(tabs, workers, args.seconds)
             s = report.summary()
             ms = {k: f"{1000 * s[k]:.0f} ms" for k in s if k.endswith(("median", "p90"))}
-            print(
-                f"| {workers} | {tabs} | {ms['ping_median']} | {ms['ping_p90']} "
-                f"| {ms['control_median']} | {1000 * s['first_state']:.0f} ms "
-                f"| {s['steps_per_tab']:.0f} | {s['steps_total']:.0f} | {s['fairness']:.2f} |",
-                flush=True,
-            )
+            cells = [workers, tabs, ms["ping_median"], ms["ping_p90"], ms["control_median"]]
+            cells += [f"{1000 * s['first_state']:.0f} ms", f"{s['steps_per_tab']:.0f}"]
+            cells += [f"{s['steps_total']:.0f}", f"{s['fairness']:.2f}"]
+            print(row(cells), flush=True)
             if report.errors:
                 print(f"<!-- errors: {report.errors[:3]} -->")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -25,6 +25,8 @@ import os
 import subprocess
 import sys
 
+from table import emit, table
+
 SETTINGS = {
     "fit, 1 BLAS thread": ("fit", 1, 0),
     "fit, 2 BLAS threads": ("fit", 2, 0),
@@ -101,10 +103,8 @@ def main() -> None:
     base = found["Dask, 1 worker"]
     print(f"\nNetwork 784-{'-'.join(map(str, args.hidden))}-10, global batch {args.batch}, "
           f"{args.rows if not args.data else args.data} rows, float32 SGD\n")  # fmt: skip
-    print("| setting | s per global batch | speed-up vs Dask, 1 worker |")
-    print("| --- | ---: | ---: |")
-    for name, seconds in found.items():
-        print(f"| {name} | {seconds:.4f} | {base / seconds:.2f}× |")
+    rows = [[name, f"{seconds:.4f}", f"{base / seconds:.2f}×"] for name, seconds in found.items()]
+    emit(table(["setting", "s per global batch", "speed-up vs Dask, 1 worker"], rows, "lrr"))
     overhead = base - found["fit, 1 BLAS thread"]
     print(f"\nDask's overhead per step (1 worker − fit with 1 thread): {overhead * 1000:.1f} ms")
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from table import row, table
 from threadpoolctl import threadpool_limits
 
 import fcnn
@@ -35,9 +36,9 @@ def best(fn: Callable[[], object], seconds: float = 0.3) -> float:
     return min(times)
 
 
-def row(what: str, before: Callable[[], object], after: Callable[[], object]) -> None:
+def compare(what: str, before: Callable[[], object], after: Callable[[], object]) -> None:
     b, a = best(before), best(after)
-    print(f"| {what} | {b * 1e6:,.1f} µs | {a * 1e6:,.1f} µs | {a / b:.2f}× |")
+    print(row([what, f"{b * 1e6:,.1f} µs", f"{a * 1e6:,.1f} µs", f"{a / b:.2f}×"]))
 
 
 def main() -> None:
@@ -45,8 +46,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    print(f"| piece ({args.threads} BLAS thread(s)) | before | after | after / before |")
-    print("| --- | --- | --- | --- |")
+    piece = f"piece ({args.threads} BLAS thread(s))"
+    print("\n".join(table([piece, "before", "after", "after / before"])))
     with threadpool_limits(limits=args.threads):
         # 1. The first layer's input gradient: backward vs backward_to_parameters.
         for n_in, n_out, batch in ((784, 800, 256), (784, 1024, 512), (784, 256, 128)):
@@ -63,7 +64,7 @@ def main() -> None:
                 layer.zero_grad()
                 layer.backward_to_parameters(g)
 
-            row(f"first Linear({n_in}, {n_out}) backward, batch {batch}", full, params_only)
+            compare(f"first Linear({n_in}, {n_out}) backward, batch {batch}", full, params_only)
 
         # 2. Accumulating dW: fill with 0, then += a temporary, vs writing into the array.
         for n_in, n_out, batch in ((784, 800, 256), (1024, 1024, 512), (4, 1, 400)):
@@ -80,7 +81,7 @@ def main() -> None:
                 p.zero_grad()
                 p.accumulate_matmul(g.T, x)
 
-            row(f"zero_grad + dW += dyᵀx, W {n_out}×{n_in}, batch {batch}", eager, lazy)
+            compare(f"zero_grad + dW += dyᵀx, W {n_out}×{n_in}, batch {batch}", eager, lazy)
 
     # 3. A bias's gradient: NumPy's sum down the rows vs the matrix-vector product 1ᵀ dy.
     with threadpool_limits(limits=args.threads):
@@ -96,7 +97,7 @@ def main() -> None:
                 b.zero_grad()
                 b.accumulate_sum(dy)
 
-            row(f"bias gradient Σₙ dy, dy {shape[0]}×{shape[1]}", column_sum, gemv)
+            compare(f"bias gradient Σₙ dy, dy {shape[0]}×{shape[1]}", column_sum, gemv)
 
         # 4. ReLU after a Linear: fresh arrays vs overwriting the Linear's (Sequential's
         # in-place path). Overwriting the same arrays again and again costs the same.
@@ -115,17 +116,15 @@ def main() -> None:
                 relu._forward_owned(z)
                 relu._backward_owned(g)
 
-            row(f"ReLU forward + backward, {shape[0]}×{shape[1]}", fresh, in_place)
+            compare(f"ReLU forward + backward, {shape[0]}×{shape[1]}", fresh, in_place)
 
         # 5. Whole SGD steps, the in-place ReLU on and off, interleaved in one process
         # (a whole step gains too little to show across processes, as ab.py does).
         for sizes, batch in (((784, 800, 10), 256), ((784, 1024, 1024, 10), 512)):
             b, a = interleaved_steps(sizes, batch, rng)
             label = "-".join(map(str, sizes))
-            print(
-                f"| SGD step {label}, batch {batch} | {b * 1e6:,.0f} µs | {a * 1e6:,.0f} µs "
-                f"| {a / b:.3f}× |"
-            )
+            step = f"SGD step {label}, batch {batch}"
+            print(row([step, f"{b * 1e6:,.0f} µs", f"{a * 1e6:,.0f} µs", f"{a / b:.3f}×"]))
 
 
 class _PlainSequential(fcnn.Sequential):

@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from table import emit, table
 from threadpoolctl import threadpool_limits
 
 import fcnn
@@ -172,17 +173,14 @@ def main() -> None:
         f"2-4-1 tanh, BCE on logits, SGD, full batch of 400, float32, {args.threads} thread(s); "
         f"median of {args.repeats} side-by-side rounds of {args.steps} steps",
         "",
-        "| step | per step | spread (min–max) | ÷ NumPy by hand |",
-        "| --- | --- | --- | --- |",
     ]
+    rows = []
     for name in names:
         median = statistics.median(times[name])
-        lines.append(
-            f"| {name} | {median * 1e6:.1f} µs | {min(times[name]) * 1e6:.1f}–"
-            f"{max(times[name]) * 1e6:.1f} µs | {median / floor:.2f}× |"
-        )
-    text = "\n".join(lines)
-    print(text)
+        spread = f"{min(times[name]) * 1e6:.1f}–{max(times[name]) * 1e6:.1f} µs"
+        rows.append([name, f"{median * 1e6:.1f} µs", spread, f"{median / floor:.2f}×"])
+    lines += table(["step", "per step", "spread (min–max)", "÷ NumPy by hand"], rows)
+    header: list[str] = []
     if args.markdown:
         import sys
 
@@ -197,8 +195,7 @@ def main() -> None:
             "written by hand.",
             "",
         ]
-        with open(args.markdown, "w", encoding="utf-8") as out:
-            out.write("\n".join(header) + text + "\n")
+    emit(lines, args.markdown, header)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from table import emit, row, table
 
 CLI = "import sys; from fcnn.cli import app; sys.argv[0] = 'fcnn'; app()"
 WRITE_ROWS = 250_000  # rows generated and written at a time, so that writing stays small
@@ -85,8 +86,7 @@ def main() -> None:
         f"{args.features} float32 features, row groups of {args.row_group:,} rows, batch "
         f"{args.batch_size}, network {args.features}-64-1; `import fcnn` alone: {base:.0f} MB",
         "",
-        "| rows | file (MB) | peak RSS (MB) | time (s) |",
-        "| ---: | ---: | ---: | ---: |",
+        *table(["rows", "file (MB)", "peak RSS (MB)", "time (s)"], align="rrrr"),
     ]
     for rows in args.rows:
         path = write_file(
@@ -101,16 +101,13 @@ def main() -> None:
             train += ["--verbose", "0", "--run-dir", str(Path(runs) / "run")]
             peak, seconds = peak_rss(["-c", CLI, *train])
         size = path.stat().st_size / 1e6
-        lines.append(f"| {rows:,} | {size:,.0f} | {peak:,.0f} | {seconds:.0f} |")
+        lines.append(row([f"{rows:,}", f"{size:,.0f}", f"{peak:,.0f}", f"{seconds:.0f}"]))
         print(lines[-1], flush=True)
         if args.clean:
             path.unlink()
     if args.clean:
         shutil.rmtree(args.folder, ignore_errors=True)
-    text = "\n".join(lines)
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text + "\n")
+    emit(lines, args.markdown)
 
 
 if __name__ == "__main__":

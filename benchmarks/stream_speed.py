@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from table import emit, table
 
 import fcnn
 from fcnn.data.stream import NpySource, ParquetSource
@@ -104,17 +105,14 @@ def main() -> None:
         f"784-{args.hidden}-10, {args.rows:,} rows, batch {args.batch_size}, row groups of "
         f"{args.row_group:,} rows, {os.cpu_count()} cores, median of {args.rounds} epochs",
         "",
-        "| data | epoch (s) | × in memory | file (MB) |",
-        "| --- | ---: | ---: | ---: |",
     ]
+    rows = []
     for name in names:
         epoch = statistics.median(times[name])
         mb = f"{size[name] / 1e6:.0f}" if name in size else "–"
-        lines.append(f"| {name} | {epoch:.2f} | {epoch / base:.2f} | {mb} |")
-    text = "\n".join(lines)
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text + "\n")
+        rows.append([name, f"{epoch:.2f}", f"{epoch / base:.2f}", mb])
+    lines += table(["data", "epoch (s)", "× in memory", "file (MB)"], rows, align="lrrr")
+    emit(lines, args.markdown)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import fcnn
+from dask_support import local_cluster
 from fcnn.data.stream import NpySource
 from fcnn.train.callbacks import Callback
 from fcnn.train.data_parallel import DataParallelError
@@ -22,14 +23,7 @@ def client():
     import distributed  # no skip: a missing Dask fails this test (CI installs fcnn[dask])
     import psutil
 
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.CRITICAL,
-    ) as cluster:
+    with local_cluster(silence_logs=logging.CRITICAL) as cluster:
         with distributed.Client(cluster) as connected:
             processes = set()
 

@@ -16,6 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "fcnn"
 
 FLOORS = {
     "core": 1,
+    "module_state": 1,
+    "specs": 1,
     "init": 1,
     "checks": 1,
     "i18n": 1,

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import fcnn.cli.sweep  # noqa: F401  (registers the command)
+from dask_support import local_cluster
 from fcnn import sweep
 from fcnn.cli.app import app
 from fcnn.sweep.store import SweepStore
@@ -55,15 +56,7 @@ def reference(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cluster():
-    import distributed  # no skip: a missing Dask fails this test (CI installs fcnn[dask])
-
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as local:
+    with local_cluster() as local:
         yield local
 
 

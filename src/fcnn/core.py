@@ -2,29 +2,35 @@
 
 Also the few library-wide conventions it needs: the dtype rule (float32 by default,
 float64 on request), the error raised for a wrongly shaped input, warnings that point at
-the user's line, and the registry that maps a spec's ``"type"`` name to its class so
-that ``from_spec`` can rebuild a model without ever executing anything from a file.
+the user's line, and ``register_module``, the decorator that puts a class in the spec
+registry so that ``from_spec`` can rebuild a model without ever executing anything
+from a file.
 
-``Parameter`` (``parameter.py``), the default generator (``rng.py``) and hooks
-(``hooks.py``) live in their own floor-1 files and are importable from here too.
+``Module`` is written in three files: here its registration of parameters and children,
+computation (forward, backward, predict), traversal and description (repr, summary,
+spec); its state (modes, gradients, constraints, state dicts, dtype) in
+``module_state.py``; its hooks in ``hooks.py``. ``Parameter`` (``parameter.py``), the
+default generator (``rng.py``) and the spec registry's table and ``from_spec``
+(``specs.py``) live in their own floor-1 files; all are importable from here too.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
 import sys
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from . import checks, display
 from .hooks import ModuleHooks
+from .module_state import ModuleState
 from .parameter import Parameter
 from .rng import default_rng, get_rng, seed
+from .specs import MODULES, from_spec
 
 __all__ = [
     "MODULES",
@@ -86,12 +92,7 @@ def check_features(module: Module, x: np.ndarray, features: int | None) -> None:
 # --------------------------------------------------------------------------- Module
 
 
-class _LoadResult(NamedTuple):
-    missing_keys: list[str]
-    unexpected_keys: list[str]
-
-
-class Module(ModuleHooks):
+class Module(ModuleState, ModuleHooks):
     """Base class of every layer and activation: forward, an explicit backward, and bookkeeping.
 
     A subclass assigns ``Parameter`` and ``Module`` attributes in ``__init__`` (after
@@ -107,7 +108,9 @@ class Module(ModuleHooks):
 
     Hooks (``register_forward_hook``, ``register_forward_pre_hook``,
     ``register_full_backward_hook``, from :class:`fcnn.hooks.ModuleHooks`) let other code
-    watch every run of a module with PyTorch's semantics.
+    watch every run of a module with PyTorch's semantics; ``train``/``eval``,
+    ``zero_grad``, ``apply_constraints``, ``state_dict``/``load_state_dict`` and ``to``
+    come from :class:`fcnn.module_state.ModuleState`.
 
     Parameters
     ----------
@@ -272,122 +275,6 @@ class Module(ModuleHooks):
         """Total number of learnable scalars."""
         return sum(p.size for p in self.parameters())
 
-    # ----------------------------------------------------------------- state
-
-    def zero_grad(self) -> None:
-        """Set every parameter's gradient to zero (lazily, in place: see ``Parameter``)."""
-        for param in self.parameters():
-            param.zero_grad()
-
-    # A layer with a constraint on its parameters (``Linear(max_norm=…)``) says so here and
-    # overrides ``_constrain``; every other module has nothing to project.
-    constrained = False
-
-    def _constrain(self) -> None:
-        """Project this module's own parameters back into their constraint."""
-
-    def constrained_modules(self) -> list[Module]:
-        """The modules here and below that have a constraint to keep, as they are now."""
-        return [module for module in self.modules() if module.constrained]
-
-    def apply_constraints(self) -> None:
-        """Project every constrained layer here and below (e.g. ``Linear(max_norm=3)``)
-        back into its constraint; a walk that changes nothing when none is.
-
-        A training step calls it after ``optimizer.step()`` (``TrainStep`` does).
-        """
-        for module in self.constrained_modules():
-            module._constrain()
-
-    def train(self, mode: bool = True) -> Module:
-        """Set training mode here and below (``mode=False``: eval); return self."""
-        if not isinstance(mode, bool):
-            raise TypeError(f"train(mode={mode!r}): expected a bool")
-        for module in self.modules():
-            object.__setattr__(module, "training", mode)
-        return self
-
-    def eval(self) -> Module:
-        """Same as ``train(False)``: BatchNorm uses running statistics, Dropout is the identity."""
-        return self.train(False)
-
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Copies of every parameter and buffer, under PyTorch's dotted names and order."""
-        state: OrderedDict[str, np.ndarray] = OrderedDict()
-        for module_name, module in self.named_modules():
-            prefix = f"{module_name}." if module_name else ""
-            for name, param in module._parameters.items():
-                state[prefix + name] = param.data.copy()
-            for name, buf in module._buffers.items():
-                if buf is not None:
-                    state[prefix + name] = np.array(buf, copy=True)
-        return state
-
-    def load_state_dict(self, state_dict: Any, strict: bool = True) -> _LoadResult:
-        """Copy values into this module's parameters and buffers, in place.
-
-        Shapes must always match. With ``strict`` (the default) the keys must match
-        exactly too; otherwise missing and unexpected keys are returned, as in PyTorch.
-        Values are cast to each parameter's dtype.
-        """
-        if not hasattr(state_dict, "keys"):
-            raise TypeError(f"load_state_dict expects a mapping, got {type(state_dict).__name__}")
-        targets: dict[str, tuple[Module, str, bool]] = {}
-        for module_name, module in self.named_modules():
-            prefix = f"{module_name}." if module_name else ""
-            for name in module._parameters:
-                targets[prefix + name] = (module, name, True)
-            for name, buf in module._buffers.items():
-                if buf is not None:
-                    targets[prefix + name] = (module, name, False)
-        missing = [k for k in targets if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in targets]
-        if strict and (missing or unexpected):
-            parts = []
-            if missing:
-                parts.append(f"missing keys {missing}")
-            if unexpected:
-                parts.append(f"unexpected keys {unexpected}")
-            raise KeyError(f"load_state_dict for {type(self).__name__}: " + "; ".join(parts))
-        # Check every shape before copying anything, so a failed load changes nothing.
-        values = {}
-        for key, (module, name, is_param) in targets.items():
-            if key not in state_dict:
-                continue
-            value = np.asarray(state_dict[key])
-            current = module._parameters[name].data if is_param else module._buffers[name]
-            if value.shape != current.shape:
-                raise ValueError(
-                    f"load_state_dict: {key} has shape {value.shape} in the state dict "
-                    f"but {current.shape} in the model"
-                )
-            values[key] = value
-        for key, value in values.items():
-            module, name, is_param = targets[key]
-            if is_param:
-                module._parameters[name].data[...] = value
-            else:
-                module._buffers[name][...] = value
-        return _LoadResult(missing, unexpected)
-
-    def to(self, dtype: Any) -> Module:
-        """Convert every parameter, gradient and float buffer to ``dtype`` in place; return self.
-
-        As with PyTorch's ``Module.to``, an optimiser built before the conversion still
-        points at the old arrays: build optimisers after choosing the dtype.
-        """
-        target = resolve_dtype(dtype, "to")
-        for module in self.modules():
-            object.__setattr__(module, "dtype", target)
-            for param in module._parameters.values():
-                if param.data.dtype != target:
-                    param.data = param.data.astype(target)
-                    param.grad = param.grad.astype(target)
-            for name, buf in list(module._buffers.items()):
-                if buf is not None and buf.dtype in checks.FLOAT_DTYPES and buf.dtype != target:
-                    module.register_buffer(name, buf.astype(target))
-        return self
-
     # ----------------------------------------------------------------- description
 
     def config(self) -> dict[str, Any]:
@@ -429,8 +316,8 @@ class Module(ModuleHooks):
 
 
 # --------------------------------------------------------------------------- registry
-
-MODULES: dict[str, type[Module]] = {}
+# The table (``MODULES``) and building from it (``from_spec``) are in specs.py; the
+# decorator is here because it checks that what it registers is a ``Module``.
 
 
 def register_module(cls: type[Module]) -> type[Module]:
@@ -442,48 +329,3 @@ def register_module(cls: type[Module]) -> type[Module]:
         raise ValueError(f"a module named {name!r} is already registered ({MODULES[name]!r})")
     MODULES[name] = cls
     return cls
-
-
-def from_spec(
-    spec: dict[str, Any],
-    *,
-    dtype: Any = None,
-    rng: np.random.Generator | None = None,
-    seed: int | None = None,
-) -> Module:
-    """Build a fresh module from ``spec`` (as returned by ``Module.spec()``).
-
-    Only registered classes can be named; nothing in a spec is ever executed. New
-    weights are drawn from ``rng``/``seed`` (load a state dict to restore trained ones).
-
-    Raises
-    ------
-    ValueError
-        For a spec that is not a dict with a known ``"type"`` or has bad arguments.
-    """
-    generator = get_rng(rng, seed, where="from_spec")
-    return _build(spec, resolve_dtype(dtype, "from_spec"), generator, "spec")
-
-
-def _build(spec: Any, dtype: np.dtype, rng: np.random.Generator, where: str) -> Module:
-    if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
-        raise ValueError(f"{where}: expected a dict with a string 'type', got {spec!r:.200}")
-    name = spec["type"]
-    cls = MODULES.get(name)
-    if cls is None:
-        known = ", ".join(sorted(MODULES))
-        raise ValueError(f"{where}: unknown layer type {name!r}; known types: {known}")
-    args = {k: v for k, v in spec.items() if k != "type"}
-    if "layers" in args:  # containers: build children first
-        layers = args.pop("layers")
-        if not isinstance(layers, list):
-            raise ValueError(f"{where}.layers: expected a list, got {type(layers).__name__}")
-        children = [_build(s, dtype, rng, f"{where}.layers[{i}]") for i, s in enumerate(layers)]
-        return cls(*children, **args).to(dtype)
-    accepted = inspect.signature(cls).parameters
-    if "rng" in accepted:
-        args["rng"] = rng
-    try:
-        return cls(**args, dtype=dtype)
-    except TypeError as err:
-        raise ValueError(f"{where}: bad arguments for {name}: {err}") from None

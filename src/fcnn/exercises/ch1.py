@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..layers import Linear, Sequential
-from .verdict import Wrong, call, compare, exercise, first_match, function, miss, translator
+from .verdict import Wrong, call, compare, exercise, first_match, function, miss, pair, translator
 
 _ = translator("exercises")
 
@@ -61,17 +61,8 @@ def collapse(answer: Any) -> str:
         stack = Sequential(linear_layer(W1, b1), linear_layer(W2, b2))
         b = stack.forward(np.zeros((1, fan_in)))[0]
         W = (stack.forward(np.eye(fan_in)) - b).T
-        pair = fn(W1.copy(), b1.copy(), W2.copy(), b2.copy())
-        if pair is None:
-            raise Wrong(_("Your function returned None: write its body where the notebook says."))
-        try:
-            got_W, got_b = pair
-        except (TypeError, ValueError) as error:
-            raise Wrong(
-                _(
-                    "On hidden case {case} your function did not return a pair (W, b): {error}"
-                ).format(case=case, error=f"{type(error).__name__}: {error}")
-            ) from None
+        not_a_pair = _("On hidden case {case} your function did not return a pair (W, b): {error}")
+        got_W, got_b = pair(fn, case, not_a_pair, W1.copy(), b1.copy(), W2.copy(), b2.copy())
         shapes = f"W1 {W1.shape}, W2 {W2.shape}"
         compare(
             np.asarray(got_W, dtype=np.float64),

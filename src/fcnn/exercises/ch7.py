@@ -10,8 +10,7 @@ import numpy as np
 from ..losses import CrossEntropyLoss
 from ..optim import SGD
 from ..parameter import Parameter
-from .verdict import Wrong, call, compare, exercise, function, translator
-from .verdict import answered as _answered
+from .verdict import call, compare, exercise, function, pair, translator
 
 _ = translator("exercises")
 
@@ -66,16 +65,8 @@ def momentum_step(answer: Any) -> str:
         p.grad = g.copy()
         optimizer.step()
         want_w, want_v = p.data, optimizer.state[p]["momentum_buffer"]
-        try:
-            got_w, got_v = _answered(fn(w.copy(), v.copy(), g.copy(), lr, mu))
-        except Wrong:
-            raise
-        except Exception as error:  # a learner's function may raise anything: say what
-            raise Wrong(
-                _(
-                    "On hidden case {case} your function did not return a pair (w, v): {error}"
-                ).format(case=case, error=f"{type(error).__name__}: {error}")
-            ) from None
+        not_a_pair = _("On hidden case {case} your function did not return a pair (w, v): {error}")
+        got_w, got_v = pair(fn, case, not_a_pair, w.copy(), v.copy(), g.copy(), lr, mu)
         where = f"w {shape}"
         compare(
             np.asarray(got_v, dtype=np.float64),

@@ -204,6 +204,20 @@ def run(fn: Callable[..., Any], case: int, *args: Any, hint: str = "") -> Any:
         ) from None
 
 
+def pair(fn: Callable[..., Any], case: int, problem: str, *args: Any) -> tuple[Any, Any]:
+    """The two things the student's function returns on one hidden case (``(W, b)``), or
+    Wrong: when it returns None, when it raises, or when what it returns is not a pair,
+    ``problem`` (a translated message with the fields ``{case}`` and ``{error}``) saying
+    which. ``args`` are passed as they are: give copies of arrays it may change."""
+    try:
+        first, second = answered(fn(*args))
+    except Wrong:
+        raise
+    except Exception as error:  # a learner's function may raise anything: say what
+        raise Wrong(problem.format(case=case, error=f"{type(error).__name__}: {error}")) from None
+    return first, second
+
+
 def compare(
     got: np.ndarray, want: np.ndarray, case: int, shapes: str, mistakes, part: str = ""
 ) -> None:

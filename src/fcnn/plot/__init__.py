@@ -25,8 +25,9 @@ beside it that returns the numbers the figure draws:
 :func:`make_gallery` draws them all into ``docs/gallery``.
 
 Modules: ``_base`` (style, colours, saving), ``functions`` (activation curves),
-``boundary``, ``curves``, ``lr_finder``, ``layers`` (histograms, gradient flow), ``images``
-(confusion matrix, weight tiles), ``gallery``.
+``boundary_grid`` (the numbers), ``boundary_draw``, ``boundary`` (the figure),
+``hidden_units`` (the sweep grid), ``curves``, ``lr_finder``, ``layers`` (histograms,
+gradient flow), ``images`` (confusion matrix, weight tiles), ``gallery``.
 """
 
 from ._base import FORMATS, STYLE, new_figure, outputs_logits, save, style
