@@ -56,7 +56,7 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAINS: dict[str, tuple[str, ...]] = {
     # domain: the files (relative to the fcnn package, globs allowed) its messages are
     # extracted from. A file belongs to one domain only.
-    "checks": ("checks.py",),
+    "checks": ("checks.py", "registry.py"),
     "display": ("display.py",),
     "cli": ("cli/*.py",),
     "data": (
