@@ -1,11 +1,13 @@
 """What a person reads stays bilingual: the epoch lines of ``fit`` name their numbers in
-the current language and keep every number, and no user-facing error is raised with a
-bare English string (an AST scan of ``src/fcnn``, with the internal modules allowed)."""
+the current language and keep every number; no user-facing error is raised with a bare
+English string (an AST scan of ``src/fcnn``, with the internal modules allowed); the
+playground server refuses in the language the page asks for."""
 
 from __future__ import annotations
 
 import ast
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -205,3 +207,31 @@ def test_no_user_facing_error_is_raised_with_bare_english():
         if len(found.get(name, ())) < count
     }  # fmt: skip
     assert not fewer, f"fewer bare raises than BARE_RAISES allows: lower them to {fewer}"
+
+
+# --------------------------------------------------------------------------------------
+# The playground server's own refusals
+
+
+def test_the_playground_server_refuses_in_the_language_the_page_asks_for():
+    from fcnn.playground.server import create_app
+
+    with warnings.catch_warnings():  # Starlette 1.x suggests httpx2 over httpx; both work
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    chinese = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    with TestClient(create_app()) as client:
+        missing = client.get("/api/session/nope/model.py", headers=chinese)
+        assert missing.status_code == 404 and missing.json() == {"error": "没有这个会话"}
+        asked = client.get("/api/session/nope/data.csv?lang=zh")
+        assert asked.json() == {"error": "没有这个会话"}
+        english = client.get("/api/session/nope/model.py?lang=en", headers=chinese)
+        assert english.json() == {"error": "no such session"}  # ?lang= beats the browser
+        bad = client.get("/api/thumbnails?classes=x", headers=chinese)
+        assert bad.status_code == 400 and "必须是" in bad.json()["error"]
+        assert "must be" not in bad.json()["error"]
+        length = client.post(
+            "/api/session/nope/data", content=b"", headers={**chinese, "content-length": "x"}
+        )
+        assert "没有这个会话" in length.json()["error"]
