@@ -40,6 +40,7 @@ __all__ = [
     "N_",
     "Message",
     "get_language",
+    "keeping_language",
     "language_from_environment",
     "plural_translator",
     "set_language",
@@ -55,7 +56,7 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAINS: dict[str, tuple[str, ...]] = {
     # domain: the files (relative to the fcnn package, globs allowed) its messages are
     # extracted from. A file belongs to one domain only.
-    "checks": ("checks.py",),
+    "checks": ("checks.py", "registry.py"),
     "display": ("display.py",),
     "cli": ("cli/*.py",),
     "data": (
@@ -68,11 +69,17 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "data/fetch.py",
         "data/stream/*.py",
     ),
-    "files": ("files.py", "io.py", "tensorfile.py"),
+    "files": (
+        "files.py",
+        "io.py",
+        "tensorfile.py",
+        "interop/onnx_export.py",
+        "interop/onnx_graph.py",
+    ),
     "optional": ("interop/optional.py",),
     "explain": ("explain/*.py",),
     "diagnose": ("diagnose/*.py",),
-    "train": ("train/*.py",),
+    "train": ("train/*.py", "sweep/*.py"),
     "plot": ("plot/*.py",),
     "playground": ("playground/*.py", "playground/static/js/*.js", "playground/static/*.html"),
     "exercises": ("exercises*.py", "exercises/*.py"),
@@ -143,6 +150,19 @@ class using_language:
     def __exit__(self, *exc: object) -> None:
         global _chosen
         _chosen = self._before
+
+
+class keeping_language(using_language):
+    """``with keeping_language(): ...``: whatever the block chooses (``set_language``),
+    the language chosen before it is back afterwards. The ``fcnn`` command runs inside
+    one, so ``--lang`` lasts for the invocation and its error messages, no longer."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    def __enter__(self) -> str:
+        self._before = _chosen
+        return ""
 
 
 @cache

@@ -12,7 +12,22 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
+from .i18n import N_, Message
+
 __all__ = ["build", "unknown_arguments"]
+
+
+# the words the registries name their contents with, said in the reader's language
+_WORDS = {
+    "activation": N_("activation"),
+    "loss": N_("loss"),
+    "known": N_("known"),
+    "known losses": N_("known losses"),
+}
+
+
+def _word(text: str) -> Message | str:
+    return Message("checks", _WORDS[text]) if text in _WORDS else text
 
 
 def unknown_arguments(cls: type, kwargs: Mapping[str, Any]) -> list[str]:
@@ -57,7 +72,9 @@ def build(
         raise TypeError(f"{where}(name={name!r}): name must be a string, got {type(name).__name__}")
     cls = registry.get(name) or (aliases or {}).get(name)
     if cls is None:
-        raise ValueError(f"unknown {what} {name!r}; {known}: {', '.join(registry)}")
+        template = N_("unknown {what} {name!r}; {known}: {names}")
+        said = {"what": _word(what), "known": _word(known), "names": ", ".join(registry)}
+        raise ValueError(Message("checks", template, name=name, **said))
     unknown = unknown_arguments(cls, kwargs)
     if unknown:
         accepted = ", ".join(inspect.signature(cls).parameters)

@@ -17,6 +17,7 @@ import functools
 import inspect
 import os
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +32,8 @@ from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..files import ModelFileError
-from ..i18n import LANGUAGES, N_, get_language, set_language, translator, using_language
+from ..i18n import LANGUAGES, N_, get_language, keeping_language, set_language, translator
+from . import usage_errors
 
 _ = translator("cli")
 
@@ -46,8 +48,6 @@ _TYPER_WORDS = {
     "COMMANDS_PANEL_TITLE": N_("Commands"),
     "DEFAULT_STRING": N_("[default: {}]"),
     "REQUIRED_LONG_STRING": N_("[required]"),
-    "ERRORS_PANEL_TITLE": N_("Error"),
-    "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
 }
 
 
@@ -167,8 +167,38 @@ class Command(_Help, TyperCommand):
     """Every ``fcnn`` command."""
 
 
+def _lang_in(args: list[str]) -> str | None:
+    """The value of ``--lang`` on a command line, looked for before click parses it (a
+    line click refuses, ``fcnn --lang zh --epochs 3``, is refused in that language)."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+        if not arg.startswith("-"):  # the command's name: --lang comes before it
+            return None
+    return None
+
+
 class Group(_Help, TyperGroup):
     """``fcnn`` and ``fcnn plot``, the commands that hold commands."""
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        """Run ``fcnn`` in the language of its ``--lang``, typer's refusals of the command
+        line said from the ``cli`` catalog (:mod:`.usage_errors`). The language and
+        typer's error printers are what they were before once the command is done."""
+        args = sys.argv[1:] if args is None else list(args)
+        printers = rich_help.rich_format_error, rich_help.rich_abort_error
+        with keeping_language():
+            lang = _lang_in(args)
+            if lang in LANGUAGES:
+                set_language(lang)
+            rich_help.rich_format_error = usage_errors.show
+            rich_help.rich_abort_error = usage_errors.aborted
+            try:
+                return super().main(args, *rest, **kwargs)
+            finally:
+                rich_help.rich_format_error, rich_help.rich_abort_error = printers
 
 
 class App(typer.Typer):
@@ -252,11 +282,8 @@ def _language(ctx: typer.Context, value: str | None) -> None:
     as long as the invocation: a program (or test) that runs ``fcnn`` in-process speaks
     its own language again afterwards."""
     try:
-        ctx.with_resource(using_language(value))
+        set_language(value)  # Group.main puts the language before the command back
         get_language()  # a bad FCNN_LANG is refused here, in one line, not mid-help
-        # typer's words outside a help (its error panel) in this invocation's language
-        for name, word in _TYPER_WORDS.items():
-            setattr(rich_help, name, _(word))
     except ValueError as refused:
         set_language("en")  # the language to refuse in is not known: English
         message = str(refused)  # FCNN_LANG's own one line

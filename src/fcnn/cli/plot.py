@@ -246,9 +246,8 @@ def boundary_command(
         dataset = load_source(config["source"])
         X, y, X_test, y_test = dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test
     if np.asarray(X).shape[1] != 2:
-        raise ValueError(
-            f"a decision boundary needs 2-D data; this data has {np.asarray(X).shape[1]} features"
-        )
+        text = _("a decision boundary needs 2-D data; this data has {count} features")
+        raise ValueError(text.format(count=np.asarray(X).shape[1]))
     task = None if config is None else config.get("task")
     classes = None if config is None else config.get("classes")
     axes = ("x₁", "x₂")

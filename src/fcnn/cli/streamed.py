@@ -14,6 +14,7 @@ import numpy as np
 from ..data import load_source
 from ..data.stream import BatchSource, PreparedSource, as_source
 from ..data.stream.recorded import streams_by_itself
+from ..i18n import translator
 from ..train import evaluate
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "stream_evaluation",
     "streamed",
 ]
+
+_ = translator("cli")
 
 SAMPLE_ROWS = 65_536  # rows of a streamed split that the commands needing arrays read
 EVALUATION_ROWS = 4096  # rows evaluated at a time
@@ -95,4 +98,4 @@ def sample_rows(X: Any, y: Any, name: str) -> tuple[Any, Any, str]:
         return X, y, name
     for batch, target in X.batches(0, SAMPLE_ROWS, shuffle=False):
         return batch, target, name
-    raise ValueError(f"{X!r} has no rows")
+    raise ValueError(_("{source!r} has no rows").format(source=X))

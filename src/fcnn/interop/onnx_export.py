@@ -25,6 +25,7 @@ import numpy as np
 from ..activations import PReLU
 from ..core import Module
 from ..files import atomic_write_bytes
+from ..i18n import N_, Message
 from ..layers import BatchNorm1d, Flatten, Linear, Maxout, Sequential
 from .onnx_graph import Graph, lower
 from .optional import import_onnx
@@ -68,16 +69,18 @@ def _io_shapes(model: Module, input_shape: Sequence[int] | None):
     if input_shape is not None:
         dims = [int(d) for d in input_shape]
         if not dims or any(d < 1 for d in dims):
-            raise ValueError(
-                f"to_onnx(input_shape={input_shape!r}): expected the positive sizes of one "
-                f"sample's dimensions, without the batch, e.g. (784,) or (28, 28)"
+            template = N_(
+                "to_onnx(input_shape={shape!r}): expected the positive sizes of one sample's "
+                "dimensions, without the batch, e.g. (784,) or (28, 28)"
             )
+            raise ValueError(Message("files", template, shape=input_shape))
         shape_in = ["N", *dims]
     elif leaves and isinstance(leaves[0], Flatten):
-        raise ValueError(
+        template = N_(
             "to_onnx: the model starts with Flatten, so the shape of its input is not in it; "
             "pass input_shape= (one sample's shape, without the batch), e.g. (28, 28)"
         )
+        raise ValueError(Message("files", template))
     else:
         width = next((w for w in map(_width_in, leaves) if w is not None), None)
         shape_in = ["N", width if width is not None else "features"]
@@ -93,12 +96,16 @@ def _io_shapes(model: Module, input_shape: Sequence[int] | None):
 def _check_opset(opset: Any, onnx: Any) -> int:
     newest = onnx.defs.onnx_opset_version()
     if isinstance(opset, bool) or not isinstance(opset, (int, np.integer)):
-        raise TypeError(f"to_onnx(opset={opset!r}): expected an integer")
-    if not MIN_OPSET <= opset <= newest:
-        raise ValueError(
-            f"to_onnx(opset={opset}): expected {MIN_OPSET} to {newest} (the newest the "
-            f"installed onnx {onnx.__version__} knows); the default is {DEFAULT_OPSET}"
+        raise TypeError(
+            Message("files", N_("to_onnx(opset={opset!r}): expected an integer"), opset=opset)
         )
+    if not MIN_OPSET <= opset <= newest:
+        template = N_(
+            "to_onnx(opset={opset}): expected {low} to {newest} (the newest the installed onnx "
+            "{version} knows); the default is {default}"
+        )
+        said = {"low": MIN_OPSET, "newest": newest, "default": DEFAULT_OPSET}
+        raise ValueError(Message("files", template, opset=opset, version=onnx.__version__, **said))
     return int(opset)
 
 
@@ -117,13 +124,16 @@ def to_onnx_proto(
     """
     onnx = import_onnx()
     if not isinstance(model, Module):
-        raise TypeError(f"to_onnx: expected an fcnn Module, got {type(model).__name__}")
+        template = N_("to_onnx: expected an fcnn Module, got {kind}")
+        raise TypeError(Message("files", template, kind=type(model).__name__))
     opset = _check_opset(opset, onnx)
     for what, name in (("input_name", input_name), ("output_name", output_name)):
         if not isinstance(name, str) or not name:
-            raise ValueError(f"to_onnx({what}={name!r}): expected a non-empty string")
+            template = N_("to_onnx({what}={name!r}): expected a non-empty string")
+            raise ValueError(Message("files", template, what=what, name=name))
     if input_name == output_name:
-        raise ValueError(f"to_onnx: input_name and output_name are both {input_name!r}")
+        template = N_("to_onnx: input_name and output_name are both {name!r}")
+        raise ValueError(Message("files", template, name=input_name))
     dtype = np.dtype(model.dtype)
     g = Graph(onnx, dtype, opset)
     result = lower(g, model, input_name, "", bool(fold_batchnorm))

@@ -46,6 +46,7 @@ import numpy as np
 from .. import activations
 from ..activations import ERFCX_COEFFICIENTS, SELU_ALPHA, SELU_SCALE
 from ..core import Module
+from ..i18n import N_, Message
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
 
 __all__ = ["Graph", "lower"]
@@ -311,10 +312,17 @@ def lower(g: Graph, m: Module, x: str, path: str, fold: bool) -> str:
         return _sequential(g, m, x, path, fold)
     convert = _LOWERINGS.get(type(m))
     if convert is None:
-        where = f"layer {path} " if path else ""
         supported = ", ".join(["Sequential", *(cls.__name__ for cls in _LOWERINGS)])
-        raise TypeError(
-            f"to_onnx: cannot export {where}({type(m).__name__}): it has no ONNX "
-            f"conversion. Supported: {supported}"
+        template = (
+            N_(
+                "to_onnx: cannot export layer {path} ({kind}): it has no ONNX conversion. "
+                "Supported: {supported}"
+            )
+            if path
+            else N_(
+                "to_onnx: cannot export ({kind}): it has no ONNX conversion. Supported: {supported}"
+            )
         )
+        said = {"kind": type(m).__name__, "supported": supported}
+        raise TypeError(Message("files", template, path=path, **said))
     return convert(g, m, x, path or type(m).__name__.lower())

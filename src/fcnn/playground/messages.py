@@ -135,13 +135,13 @@ def _check_set_weight(message: dict[str, Any]) -> None:
 def _check_backprop(message: dict[str, Any]) -> None:
     # "preset": the notes' 2-2-2 example; "point": training point `index` (backprop.py)
     if message["source"] not in ("preset", "point"):
-        raise MessageError('backprop: source must be "preset" or "point".')
+        raise MessageError(_('backprop: source must be "preset" or "point".'))
     index = message.get("index")
     if message["source"] == "point":
         if not checks.is_int(index) or index < 0:
-            raise MessageError("backprop: index must be a non-negative integer for a point.")
+            raise MessageError(_("backprop: index must be a non-negative integer for a point."))
     elif index is not None:
-        raise MessageError("backprop: index must be omitted (or null) for the preset.")
+        raise MessageError(_("backprop: index must be omitted (or null) for the preset."))
 
 
 def dumps(message: dict[str, Any]) -> str:

@@ -52,6 +52,7 @@ from .config import KEYS, LIMITS, default_config, options
 from .connection import Connection, Registry, call, handle_safely
 from .messages import dumps, error
 from .pool import WorkerPool
+from .refusals import language_of, refusal
 from .session import Session
 from .state import thumbnails
 
@@ -99,10 +100,14 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
     public_options = options()
     public_options["limits"].update({"idle_timeout": idle_timeout, "grace": grace})
 
+    def said(request: Request | WebSocket, key: str, **fields: Any) -> str:
+        """A refusal in the language the page asks for (:mod:`.refusals`)."""
+        return refusal(key, language_of(request.query_params, request.headers), **fields)
+
     async def index(request: Request) -> Response:
         page = STATIC / "index.html"
         if not page.is_file():
-            return PlainTextResponse("The playground's page (static/index.html) is missing.", 404)
+            return PlainTextResponse(said(request, "no_page"), 404)
         return FileResponse(page, media_type="text/html")
 
     async def get_options(request: Request) -> Response:
@@ -111,7 +116,7 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
     async def get_catalog(request: Request) -> Response:
         lang = request.path_params["lang"]
         if lang not in LANGUAGES:
-            message = f"no catalog {lang[:20]!r}: choose one of {', '.join(LANGUAGES)}"
+            message = said(request, "no_catalog", lang=lang[:20], choices=", ".join(LANGUAGES))
             return JSONResponse({"error": message}, status_code=404)
         return JSONResponse(catalog(lang))
 
@@ -121,7 +126,7 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
         low, high = KEYS["classes"]["min"], KEYS["classes"]["max"]
         text = request.query_params.get("classes", str(low))
         if not text.isdigit() or not low <= int(text) <= high:
-            message = f"classes must be an integer from {low} to {high}, got {text[:20]!r}."
+            message = said(request, "classes", low=low, high=high, text=text[:20])
             return JSONResponse({"error": message}, status_code=400)
         classes = int(text)
         if classes not in samples:
@@ -131,8 +136,8 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
     def lookup(request: Request) -> Connection | None:
         return registry.get(request.path_params["sid"])
 
-    def no_session() -> Response:
-        return JSONResponse({"error": "no such session"}, status_code=404)
+    def no_session(request: Request) -> Response:
+        return JSONResponse({"error": said(request, "no_session")}, status_code=404)
 
     async def session_call(conn: Connection, name: str, *args: Any) -> Any:
         """``connection.call`` on the session, here or in its worker."""
@@ -146,11 +151,11 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
         async def endpoint(request: Request) -> Response:
             conn = lookup(request)
             if conn is None:
-                return no_session()
+                return no_session(request)
             try:
                 body = await session_call(conn, name)
             except LookupError:
-                return no_session()
+                return no_session(request)
             return Response(
                 body,
                 media_type=media_type,
@@ -166,15 +171,13 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
     async def upload(request: Request) -> Response:
         conn = lookup(request)
         if conn is None:
-            return no_session()
+            return no_session(request)
         limit = LIMITS["upload_bytes"]
-        too_big = JSONResponse(
-            {"error": f"The file is larger than {limit // 1024} KB."}, status_code=413
-        )
+        too_big = JSONResponse({"error": said(request, "too_big", kb=limit // 1024)}, 413)
         declared = request.headers.get("content-length")
         if declared is not None:
             if not declared.strip().isdigit():
-                return JSONResponse({"error": "Content-Length is not a number."}, 400)
+                return JSONResponse({"error": said(request, "length")}, 400)
             if int(declared) > limit:
                 return too_big
         body = bytearray()
@@ -185,10 +188,18 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
         try:
             rows = await session_call(conn, "upload", bytes(body))
         except LookupError:
-            return no_session()
+            return no_session(request)
         except ValueError as err:
             return JSONResponse({"error": str(err)}, status_code=400)
         return JSONResponse({"ok": True, "n": rows})
+
+    def spoken(conn: Connection, key: str, **fields: Any) -> str:
+        """A refusal on a session's socket: in the session's language when it lives here,
+        else in the one its page asked for when it connected."""
+        lang = getattr(conn.session, "lang", None)
+        if lang is None and conn.websocket is not None:
+            lang = language_of(conn.websocket.query_params, conn.websocket.headers)
+        return refusal(key, lang, **fields)
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
         if not _same_origin(websocket):
@@ -196,9 +207,7 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
             return
         await websocket.accept()
         if len(registry) >= registry.max_sessions:
-            await websocket.send_text(
-                dumps(error("The server has too many sessions open; try again later."))
-            )
+            await websocket.send_text(dumps(error(said(websocket, "full"))))
             await websocket.close(code=1013)
             return
         sid = registry.new_sid()
@@ -219,12 +228,8 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
                     if conn.playing:  # training on screen (a lecture hall): silent, in use
                         continue
                     await conn.cancel()
-                    await conn.send(
-                        error(
-                            f"The session was closed after {idle_timeout:g} s without a "
-                            f"message; reload the page to start a new one."
-                        )
-                    )
+                    seconds = f"{idle_timeout:g}"
+                    await conn.send(error(spoken(conn, "idle", seconds=seconds)))
                     registry.free(conn)
                     await websocket.close(code=1000)
                     return
@@ -232,7 +237,7 @@ def create_app(*, idle_timeout: float = 600.0, grace: float = 30.0, workers: int
                     break
                 text = frame.get("text")
                 if text is None:
-                    await conn.send(error("Binary frames are not accepted; send JSON text."))
+                    await conn.send(error(spoken(conn, "binary")))
                     continue
                 if pool is None:
                     await handle_safely(conn, text)

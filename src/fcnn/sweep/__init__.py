@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data import load_source
+from ..i18n import N_, Message
 from .executors import execute, parse_dask
 from .report import markdown, plot_sweep, rank, table_rows, to_csv
 from .spec import TRIAL_DEFAULTS, expand_trials, load_spec, normalize_spec, resolve_metric
@@ -101,14 +102,14 @@ def _check_metric_available(spec: dict[str, Any], metric: str, has_test: bool) -
     if split == "val" and not (
         spec["fixed"].get("validation_split") or "validation_split" in spec["params"]
     ):
-        raise ValueError(
-            f"metric {metric!r} needs a validation split: add validation_split (e.g. 0.2) "
-            "to fixed, or rank by a test_ or train_ metric"
+        template = N_(
+            "metric {metric!r} needs a validation split: add validation_split (e.g. 0.2) to "
+            "fixed, or rank by a test_ or train_ metric"
         )
+        raise ValueError(Message("train", template, metric=metric))
     if split == "test" and not has_test:
-        raise ValueError(
-            f"metric {metric!r} needs a test split, and the data has none (test_split 0)"
-        )
+        template = N_("metric {metric!r} needs a test split, and the data has none (test_split 0)")
+        raise ValueError(Message("train", template, metric=metric))
 
 
 def _summaries(store: SweepStore, result: SweepResult, executor: str) -> None:
@@ -179,7 +180,9 @@ def run(
     raw = load_spec(spec) if isinstance(spec, (str, Path)) else spec
     norm = normalize_spec(raw)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs={jobs!r}: expected a positive integer")
+        raise ValueError(
+            Message("train", N_("jobs={jobs!r}: expected a positive integer"), jobs=jobs)
+        )
     if dask is not None:
         parse_dask(dask)
     dataset = load_source(norm["source"])

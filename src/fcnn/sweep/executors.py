@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..i18n import N_, Message
 from .trial import run_trial
 
 __all__ = ["execute", "parse_dask"]
@@ -129,12 +130,14 @@ def parse_dask(address: str) -> tuple[str, int | str]:
         except ValueError:
             workers = 0
         if workers < 1:
-            raise ValueError(f"--dask {address!r}: expected local:N with N a positive integer")
+            template = N_("--dask {address!r}: expected local:N with N a positive integer")
+            raise ValueError(Message("train", template, address=address))
         return "local", workers
     if "://" not in address and ":" not in address:
-        raise ValueError(
-            f"--dask {address!r}: expected a scheduler address (tcp://host:8786) or local:N"
+        template = N_(
+            "--dask {address!r}: expected a scheduler address (tcp://host:8786) or local:N"
         )
+        raise ValueError(Message("train", template, address=address))
     return "remote", address
 
 

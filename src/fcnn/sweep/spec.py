@@ -34,7 +34,14 @@ from typing import Any
 import numpy as np
 
 from ..data import make_source
+from ..i18n import N_, Message
 from ..metrics import METRICS
+
+
+def _refused(template: str, **fields: Any) -> ValueError:
+    """A bad spec, said from the ``train`` catalog in the language current when shown."""
+    return ValueError(Message("train", template, **fields))
+
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -100,14 +107,15 @@ def load_spec(path: str | Path) -> dict[str, Any]:
         try:
             spec = yaml.safe_load(text)
         except yaml.YAMLError as err:
-            raise ValueError(f"{path} is not valid YAML: {err}") from None
+            raise _refused(N_("{path} is not valid YAML: {error}"), path=path, error=err) from None
     else:
         try:
             spec = json.loads(text)
         except json.JSONDecodeError as err:
-            raise ValueError(f"{path} is not valid JSON: {err}") from None
+            raise _refused(N_("{path} is not valid JSON: {error}"), path=path, error=err) from None
     if not isinstance(spec, dict):
-        raise ValueError(f"{path}: a sweep spec is a mapping (data, params, ...), got {spec!r}")
+        template = N_("{path}: a sweep spec is a mapping (data, params, ...), got {spec!r}")
+        raise _refused(template, path=path, spec=spec)
     return spec
 
 
@@ -117,43 +125,50 @@ def _hidden(value: Any) -> list[int]:
         try:
             value = [int(p) for p in parts]
         except ValueError:
-            raise ValueError(f"hidden={value!r}: expected widths such as 16,16") from None
+            raise _refused(
+                N_("hidden={value!r}: expected widths such as 16,16"), value=value
+            ) from None
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = [int(value)]
     if not isinstance(value, (list, tuple)) or any(
         isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1 for v in value
     ):
-        raise ValueError(f"hidden={value!r}: expected a list of positive widths, e.g. [16, 16]")
+        template = N_("hidden={value!r}: expected a list of positive widths, e.g. [16, 16]")
+        raise _refused(template, value=value)
     return [int(v) for v in value]
 
 
 def _option(name: str, value: Any) -> Any:
     """One option's value, checked and in its canonical form."""
     if name not in OPTION_NAMES:
-        raise ValueError(f"unknown trial option {name!r}; known: {', '.join(OPTION_NAMES)}")
+        template = N_("unknown trial option {name!r}; known: {names}")
+        raise _refused(template, name=name, names=", ".join(OPTION_NAMES))
     if name == "hidden":
         return _hidden(value)
     if isinstance(value, np.generic):
         value = value.item()
     if name in ("epochs", "batch_size", "seed", "early_stopping") and value is not None:
         if isinstance(value, bool) or not isinstance(value, int) or value < (name != "seed"):
-            raise ValueError(f"{name}={value!r}: expected a positive integer")
+            raise _refused(
+                N_("{name}={value!r}: expected a positive integer"), name=name, value=value
+            )
     if name in ("batchnorm", "shuffle") and not isinstance(value, bool):
-        raise ValueError(f"{name}={value!r}: expected true or false")
+        raise _refused(N_("{name}={value!r}: expected true or false"), name=name, value=value)
     if name in ("lr", "momentum", "weight_decay", "init_scale", "dropout", "validation_split"):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise ValueError(f"{name}={value!r}: expected a number")
+            raise _refused(N_("{name}={value!r}: expected a number"), name=name, value=value)
         if isinstance(value, int):
             value = float(value)
         if value is not None and not math.isfinite(value):
             # YAML's .inf, JSON's 1e999 (read as inf) or NaN: no trial trains with it, and
             # the sweep's files (strict JSON) could not record it.
-            raise ValueError(
-                f"{name}={value!r}: expected a finite number (1e999 and beyond read as inf)"
+            template = N_(
+                "{name}={value!r}: expected a finite number (1e999 and beyond read as inf)"
             )
+            raise _refused(template, name=name, value=value)
     if name in ("activation", "output", "init", "optimizer", "loss", "dtype"):
         if value is not None and not isinstance(value, str):
-            raise ValueError(f"{name}={value!r}: expected a name")
+            raise _refused(N_("{name}={value!r}: expected a name"), name=name, value=value)
     return value
 
 
@@ -162,19 +177,18 @@ def _source(data: Any) -> dict[str, Any]:
         return make_source(data)
     if isinstance(data, dict):
         if "data" not in data:
-            raise ValueError(
-                f"data={data!r}: a data dict needs 'data' (a name or a CSV path) and may add "
-                f"{', '.join(_SOURCE_OPTIONS)}"
+            template = N_(
+                "data={data!r}: a data dict needs 'data' (a name or a CSV path) and may add {names}"
             )
+            raise _refused(template, data=data, names=", ".join(_SOURCE_OPTIONS))
         extra = set(data) - {"data", *_SOURCE_OPTIONS}
         if extra:
-            raise ValueError(
-                f"data: unknown option(s) {', '.join(sorted(extra))}; known: "
-                f"{', '.join(_SOURCE_OPTIONS)}"
-            )
+            template = N_("data: unknown option(s) {extra}; known: {names}")
+            extra_names, names = ", ".join(sorted(extra)), ", ".join(_SOURCE_OPTIONS)
+            raise _refused(template, extra=extra_names, names=names)
         options = {k: data[k] for k in _SOURCE_OPTIONS if k in data}
         return make_source(str(data["data"]), **options)
-    raise ValueError(f"data={data!r}: expected a data set name, a CSV path or a dict")
+    raise _refused(N_("data={data!r}: expected a data set name, a CSV path or a dict"), data=data)
 
 
 def _check_space(search: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -184,15 +198,15 @@ def _check_space(search: str, params: dict[str, Any]) -> dict[str, Any]:
             values = [values]
         if isinstance(values, dict):
             if search != "random":
-                raise ValueError(
-                    f"params.{name}: a distribution ({', '.join(values)}) needs search: random; "
-                    "a grid takes a list of values"
+                template = N_(
+                    "params.{name}: a distribution ({kinds}) needs search: random; a grid takes "
+                    "a list of values"
                 )
+                raise _refused(template, name=name, kinds=", ".join(values))
             if len(values) != 1 or next(iter(values)) not in DISTRIBUTIONS:
-                raise ValueError(
-                    f"params.{name}={values!r}: expected one of "
-                    f"{', '.join(f'{{{d}: [low, high]}}' for d in DISTRIBUTIONS)}"
-                )
+                kinds = ", ".join(f"{{{d}: [low, high]}}" for d in DISTRIBUTIONS)
+                template = N_("params.{name}={values!r}: expected one of {kinds}")
+                raise _refused(template, name=name, values=values, kinds=kinds)
             kind, bounds = next(iter(values.items()))
             ok = (
                 isinstance(bounds, (list, tuple))
@@ -205,18 +219,25 @@ def _check_space(search: str, params: dict[str, Any]) -> dict[str, Any]:
                 and (kind != "log_uniform" or bounds[0] > 0)
             )
             if not ok:
-                raise ValueError(
-                    f"params.{name}: {kind} needs [low, high] with low <= high"
-                    + (" and low > 0" if kind == "log_uniform" else "")
-                    + f", got {bounds!r}"
+                template = (
+                    N_(
+                        "params.{name}: {kind} needs [low, high] with low <= high and low > 0, "
+                        "got {bounds!r}"
+                    )
+                    if kind == "log_uniform"
+                    else N_(
+                        "params.{name}: {kind} needs [low, high] with low <= high, got {bounds!r}"
+                    )
                 )
+                raise _refused(template, name=name, kind=kind, bounds=bounds)
             _option(name, int(bounds[0]) if kind == "int" else float(bounds[0]))
             space[name] = {kind: list(bounds)}
         else:
             if not isinstance(values, (list, tuple)) or not values:
-                raise ValueError(
-                    f"params.{name}={values!r}: expected a non-empty list of values to try"
+                template = N_(
+                    "params.{name}={values!r}: expected a non-empty list of values to try"
                 )
+                raise _refused(template, name=name, values=values)
             space[name] = [_option(name, v) for v in values]
     return space
 
@@ -226,41 +247,43 @@ def normalize_spec(raw: dict[str, Any]) -> dict[str, Any]:
     made absolute) and every default filled in; the metric stays None when not given
     (:func:`resolve_metric` picks it once the data's task is known)."""
     if not isinstance(raw, dict):
-        raise ValueError(f"a sweep spec is a mapping (data, params, ...), got {raw!r}")
+        raise _refused(N_("a sweep spec is a mapping (data, params, ...), got {spec!r}"), spec=raw)
     unknown = set(raw) - set(SPEC_KEYS)
     if unknown:
-        raise ValueError(
-            f"unknown spec key(s) {', '.join(sorted(unknown))}; known: {', '.join(SPEC_KEYS)}"
-        )
+        template = N_("unknown spec key(s) {keys}; known: {names}")
+        keys, names = ", ".join(sorted(unknown)), ", ".join(SPEC_KEYS)
+        raise _refused(template, keys=keys, names=names)
     if "data" not in raw:
-        raise ValueError("the spec names no data: add data: <name or CSV path>")
+        raise _refused(N_("the spec names no data: add data: <name or CSV path>"))
     search = raw.get("search", "grid")
     if search not in ("grid", "random"):
-        raise ValueError(f"search={search!r}: expected grid or random")
+        raise _refused(N_("search={search!r}: expected grid or random"), search=search)
     trials = raw.get("trials")
     if search == "random":
         if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-            raise ValueError(f"search: random needs trials: <positive integer>, got {trials!r}")
+            template = N_("search: random needs trials: <positive integer>, got {trials!r}")
+            raise _refused(template, trials=trials)
     elif trials is not None:
-        raise ValueError("trials applies to search: random; a grid runs every combination")
+        raise _refused(N_("trials applies to search: random; a grid runs every combination"))
     params = raw.get("params") or {}
     fixed = raw.get("fixed") or {}
     if not isinstance(params, dict) or not isinstance(fixed, dict):
-        raise ValueError("params and fixed must be mappings of option names to values")
+        raise _refused(N_("params and fixed must be mappings of option names to values"))
     both = set(params) & set(fixed)
     if both:
-        raise ValueError(f"option(s) {', '.join(sorted(both))} both swept (params) and fixed")
+        template = N_("option(s) {names} both swept (params) and fixed")
+        raise _refused(template, names=", ".join(sorted(both)))
     repeats = raw.get("repeats", 1)
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats={repeats!r}: expected a positive integer")
+        raise _refused(N_("repeats={repeats!r}: expected a positive integer"), repeats=repeats)
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed={seed!r}: expected a non-negative integer")
+        raise _refused(N_("seed={seed!r}: expected a non-negative integer"), seed=seed)
     metric, direction = raw.get("metric"), raw.get("direction")
     if metric is not None:
         _check_metric(metric)
     if direction is not None and direction not in ("max", "min"):
-        raise ValueError(f"direction={direction!r}: expected max or min")
+        raise _refused(N_("direction={direction!r}: expected max or min"), direction=direction)
     return {
         "name": raw.get("name"),
         "source": _source(raw["data"]),
@@ -278,10 +301,11 @@ def normalize_spec(raw: dict[str, Any]) -> dict[str, Any]:
 def _check_metric(metric: Any) -> None:
     split, _, name = str(metric).partition("_")
     if split not in ("train", "val", "test") or name not in ("loss", *METRICS):
-        raise ValueError(
-            f"metric={metric!r}: expected train_, val_ or test_ followed by loss or one of "
-            f"{', '.join(METRICS)}, e.g. val_accuracy"
+        template = N_(
+            "metric={metric!r}: expected train_, val_ or test_ followed by loss or one of "
+            "{names}, e.g. val_accuracy"
         )
+        raise _refused(template, metric=metric, names=", ".join(METRICS))
 
 
 def resolve_metric(spec: dict[str, Any], task: str, has_test: bool) -> tuple[str, str]:
@@ -360,9 +384,11 @@ def expand_trials(spec: dict[str, Any]) -> list[dict[str, Any]]:
     seen: dict[str, int] = {}
     for trial in trials:
         if trial["key"] in seen:
-            raise ValueError(
-                f"trials {seen[trial['key']]} and {trial['index']} have the same configuration "
-                f"{trial['params']}: remove the duplicate value"
+            template = N_(
+                "trials {first} and {second} have the same configuration {params}: remove the "
+                "duplicate value"
             )
+            first, second = seen[trial["key"]], trial["index"]
+            raise _refused(template, first=first, second=second, params=trial["params"])
         seen[trial["key"]] = trial["index"]
     return trials

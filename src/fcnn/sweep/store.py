@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write_bytes, atomic_write_text
+from ..i18n import N_, Message
 from ..train.rundir import DirectoryInUseError, hold_directory
 
 __all__ = ["SpecMismatchError", "SweepLockedError", "SweepStore"]
@@ -108,10 +109,12 @@ class SweepStore:
             changes = _differences(recorded, json.loads(json.dumps(spec)))
             if changes:
                 shown = "; ".join(changes[:5]) + (" ..." if len(changes) > 5 else "")
-                raise SpecMismatchError(
-                    f"{self.directory} holds a sweep with a different spec ({shown}); "
-                    "re-run with the same spec to resume it, or give another output directory"
+                template = N_(
+                    "{path} holds a sweep with a different spec ({changes}); re-run with the "
+                    "same spec to resume it, or give another output directory"
                 )
+                said = Message("train", template, path=self.directory, changes=shown)
+                raise SpecMismatchError(said)
         else:
             atomic_write_text(path, json.dumps(spec, indent=1))
 

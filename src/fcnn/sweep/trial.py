@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..data import load_source
+from ..i18n import N_, Message
 from ..io import save
 from ..layers import Linear
 from ..losses import get_loss
@@ -77,11 +78,13 @@ def build(config: dict[str, Any], dataset) -> tuple[Any, Any, str]:
             layer.weight.data[...] = state.randn(*layer.weight.shape) * scale
     name = config["optimizer"]
     if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer={name!r}: expected one of {', '.join(OPTIMIZERS)}")
+        template = N_("optimizer={name!r}: expected one of {names}")
+        raise ValueError(Message("train", template, name=name, names=", ".join(OPTIMIZERS)))
     kwargs = {k: config[k] for k in ("lr", "momentum", "weight_decay") if config[k] is not None}
     wrong = unknown_arguments(OPTIMIZERS[name], kwargs)
     if wrong:
-        raise ValueError(f"optimizer {name!r} does not take the option {wrong[0]!r}")
+        template = N_("optimizer {name!r} does not take the option {option!r}")
+        raise ValueError(Message("train", template, name=name, option=wrong[0]))
     optimizer = OPTIMIZERS[name](model.parameters(), **kwargs)
     return model, optimizer, loss
 

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as RichProgress
 
-from ..i18n import translator
+from ..i18n import N_, translator
 
 __all__ = ["Progress", "format_logs", "notebook_display"]
 
@@ -54,15 +54,30 @@ def notebook_display() -> Callable[[str, str], Any] | None:
     return Handle
 
 
+# the names in an epoch's line with a word of their own; f1, r2, rmse, mae are symbols
+# a reader of either language knows, shown as they are
+_NAMES = {"loss": N_("loss"), "accuracy": N_("accuracy"), "lr": N_("lr")}
+_VALIDATION = "val_"
+
+
+def _name(key: str) -> str:
+    """A key of ``logs`` in the current language: ``val_loss`` → "val_loss" / "验证损失"."""
+    if key.startswith(_VALIDATION) and key != _VALIDATION:
+        return _("val_{name}").format(name=_name(key[len(_VALIDATION) :]))
+    return _(_NAMES[key]) if key in _NAMES else key
+
+
 def format_logs(logs: dict[str, float]) -> str:
+    """An epoch's numbers as one line, ``loss 0.3012  accuracy 0.9000  lr 0.1  0.52s``;
+    the names in the current language, every number formatted the same in both."""
     parts = []
     for key, value in logs.items():
         if key == "time":
-            parts.append(f"{value:.2f}s")
+            parts.append(_("{seconds}s").format(seconds=f"{value:.2f}"))
         elif key == "lr":
-            parts.append(f"lr {value:.3g}")
+            parts.append(f"{_name(key)} {value:.3g}")
         else:
-            parts.append(f"{key} {value:.4f}")
+            parts.append(f"{_name(key)} {value:.4f}")
     return "  ".join(parts)
 
 
@@ -112,7 +127,7 @@ class Progress:
                 ),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("loss {task.fields[loss]:.4f}"),
+                TextColumn(_name("loss") + " {task.fields[loss]:.4f}"),
                 TimeRemainingColumn(),
                 console=drawer,
                 transient=True,

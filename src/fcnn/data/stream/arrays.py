@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ... import checks
+from ...i18n import N_, Message
 from .base import BatchSource, StreamError, file_fingerprint
 
 __all__ = ["DaskSource", "NpySource"]
@@ -22,7 +23,8 @@ def _names(names: Any, count: int, who: str) -> list[str]:
         return [f"x{j}" for j in range(count)]
     names = [str(name) for name in names]
     if len(names) != count:
-        raise ValueError(f"{who}: {len(names)} feature_names for {count} features")
+        template = N_("{who}: {names} feature_names for {count} features")
+        raise ValueError(Message("data", template, who=who, names=len(names), count=count))
     return names
 
 
@@ -30,9 +32,10 @@ def _open_npy(path: Path, who: str) -> np.ndarray:
     try:
         return np.load(path, mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError) as err:
-        raise StreamError(
-            f"{who}: cannot read {path} as a .npy file ({err}); save it again with numpy.save"
-        ) from None
+        template = N_(
+            "{who}: cannot read {path} as a .npy file ({error}); save it again with numpy.save"
+        )
+        raise StreamError(Message("data", template, who=who, path=path, error=err)) from None
 
 
 class NpySource(BatchSource):
@@ -63,10 +66,12 @@ class NpySource(BatchSource):
         self.path = Path(X)
         self._X = _open_npy(self.path, "NpySource")
         if self._X.ndim != 2 or self._X.dtype.kind not in "biuf":
-            raise StreamError(
-                f"NpySource: {self.path} holds a {self._X.ndim}-D array of {self._X.dtype}; "
-                "expected a 2-D array of numbers (rows, features)"
+            template = N_(
+                "NpySource: {path} holds a {ndim}-D array of {dtype}; expected a 2-D array of "
+                "numbers (rows, features)"
             )
+            said = {"ndim": self._X.ndim, "dtype": self._X.dtype}
+            raise StreamError(Message("data", template, path=self.path, **said))
         self.n_rows = len(self._X)
         self._columns = np.arange(self._X.shape[1])
         self._y, self.y_path, self.target = None, None, None
@@ -77,10 +82,9 @@ class NpySource(BatchSource):
             self.y_path = Path(y)
             self._y = _open_npy(self.y_path, "NpySource")
             if len(self._y) != self.n_rows:
-                raise StreamError(
-                    f"NpySource: {self.y_path} has {len(self._y)} rows but {self.path} has "
-                    f"{self.n_rows}; they must match"
-                )
+                template = N_("NpySource: {y} has {rows} rows but {path} has {n}; they must match")
+                said = {"y": self.y_path, "rows": len(self._y), "n": self.n_rows}
+                raise StreamError(Message("data", template, path=self.path, **said))
         self.feature_names = _names(feature_names, len(self._columns), "NpySource")
 
     def _chunk_count(self) -> int:
@@ -123,35 +127,41 @@ class DaskSource(BatchSource):
         if isinstance(data, dd.DataFrame):
             if y is None or y not in data.columns:
                 columns = ", ".join(map(str, data.columns))
-                raise StreamError(
-                    f"DaskSource: the DataFrame has no target column {y!r}; its columns: "
-                    f"{columns}; pass y= one of them"
+                template = N_(
+                    "DaskSource: the DataFrame has no target column {y!r}; its columns: "
+                    "{columns}; pass y= one of them"
                 )
+                raise StreamError(Message("data", template, y=y, columns=columns))
             self.target = y
             features = [c for c in data.columns if c != y]
             for name in features:
                 if data[name].dtype.kind not in "biuf":
-                    raise StreamError(
-                        f"DaskSource: column {name!r} holds {data[name].dtype}, not numbers; "
-                        "drop it or encode it as numbers first"
+                    template = N_(
+                        "DaskSource: column {name!r} holds {dtype}, not numbers; drop it or "
+                        "encode it as numbers first"
                     )
+                    said = Message("data", template, name=name, dtype=data[name].dtype)
+                    raise StreamError(said)
             self._features_of = features
             self.feature_names = [str(c) for c in features]
             self._parts = data.npartitions
             self.n_rows = None  # len(df) would compute every partition
         elif isinstance(data, da.Array):
             if data.ndim != 2:
-                raise ValueError(f"DaskSource: X must be 2-D, got shape {data.shape}")
+                template = N_("DaskSource: X must be 2-D, got shape {shape}")
+                raise ValueError(Message("data", template, shape=data.shape))
             if y is not None:
                 if not isinstance(y, da.Array) or len(y) != len(data):
-                    raise ValueError("DaskSource: y must be a Dask array as long as X")
+                    template = N_("DaskSource: y must be a Dask array as long as X")
+                    raise ValueError(Message("data", template))
                 y = y.rechunk((data.chunks[0], *y.chunks[1:]))  # the same row blocks
             self._y = y
             self.feature_names = _names(feature_names, data.shape[1], "DaskSource")
             self._parts = data.numblocks[0]
             self.n_rows = int(data.shape[0])
         else:
-            raise TypeError(f"DaskSource: expected a Dask array or DataFrame, got {type(data)}")
+            template = N_("DaskSource: expected a Dask array or DataFrame, got {kind}")
+            raise TypeError(Message("data", template, kind=type(data)))
 
     def _chunk_count(self) -> int:
         return self._parts

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ...i18n import N_, Message
 from .base import BatchSource
 
 __all__ = ["IterableSource"]
@@ -34,12 +35,14 @@ class IterableSource(BatchSource):
     ) -> None:
         super().__init__(**options)
         if not callable(data) and iter(data) is data:
-            raise TypeError(
+            template = N_(
                 "IterableSource: data is a one-shot iterator (a generator); pass a list, or a "
                 "function that returns a new iterator for each epoch"
             )
+            raise TypeError(Message("data", template))
         if not callable(data) and not isinstance(data, Iterable):
-            raise TypeError(f"IterableSource: expected an iterable or a callable, got {data!r}")
+            template = N_("IterableSource: expected an iterable or a callable, got {data!r}")
+            raise TypeError(Message("data", template, data=data))
         self._data, self.n_rows, self._fingerprint = data, n_rows, fingerprint
         X, _ = self._first()
         count = X.shape[1]
@@ -50,11 +53,13 @@ class IterableSource(BatchSource):
     def _pairs(self):
         for i, item in enumerate(self._data() if callable(self._data) else self._data):
             if not (isinstance(item, (tuple, list)) and len(item) == 2):
-                raise ValueError(f"IterableSource: item {i} is not an (X, y) pair")
+                template = N_("IterableSource: item {i} is not an (X, y) pair")
+                raise ValueError(Message("data", template, i=i))
             X, y = item
             X = self._features(X)
             if X.ndim != 2:
-                raise ValueError(f"IterableSource: X of item {i} has shape {X.shape}; expected 2-D")
+                template = N_("IterableSource: X of item {i} has shape {shape}; expected 2-D")
+                raise ValueError(Message("data", template, i=i, shape=X.shape))
             yield X, None if y is None else np.asarray(y)
 
     def _first(self):
@@ -62,7 +67,8 @@ class IterableSource(BatchSource):
         try:
             return next(pairs)
         except StopIteration:
-            raise ValueError("IterableSource: the iterable gave no batches") from None
+            template = N_("IterableSource: the iterable gave no batches")
+            raise ValueError(Message("data", template)) from None
         finally:
             pairs.close()
 

@@ -71,11 +71,14 @@ class ParquetSource(BatchSource):
         for i, file in enumerate(self.files):
             handle = first if i == 0 else _open(file)
             if not handle.schema_arrow.equals(self._schema):
-                raise StreamError(
-                    f"ParquetSource: {file} has columns {_describe(handle.schema_arrow)} but "
-                    f"{self.files[0]} has {_describe(self._schema)}; every file must have the "
-                    "same columns and types (rewrite it, or read the files separately)"
+                template = N_(
+                    "ParquetSource: {path} has columns {columns} but {first} has {expected}; "
+                    "every file must have the same columns and types (rewrite it, or read "
+                    "the files separately)"
                 )
+                said = {"columns": _describe(handle.schema_arrow), "first": self.files[0]}
+                expected = _describe(self._schema)
+                raise StreamError(Message("data", template, path=file, expected=expected, **said))
             meta = handle.metadata
             for g in range(meta.num_row_groups):
                 self._groups.append((i, g))
@@ -108,10 +111,12 @@ class ParquetSource(BatchSource):
             # and pyarrow's pool would take the core the training step runs on.
             table = handle.read_row_group(group, columns=columns, use_threads=False)
         except (pa.ArrowException, OSError) as err:
-            raise StreamError(
-                f"ParquetSource: row group {group} of {self.files[i]} cannot be read "
-                f"(truncated or damaged: {err}); write the file again"
-            ) from None
+            template = N_(
+                "ParquetSource: row group {group} of {path} cannot be read (truncated or "
+                "damaged: {error}); write the file again"
+            )
+            said = Message("data", template, group=group, path=self.files[i], error=err)
+            raise StreamError(said) from None
         return to_arrays(table, self._features, self.target, self.dtype)
 
     def fingerprint(self) -> dict[str, Any]:
