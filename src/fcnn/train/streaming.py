@@ -26,6 +26,7 @@ import numpy as np
 
 from ..core import Module
 from ..data.stream import BatchSource, prefetch
+from ..data.stream.prefetch import room_for_reader
 from ..data.stream.shuffle import split_slab
 
 __all__ = ["PREFETCH_DEPTH", "first_batch", "source_outputs", "stream_config", "stream_epoch"]
@@ -78,8 +79,9 @@ def stream_epoch(
 
 def _split(ready: Iterator[tuple[Any, Any]], batch_size: int) -> Iterator[tuple[Any, Any]]:
     try:
-        for X, y in ready:
-            yield from split_slab(X, y, batch_size)
+        with room_for_reader():
+            for X, y in ready:
+                yield from split_slab(X, y, batch_size)
     finally:
         ready.close()  # stops the reader thread
 

@@ -32,7 +32,8 @@ def _open(path: Path) -> Any:
     import pyarrow.parquet as pq
 
     try:
-        return pq.ParquetFile(path)
+        # Memory-mapped: pages are read from the cache where they lie, not copied first.
+        return pq.ParquetFile(path, memory_map=True)
     except (pa.ArrowException, OSError) as err:
         template = N_(
             "ParquetSource: {path} is not a complete Parquet file (truncated or damaged: "

@@ -8,22 +8,34 @@ step (whose matrix products release the GIL too). The queue between them is boun
 An exception in the reader is raised again in the consumer, with the reader's
 traceback; a consumer that stops early (``break``, an exception, ``close()``) stops and
 joins the thread before it goes on.
+
+The overlap only pays when the reader has a core and the GIL when it needs them:
+:func:`room_for_reader` gives BLAS one thread fewer and shortens the interpreter's switch
+interval while a reader runs beside the step.
 """
 
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ... import checks
 
-__all__ = ["THREAD_NAME", "prefetch"]
+__all__ = ["SWITCH_INTERVAL", "THREAD_NAME", "prefetch", "room_for_reader"]
 
 THREAD_NAME = "fcnn-prefetch"
 _ITEM, _DONE, _ERROR = range(3)
 _POLL = 0.05  # seconds between looks at the stop flag while the queue is full
+
+# Seconds a thread may keep the GIL while another waits for it. Python's default, 5 ms, is
+# what the reader waits each time it comes back from a C call while the step runs Python
+# between its NumPy calls: hundreds of times an epoch. 0.1 ms lets it in at once
+# (benchmarks/stream_speed.md measures the difference).
+SWITCH_INTERVAL = 1e-4
 
 
 def prefetch(items: Iterable[Any], depth: int = 2) -> Iterator[Any]:
@@ -77,3 +89,20 @@ def prefetch(items: Iterable[Any], depth: int = 2) -> Iterator[Any]:
             except queue.Empty:
                 pass
         thread.join()
+
+
+@contextmanager
+def room_for_reader() -> Iterator[None]:
+    """Within: BLAS runs one thread fewer (at least one) and the interpreter hands the GIL
+    over within :data:`SWITCH_INTERVAL`, so that a reader thread beside the training step
+    has a core of its own and gets the GIL back quickly. Both are put back on exit."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    interval = sys.getswitchinterval()
+    with threadpool_limits(limits=max(1, min(blas, default=1) - 1), user_api="blas"):
+        sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+        try:
+            yield
+        finally:
+            sys.setswitchinterval(interval)

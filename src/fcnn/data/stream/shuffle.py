@@ -69,8 +69,8 @@ class _Buffer:
     (mmap) and go back to it when freed, so every one is page-faulted in anew; on a
     784-feature data set the concatenations and permuted copies of the buffer cost more
     than decoding the file. Here a chunk is copied in once, each batch is gathered from
-    the buffer (a small array, reused by the allocator) and the rows kept for the next
-    round are gathered into a spare array and copied back to the front."""
+    the buffer and the rows kept for the next round are gathered into a spare array of the
+    same size, which then becomes the buffer."""
 
     def __init__(self) -> None:
         self.X = self.y = self.spare_X = self.spare_y = None
@@ -104,13 +104,15 @@ class _Buffer:
             yield self.X.take(rows, axis=0), None if self.y is None else self.y.take(rows, axis=0)
         kept = order[stop:]
         if len(kept):
-            self.spare_X = self._grown(self.spare_X, len(kept), self.X, 0)
+            # Gathered into the spare arrays, which then change places with the buffer's:
+            # the kept rows are at the front without a second copy.
+            self.spare_X = self._grown(self.spare_X, len(self.X), self.X, 0)
             np.take(self.X, kept, axis=0, out=self.spare_X[: len(kept)])
-            self.X[: len(kept)] = self.spare_X[: len(kept)]
+            self.X, self.spare_X = self.spare_X, self.X
             if self.y is not None:
-                self.spare_y = self._grown(self.spare_y, len(kept), self.y, 0)
+                self.spare_y = self._grown(self.spare_y, len(self.y), self.y, 0)
                 np.take(self.y, kept, axis=0, out=self.spare_y[: len(kept)])
-                self.y[: len(kept)] = self.spare_y[: len(kept)]
+                self.y, self.spare_y = self.spare_y, self.y
         self.held = len(kept)
 
 
