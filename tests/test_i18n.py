@@ -8,10 +8,12 @@ English, no entry is stale, and each compiled ``.mo`` matches its ``.po``.
 from __future__ import annotations
 
 import importlib.util
+import pickle
 from pathlib import Path
 
 import pytest
 
+import fcnn
 from fcnn import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,3 +203,15 @@ def test_a_model_summary_in_chinese_has_the_same_numbers(clean_environment):
     assert "参数总数" in chinese and "输出形状" in chinese and "Total params" in english
     assert re.findall(r"\d+", chinese) == re.findall(r"\d+", english)
     assert "参数总数" in model._repr_html_()
+
+
+def test_a_listing_takes_each_language_s_comma_when_read():
+    from fcnn.i18n import N_, Listing, Message
+
+    said = Message("diagnose", N_("layers {names}: {step}"), names=Listing([1, 2, 3]), step="")
+    layers = Listing([1, 2, 3])
+    assert str(layers) == "1, 2, 3"
+    fcnn.set_language("zh")
+    assert str(layers) == "1、2、3"
+    assert "1、2、3" in str(said)
+    assert pickle.loads(pickle.dumps(layers)) == layers

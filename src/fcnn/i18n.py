@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -38,6 +38,7 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "N_",
+    "Listing",
     "Message",
     "get_language",
     "keeping_language",
@@ -234,6 +235,33 @@ class Message:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
+
+
+class Listing:
+    """Items said as a list in the language current when it is read: ``1, 2, 3`` in
+    English, ``1、2、3`` in Chinese (whose lists take the enumeration comma). A field of a
+    :class:`Message`, as in "layers {names}: ..."."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[object]) -> None:
+        self.items = tuple(items)
+
+    def __str__(self) -> str:
+        separator = "、" if get_language() == "zh" else ", "
+        return separator.join(str(item) for item in self.items)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Listing) and self.items == other.items
+
+    def __hash__(self) -> int:
+        return hash(self.items)
+
+    def __repr__(self) -> str:
+        return f"Listing({list(self.items)!r})"
 
 
 def plural_translator(domain: str) -> Callable[[str, str, int], str]:

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import Listing
 from .probe import LayerStats
 from .thresholds import Thresholds
 from .words import N_, Message, words
@@ -322,7 +323,7 @@ def _normalized_updates(layers: list[LayerStats], t: Thresholds, step: Message) 
     ]
     if not large:
         return None
-    names = ", ".join(str(s.layer) for s in large)
+    names = Listing(s.layer for s in large)
     top = max(s.update_ratio or 0.0 for s in large)
     norm = large[0].normalization
     if len(large) > 1:
