@@ -120,7 +120,7 @@ class ModuleState:
             if unexpected:
                 parts.append(_("unexpected keys {keys}").format(keys=unexpected))
             said = _("load_state_dict for {name}: {parts}")
-            raise KeyError(said.format(name=type(self).__name__, parts="; ".join(parts)))
+            raise KeyError(said.format(name=type(self).__name__, parts=_("; ").join(parts)))
         # Check every shape before copying anything, so a failed load changes nothing.
         values = {}
         for key, (module, name, is_param) in targets.items():
