@@ -27,6 +27,7 @@ import numpy as np
 
 from . import checks, display
 from .hooks import ModuleHooks
+from .i18n import N_, Message
 from .module_state import ModuleState
 from .parameter import Parameter
 from .rng import default_rng, get_rng, seed
@@ -80,13 +81,16 @@ class ShapeError(ValueError):
 def check_features(module: Module, x: np.ndarray, features: int | None) -> None:
     """Raise :class:`ShapeError` unless ``x`` is 2-D ``(N, features)`` with N >= 1."""
     if x.ndim != 2 or (features is not None and x.shape[1] != features):
-        want = "features" if features is None else str(features)
-        hint = " (a single sample needs x.reshape(1, -1))" if x.ndim == 1 else ""
-        raise ShapeError(
-            f"{type(module).__name__} expects input of shape (N, {want}), got shape {x.shape}{hint}"
-        )
+        want = Message("checks", N_("features")) if features is None else features
+        hint = ""
+        if x.ndim == 1:
+            hint = Message("checks", N_(" (a single sample needs x.reshape(1, -1))"))
+        template = N_("{name} expects input of shape (N, {want}), got shape {shape}{hint}")
+        said = {"want": want, "shape": x.shape, "hint": hint}
+        raise ShapeError(Message("checks", template, name=type(module).__name__, **said))
     if x.shape[0] == 0:
-        raise ShapeError(f"{type(module).__name__} got an empty batch, shape {x.shape}")
+        template = N_("{name} got an empty batch, shape {shape}")
+        raise ShapeError(Message("checks", template, name=type(module).__name__, shape=x.shape))
 
 
 # --------------------------------------------------------------------------- Module
@@ -211,7 +215,10 @@ class Module(ModuleState, ModuleHooks):
             self._parameters or self._buffers or x.dtype not in checks.FLOAT_DTYPES
         ):
             if x.dtype.kind == "c":  # the cast would drop the imaginary part with a warning
-                raise TypeError(f"{type(self).__name__} got complex input ({x.dtype})")
+                template = N_("{name} got complex input ({dtype})")
+                raise TypeError(
+                    Message("checks", template, name=type(self).__name__, dtype=x.dtype)
+                )
             x = x.astype(self.dtype)
         check_features(self, x, features)
         return x

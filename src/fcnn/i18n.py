@@ -57,7 +57,19 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAINS: dict[str, tuple[str, ...]] = {
     # domain: the files (relative to the fcnn package, globs allowed) its messages are
     # extracted from. A file belongs to one domain only.
-    "checks": ("checks.py", "registry.py"),
+    "checks": (
+        "checks.py",
+        "registry.py",
+        "core.py",
+        "module_state.py",
+        "specs.py",
+        "init.py",
+        "layers.py",
+        "models.py",
+        "activations/*.py",
+        "losses/*.py",
+        "optim/*.py",
+    ),
     "display": ("display.py",),
     "cli": ("cli/*.py",),
     "data": (
@@ -76,11 +88,13 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "tensorfile.py",
         "interop/onnx_export.py",
         "interop/onnx_graph.py",
+        "interop/torch_interop.py",
+        "interop/torch_state_dict.py",
     ),
     "optional": ("interop/optional.py",),
     "explain": ("explain/*.py",),
     "diagnose": ("diagnose/*.py",),
-    "train": ("train/*.py", "sweep/*.py"),
+    "train": ("train/*.py", "sweep/*.py", "sklearn/*.py"),
     "plot": ("plot/*.py",),
     "playground": ("playground/*.py", "playground/static/js/*.js", "playground/static/*.html"),
     "exercises": ("exercises*.py", "exercises/*.py"),

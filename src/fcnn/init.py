@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .core import Parameter, get_rng
+from .i18n import N_, Message
 
 __all__ = [
     "INITIALIZERS",
@@ -39,7 +40,8 @@ Tensor = Any  # a Parameter or an ndarray
 def _array(tensor: Tensor) -> np.ndarray:
     array = tensor.data if isinstance(tensor, Parameter) else tensor
     if not isinstance(array, np.ndarray):
-        raise TypeError(f"expected a Parameter or numpy array, got {type(tensor).__name__}")
+        template = N_("expected a Parameter or numpy array, got {type}")
+        raise TypeError(Message("checks", template, type=type(tensor).__name__))
     return array
 
 
@@ -62,20 +64,23 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         elif isinstance(param, (int, float)) and not isinstance(param, bool):
             slope = float(param)
         else:
-            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a number")
+            template = N_("calculate_gain: negative_slope {param!r} is not a number")
+            raise ValueError(Message("checks", template, param=param))
         return math.sqrt(2.0 / (1.0 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4.0
     known = sorted(linear | {"tanh", "relu", "leaky_relu", "selu"})
-    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; known: {known}")
+    template = N_("calculate_gain: unsupported nonlinearity {nonlinearity!r}; known: {known}")
+    raise ValueError(Message("checks", template, nonlinearity=nonlinearity, known=known))
 
 
 def _fans(array: np.ndarray) -> tuple[int, int]:
     """fan_in, fan_out of a weight of shape (out_features, in_features, ...)."""
     if array.ndim < 2:
-        raise ValueError(
-            f"fan in and fan out need a tensor with at least 2 dimensions, got shape {array.shape}"
+        template = N_(
+            "fan in and fan out need a tensor with at least 2 dimensions, got shape {shape}"
         )
+        raise ValueError(Message("checks", template, shape=array.shape))
     receptive = int(np.prod(array.shape[2:])) if array.ndim > 2 else 1
     return array.shape[1] * receptive, array.shape[0] * receptive
 
@@ -128,7 +133,7 @@ def uniform_(
 ) -> Tensor:
     """Fill with U(a, b)."""
     if not a <= b:
-        raise ValueError(f"uniform_: a={a} must not exceed b={b}")
+        raise ValueError(Message("checks", N_("uniform_: a={a} must not exceed b={b}"), a=a, b=b))
     generator = get_rng(rng, seed, where="uniform_")
     return _fill_drawn(tensor, lambda shape: generator.uniform(a, b, shape))
 
@@ -143,7 +148,7 @@ def normal_(
 ) -> Tensor:
     """Fill with N(mean, std²)."""
     if std < 0:
-        raise ValueError(f"normal_: std={std} must be non-negative")
+        raise ValueError(Message("checks", N_("normal_: std={std} must be non-negative"), std=std))
     generator = get_rng(rng, seed, where="normal_")
     return _fill_drawn(tensor, lambda shape: generator.normal(mean, std, shape))
 
@@ -180,7 +185,8 @@ def xavier_normal_(
 
 def _kaiming_std(array: np.ndarray, a: float, mode: str, nonlinearity: str) -> float:
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"kaiming: mode={mode!r}; expected 'fan_in' or 'fan_out'")
+        template = N_("kaiming: mode={mode!r}; expected 'fan_in' or 'fan_out'")
+        raise ValueError(Message("checks", template, mode=mode))
     fan_in, fan_out = _fans(array)
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)

@@ -16,6 +16,7 @@ import numpy as np
 from . import checks, init
 from .constraints import MaxNormWeight
 from .core import Module, Parameter, ShapeError, get_rng, register_module
+from .i18n import N_, Message
 
 __all__ = ["BatchNorm1d", "Dropout", "Flatten", "Linear", "Maxout", "Sequential"]
 
@@ -139,9 +140,8 @@ class Sequential(Module):
         super().__init__(dtype=dtype)
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
-                raise TypeError(
-                    f"Sequential: layer {i} is a {type(layer).__name__}, expected an fcnn Module"
-                )
+                template = N_("Sequential: layer {i} is a {type}, expected an fcnn Module")
+                raise TypeError(Message("checks", template, i=i, type=type(layer).__name__))
             self._modules[str(i)] = layer
         if dtype is not None:
             self.to(dtype)
@@ -156,7 +156,11 @@ class Sequential(Module):
             try:
                 x = layer._forward_owned(x) if owned and plain else layer.forward(x)
             except ShapeError as err:
-                raise ShapeError(f"Sequential layer {i} ({type(layer).__name__}): {err}") from None
+                said = err.args[0] if len(err.args) == 1 else str(err)  # a Message stays one
+                template = N_("Sequential layer {i} ({type}): {error}")
+                raise ShapeError(
+                    Message("checks", template, i=i, type=type(layer).__name__, error=said)
+                ) from None
             owned = layer._returns_fresh_arrays and plain
         return x
 
@@ -173,9 +177,8 @@ class Sequential(Module):
 
     def append(self, layer: Module) -> Sequential:
         if not isinstance(layer, Module):
-            raise TypeError(
-                f"Sequential.append: expected an fcnn Module, got {type(layer).__name__}"
-            )
+            template = N_("Sequential.append: expected an fcnn Module, got {type}")
+            raise TypeError(Message("checks", template, type=type(layer).__name__))
         self._modules[str(len(self._modules))] = layer
         return self
 
@@ -184,11 +187,11 @@ class Sequential(Module):
         if isinstance(index, slice):
             return Sequential(*layers[index])
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-            raise TypeError(
-                f"Sequential indices must be integers or slices, not {type(index).__name__}"
-            )
+            template = N_("Sequential indices must be integers or slices, not {type}")
+            raise TypeError(Message("checks", template, type=type(index).__name__))
         if not -len(layers) <= index < len(layers):
-            raise IndexError(f"Sequential index {index} out of range for {len(layers)} layers")
+            template = N_("Sequential index {index} out of range for {count} layers")
+            raise IndexError(Message("checks", template, index=index, count=len(layers)))
         return layers[index]
 
     def __len__(self) -> int:
@@ -250,9 +253,10 @@ class BatchNorm1d(Module):
         if use_batch_stats:
             n = x.shape[0]
             if self.training and n < 2:
-                raise ShapeError(
-                    f"BatchNorm1d needs more than 1 sample per batch in training, got {x.shape}"
+                template = N_(
+                    "BatchNorm1d needs more than 1 sample per batch in training, got {shape}"
                 )
+                raise ShapeError(Message("checks", template, shape=x.shape))
             mean = x.mean(axis=0)
             centered = x - mean
             var = np.mean(centered * centered, axis=0)  # biased: normalises the batch
@@ -355,9 +359,8 @@ class Flatten(Module):
         if x.dtype != self.dtype and x.dtype not in checks.FLOAT_DTYPES:
             x = x.astype(self.dtype)
         if x.ndim < 2:
-            raise ShapeError(
-                f"Flatten expects input of shape (N, ...) with N samples, got {x.shape}"
-            )
+            template = N_("Flatten expects input of shape (N, ...) with N samples, got {shape}")
+            raise ShapeError(Message("checks", template, shape=x.shape))
         self._shape = x.shape
         return x.reshape(x.shape[0], -1)
 

@@ -19,6 +19,7 @@ from . import init as initializers
 from .activations import get_activation
 from .constraints import check_max_norm
 from .core import Module, get_rng, resolve_dtype
+from .i18n import N_, Message
 from .layers import BatchNorm1d, Dropout, Linear, Maxout, Sequential
 
 __all__ = ["INIT_NAMES", "mlp"]
@@ -113,10 +114,11 @@ def mlp(
         or len(sizes) < 2
         or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes)
     ):
-        raise ValueError(
-            f"mlp(sizes={sizes!r}): expected at least two positive integers "
-            f"(input width, ..., output width), e.g. [2, 4, 1]"
+        template = N_(
+            "mlp(sizes={sizes!r}): expected at least two positive integers "
+            "(input width, ..., output width), e.g. [2, 4, 1]"
         )
+        raise ValueError(Message("checks", template, sizes=sizes))
     checks.choice("mlp", "init", init, INIT_NAMES)
     batchnorm = checks.flag("mlp", "batchnorm", batchnorm)
     dropout = checks.real("mlp", "dropout", dropout, low=0, high=1, high_open=True)

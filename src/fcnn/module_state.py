@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from . import checks
+from .i18n import N_, Message, translator
+
+_ = translator("checks")  # for a KeyError, whose str() is the repr of its message
 
 if TYPE_CHECKING:  # only for annotations: core imports this file
     from .core import Module
@@ -67,7 +70,9 @@ class ModuleState:
     def train(self, mode: bool = True) -> Module:
         """Set training mode here and below (``mode=False``: eval); return self."""
         if not isinstance(mode, bool):
-            raise TypeError(f"train(mode={mode!r}): expected a bool")
+            raise TypeError(
+                Message("checks", N_("train(mode={mode!r}): expected a bool"), mode=mode)
+            )
         for module in self.modules():
             object.__setattr__(module, "training", mode)
         return self
@@ -96,7 +101,8 @@ class ModuleState:
         Values are cast to each parameter's dtype.
         """
         if not hasattr(state_dict, "keys"):
-            raise TypeError(f"load_state_dict expects a mapping, got {type(state_dict).__name__}")
+            template = N_("load_state_dict expects a mapping, got {type}")
+            raise TypeError(Message("checks", template, type=type(state_dict).__name__))
         targets: dict[str, tuple[Module, str, bool]] = {}
         for module_name, module in self.named_modules():
             prefix = f"{module_name}." if module_name else ""
@@ -110,10 +116,11 @@ class ModuleState:
         if strict and (missing or unexpected):
             parts = []
             if missing:
-                parts.append(f"missing keys {missing}")
+                parts.append(_("missing keys {keys}").format(keys=missing))
             if unexpected:
-                parts.append(f"unexpected keys {unexpected}")
-            raise KeyError(f"load_state_dict for {type(self).__name__}: " + "; ".join(parts))
+                parts.append(_("unexpected keys {keys}").format(keys=unexpected))
+            said = _("load_state_dict for {name}: {parts}")
+            raise KeyError(said.format(name=type(self).__name__, parts=_("; ").join(parts)))
         # Check every shape before copying anything, so a failed load changes nothing.
         values = {}
         for key, (module, name, is_param) in targets.items():
@@ -122,10 +129,12 @@ class ModuleState:
             value = np.asarray(state_dict[key])
             current = module._parameters[name].data if is_param else module._buffers[name]
             if value.shape != current.shape:
-                raise ValueError(
-                    f"load_state_dict: {key} has shape {value.shape} in the state dict "
-                    f"but {current.shape} in the model"
+                template = N_(
+                    "load_state_dict: {key} has shape {shape} in the state dict "
+                    "but {current} in the model"
                 )
+                said = {"key": key, "shape": value.shape, "current": current.shape}
+                raise ValueError(Message("checks", template, **said))
             values[key] = value
         for key, value in values.items():
             module, name, is_param = targets[key]

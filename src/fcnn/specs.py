@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import checks
+from .i18n import N_, Message
 from .rng import get_rng
 
 if TYPE_CHECKING:  # only for annotations: core imports this file
@@ -49,17 +50,20 @@ def from_spec(
 
 def _build(spec: Any, dtype: np.dtype, rng: np.random.Generator, where: str) -> Module:
     if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
-        raise ValueError(f"{where}: expected a dict with a string 'type', got {spec!r:.200}")
+        template = N_("{where}: expected a dict with a string 'type', got {spec!r:.200}")
+        raise ValueError(Message("checks", template, where=where, spec=spec))
     name = spec["type"]
     cls = MODULES.get(name)
     if cls is None:
         known = ", ".join(sorted(MODULES))
-        raise ValueError(f"{where}: unknown layer type {name!r}; known types: {known}")
+        template = N_("{where}: unknown layer type {name!r}; known types: {known}")
+        raise ValueError(Message("checks", template, where=where, name=name, known=known))
     args = {k: v for k, v in spec.items() if k != "type"}
     if "layers" in args:  # containers: build children first
         layers = args.pop("layers")
         if not isinstance(layers, list):
-            raise ValueError(f"{where}.layers: expected a list, got {type(layers).__name__}")
+            template = N_("{where}.layers: expected a list, got {type}")
+            raise ValueError(Message("checks", template, where=where, type=type(layers).__name__))
         children = [_build(s, dtype, rng, f"{where}.layers[{i}]") for i, s in enumerate(layers)]
         return cls(*children, **args).to(dtype)
     accepted = inspect.signature(cls).parameters
@@ -68,4 +72,5 @@ def _build(spec: Any, dtype: np.dtype, rng: np.random.Generator, where: str) -> 
     try:
         return cls(**args, dtype=dtype)
     except TypeError as err:
-        raise ValueError(f"{where}: bad arguments for {name}: {err}") from None
+        template = N_("{where}: bad arguments for {name}: {error}")
+        raise ValueError(Message("checks", template, where=where, name=name, error=err)) from None

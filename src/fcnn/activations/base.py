@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Module, ShapeError, register_module
+from ..i18n import N_, Message
 
 __all__ = ["Identity"]
 
@@ -64,13 +65,16 @@ class _Activation(Module):
         """``grad_output`` in the dtype the last forward ran in, and what it saved."""
         saved = self._saved
         if saved is None:
-            raise RuntimeError(f"{type(self).__name__}.backward() called before forward()")
+            template = N_("{name}.backward() called before forward()")
+            raise RuntimeError(Message("checks", template, name=type(self).__name__))
         grad_output = np.asarray(grad_output, dtype=saved[0].dtype)
         if grad_output.shape != saved[0].shape:
-            raise ShapeError(
-                f"{type(self).__name__}.backward expects grad_output of shape "
-                f"{saved[0].shape} (the shape of the last forward), got {grad_output.shape}"
+            template = N_(
+                "{name}.backward expects grad_output of shape {expected} "
+                "(the shape of the last forward), got {shape}"
             )
+            said = {"expected": saved[0].shape, "shape": grad_output.shape}
+            raise ShapeError(Message("checks", template, name=type(self).__name__, **said))
         return grad_output, saved
 
 

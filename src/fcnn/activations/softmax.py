@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import checks
 from ..core import register_module
+from ..i18n import N_, Message
 from .base import _Activation
 
 __all__ = ["LogSoftmax", "Softmax"]
@@ -17,16 +18,19 @@ __all__ = ["LogSoftmax", "Softmax"]
 def _dim(owner: str, dim: Any) -> int:
     """``dim`` as an int, 0, 1 or -1: the axes a 2-D input has."""
     if dim is None:
-        raise ValueError(
-            f"{owner}(dim=None): dim must be 0, 1 or -1; PyTorch's dim=None picks dim=1 "
-            f"for 2-D input, so pass dim=1"
+        template = N_(
+            "{owner}(dim=None): dim must be 0, 1 or -1; PyTorch's dim=None picks dim=1 "
+            "for 2-D input, so pass dim=1"
         )
+        raise ValueError(Message("checks", template, owner=owner))
     if not checks.is_int(dim):
-        raise TypeError(f"{owner}(dim={dim!r}): dim must be an integer (0, 1 or -1)")
+        template = N_("{owner}(dim={dim!r}): dim must be an integer (0, 1 or -1)")
+        raise TypeError(Message("checks", template, owner=owner, dim=dim))
     if dim not in (0, 1, -1):
-        raise ValueError(
-            f"{owner}(dim={dim!r}): dim must be 0 (across the batch), 1 or -1 (across features)"
+        template = N_(
+            "{owner}(dim={dim!r}): dim must be 0 (across the batch), 1 or -1 (across features)"
         )
+        raise ValueError(Message("checks", template, owner=owner, dim=dim))
     return int(dim)
 
 

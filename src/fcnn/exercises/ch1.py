@@ -8,7 +8,18 @@ from typing import Any
 import numpy as np
 
 from ..layers import Linear, Sequential
-from .verdict import Wrong, call, compare, exercise, first_match, function, miss, pair, translator
+from .verdict import (
+    Wrong,
+    call,
+    compare,
+    exercise,
+    first_match,
+    function,
+    miss,
+    pair,
+    then,
+    translator,
+)
 
 _ = translator("exercises")
 
@@ -93,9 +104,10 @@ def collapse(answer: Any) -> str:
                     hint,
                 )
             raise Wrong(
-                _("On hidden case {case} W is right but b is not.").format(case=case)
-                + " "
-                + miss(got_b, b),
+                then(
+                    _("On hidden case {case} W is right but b is not.").format(case=case),
+                    miss(got_b, b),
+                ),
                 hint,
             )
     return _(

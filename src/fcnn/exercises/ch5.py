@@ -18,6 +18,7 @@ from .verdict import (
     function,
     miss,
     number,
+    then,
     translator,
 )
 from .verdict import (
@@ -57,9 +58,10 @@ def he_std(answer: Any) -> str:
             }
             hint = next((h for v, h in hints.items() if math.isclose(got, v, rel_tol=1e-5)), "")
             raise Wrong(
-                _("For fan_in = {fan_in} your scale is not He's.").format(fan_in=fan_in)
-                + " "
-                + miss(got, want),
+                then(
+                    _("For fan_in = {fan_in} your scale is not He's.").format(fan_in=fan_in),
+                    miss(got, want),
+                ),
                 hint,
             )
     return _("Your scale is He's: the variance of a ReLU layer's output stays the same.")

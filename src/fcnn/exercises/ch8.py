@@ -13,7 +13,7 @@ from ..losses import CrossEntropyLoss
 from ..models import mlp
 from ..optim import SGD
 from ..train import fit
-from .verdict import Wrong, exercise, function, miss, number, translator
+from .verdict import Wrong, exercise, function, miss, number, then, translator
 from .verdict import answered as _answered
 
 _ = translator("exercises")
@@ -89,12 +89,13 @@ def train_step(answer: Any) -> str:
             )
         if abs(number(said) - losses[step - 1]) > 1e-9 * max(1.0, abs(losses[step - 1])):
             raise Wrong(
-                _(
-                    "The weights are right, but the loss returned at step {step} "
-                    "is not the batch's loss."
-                ).format(step=step)
-                + " "
-                + miss(number(said), losses[step - 1])
+                then(
+                    _(
+                        "The weights are right, but the loss returned at step {step} "
+                        "is not the batch's loss."
+                    ).format(step=step),
+                    miss(number(said), losses[step - 1]),
+                )
             )
     return _("Your training step is fcnn.fit's: forward, loss, zero_grad, backward, step.")
 

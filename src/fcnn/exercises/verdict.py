@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..i18n import translator
+from ..i18n import N_, Message, translator
 
 _ = translator("exercises")
 
@@ -85,7 +85,8 @@ def check(name: str, answer: Any) -> Verdict:
     """
     if name not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
-        raise ValueError(f"check: no exercise {name!r}; the exercises are {known}")
+        template = N_("check: no exercise {name!r}; the exercises are {known}")
+        raise ValueError(Message("exercises", template, name=name, known=known))
     if answer is None:  # the notebook's placeholder, not yet replaced
         return Verdict(
             name,
@@ -150,6 +151,12 @@ def array(answer: Any, shape: tuple[int, ...]) -> np.ndarray:
             hint,
         )
     return values
+
+
+def then(first: str, second: str) -> str:
+    """Two sentences in a row: English puts a space between them, Chinese (after its
+    full stop "。") does not."""
+    return _("{first} {second}").format(first=first, second=second)
 
 
 def miss(answer: float | np.ndarray, reference: Any) -> str:

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..i18n import N_, Message
 from ..losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss, get_loss
 from .rules import sigmoid
 
@@ -139,14 +140,18 @@ def loss_rule(loss: Any, k: int) -> LossRule:
         try:
             loss = get_loss(loss)
         except ValueError:
-            raise ValueError(
-                f"explain: unknown loss {loss!r}; expected one of {', '.join(LOSS_NAMES)}, "
-                f"another fcnn loss name, or an fcnn Loss"
-            ) from None
+            template = N_(
+                "explain: unknown loss {loss!r}; expected one of {names}, "
+                "another fcnn loss name, or an fcnn Loss"
+            )
+            said = {"loss": loss, "names": ", ".join(LOSS_NAMES)}
+            raise ValueError(Message("explain", template, **said)) from None
     if not isinstance(loss, Loss):
-        raise TypeError(f"explain: loss must be a name or an fcnn Loss, got {type(loss).__name__}")
+        template = N_("explain: loss must be a name or an fcnn Loss, got {type}")
+        raise TypeError(Message("explain", template, type=type(loss).__name__))
     if loss.reduction == "none":
-        raise ValueError(f"explain: {loss!r} has reduction='none'; use 'mean' or 'sum'")
+        template = N_("explain: {loss!r} has reduction='none'; use 'mean' or 'sum'")
+        raise ValueError(Message("explain", template, loss=loss))
     elementwise = loss.target_kind != "classes"
     mean = loss.reduction == "mean"
     cls = type(loss)

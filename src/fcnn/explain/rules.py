@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import activations, layers
 from ..core import Module
+from ..i18n import N_, Message
 
 
 class ActivationRule(NamedTuple):
@@ -168,17 +169,25 @@ ACTIVATIONS: dict[type[Module], Callable[..., ActivationRule]] = {
 }
 
 # The layers the trace refuses, and why (the message goes on "it …").
+# Each reason is a template of the explain catalog, said after "it" in the refusal.
 REFUSED: dict[type[Module], str] = {
-    layers.BatchNorm1d: "normalises each unit over the batch, and one sample has no batch "
-    "statistics",
-    layers.Dropout: "zeroes random units, so the trace would depend on the draw; build the model "
-    "without it (it is the identity in eval mode)",
-    activations.Softmax: "couples its units (each output depends on every net input), so "
-    "∂out/∂net is a matrix, not one factor per unit; end the model at the logits and use "
-    "loss='cross_entropy', which contains the softmax",
-    activations.LogSoftmax: "couples its units (each output depends on every net input); end the "
-    "model at the logits and use loss='cross_entropy', which contains the log-softmax",
-    activations.PReLU: "has a learnable slope, which the trace does not cover; use LeakyReLU",
+    layers.BatchNorm1d: N_(
+        "normalises each unit over the batch, and one sample has no batch statistics"
+    ),
+    layers.Dropout: N_(
+        "zeroes random units, so the trace would depend on the draw; build the model "
+        "without it (it is the identity in eval mode)"
+    ),
+    activations.Softmax: N_(
+        "couples its units (each output depends on every net input), so "
+        "∂out/∂net is a matrix, not one factor per unit; end the model at the logits and use "
+        "loss='cross_entropy', which contains the softmax"
+    ),
+    activations.LogSoftmax: N_(
+        "couples its units (each output depends on every net input); end the "
+        "model at the logits and use loss='cross_entropy', which contains the log-softmax"
+    ),
+    activations.PReLU: N_("has a learnable slope, which the trace does not cover; use LeakyReLU"),
 }
 
 T = TypeVar("T")
@@ -196,5 +205,6 @@ def activation_rule(layer: Module | None) -> ActivationRule:
         return IDENTITY
     make = lookup(ACTIVATIONS, layer)
     if make is None:  # structure.stages refuses such a model first
-        raise TypeError(f"explain: no rule for {type(layer).__name__}")
+        template = N_("explain: no rule for {name}")
+        raise TypeError(Message("explain", template, name=type(layer).__name__))
     return make(layer)

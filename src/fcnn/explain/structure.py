@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Module
+from ..i18n import N_, Message
 from ..layers import Linear, Sequential
 from .rules import ACTIVATIONS, REFUSED, lookup
 
@@ -31,40 +32,48 @@ def _flatten(model: Module) -> list[Module]:
 def stages(model: Module, max_parameters: int) -> list[Stage]:
     """The model as (Linear, element-wise activation or None) pairs, or a clear refusal."""
     if not isinstance(model, Module):
-        raise TypeError(f"explain: model must be an fcnn Sequential, got {type(model).__name__}")
+        template = N_("explain: model must be an fcnn Sequential, got {type}")
+        raise TypeError(Message("explain", template, type=type(model).__name__))
     result: list[Stage] = []
     for i, layer in enumerate(_flatten(model)):
-        where = f"layer {i} ({type(layer).__name__})"
+        where = Message("explain", N_("layer {i} ({name})"), i=i, name=type(layer).__name__)
         if isinstance(layer, Linear):
             result.append((layer, None))
         elif (refusal := lookup(REFUSED, layer)) is not None:
-            raise ValueError(f"explain cannot trace {where}: it {refusal}")
+            template = N_("explain cannot trace {where}: it {refusal}")
+            said = {"where": where, "refusal": Message("explain", refusal)}
+            raise ValueError(Message("explain", template, **said))
         elif lookup(ACTIVATIONS, layer) is not None:
             if not result:
-                raise ValueError(
-                    f"explain cannot trace {where}: the model must start with a Linear layer"
+                template = N_(
+                    "explain cannot trace {where}: the model must start with a Linear layer"
                 )
+                raise ValueError(Message("explain", template, where=where))
             if result[-1][1] is not None:
-                raise ValueError(
-                    f"explain cannot trace {where}: it follows another activation "
-                    f"({type(result[-1][1]).__name__}); each Linear layer may be followed by "
-                    f"one element-wise activation"
+                template = N_(
+                    "explain cannot trace {where}: it follows another activation "
+                    "({previous}); each Linear layer may be followed by "
+                    "one element-wise activation"
                 )
+                said = {"where": where, "previous": type(result[-1][1]).__name__}
+                raise ValueError(Message("explain", template, **said))
             result[-1] = (result[-1][0], layer)
         else:
             traced = ", ".join(cls.__name__ for cls in ACTIVATIONS)
-            raise ValueError(
-                f"explain cannot trace {where}: it traces Linear layers and the element-wise "
-                f"activations {traced}"
+            template = N_(
+                "explain cannot trace {where}: it traces Linear layers and the element-wise "
+                "activations {traced}"
             )
+            raise ValueError(Message("explain", template, where=where, traced=traced))
     if not result:
-        raise ValueError("explain: the model has no Linear layer to trace")
+        raise ValueError(Message("explain", N_("explain: the model has no Linear layer to trace")))
     n = model.num_parameters()
     if n > max_parameters:
-        raise ValueError(
-            f"explain: the model has {n} parameters; a trace stays readable up to "
-            f"{max_parameters} (max_parameters={max_parameters}); try a smaller network"
+        template = N_(
+            "explain: the model has {n} parameters; a trace stays readable up to "
+            "{limit} (max_parameters={limit}); try a smaller network"
         )
+        raise ValueError(Message("explain", template, n=n, limit=max_parameters))
     return result
 
 
@@ -73,10 +82,11 @@ def sizes(stages: list[Stage]) -> list[int]:
     result = [stages[0][0].in_features] + [lin.out_features for lin, _ in stages]
     for i, (lin, _) in enumerate(stages[1:], start=1):
         if lin.in_features != result[i]:
-            raise ValueError(
-                f"explain: Linear layer {i + 1} takes {lin.in_features} inputs but layer {i} "
-                f"gives {result[i]}"
+            template = N_(
+                "explain: Linear layer {layer} takes {inputs} inputs but layer {i} gives {gives}"
             )
+            said = {"layer": i + 1, "inputs": lin.in_features, "i": i, "gives": result[i]}
+            raise ValueError(Message("explain", template, **said))
     return result
 
 
@@ -108,10 +118,12 @@ def parameter_names(
         elif shared_biases:
             entries = lin.bias.data
             if np.any(entries != entries[0]):
-                raise ValueError(
-                    f"explain: shared_biases=True needs the bias entries of each layer to be "
-                    f"equal; Linear layer {layer} has {entries.tolist()}"
+                template = N_(
+                    "explain: shared_biases=True needs the bias entries of each layer to be "
+                    "equal; Linear layer {layer} has {entries}"
                 )
+                said = {"layer": layer, "entries": entries.tolist()}
+                raise ValueError(Message("explain", template, **said))
             b_count += 1
             bias_names.append([f"b{b_count}"] * lin.out_features)
         else:

@@ -30,8 +30,17 @@ import numpy as np
 
 from .. import activations
 from ..core import Module, get_rng, resolve_dtype, warn_user
+from ..i18n import N_, Message
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear, Maxout, Sequential
 from .optional import import_torch
+
+
+def _layer_at(path: str) -> Message:
+    """Where a layer is, for a refusal: at its index in the model, or the model itself."""
+    if path:
+        return Message("files", N_("at index {path}"), path=path)
+    return Message("files", N_("(the model itself)"))
+
 
 __all__ = ["from_torch", "to_torch"]
 
@@ -142,7 +151,7 @@ def _from_torch(module: Any, path: str, dtype: np.dtype, rng: np.random.Generato
     torch = import_torch()
     nn = torch.nn
     kind = type(module)
-    where = f"at index {path}" if path else "(the model itself)"
+    where = _layer_at(path)
     if kind is nn.Sequential:
         children = [
             _from_torch(child, _child(path, i), dtype, rng) for i, child in enumerate(module)
@@ -161,18 +170,21 @@ def _from_torch(module: Any, path: str, dtype: np.dtype, rng: np.random.Generato
         _copy_from_torch(result, module, dtype)
     elif kind is nn.Dropout:
         if not 0 <= module.p < 1:
-            raise ValueError(
-                f"from_torch: Dropout {where} has p={module.p}; fcnn's Dropout needs p < 1 "
-                f"(p = 1 zeroes every unit)"
+            template = N_(
+                "from_torch: Dropout {where} has p={p}; fcnn's Dropout needs p < 1 "
+                "(p = 1 zeroes every unit)"
             )
+            raise ValueError(Message("files", template, where=where, p=module.p))
         result = Dropout(module.p, dtype=dtype, rng=rng)
     elif kind is nn.Flatten:
         if module.start_dim != 1 or module.end_dim != -1:
-            raise ValueError(
-                f"from_torch: Flatten {where} has start_dim={module.start_dim}, "
-                f"end_dim={module.end_dim}; fcnn's Flatten keeps the batch axis and flattens "
-                f"the rest (start_dim=1, end_dim=-1)"
+            template = N_(
+                "from_torch: Flatten {where} has start_dim={start}, "
+                "end_dim={end}; fcnn's Flatten keeps the batch axis and flattens "
+                "the rest (start_dim=1, end_dim=-1)"
             )
+            said = {"start": module.start_dim, "end": module.end_dim}
+            raise ValueError(Message("files", template, where=where, **said))
         result = Flatten(dtype=dtype)
     elif kind is nn.PReLU:
         result = activations.PReLU(module.num_parameters, init=float(module.init), dtype=dtype)
@@ -185,10 +197,11 @@ def _from_torch(module: Any, path: str, dtype: np.dtype, rng: np.random.Generato
             + [cls.__name__ for cls in _torch_activations()]
             + ["fcnn.interop.torch_interop.TorchMaxout"]
         )
-        raise TypeError(
-            f"from_torch: unsupported layer {kind.__name__} {where}; fcnn converts "
-            f"torch.nn {supported}"
+        template = N_(
+            "from_torch: unsupported layer {kind} {where}; fcnn converts torch.nn {supported}"
         )
+        said = {"kind": kind.__name__, "where": where, "supported": supported}
+        raise TypeError(Message("files", template, **said))
     object.__setattr__(result, "training", bool(module.training))
     return result
 
@@ -263,7 +276,8 @@ def from_torch(
     """
     torch = import_torch()
     if not isinstance(module, torch.nn.Module):
-        raise TypeError(f"from_torch: expected a torch.nn.Module, got {type(module).__name__}")
+        template = N_("from_torch: expected a torch.nn.Module, got {type}")
+        raise TypeError(Message("files", template, type=type(module).__name__))
     target = _torch_dtype_of(module) if dtype is None else resolve_dtype(dtype)
     return _from_torch(module, "", target, get_rng(rng, seed, where="from_torch"))
 
@@ -307,15 +321,16 @@ def _to_torch(m: Module, path: str, dtype: Any) -> Any:
     elif kind in _FCNN_TO_TORCH:
         result = _FCNN_TO_TORCH[kind](nn, m)
     else:
-        where = f"at index {path}" if path else "(the model itself)"
+        where = _layer_at(path)
         supported = ", ".join(
             ["Sequential", "Linear", "Maxout", "BatchNorm1d", "PReLU"]
             + [cls.__name__ for cls in _FCNN_TO_TORCH]
         )
-        raise TypeError(
-            f"to_torch: unsupported layer {kind.__name__} {where}; to_torch converts fcnn's "
-            f"{supported}"
+        template = N_(
+            "to_torch: unsupported layer {kind} {where}; to_torch converts fcnn's {supported}"
         )
+        said = {"kind": kind.__name__, "where": where, "supported": supported}
+        raise TypeError(Message("files", template, **said))
     result.training = bool(m.training)  # this module's flag only; children set their own
     return result
 
@@ -364,7 +379,8 @@ def to_torch(model: Module) -> Any:
     """
     torch = import_torch()
     if not isinstance(model, Module):
-        raise TypeError(f"to_torch: expected an fcnn Module, got {type(model).__name__}")
+        template = N_("to_torch: expected an fcnn Module, got {type}")
+        raise TypeError(Message("files", template, type=type(model).__name__))
     dtype = torch.float64 if model.dtype == np.float64 else torch.float32
     constrained = [name or type(m).__name__ for name, m in model.named_modules() if m.constrained]
     if constrained:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..core import Module
 from ..files import ModelFileError
+from ..i18n import N_, Message
 from ..tensorfile import DTYPES, TensorFile
 
 __all__ = ["load_torch_state_dict"]
@@ -57,9 +58,8 @@ def load_torch_state_dict(
         missing and unexpected keys and every shape mismatch.
     """
     if not isinstance(model, Module):
-        raise TypeError(
-            f"load_torch_state_dict: expected an fcnn Module, got {type(model).__name__}"
-        )
+        template = N_("load_torch_state_dict: expected an fcnn Module, got {type}")
+        raise TypeError(Message("files", template, type=type(model).__name__))
     with TensorFile(path) as handle:
         return _load_checked(model, handle, strict, prefix)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import checks
 from ..core import ShapeError, resolve_dtype
+from ..i18n import N_, Message
 
 __all__ = ["Loss"]
 
@@ -35,14 +36,16 @@ def _as_pred(owner: str, pred: Any) -> np.ndarray:
     if array.dtype in checks.FLOAT_DTYPES:
         return array
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{owner}: pred must be a real numeric array, got dtype {array.dtype}")
+        template = N_("{owner}: pred must be a real numeric array, got dtype {dtype}")
+        raise TypeError(Message("checks", template, owner=owner, dtype=array.dtype))
     return array.astype(np.float32)
 
 
 def _numeric(owner: str, name: str, value: Any) -> np.ndarray:
     array = np.asarray(value)
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{owner}: {name} must be a real numeric array, got dtype {array.dtype}")
+        template = N_("{owner}: {name} must be a real numeric array, got dtype {dtype}")
+        raise TypeError(Message("checks", template, owner=owner, name=name, dtype=array.dtype))
     return array
 
 
@@ -52,23 +55,28 @@ def _target_like(owner: str, pred: np.ndarray, target: Any) -> np.ndarray:
     if target.shape != pred.shape:
         hint = ""
         if target.ndim == 1 and pred.shape == (target.shape[0], 1):
-            hint = "; for a 1-D target y use y.reshape(-1, 1)"
+            hint = Message("checks", N_("; for a 1-D target y use y.reshape(-1, 1)"))
         elif pred.ndim == 1 and target.shape == (pred.shape[0], 1):
-            hint = "; for a 1-D pred use pred.reshape(-1, 1)"
+            hint = Message("checks", N_("; for a 1-D pred use pred.reshape(-1, 1)"))
+        template = N_(
+            "{owner}: pred has shape {pred} but target has shape {target}; "
+            "they must be the same{hint}"
+        )
         raise ShapeError(
-            f"{owner}: pred has shape {pred.shape} but target has shape {target.shape}; "
-            f"they must be the same{hint}"
+            Message(
+                "checks", template, owner=owner, pred=pred.shape, target=target.shape, hint=hint
+            )
         )
     if pred.size == 0:
-        raise ShapeError(f"{owner} got an empty batch, pred shape {pred.shape}")
+        template = N_("{owner} got an empty batch, pred shape {shape}")
+        raise ShapeError(Message("checks", template, owner=owner, shape=pred.shape))
     return target.astype(pred.dtype, copy=False)
 
 
 def _reduction(owner: str, reduction: Any) -> str:
     if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"{owner}(reduction={reduction!r}): reduction must be 'mean', 'sum' or 'none'"
-        )
+        template = N_("{owner}(reduction={reduction!r}): reduction must be 'mean', 'sum' or 'none'")
+        raise ValueError(Message("checks", template, owner=owner, reduction=reduction))
     return reduction
 
 
@@ -78,15 +86,18 @@ def _weight_array(owner: str, name: str, value: Any, *, per_class: bool) -> np.n
         return None
     array = np.asarray(value)
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{owner}({name}=...): {name} must be numeric, got dtype {array.dtype}")
+        template = N_("{owner}({name}=...): {name} must be numeric, got dtype {dtype}")
+        raise TypeError(Message("checks", template, owner=owner, name=name, dtype=array.dtype))
     array = np.array(array, dtype=array.dtype if array.dtype in checks.FLOAT_DTYPES else np.float64)
     if per_class and (array.ndim != 1 or array.size == 0):
-        raise ValueError(
-            f"{owner}({name}=...): {name} must be a 1-D array with one entry per class, "
-            f"got shape {array.shape}"
+        template = N_(
+            "{owner}({name}=...): {name} must be a 1-D array with one entry per class, "
+            "got shape {shape}"
         )
+        raise ValueError(Message("checks", template, owner=owner, name=name, shape=array.shape))
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{owner}({name}=...): {name} must be finite, got {array.tolist()}")
+        template = N_("{owner}({name}=...): {name} must be finite, got {values}")
+        raise ValueError(Message("checks", template, owner=owner, name=name, values=array.tolist()))
     return array
 
 
@@ -99,9 +110,9 @@ def _broadcast_to_pred(owner: str, name: str, array: np.ndarray | None, pred: np
     except ValueError:
         shape = None
     if shape != pred.shape:
+        template = N_("{owner}: {name} of shape {shape} does not broadcast to pred's shape {pred}")
         raise ShapeError(
-            f"{owner}: {name} of shape {array.shape} does not broadcast to pred's shape "
-            f"{pred.shape}"
+            Message("checks", template, owner=owner, name=name, shape=array.shape, pred=pred.shape)
         )
     return array.astype(pred.dtype, copy=False)
 
@@ -182,20 +193,27 @@ class Loss:
         """
         name = type(self).__name__
         if not self._ready:
-            raise RuntimeError(
-                f"{name}.backward() called before forward(): compute loss(pred, target) first"
+            template = N_(
+                "{name}.backward() called before forward(): compute loss(pred, target) first"
             )
+            raise RuntimeError(Message("checks", template, name=name))
         if self.reduction == "none":
             if grad_output is None:
-                raise ValueError(
-                    f"{name}(reduction='none').backward needs grad_output of the losses' "
-                    f"shape {self._loss_shape}"
+                template = N_(
+                    "{name}(reduction='none').backward needs grad_output of the losses' "
+                    "shape {shape}"
                 )
+                raise ValueError(Message("checks", template, name=name, shape=self._loss_shape))
             scale = np.asarray(grad_output, dtype=self._dtype)
             if scale.shape != self._loss_shape:
+                template = N_(
+                    "{name}(reduction='none').backward: grad_output has shape {shape}, "
+                    "expected the losses' shape {losses}"
+                )
                 raise ShapeError(
-                    f"{name}(reduction='none').backward: grad_output has shape {scale.shape}, "
-                    f"expected the losses' shape {self._loss_shape}"
+                    Message(
+                        "checks", template, name=name, shape=scale.shape, losses=self._loss_shape
+                    )
                 )
         else:
             if grad_output is None:
@@ -203,10 +221,12 @@ class Loss:
             elif np.ndim(grad_output) == 0:
                 factor = float(grad_output)
             else:
-                raise ValueError(
-                    f"{name}(reduction={self.reduction!r}).backward: grad_output must be a "
-                    f"scalar, got shape {np.shape(grad_output)}"
+                template = N_(
+                    "{name}(reduction={reduction!r}).backward: grad_output must be a "
+                    "scalar, got shape {shape}"
                 )
+                said = {"reduction": self.reduction, "shape": np.shape(grad_output)}
+                raise ValueError(Message("checks", template, name=name, **said))
             if self.reduction == "sum":
                 scale = factor
             else:  # nothing counted (every target ignored): the gradient is zero, as in torch

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, Message
 from .base import Loss, _broadcast_to_pred, _reduce, _target_like, _weight_array
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss"]
@@ -25,14 +26,16 @@ def _where(name: str, array: np.ndarray, flat_index: int) -> str:
     return f"{name}[{', '.join(str(int(i)) for i in index)}]" if index else name
 
 
-def _check_unit_interval(owner: str, name: str, array: np.ndarray, hint: str = "") -> None:
+def _check_unit_interval(owner: str, name: str, array: np.ndarray, hint: object = "") -> None:
     """Refuse values outside [0, 1] (NaN included), naming the first one."""
     if array.min() >= 0 and array.max() <= 1:  # NaN fails both comparisons
         return
     bad = int(np.argmax(~((array >= 0) & (array <= 1))))
     value = array.reshape(-1)[bad]
+    template = N_("{owner}: {name} must lie in [0, 1], got {where} = {value}{hint}")
+    where = _where(name, array, bad)
     raise ValueError(
-        f"{owner}: {name} must lie in [0, 1], got {_where(name, array, bad)} = {value}{hint}"
+        Message("checks", template, owner=owner, name=name, where=where, value=value, hint=hint)
     )
 
 
@@ -84,7 +87,9 @@ class BCELoss(_BinaryLoss):
 
     def _forward(self, pred: np.ndarray, target: Any) -> tuple[Any, float]:
         target = _target_like("BCELoss", pred, target)
-        hint = " (apply a sigmoid first, or give the logits to BCEWithLogitsLoss)"
+        hint = Message(
+            "checks", N_(" (apply a sigmoid first, or give the logits to BCEWithLogitsLoss)")
+        )
         _check_unit_interval("BCELoss", "pred", pred, hint)
         _check_unit_interval("BCELoss", "target", target)
         weight = _broadcast_to_pred("BCELoss", "weight", self.weight, pred)

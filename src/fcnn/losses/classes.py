@@ -13,17 +13,23 @@ import numpy as np
 
 from .. import checks
 from ..core import ShapeError
+from ..i18n import N_, Message
 from .base import Loss, _numeric, _reduce, _weight_array
 
 __all__ = ["CrossEntropyLoss", "NLLLoss"]
 
 
-def _as_logits(owner: str, pred: np.ndarray, what: str) -> np.ndarray:
+def _as_logits(owner: str, pred: np.ndarray, what: Message) -> np.ndarray:
     if pred.ndim != 2:
-        hint = " (a single sample needs pred.reshape(1, -1))" if pred.ndim == 1 else ""
-        raise ShapeError(f"{owner} expects {what} of shape (N, C), got shape {pred.shape}{hint}")
+        hint = ""
+        if pred.ndim == 1:
+            hint = Message("checks", N_(" (a single sample needs pred.reshape(1, -1))"))
+        template = N_("{owner} expects {what} of shape (N, C), got shape {shape}{hint}")
+        said = {"what": what, "shape": pred.shape, "hint": hint}
+        raise ShapeError(Message("checks", template, owner=owner, **said))
     if pred.shape[0] == 0 or pred.shape[1] == 0:
-        raise ShapeError(f"{owner} got an empty batch or no classes, pred shape {pred.shape}")
+        template = N_("{owner} got an empty batch or no classes, pred shape {shape}")
+        raise ShapeError(Message("checks", template, owner=owner, shape=pred.shape))
     return pred
 
 
@@ -59,17 +65,20 @@ class _ClassLoss(Loss):
         name = type(self).__name__
         self.weight = _weight_array(name, "weight", weight, per_class=True)
         if not checks.is_int(ignore_index):
-            raise TypeError(f"{name}(ignore_index={ignore_index!r}): expected an integer")
+            template = N_("{name}(ignore_index={ignore_index!r}): expected an integer")
+            raise TypeError(Message("checks", template, name=name, ignore_index=ignore_index))
         self.ignore_index = int(ignore_index)
 
     def _class_weight(self, pred: np.ndarray) -> np.ndarray | None:
         if self.weight is None:
             return None
         if self.weight.shape[0] != pred.shape[1]:
-            raise ValueError(
-                f"{type(self).__name__}: weight has {self.weight.shape[0]} entries but pred "
-                f"of shape {pred.shape} has {pred.shape[1]} classes"
+            template = N_(
+                "{name}: weight has {entries} entries but pred of shape {shape} has "
+                "{classes} classes"
             )
+            said = {"entries": self.weight.shape[0], "shape": pred.shape, "classes": pred.shape[1]}
+            raise ValueError(Message("checks", template, name=type(self).__name__, **said))
         return self.weight.astype(pred.dtype, copy=False)
 
     def _index_targets(self, target: np.ndarray, pred: np.ndarray, probabilities: bool) -> float:
@@ -81,24 +90,36 @@ class _ClassLoss(Loss):
         name = type(self).__name__
         n, c = pred.shape
         if target.dtype.kind not in "iu":
-            also = ", or floats of pred's shape (N, C) for class probabilities"
-            also = also if probabilities else ""
-            raise TypeError(
-                f"{name}: class targets must be integers, got dtype {target.dtype}; "
-                f"use target.astype(np.int64){also}"
+            also = ""
+            if probabilities:
+                also = Message(
+                    "checks", N_(", or floats of pred's shape (N, C) for class probabilities")
+                )
+            template = N_(
+                "{name}: class targets must be integers, got dtype {dtype}; "
+                "use target.astype(np.int64){also}"
             )
+            raise TypeError(Message("checks", template, name=name, dtype=target.dtype, also=also))
         if target.shape != (n,):
-            hint = ""
+            hint: object = ""
             if target.shape == (n, 1):
-                hint = "; use target.reshape(-1)"
+                hint = Message("checks", N_("; use target.reshape(-1)"))
+            elif target.shape == (n, c) and probabilities:
+                hint = Message(
+                    "checks",
+                    N_(
+                        "; for one-hot targets pass target.argmax(axis=1) "
+                        "or float probabilities target.astype(pred.dtype)"
+                    ),
+                )
             elif target.shape == (n, c):
-                hint = "; for one-hot targets pass target.argmax(axis=1)"
-                if probabilities:
-                    hint += " or float probabilities target.astype(pred.dtype)"
-            raise ShapeError(
-                f"{name}: class targets must have shape (N,) = ({n},) for pred of shape "
-                f"{pred.shape}, got shape {target.shape}{hint}"
+                hint = Message("checks", N_("; for one-hot targets pass target.argmax(axis=1)"))
+            template = N_(
+                "{name}: class targets must have shape (N,) = ({n},) for pred of shape "
+                "{pred}, got shape {shape}{hint}"
             )
+            said = {"n": n, "pred": pred.shape, "shape": target.shape, "hint": hint}
+            raise ShapeError(Message("checks", template, name=name, **said))
         target = target.astype(np.intp, copy=False)
         low, high = target.min(), target.max()
         ignored = None
@@ -112,10 +133,14 @@ class _ClassLoss(Loss):
                 bad &= ~ignored
             if bad.any():
                 row = int(np.argmax(bad))
+                template = N_(
+                    "{name}: target[{row}] = {value} is not a class index: "
+                    "expected 0 <= target < {c} (pred has {c} classes) or "
+                    "ignore_index={ignore_index}"
+                )
+                said = {"row": row, "value": int(target[row]), "c": c}
                 raise ValueError(
-                    f"{name}: target[{row}] = {int(target[row])} is not a class index: "
-                    f"expected 0 <= target < {c} (pred has {c} classes) or "
-                    f"ignore_index={self.ignore_index}"
+                    Message("checks", template, name=name, ignore_index=self.ignore_index, **said)
                 )
         weight = self._weight_now = self._class_weight(pred)
         if ignored is None:
@@ -179,21 +204,22 @@ class CrossEntropyLoss(_ClassLoss):
     ) -> None:
         super().__init__(weight, ignore_index, reduction)
         if not checks.is_real(label_smoothing) or not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(
-                f"CrossEntropyLoss(label_smoothing={label_smoothing!r}): "
-                "label_smoothing must be in [0, 1]"
+            template = N_(
+                "CrossEntropyLoss(label_smoothing={value!r}): label_smoothing must be in [0, 1]"
             )
+            raise ValueError(Message("checks", template, value=label_smoothing))
         self.label_smoothing = float(label_smoothing)
 
     def _forward(self, pred: np.ndarray, target: Any) -> tuple[Any, float]:
-        logits = _as_logits("CrossEntropyLoss", pred, "logits")
+        logits = _as_logits("CrossEntropyLoss", pred, Message("checks", N_("logits")))
         target = _numeric("CrossEntropyLoss", "target", target)
         if target.dtype.kind == "f" and target.ndim == 2:
             if target.shape != logits.shape:
-                raise ShapeError(
-                    f"CrossEntropyLoss: class-probability targets must have pred's shape "
-                    f"{logits.shape}, got shape {target.shape}"
+                template = N_(
+                    "CrossEntropyLoss: class-probability targets must have pred's shape "
+                    "{pred}, got shape {shape}"
                 )
+                raise ShapeError(Message("checks", template, pred=logits.shape, shape=target.shape))
             return self._forward_probabilities(logits, target)
         denominator = self._index_targets(target, logits, probabilities=True)
         n, c = logits.shape
@@ -299,7 +325,7 @@ class NLLLoss(_ClassLoss):
     input_kind = "log_probabilities"
 
     def _forward(self, pred: np.ndarray, target: Any) -> tuple[Any, float]:
-        log_probs = _as_logits("NLLLoss", pred, "log-probabilities")
+        log_probs = _as_logits("NLLLoss", pred, Message("checks", N_("log-probabilities")))
         target = _numeric("NLLLoss", "target", target)
         denominator = self._index_targets(target, log_probs, probabilities=False)
         losses = -log_probs[np.arange(log_probs.shape[0]), self._t]

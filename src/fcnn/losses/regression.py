@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import checks
+from ..i18n import N_, Message
 from .base import Loss, _reduce, _target_like
 
 __all__ = ["HuberLoss", "L1Loss", "MSELoss"]
@@ -95,7 +96,8 @@ class HuberLoss(Loss):
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
         if not checks.is_real(delta) or not 0 < delta < math.inf:
-            raise ValueError(f"HuberLoss(delta={delta!r}): delta must be a positive number")
+            template = N_("HuberLoss(delta={delta!r}): delta must be a positive number")
+            raise ValueError(Message("checks", template, delta=delta))
         self.delta = float(delta)
 
     def _forward(self, pred: np.ndarray, target: Any) -> tuple[Any, float]:

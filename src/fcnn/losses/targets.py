@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import checks
+from ..i18n import N_, Message
 from .base import Loss
 from .registry import get_loss
 
@@ -34,7 +35,8 @@ def resolve_loss(loss: Any, y: Any = None, n_outputs: int | None = None) -> Any:
     if isinstance(loss, str):
         return get_loss(loss)
     if not (hasattr(loss, "forward") and hasattr(loss, "backward")):
-        raise TypeError(f"loss={loss!r}: expected an fcnn loss or a name from fcnn.losses.LOSSES")
+        template = N_("loss={loss!r}: expected an fcnn loss or a name from fcnn.losses.LOSSES")
+        raise TypeError(Message("checks", template, loss=loss))
     return loss
 
 
@@ -53,21 +55,28 @@ def prepare_targets(
     # Text is never a target (class names must be mapped to 0..C-1 first); booleans are
     # only for the binary losses, where True/False are the 1/0 they mean.
     if y.dtype.kind in "OUS" or (y.dtype.kind == "b" and kind != "binary"):
-        raise ValueError(f"{name} must be numeric, got dtype {y.dtype}")
+        raise ValueError(
+            Message(
+                "checks", N_("{name} must be numeric, got dtype {dtype}"), name=name, dtype=y.dtype
+            )
+        )
     if kind == "classes" and y.ndim == 1:
         if np.issubdtype(y.dtype, np.floating):
             checks.check_finite(name, y)
             if not np.all(y == np.round(y)):
                 row = int(np.argmax(y != np.round(y)))
-                raise ValueError(f"{name} holds class labels, but row {row} is {y[row]}")
+                template = N_("{name} holds class labels, but row {row} is {value}")
+                raise ValueError(Message("checks", template, name=name, row=row, value=y[row]))
         labels = y.astype(np.int64)
         bad = (labels < 0) | (labels >= n_outputs)
         if bad.any():
             row = int(np.argmax(bad))
-            raise ValueError(
-                f"{name}: label {labels[row]} at row {row} is out of range for a network with "
-                f"{n_outputs} outputs (labels must be 0..{n_outputs - 1})"
+            template = N_(
+                "{name}: label {label} at row {row} is out of range for a network with "
+                "{outputs} outputs (labels must be 0..{last})"
             )
+            said = {"label": labels[row], "row": row, "outputs": n_outputs, "last": n_outputs - 1}
+            raise ValueError(Message("checks", template, name=name, **said))
         return labels
     y = y.astype(dtype)
     checks.check_finite(name, y)
@@ -75,5 +84,6 @@ def prepare_targets(
         y = y.reshape(-1, 1)
     if kind == "binary" and ((y < 0) | (y > 1)).any():
         row = int(np.argmax(((y < 0) | (y > 1)).any(axis=1)))
-        raise ValueError(f"{name}: binary targets must be in [0, 1], row {row} has {y[row]}")
+        template = N_("{name}: binary targets must be in [0, 1], row {row} has {values}")
+        raise ValueError(Message("checks", template, name=name, row=row, values=y[row]))
     return y

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import checks
+from ..i18n import N_, Message
 
 __all__ = ["ClassWeightedLoss", "RowWeightedLoss", "class_weights", "with_class_weights"]
 
@@ -109,7 +110,8 @@ class RowWeightedLoss:
         """dL/dpred of the last forward, times ``factor``."""
         losses = self._losses
         if losses is None:
-            raise RuntimeError("RowWeightedLoss.backward() called before forward()")
+            template = N_("{name}.backward() called before forward()")
+            raise RuntimeError(Message("checks", template, name="RowWeightedLoss"))
         # dL/dℓᵢ = factor·wᵢ / total, shared among a row's outputs when it has several.
         scale = (self._weights * (factor / self._total)).astype(losses.dtype)
         if losses.ndim == 2:

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core import Parameter
+from ..i18n import N_, Message
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamw import AdamW
@@ -95,13 +96,15 @@ SCHEDULERS: dict[str, type[LRScheduler]] = {
 }
 
 
-def _lookup(registry: dict[str, Any], name: Any, kind: str) -> Any:
+def _lookup(registry: dict[str, Any], name: Any, kind: Message) -> Any:
     if not isinstance(name, str):
-        raise TypeError(f"{kind} name must be a string, got {name!r}")
+        template = N_("{kind} name must be a string, got {name!r}")
+        raise TypeError(Message("checks", template, kind=kind, name=name))
     cls = registry.get(name.lower())
     if cls is None:
         known = ", ".join(sorted(registry))
-        raise ValueError(f"unknown {kind} {name!r}; expected one of: {known}")
+        template = N_("unknown {kind} {name!r}; expected one of: {known}")
+        raise ValueError(Message("checks", template, kind=kind, name=name, known=known))
     return cls
 
 
@@ -110,10 +113,10 @@ def get_optimizer(
 ) -> Optimizer:
     """Build the optimiser registered as ``name`` (case-insensitive), e.g.
     ``get_optimizer("adam", model.parameters(), lr=1e-3)``."""
-    return _lookup(OPTIMIZERS, name, "optimizer")(params, **kwargs)
+    return _lookup(OPTIMIZERS, name, Message("checks", N_("optimizer")))(params, **kwargs)
 
 
 def get_scheduler(name: str, optimizer: Optimizer, **kwargs: Any) -> LRScheduler:
     """Build the scheduler registered as ``name`` (case-insensitive), e.g.
     ``get_scheduler("cosine", opt, T_max=100)``."""
-    return _lookup(SCHEDULERS, name, "scheduler")(optimizer, **kwargs)
+    return _lookup(SCHEDULERS, name, Message("checks", N_("scheduler")))(optimizer, **kwargs)

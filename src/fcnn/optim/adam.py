@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import checks
 from ..core import Parameter
+from ..i18n import N_, Message
 from .optimizer import AT_LEAST_ZERO, Optimizer, hyperparameters
 
 __all__ = ["Adam"]
@@ -64,12 +65,14 @@ class Adam(Optimizer):
     def _check_more(self, group: dict[str, Any], where: str) -> None:
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)):
-            raise TypeError(
-                f"{where}(betas={betas!r}): betas must be a pair (beta1, beta2), "
-                f"got {type(betas).__name__}"
+            template = N_(
+                "{where}(betas={betas!r}): betas must be a pair (beta1, beta2), got {type}"
             )
+            said = {"betas": betas, "type": type(betas).__name__}
+            raise TypeError(Message("checks", template, where=where, **said))
         if len(betas) != 2:
-            raise ValueError(f"{where}(betas={betas!r}): betas must be a pair (beta1, beta2)")
+            template = N_("{where}(betas={betas!r}): betas must be a pair (beta1, beta2)")
+            raise ValueError(Message("checks", template, where=where, betas=betas))
         for i, beta in enumerate(betas):
             checks.real(where, f"betas[{i}]", beta, low=0, high=1, high_open=True)
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from .. import checks
+from ..i18n import N_, Message, translator
 from .optimizer import Optimizer
 
 __all__ = [
@@ -35,13 +36,12 @@ __all__ = [
     "StepLR",
 ]
 
+_ = translator("checks")  # for a KeyError, whose str() is the repr of its message
+
 
 def _check_optimizer(where: str, optimizer: Any) -> None:
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(
-            f"{where}(optimizer={optimizer!r}): optimizer must be an fcnn Optimizer, "
-            f"got {type(optimizer).__name__}"
-        )
+        raise checks.refusal(TypeError, where, "optimizer", optimizer, N_("an fcnn Optimizer"))
 
 
 class LRScheduler:
@@ -79,20 +79,18 @@ class LRScheduler:
         _check_optimizer(name, optimizer)
         if not checks.is_int(last_epoch) or last_epoch < -1:
             error = ValueError if checks.is_int(last_epoch) else TypeError
-            got = "" if error is ValueError else f", got {type(last_epoch).__name__}"
-            raise error(
-                f"{name}(last_epoch={last_epoch!r}): last_epoch must be an integer >= -1{got}"
-            )
+            raise checks.refusal(error, name, "last_epoch", last_epoch, N_("an integer >= -1"))
         if last_epoch == -1:
             for group in optimizer.param_groups:
                 group.setdefault("initial_lr", group["lr"])
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
-                    raise KeyError(
-                        f"{name}(last_epoch={last_epoch}): parameter group {i} has no "
-                        f"'initial_lr'; resuming needs the optimizer's state dict loaded first"
+                    template = _(
+                        "{name}(last_epoch={last_epoch}): parameter group {i} has no "
+                        "'initial_lr'; resuming needs the optimizer's state dict loaded first"
                     )
+                    raise KeyError(template.format(name=name, last_epoch=last_epoch, i=i))
         self.optimizer = optimizer
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = int(last_epoch)
@@ -150,15 +148,18 @@ class LRScheduler:
         """Restore a state saved by :meth:`state_dict` of the same kind of scheduler."""
         name = type(self).__name__
         if not isinstance(state_dict, dict):
-            raise ValueError(f"{name}.load_state_dict: expected a dict, got {type(state_dict)}")
+            template = N_("{name}.load_state_dict: expected a dict, got {type}")
+            raise ValueError(Message("checks", template, name=name, type=type(state_dict)))
         expected = set(self.__dict__) - {"optimizer"}
         missing = sorted(expected - set(state_dict))
         unexpected = sorted(set(state_dict) - expected)
         if missing or unexpected:
-            raise ValueError(
-                f"{name}.load_state_dict: the state dict does not match this scheduler "
-                f"(missing keys: {missing}, unexpected keys: {unexpected})"
+            template = N_(
+                "{name}.load_state_dict: the state dict does not match this scheduler "
+                "(missing keys: {missing}, unexpected keys: {unexpected})"
             )
+            said = {"missing": missing, "unexpected": unexpected}
+            raise ValueError(Message("checks", template, name=name, **said))
         plain = {k: v for k, v in state_dict.items() if k not in self._kept_apart}
         self.__dict__.update(copy.deepcopy(plain))
 
@@ -179,10 +180,12 @@ def per_group(where: str, name: str, value: Any, optimizer: Optimizer, **bounds:
     n_groups = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
         if len(value) != n_groups:
-            raise ValueError(
-                f"{where}({name}={value!r}): {name} has {len(value)} values but the "
-                f"optimizer has {n_groups} parameter groups"
+            template = N_(
+                "{where}({name}={value!r}): {name} has {count} values but the "
+                "optimizer has {groups} parameter groups"
             )
+            said = {"value": value, "count": len(value), "groups": n_groups}
+            raise ValueError(Message("checks", template, where=where, name=name, **said))
         for i, v in enumerate(value):
             checks.real(where, f"{name}[{i}]", v, **bounds)
         return list(value)
@@ -259,10 +262,8 @@ class MultiStepLR(LRScheduler):
     ) -> None:
         where = "MultiStepLR"
         if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
-            raise TypeError(
-                f"{where}(milestones={milestones!r}): milestones must be a list of integers, "
-                f"got {type(milestones).__name__}"
-            )
+            what = N_("a list of integers")
+            raise checks.refusal(TypeError, where, "milestones", milestones, what)
         self.milestones = sorted(
             checks.non_negative_int(where, f"milestones[{i}]", m) for i, m in enumerate(milestones)
         )
@@ -341,10 +342,12 @@ class CosineAnnealingLR(LRScheduler):
             return self._current_lrs()
         groups = self.optimizer.param_groups
         if len(groups) != len(self.base_lrs):
-            raise ValueError(
-                f"CosineAnnealingLR: the optimizer has {len(groups)} parameter groups but the "
-                f"scheduler was built for {len(self.base_lrs)}; build it after adding groups"
+            template = N_(
+                "CosineAnnealingLR: the optimizer has {groups} parameter groups but the "
+                "scheduler was built for {built}; build it after adding groups"
             )
+            said = {"groups": len(groups), "built": len(self.base_lrs)}
+            raise ValueError(Message("checks", template, **said))
         t, period, eta_min = self.last_epoch, self.T_max, self.eta_min
         if (t - 1 - period) % (2 * period) == 0:
             # lr_t = lr_{t-1} + (initial_lr - η_min)(1 - cos(π/T)) / 2

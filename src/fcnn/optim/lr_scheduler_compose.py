@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from .. import checks
+from ..i18n import N_, Message
 from .lr_scheduler import LRScheduler, _check_optimizer, function_state
 from .lr_scheduler_plateau import ReduceLROnPlateau
 from .optimizer import Optimizer
@@ -37,14 +38,16 @@ class _FunctionLR(LRScheduler):
         n_groups = len(optimizer.param_groups)
         functions = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else None
         if functions is not None and len(functions) != n_groups:
-            raise ValueError(
-                f"{where}: lr_lambda lists {len(functions)} functions but the optimizer has "
-                f"{n_groups} parameter groups"
+            template = N_(
+                "{where}: lr_lambda lists {count} functions but the optimizer has "
+                "{groups} parameter groups"
             )
+            said = {"count": len(functions), "groups": n_groups}
+            raise ValueError(Message("checks", template, where=where, **said))
         for fn in functions or [lr_lambda]:
             if not callable(fn):
                 raise checks.refusal(
-                    TypeError, where, "lr_lambda", fn, "a function of the epoch (or a list)"
+                    TypeError, where, "lr_lambda", fn, N_("a function of the epoch (or a list)")
                 )
         self.lr_lambdas = functions or [lr_lambda] * n_groups
         super().__init__(optimizer, last_epoch)
@@ -113,22 +116,28 @@ class _ComposedLR(LRScheduler):
 
     def _take(self, where: str, schedulers: Any, optimizer: Any) -> None:
         if isinstance(schedulers, LRScheduler) or not isinstance(schedulers, (list, tuple)):
-            raise checks.refusal(TypeError, where, "schedulers", schedulers, "a list of schedulers")
+            raise checks.refusal(
+                TypeError, where, "schedulers", schedulers, N_("a list of schedulers")
+            )
         if not schedulers:
-            raise ValueError(f"{where}(schedulers=[]): schedulers must hold one or more")
+            template = N_("{where}(schedulers=[]): schedulers must hold one or more")
+            raise ValueError(Message("checks", template, where=where))
         for i, scheduler in enumerate(schedulers):
             if not isinstance(scheduler, LRScheduler):
-                raise checks.refusal(TypeError, where, f"schedulers[{i}]", scheduler, "a scheduler")
+                what = N_("a scheduler")
+                raise checks.refusal(TypeError, where, f"schedulers[{i}]", scheduler, what)
             if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    f"{where}: schedulers[{i}] is a ReduceLROnPlateau, whose step needs a "
+                template = N_(
+                    "{where}: schedulers[{i}] is a ReduceLROnPlateau, whose step needs a "
                     "metric; it cannot be composed"
                 )
+                raise ValueError(Message("checks", template, where=where, i=i))
             if scheduler.optimizer is not optimizer:
-                raise ValueError(
-                    f"{where}: schedulers[{i}] sets another optimizer's learning rates; "
+                template = N_(
+                    "{where}: schedulers[{i}] sets another optimizer's learning rates; "
                     "every scheduler must belong to the same optimizer"
                 )
+                raise ValueError(Message("checks", template, where=where, i=i))
         self._schedulers = list(schedulers)
         self.optimizer = optimizer
 
@@ -147,11 +156,18 @@ class _ComposedLR(LRScheduler):
         kept = self._schedulers
         saved = state_dict.get("_schedulers") if isinstance(state_dict, dict) else None
         if not isinstance(saved, list) or len(saved) != len(kept):
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: the state dict holds "
-                f"{len(saved) if isinstance(saved, list) else 'no'} scheduler states, "
-                f"this scheduler has {len(kept)} schedulers"
+            template = N_(
+                "{name}.load_state_dict: the state dict holds {count} scheduler states, "
+                "this scheduler has {kept} schedulers"
             )
+            if not isinstance(saved, list):
+                template = N_(
+                    "{name}.load_state_dict: the state dict holds no scheduler states, "
+                    "this scheduler has {kept} schedulers"
+                )
+            count = len(saved) if isinstance(saved, list) else 0
+            said = {"name": type(self).__name__, "count": count, "kept": len(kept)}
+            raise ValueError(Message("checks", template, **said))
         super().load_state_dict(state_dict)
         for scheduler, state in zip(kept, saved, strict=True):
             scheduler.load_state_dict(state)
@@ -187,26 +203,30 @@ class SequentialLR(_ComposedLR):
         _check_optimizer(where, optimizer)
         self._take(where, schedulers, optimizer)
         if isinstance(milestones, (str, bytes)) or not isinstance(milestones, (list, tuple)):
-            raise checks.refusal(TypeError, where, "milestones", milestones, "a list of integers")
+            what = N_("a list of integers")
+            raise checks.refusal(TypeError, where, "milestones", milestones, what)
         if len(milestones) != len(schedulers) - 1:
-            raise ValueError(
-                f"{where}(milestones={list(milestones)!r}): milestones must list one epoch "
-                f"fewer than the {len(schedulers)} schedulers"
+            template = N_(
+                "{where}(milestones={milestones!r}): milestones must list one epoch "
+                "fewer than the {count} schedulers"
             )
+            said = {"milestones": list(milestones), "count": len(schedulers)}
+            raise ValueError(Message("checks", template, where=where, **said))
         self._milestones = [
             checks.non_negative_int(where, f"milestones[{i}]", m) for i, m in enumerate(milestones)
         ]
         if self._milestones != sorted(self._milestones):
-            raise ValueError(
-                f"{where}(milestones={self._milestones!r}): milestones must be in increasing order"
+            template = N_(
+                "{where}(milestones={milestones!r}): milestones must be in increasing order"
             )
+            raise ValueError(Message("checks", template, where=where, milestones=self._milestones))
         if not checks.is_int(last_epoch) or last_epoch < -1:
             raise checks.refusal(
                 ValueError if checks.is_int(last_epoch) else TypeError,
                 where,
                 "last_epoch",
                 last_epoch,
-                "an integer >= -1",
+                N_("an integer >= -1"),
             )
         self.last_epoch = int(last_epoch) + 1
         # Start over from initial_lr: each scheduler took a first step when it was built.

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from .. import checks
+from ..i18n import N_, Message
 from .lr_scheduler import LRScheduler, _check_optimizer, function_state, per_group
 from .optimizer import Optimizer
 
@@ -36,10 +37,11 @@ def _set_up_momentum(
     elif "momentum" in optimizer.defaults:
         scheduler.use_beta1 = False
     else:
-        raise ValueError(
-            f"{where}(cycle_momentum=True): the optimizer has no momentum nor beta1 to cycle "
-            f"(SGD, RMSprop, Adam and AdamW have); pass cycle_momentum=False"
+        template = N_(
+            "{where}(cycle_momentum=True): the optimizer has no momentum nor beta1 to cycle "
+            "(SGD, RMSprop, Adam and AdamW have); pass cycle_momentum=False"
         )
+        raise ValueError(Message("checks", template, where=where))
     bases = per_group(where, "base_momentum", base_momentum, optimizer, low=0)
     tops = per_group(where, "max_momentum", max_momentum, optimizer, low=0)
     if last_epoch == -1:
@@ -127,7 +129,7 @@ class CyclicLR(LRScheduler):
         if scale_fn is None:
             checks.choice(where, "mode", mode, ("triangular", "triangular2", "exp_range"))
         elif not callable(scale_fn):
-            raise checks.refusal(TypeError, where, "scale_fn", scale_fn, "a function")
+            raise checks.refusal(TypeError, where, "scale_fn", scale_fn, N_("a function"))
         checks.choice(where, "scale_mode", scale_mode, ("cycle", "iterations"))
         checks.real(where, "gamma", gamma, low=0, low_open=True)
         self.mode = mode
@@ -244,7 +246,8 @@ class OneCycleLR(LRScheduler):
                 where, "steps_per_epoch", steps_per_epoch
             )
         else:
-            raise ValueError(f"{where}: give total_steps, or epochs and steps_per_epoch")
+            template = N_("{where}: give total_steps, or epochs and steps_per_epoch")
+            raise ValueError(Message("checks", template, where=where))
         checks.real(where, "pct_start", pct_start, low=0, high=1)
         checks.choice(where, "anneal_strategy", anneal_strategy, ("cos", "linear"))
         checks.real(where, "div_factor", div_factor, low=0, low_open=True)
@@ -286,10 +289,11 @@ class OneCycleLR(LRScheduler):
     def get_lr(self) -> list[float]:
         step = self.last_epoch
         if step > self.total_steps:
-            raise ValueError(
-                f"OneCycleLR: stepped {step} times, past its total_steps={self.total_steps}; "
+            template = N_(
+                "OneCycleLR: stepped {step} times, past its total_steps={total}; "
                 "build it with the number of batches the training runs"
             )
+            raise ValueError(Message("checks", template, step=step, total=self.total_steps))
         lrs = []
         for group in self.optimizer.param_groups:
             start = 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from .. import checks
+from ..i18n import N_, Message
 from .lr_scheduler import LRScheduler, _check_optimizer, per_group
 from .optimizer import Optimizer
 
@@ -97,9 +98,8 @@ class ReduceLROnPlateau(LRScheduler):
         try:
             current = float(metrics)
         except (TypeError, ValueError):
-            raise TypeError(
-                f"ReduceLROnPlateau.step(metrics={metrics!r}): expected a number"
-            ) from None
+            template = N_("ReduceLROnPlateau.step(metrics={metrics!r}): expected a number")
+            raise TypeError(Message("checks", template, metrics=metrics)) from None
         self.last_epoch += 1
         if self.is_better(current, self.best):
             self.best = current
@@ -119,10 +119,12 @@ class ReduceLROnPlateau(LRScheduler):
         groups = self.optimizer.param_groups
         if len(groups) != len(self.min_lrs):
             if self.default_min_lr is None:
-                raise ValueError(
-                    f"ReduceLROnPlateau: the optimizer has {len(groups)} parameter groups but "
-                    f"min_lr lists {len(self.min_lrs)} values; update scheduler.min_lrs"
+                template = N_(
+                    "ReduceLROnPlateau: the optimizer has {groups} parameter groups but "
+                    "min_lr lists {count} values; update scheduler.min_lrs"
                 )
+                said = {"groups": len(groups), "count": len(self.min_lrs)}
+                raise ValueError(Message("checks", template, **said))
             self.min_lrs = [self.default_min_lr] * len(groups)
         for group, min_lr in zip(groups, self.min_lrs, strict=True):
             old = float(group["lr"])

@@ -35,6 +35,7 @@ import numpy as np
 from .. import checks
 from ..constraints import check_max_norm, max_norm_
 from ..core import Module, Parameter
+from ..i18n import N_, Message
 from ._state_dict import read_state
 
 __all__ = ["Optimizer", "hyperparameters"]
@@ -145,29 +146,34 @@ class Optimizer:
         # Each group's settings as 0-d arrays of a dtype (see _typed).
         self._typed_settings: dict[int, tuple[tuple, np.dtype, tuple]] = {}
         if isinstance(params, Module):
-            raise TypeError(
-                f"{name}: params must be an iterable of Parameters or of dicts; "
-                f"got a {type(params).__name__} module; pass model.parameters()"
+            template = N_(
+                "{name}: params must be an iterable of Parameters or of dicts; "
+                "got a {type} module; pass model.parameters()"
             )
+            raise TypeError(Message("checks", template, name=name, type=type(params).__name__))
         if isinstance(params, (Parameter, dict)):
-            raise TypeError(
-                f"{name}: params must be an iterable of Parameters or of dicts, got a single "
-                f"{type(params).__name__}; wrap it in a list"
+            template = N_(
+                "{name}: params must be an iterable of Parameters or of dicts, got a single "
+                "{type}; wrap it in a list"
             )
+            raise TypeError(Message("checks", template, name=name, type=type(params).__name__))
         if isinstance(params, (set, frozenset)):
-            raise TypeError(
-                f"{name}: params must be an ordered collection (a list), not a set: the order "
-                f"of a set changes between runs and state_dict indices rely on it"
+            template = N_(
+                "{name}: params must be an ordered collection (a list), not a set: the order "
+                "of a set changes between runs and state_dict indices rely on it"
             )
+            raise TypeError(Message("checks", template, name=name))
         try:
             groups = list(params)
         except TypeError:
+            template = N_(
+                "{name}: params must be an iterable of Parameters or of dicts, got {type}"
+            )
             raise TypeError(
-                f"{name}: params must be an iterable of Parameters or of dicts, "
-                f"got {type(params).__name__}"
+                Message("checks", template, name=name, type=type(params).__name__)
             ) from None
         if not groups:
-            raise ValueError("optimizer got an empty parameter list")
+            raise ValueError(Message("checks", N_("optimizer got an empty parameter list")))
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
@@ -184,50 +190,60 @@ class Optimizer:
         name = type(self).__name__
         index = len(self.param_groups)
         if not isinstance(param_group, dict):
-            raise TypeError(
-                f"{name}: parameter group {index} must be a dict, got {type(param_group).__name__}"
-            )
+            template = N_("{name}: parameter group {index} must be a dict, got {type}")
+            said = {"index": index, "type": type(param_group).__name__}
+            raise TypeError(Message("checks", template, name=name, **said))
         if "params" not in param_group:
-            raise ValueError(f"{name}: parameter group {index} has no 'params' entry")
+            template = N_("{name}: parameter group {index} has no 'params' entry")
+            raise ValueError(Message("checks", template, name=name, index=index))
         params = param_group["params"]
         if isinstance(params, Parameter):
             params = [params]
         elif isinstance(params, (set, frozenset)):
-            raise TypeError(
-                f"{name}: parameter group {index}: 'params' must be an ordered collection "
-                f"(a list), not a set"
+            template = N_(
+                "{name}: parameter group {index}: 'params' must be an ordered collection "
+                "(a list), not a set"
             )
+            raise TypeError(Message("checks", template, name=name, index=index))
         elif isinstance(params, Module):
-            raise TypeError(
-                f"{name}: parameter group {index}: 'params' is a {type(params).__name__} "
-                f"module; pass model.parameters()"
+            template = N_(
+                "{name}: parameter group {index}: 'params' is a {type} module; "
+                "pass model.parameters()"
             )
+            said = {"index": index, "type": type(params).__name__}
+            raise TypeError(Message("checks", template, name=name, **said))
         else:
             params = list(params)
         for i, param in enumerate(params):
             if not isinstance(param, Parameter):
-                raise TypeError(
-                    f"{name} can only optimize fcnn Parameters, but parameter {i} of group "
-                    f"{index} is a {type(param).__name__}"
+                template = N_(
+                    "{name} can only optimize fcnn Parameters, but parameter {i} of group "
+                    "{index} is a {type}"
                 )
+                said = {"i": i, "index": index, "type": type(param).__name__}
+                raise TypeError(Message("checks", template, name=name, **said))
         if len({id(p) for p in params}) != len(params):
-            raise ValueError(f"{name}: parameter group {index} lists a parameter more than once")
+            template = N_("{name}: parameter group {index} lists a parameter more than once")
+            raise ValueError(Message("checks", template, name=name, index=index))
         group: dict[str, Any] = {"params": params}
         for key, default in self.defaults.items():
             group[key] = param_group.get(key, default)
         for key, value in param_group.items():
             group.setdefault(key, value)
-        self._check_group(group, name, f"parameter group {index}")
+        self._check_group(
+            group, name, Message("checks", N_("parameter group {index}"), index=index)
+        )
         taken = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in taken for p in params):
-            raise ValueError(
-                f"{name}: some parameters of group {index} already belong to another "
-                f"parameter group; a parameter may appear in one group only"
+            template = N_(
+                "{name}: some parameters of group {index} already belong to another "
+                "parameter group; a parameter may appear in one group only"
             )
+            raise ValueError(Message("checks", template, name=name, index=index))
         self.param_groups.append(group)
         self._init_group_state(group)
 
-    def _check_group(self, group: dict[str, Any], where: str, context: str = "") -> None:
+    def _check_group(self, group: dict[str, Any], where: str, context: str | Message = "") -> None:
         """Raise TypeError / ValueError for a bad hyper-parameter in ``group``; ``context``
         (which group) is added to the message."""
         try:
@@ -240,7 +256,10 @@ class Optimizer:
         except (TypeError, ValueError) as error:
             if not context:
                 raise
-            raise type(error)(f"{error} (in {context})") from None
+            said = error.args[0] if len(error.args) == 1 else str(error)  # a Message stays one
+            raise type(error)(
+                Message("checks", N_("{error} (in {context})"), error=said, context=context)
+            ) from None
 
     def _check_more(self, group: dict[str, Any], where: str) -> None:
         """Checks beyond the tables (SGD's Nesterov condition, Adam's betas)."""

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..core import Parameter
+from ..i18n import N_, Message
 from .optimizer import AT_LEAST_ZERO, ZERO_TO_ONE, Optimizer, hyperparameters
 
 __all__ = ["SGD"]
@@ -65,10 +66,12 @@ class SGD(Optimizer):
 
     def _check_more(self, group: dict[str, Any], where: str) -> None:
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ValueError(
-                f"{where}: nesterov=True requires momentum > 0 and dampening = 0, got "
-                f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
+            template = N_(
+                "{where}: nesterov=True requires momentum > 0 and dampening = 0, got "
+                "momentum={momentum!r}, dampening={dampening!r}"
             )
+            said = {"momentum": group["momentum"], "dampening": group["dampening"]}
+            raise ValueError(Message("checks", template, where=where, **said))
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("momentum_buffer",) if group["momentum"] != 0 else ()

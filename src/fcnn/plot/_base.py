@@ -22,6 +22,7 @@ import numpy as np
 from ..activations import Sigmoid, Softmax
 from ..core import Module
 from ..files import atomic_write_bytes
+from ..i18n import N_, Message
 from ..layers import BatchNorm1d, Dropout, Flatten, Linear
 from ..metrics import last_module, probabilities
 from ..train.history import History
@@ -189,10 +190,8 @@ def save(fig: Any, path: str | os.PathLike[str], *, dpi: float | None = None) ->
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ValueError(
-            f"cannot write a figure to {str(path)!r}: the file name must end in "
-            f"{', '.join(FORMATS)}"
-        )
+        template = N_("cannot write a figure to {path!r}: the file name must end in {formats}")
+        raise ValueError(Message("plot", template, path=str(path), formats=", ".join(FORMATS)))
     metadata: dict[str, Any] = {
         ".png": {"Software": None},
         ".svg": {"Date": None, "Creator": None},
@@ -230,13 +229,13 @@ def as_history(source: History | Mapping[str, Any] | str | os.PathLike[str]) -> 
         history = History()
         lengths = {len(v) for v in source.values()}
         if len(lengths) > 1:
-            raise ValueError(f"history: the lists have different lengths {sorted(lengths)}")
+            template = N_("history: the lists have different lengths {lengths}")
+            raise ValueError(Message("plot", template, lengths=sorted(lengths)))
         for i in range(lengths.pop() if lengths else 0):
             history.append(i + 1, {k: v[i] for k, v in source.items()})
         return history
-    raise TypeError(
-        f"expected a History, a dict or a history.json path, got {type(source).__name__}"
-    )
+    template = N_("expected a History, a dict or a history.json path, got {type}")
+    raise TypeError(Message("plot", template, type=type(source).__name__))
 
 
 def describe(model: Module) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Module
+from ..i18n import N_, Message
 from ..metrics import labels_from_output
 from ._base import outputs_logits, probabilities
 
@@ -54,9 +55,10 @@ def points_2d(X: Any, what: str) -> np.ndarray:
     """``X`` as a float64 ``(N, 2)`` array, or a ValueError naming ``what`` refused it."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(
-            f"{what}: decision boundaries are drawn for 2-D data, shape (N, 2); got shape {X.shape}"
+        template = N_(
+            "{what}: decision boundaries are drawn for 2-D data, shape (N, 2); got shape {shape}"
         )
+        raise ValueError(Message("plot", template, what=what, shape=X.shape))
     return X
 
 
@@ -93,9 +95,11 @@ def decision_grid(
     task : "classification" or "regression"
     """
     if task not in ("classification", "regression"):
-        raise ValueError(f"decision_grid(task={task!r}): expected classification or regression")
+        template = N_("decision_grid(task={task!r}): expected classification or regression")
+        raise ValueError(Message("plot", template, task=task))
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"decision_grid(resolution={resolution!r}): expected an integer >= 2")
+        template = N_("decision_grid(resolution={resolution!r}): expected an integer >= 2")
+        raise ValueError(Message("plot", template, resolution=resolution))
     if extent is None:
         extent = covering_extent([points_2d(X, "decision_grid")], margin)
     x0, x1, y0, y1 = extent

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..i18n import N_, translator
+from ..i18n import N_, Message, translator
 from ._base import (
     CLASS_COLORS,
     History,
@@ -47,10 +47,9 @@ def _panels(record: History, keys: Sequence[str] | None) -> list[str]:
     if keys is not None:
         missing = [k for k in keys if k not in record.history]
         if missing:
-            raise ValueError(
-                f"history has no {', '.join(map(repr, missing))}; it holds "
-                f"{', '.join(record.history)}"
-            )
+            template = N_("history has no {missing}; it holds {held}")
+            said = {"missing": ", ".join(map(repr, missing)), "held": ", ".join(record.history)}
+            raise ValueError(Message("plot", template, **said))
         return list(keys)
     names = [k for k in record.history if not k.startswith("val_") and k not in _SKIP]
     names.sort(key=lambda k: k != "loss")
@@ -89,7 +88,7 @@ def history(
     """
     record = as_history(source)
     if not len(record):
-        raise ValueError("history: no epochs recorded")
+        raise ValueError(Message("plot", N_("history: no epochs recorded")))
     names = _panels(record, keys)
     epochs = np.asarray(record.epoch)
     with style():
@@ -139,9 +138,8 @@ def _curve(run: Any, key: str) -> tuple[np.ndarray, np.ndarray, bool]:
     if isinstance(run, (History, Mapping, str, os.PathLike)):
         record = as_history(run)
         if key not in record.history:
-            raise ValueError(
-                f"lr_comparison: a run has no {key!r} (it has {', '.join(record.history)})"
-            )
+            template = N_("lr_comparison: a run has no {key!r} (it has {held})")
+            raise ValueError(Message("plot", template, key=key, held=", ".join(record.history)))
         values = np.asarray(record.history[key], dtype=np.float64)
         return np.asarray(record.epoch), values, record.diverged or not np.isfinite(values).all()
     values = np.asarray(run, dtype=np.float64).ravel()
@@ -175,7 +173,7 @@ def lr_comparison(
         "diverged"; one that ends above where it began is labelled "loss rose".
     """
     if not runs:
-        raise ValueError("lr_comparison: no runs given")
+        raise ValueError(Message("plot", N_("lr_comparison: no runs given")))
     from matplotlib import colormaps
 
     palette = colormaps["plasma"]
@@ -252,7 +250,8 @@ def lr_experiment(
     runs = {}
     for lr in lrs:
         if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
-            raise ValueError(f"lr_experiment: learning rate {lr!r} must be a positive number")
+            template = N_("lr_experiment: learning rate {lr!r} must be a positive number")
+            raise ValueError(Message("plot", template, lr=lr))
         model = mlp([2, hidden, 1], activation="tanh", init="normal", seed=seed)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", DivergenceWarning)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..activations import ACTIVATIONS, LogSoftmax, SiLU, Softmax, get_activation
 from ..core import Module
-from ..i18n import translator
+from ..i18n import N_, Message, translator
 from ._base import DERIVATIVE_COLOR, FUNCTION_COLOR, new_figure, style, suptitle
 
 __all__ = ["DEFAULT_ACTIVATIONS", "ActivationCurve", "activation_curves", "activations"]
@@ -72,15 +72,16 @@ class ActivationCurve:
 def _module(item: Any) -> Module:
     if isinstance(item, Module):
         if isinstance(item, (Softmax, LogSoftmax)):
-            raise ValueError(
-                f"{type(item).__name__} is not element-wise: it has no curve of one variable"
-            )
+            template = N_("{name} is not element-wise: it has no curve of one variable")
+            raise ValueError(Message("plot", template, name=type(item).__name__))
         return copy.deepcopy(item).to(np.float64)  # backward of PReLU touches its grad
     name, kwargs = (item, {}) if isinstance(item, str) else item
     if name in ("softmax", "log_softmax"):
-        raise ValueError(f"{name} is not element-wise: it has no curve of one variable")
+        template = N_("{name} is not element-wise: it has no curve of one variable")
+        raise ValueError(Message("plot", template, name=name))
     if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
+        template = N_("unknown activation {name!r}; known: {known}")
+        raise ValueError(Message("plot", template, name=name, known=", ".join(ACTIVATIONS)))
     return get_activation(name, **dict(kwargs), dtype=np.float64)
 
 
@@ -121,7 +122,8 @@ def activation_curves(
     """
     x = np.linspace(-5.0, 5.0, 601) if x is None else np.asarray(x, dtype=np.float64)
     if x.ndim != 1 or x.size < 2:
-        raise ValueError(f"activation_curves: x must be 1-D with 2 or more points, got {x.shape}")
+        template = N_("activation_curves: x must be 1-D with 2 or more points, got {shape}")
+        raise ValueError(Message("plot", template, shape=x.shape))
     curves = []
     for item in DEFAULT_ACTIVATIONS if activations is None else activations:
         module = _module(item)
@@ -165,7 +167,8 @@ def activations(
     matplotlib.figure.Figure
     """
     if isinstance(per_row, bool) or not isinstance(per_row, int) or per_row < 1:
-        raise ValueError(f"activations(per_row={per_row!r}): expected a positive integer")
+        template = N_("activations(per_row={per_row!r}): expected a positive integer")
+        raise ValueError(Message("plot", template, per_row=per_row))
     curves = activation_curves(activations, x)
     per_row = min(per_row, len(curves))
     rows = -(-len(curves) // per_row)

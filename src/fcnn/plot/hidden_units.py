@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Module
-from ..i18n import N_, translator
+from ..i18n import N_, Message, translator
 from ..metrics import labels_from_output
 from ._base import new_figure, style, suptitle
 from .boundary_draw import draw_grid
@@ -53,9 +53,10 @@ def hidden_units_grid(
     X = points_2d(X, "hidden_units_grid")
     results = list(results)
     if not results:
-        raise ValueError("hidden_units_grid: no models given")
+        raise ValueError(Message("plot", N_("hidden_units_grid: no models given")))
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"hidden_units_grid(ncols={ncols!r}): expected a positive integer")
+        template = N_("hidden_units_grid(ncols={ncols!r}): expected a positive integer")
+        raise ValueError(Message("plot", template, ncols=ncols))
     ncols = min(ncols, len(results))
     nrows = -(-len(results) // ncols)
     extent = covering_extent([X], 0.08)
@@ -118,7 +119,8 @@ def hidden_units_experiment(
     results = []
     for width in widths:
         if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-            raise ValueError(f"hidden_units_experiment: width {width!r} must be a positive integer")
+            template = N_("hidden_units_experiment: width {width!r} must be a positive integer")
+            raise ValueError(Message("plot", template, width=width))
         model = mlp([2, int(width), 1], "tanh", init="normal", seed=seed, dtype=np.float64)
         fit(
             model,

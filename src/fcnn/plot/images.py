@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core import Module
 from ..diagnose.probe import weight_layers
-from ..i18n import translator
+from ..i18n import N_, Message, translator
 from ..metrics import confusion_matrix as count_confusions
 from ._base import new_figure, style, suptitle
 
@@ -96,7 +96,8 @@ def _first_weight(model: Module) -> np.ndarray:
         pieces = getattr(module, "pieces", 1)
         data = np.asarray(weight.data, dtype=np.float64)
         return data if pieces == 1 else data[::pieces]  # Maxout: the first piece of each unit
-    raise ValueError(f"first_layer_weights: {type(model).__name__} has no weight layer")
+    template = N_("first_layer_weights: {name} has no weight layer")
+    raise ValueError(Message("plot", template, name=type(model).__name__))
 
 
 def weight_tiles(
@@ -112,17 +113,18 @@ def weight_tiles(
     if image_shape is None:
         side = math.isqrt(n_in)
         if side * side != n_in:
-            raise ValueError(
-                f"first_layer_weights: {n_in} inputs are not a square image; give "
-                f"image_shape=(height, width)"
+            template = N_(
+                "first_layer_weights: {inputs} inputs are not a square image; give "
+                "image_shape=(height, width)"
             )
+            raise ValueError(Message("plot", template, inputs=n_in))
         image_shape = (side, side)
     if image_shape[0] * image_shape[1] != n_in:
-        raise ValueError(
-            f"first_layer_weights: image_shape={tuple(image_shape)} does not hold {n_in} inputs"
-        )
+        template = N_("first_layer_weights: image_shape={shape} does not hold {inputs} inputs")
+        raise ValueError(Message("plot", template, shape=tuple(image_shape), inputs=n_in))
     if isinstance(max_units, bool) or not isinstance(max_units, int) or max_units < 1:
-        raise ValueError(f"first_layer_weights(max_units={max_units!r}): expected an integer >= 1")
+        template = N_("first_layer_weights(max_units={max_units!r}): expected an integer >= 1")
+        raise ValueError(Message("plot", template, max_units=max_units))
     return weight[:max_units].reshape(-1, *image_shape)
 
 

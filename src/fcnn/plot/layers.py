@@ -16,7 +16,7 @@ from ..activations import ACTIVATIONS, Identity, get_activation
 from ..core import Module, get_rng
 from ..diagnose import Report, diagnose
 from ..diagnose.probe import saturation_bounds, weight_layers
-from ..i18n import N_, translator
+from ..i18n import N_, Message, translator
 from ..layers import Linear, Maxout, Sequential
 from ._base import CLASS_COLORS, new_figure, style, suptitle
 
@@ -67,7 +67,8 @@ def layer_activations(model: Module, X: Any, *, training: bool = False) -> list[
     work = copy.deepcopy(model)
     paths = {path for path, _, _ in weight_layers(work)}
     if not paths:
-        raise ValueError(f"layer_activations: {type(model).__name__} has no weight layer")
+        template = N_("layer_activations: {name} has no weight layer")
+        raise ValueError(Message("plot", template, name=type(model).__name__))
     found: list[LayerActivations] = []
     claimed: list[bool] = []
 
@@ -239,12 +240,13 @@ def init_experiment(
     """
     unknown = [key for key in inits if key not in INIT_SCHEMES]
     if unknown:
-        raise ValueError(
-            f"init_experiment: unknown init {unknown[0]!r}; expected {', '.join(INIT_SCHEMES)}"
-        )
+        template = N_("init_experiment: unknown init {init!r}; expected {known}")
+        said = {"init": unknown[0], "known": ", ".join(INIT_SCHEMES)}
+        raise ValueError(Message("plot", template, **said))
     for name, value in (("depth", depth), ("width", width), ("samples", samples)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"init_experiment({name}={value!r}): expected a positive integer")
+            template = N_("init_experiment({name}={value!r}): expected a positive integer")
+            raise ValueError(Message("plot", template, name=name, value=value))
     rng = get_rng(seed=seed)
     X = rng.standard_normal((samples, width)).astype(np.float32)
     models = {}
@@ -278,7 +280,7 @@ def init_comparison(
     matplotlib.figure.Figure
     """
     if not models:
-        raise ValueError("init_comparison: no models given")
+        raise ValueError(Message("plot", N_("init_comparison: no models given")))
     rows = {label: layer_activations(model, X) for label, model in models.items()}
     depth = max(len(layers) for layers in rows.values())
     everything = [layer for ls in rows.values() for layer in ls]
@@ -331,14 +333,15 @@ def gradient_norms(
     for label, item in items:
         if isinstance(item, Module):
             if X is None or y is None:
-                raise ValueError("gradient_norms: a model needs X and y to measure gradients")
+                template = N_("gradient_norms: a model needs X and y to measure gradients")
+                raise ValueError(Message("plot", template))
             item = diagnose(item, X, y, loss=loss)
         if not isinstance(item, Report):
-            raise TypeError(
-                f"gradient_norms: expected a Report or a Module, got {type(item).__name__}"
-            )
+            template = N_("gradient_norms: expected a Report or a Module, got {type}")
+            raise TypeError(Message("plot", template, type=type(item).__name__))
         if any(s.grad_norm is None for s in item.layers):
-            raise ValueError("gradient_norms: this Report has no gradients (diagnosed without y)")
+            template = N_("gradient_norms: this Report has no gradients (diagnosed without y)")
+            raise ValueError(Message("plot", template))
         result[str(label)] = (
             [s.layer for s in item.layers],
             np.array([s.grad_norm for s in item.layers], dtype=np.float64),

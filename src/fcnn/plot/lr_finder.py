@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..i18n import translator
+from ..i18n import N_, Message, translator
 from ..train.lr_find import LRFinderResult
 from ._base import CLASS_COLORS, footnote, mark_point, new_figure, style, suptitle
 
@@ -34,11 +34,11 @@ def lr_find(result: LRFinderResult, *, title: str | None = None) -> Any:
         early, when it did, is written under the plot.
     """
     if not isinstance(result, LRFinderResult):
-        raise TypeError(
-            f"plot.lr_find expects what fcnn.lr_find returns, got {type(result).__name__}"
-        )
+        template = N_("plot.lr_find expects what fcnn.lr_find returns, got {type}")
+        raise TypeError(Message("plot", template, type=type(result).__name__))
     if not len(result.lrs):
-        raise ValueError("plot.lr_find: the sweep recorded no loss (it diverged at once)")
+        template = N_("plot.lr_find: the sweep recorded no loss (it diverged at once)")
+        raise ValueError(Message("plot", template))
     lrs, smoothed = result.lrs, result.smoothed
     with style():
         fig, axes = new_figure(figsize=(5.6, 3.8))

@@ -23,6 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..core import default_rng
+from ..i18n import N_, Message
 from ..layers import Linear, Maxout
 from ..models import mlp
 from ._params import PARAMETER_CONSTRAINTS, Check, validate_params
@@ -209,23 +210,28 @@ class _BaseMLP(_Training, _Stopping, BaseEstimator):
         # A cold start builds a new network; partial_fit and warm_start continue the old one.
         first = not fitted or not (incremental or self.warm_start)
         if incremental and self.early_stopping:
-            raise ValueError(f"{name}: partial_fit does not support early_stopping=True")
+            template = N_("{name}: partial_fit does not support early_stopping=True")
+            raise ValueError(Message("train", template, name=name))
         X, y = self._validate(X, y, reset=first)
         dtype = settings["dtype"]
         if not first and self.model_.dtype != dtype:
+            template = N_(
+                "{name}: dtype changed from {old} to {new} since the network "
+                "was built; fit again without warm_start"
+            )
             raise ValueError(
-                f"{name}: dtype changed from {self.model_.dtype} to {dtype} since the network "
-                f"was built; fit again without warm_start"
+                Message("train", template, name=name, old=self.model_.dtype, new=dtype)
             )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
             if not sample_weight.any():
-                raise ValueError(
+                template = N_(
                     "Sample weights must contain at least one non-zero number (every weight is "
                     "zero, so there is nothing to fit)"
                 )
+                raise ValueError(Message("train", template))
             if np.all(sample_weight == 1.0):
                 sample_weight = None  # the same fit, on the faster unweighted path
         Y, y = self._targets(y, first=first, classes=classes)

@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from .. import checks
+from ..i18n import N_, Message
 from ..losses import LOSSES, BCEWithLogitsLoss, CrossEntropyLoss, Loss
 from ..losses.weights import class_weights
 from ._objective import training_weights
@@ -46,11 +47,12 @@ class _ClassTargets:
         check_classification_targets(y)
         target_type = type_of_target(y)
         if target_type == "multiclass-multioutput":
-            raise ValueError(
-                f"{name} does not support multi-class multi-output targets (a 2-D y that is "
-                f"not a 0/1 indicator matrix); wrap it in sklearn.multioutput."
-                f"MultiOutputClassifier"
+            template = N_(
+                "{name} does not support multi-class multi-output targets (a 2-D y that is "
+                "not a 0/1 indicator matrix); wrap it in sklearn.multioutput."
+                "MultiOutputClassifier"
             )
+            raise ValueError(Message("train", template, name=name))
         multilabel = target_type == "multilabel-indicator"
         if first:
             if multilabel:
@@ -61,25 +63,34 @@ class _ClassTargets:
             else:
                 labels = np.unique(y)
             if not multilabel and len(labels) < 2:
-                raise ValueError(
-                    f"{name} needs samples of at least 2 classes, but the data contains only "
-                    f"1 class: {labels.tolist()}"
+                template = N_(
+                    "{name} needs samples of at least 2 classes, but the data contains only "
+                    "1 class: {labels}"
                 )
+                raise ValueError(Message("train", template, name=name, labels=labels.tolist()))
             self.classes_ = labels
             self._multilabel = multilabel
             self._index_targets = not multilabel and self._wants_indices(len(labels))
         else:
             if multilabel != self._multilabel or (multilabel and y.shape[1] != len(self.classes_)):
-                raise ValueError(
-                    f"{name}: y has type {target_type!r} with shape {y.shape}, but the network "
-                    f"was fitted on {'multilabel' if self._multilabel else 'single-label'} "
-                    f"targets with {len(self.classes_)} classes"
+                template = N_(
+                    "{name}: y has type {kind!r} with shape {shape}, but the network "
+                    "was fitted on single-label targets with {classes} classes"
                 )
+                if self._multilabel:
+                    template = N_(
+                        "{name}: y has type {kind!r} with shape {shape}, but the network "
+                        "was fitted on multilabel targets with {classes} classes"
+                    )
+                said = {"kind": target_type, "shape": y.shape, "classes": len(self.classes_)}
+                raise ValueError(Message("train", template, name=name, **said))
             if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-                raise ValueError(
-                    f"{name}: classes={np.unique(classes).tolist()} is not the same as "
-                    f"classes_={self.classes_.tolist()} from the first call to partial_fit"
+                template = N_(
+                    "{name}: classes={classes} is not the same as "
+                    "classes_={fitted} from the first call to partial_fit"
                 )
+                said = {"classes": np.unique(classes).tolist(), "fitted": self.classes_.tolist()}
+                raise ValueError(Message("train", template, name=name, **said))
             if not multilabel:
                 self._check_labels_known(y, self.classes_)
         if multilabel:
@@ -92,10 +103,9 @@ class _ClassTargets:
     def _check_labels_known(self, y, labels) -> None:
         unknown = np.setdiff1d(np.unique(y), labels)
         if unknown.size:
-            raise ValueError(
-                f"{type(self).__name__}: y contains labels {unknown.tolist()} that are not in "
-                f"classes {labels.tolist()}"
-            )
+            template = N_("{name}: y contains labels {unknown} that are not in classes {labels}")
+            said = {"unknown": unknown.tolist(), "labels": labels.tolist()}
+            raise ValueError(Message("train", template, name=type(self).__name__, **said))
 
     def _chosen_loss(self) -> type[Loss] | None:
         """The class of the loss the (checked) parameters choose; None leaves the choice
@@ -124,23 +134,34 @@ class _ClassTargets:
             chosen = CrossEntropyLoss if self._index_targets else BCEWithLogitsLoss
         kind = chosen.__name__  # for the messages
         if self._multilabel and chosen.target_kind == "classes":
-            raise ValueError(
-                f"{name}: loss {kind} is for one label per sample; multi-label targets train "
-                f"with 'bce_with_logits' (the default) or 'bce'"
+            template = N_(
+                "{name}: loss {kind} is for one label per sample; multi-label targets train "
+                "with 'bce_with_logits' (the default) or 'bce'"
             )
+            raise ValueError(Message("train", template, name=name, kind=kind))
         if not self._multilabel and len(self.classes_) > 2 and not self._index_targets:
-            raise ValueError(
-                f"{name}: loss {kind} is for binary or multi-label targets; "
-                f"{len(self.classes_)} classes train with 'cross_entropy' (the default)"
+            template = N_(
+                "{name}: loss {kind} is for binary or multi-label targets; "
+                "{classes} classes train with 'cross_entropy' (the default)"
             )
+            said = {"kind": kind, "classes": len(self.classes_)}
+            raise ValueError(Message("train", template, name=name, **said))
         expected = _OUTPUT_FOR[_kinds(chosen)]
         output = settings["output"]
         if output not in (None, expected) and not (expected is None and output == "identity"):
-            raise ValueError(
-                f"{name}(output={output!r}) does not fit loss {kind}, which expects "
-                + ("logits: leave output=None" if expected is None else f"output={expected!r}")
-                + "; predict_proba turns the network's output into probabilities either way"
+            template = N_(
+                "{name}(output={output!r}) does not fit loss {kind}, which expects "
+                "output={expected!r}; predict_proba turns the network's output into "
+                "probabilities either way"
             )
+            if expected is None:
+                template = N_(
+                    "{name}(output={output!r}) does not fit loss {kind}, which expects "
+                    "logits: leave output=None; predict_proba turns the network's output into "
+                    "probabilities either way"
+                )
+            said = {"output": output, "kind": kind, "expected": expected}
+            raise ValueError(Message("train", template, name=name, **said))
         given = settings["loss"]
         return (chosen() if given is None else build_loss(given, _LOSS_ALIASES)), expected
 
@@ -160,7 +181,11 @@ class _ClassTargets:
         name = type(self).__name__
         if self._multilabel:
             raise checks.refusal(
-                ValueError, name, "class_weight", self.class_weight, "None for multi-label targets"
+                ValueError,
+                name,
+                "class_weight",
+                self.class_weight,
+                Message("train", N_("None for multi-label targets")),
             )
         if incremental and self.class_weight == "balanced":
             raise checks.refusal(
@@ -168,8 +193,13 @@ class _ClassTargets:
                 name,
                 "class_weight",
                 self.class_weight,
-                "a dict for partial_fit (one batch's counts are not the data's): "
-                "sklearn.utils.class_weight.compute_class_weight gives the balanced dict",
+                Message(
+                    "train",
+                    N_(
+                        "a dict for partial_fit (one batch's counts are not the data's): "
+                        "sklearn.utils.class_weight.compute_class_weight gives the balanced dict"
+                    ),
+                ),
             )
         labels = self._strata(Y)
         weights = class_weights(name, self.class_weight, self.classes_.tolist(), labels)
@@ -181,7 +211,9 @@ class _ClassTargets:
         labels = self._strata(Y)
         present = np.unique(labels[sample_weight > 0])
         if len(present) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes with non-zero "
-                f"sample weight; only class {self.classes_[present].tolist()} has any"
+            template = N_(
+                "{name} needs samples of at least 2 classes with non-zero "
+                "sample weight; only class {present} has any"
             )
+            said = {"present": self.classes_[present].tolist()}
+            raise ValueError(Message("train", template, name=type(self).__name__, **said))

@@ -9,6 +9,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils.multiclass import type_of_target
 
+from ..i18n import N_, Message
 from ._base import _BaseMLP
 from ._classes import _LOSS_ALIASES, _OUTPUT_FOR, _ClassTargets, _kinds
 from ._params import class_weight_kind, constraints_with, either
@@ -310,8 +311,9 @@ class MLPClassifier(ClassifierMixin, _ClassTargets, _BaseMLP):
         """
         if not hasattr(self, "model_") and classes is None:
             if type_of_target(y) != "multilabel-indicator":
-                raise ValueError(
-                    f"{type(self).__name__}: classes must be passed on the first call to "
-                    f"partial_fit (every label the data may contain)"
+                template = N_(
+                    "{name}: classes must be passed on the first call to "
+                    "partial_fit (every label the data may contain)"
                 )
+                raise ValueError(Message("train", template, name=type(self).__name__))
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import checks
 from ..activations import ACTIVATIONS
+from ..i18n import N_, Message
 from ..losses import LOSSES, Loss
 from ..models import INIT_NAMES
 from ..optim import OPTIMIZERS
@@ -86,14 +87,19 @@ def layer_sizes(where: str, name: str, value: Any) -> list[int]:
     sizes = [value] if checks.is_int(value) else value
     if isinstance(sizes, str) or not isinstance(sizes, Iterable):
         raise checks.refusal(
-            TypeError, where, name, value, "a sequence of positive integers, e.g. (100,)"
+            TypeError,
+            where,
+            name,
+            value,
+            Message("train", N_("a sequence of positive integers, e.g. (100,)")),
         )
     sizes = list(sizes)
     if not all(checks.is_int(size) and size > 0 for size in sizes):
-        raise ValueError(
-            f"{where}({name}={value!r}): {name} must be positive integers, e.g. (100,) or "
-            f"(64, 32); () for no hidden layer"
+        template = N_(
+            "{where}({name}={value!r}): {name} must be positive integers, e.g. (100,) or "
+            "(64, 32); () for no hidden layer"
         )
+        raise ValueError(Message("train", template, where=where, name=name, value=value))
     return [int(size) for size in sizes]
 
 
@@ -136,10 +142,12 @@ def a_loss(accepts: Callable[[type[Loss]], bool], aliases: dict[str, str]) -> Ch
         if not isinstance(value, Loss):
             return checks.choice(where, name, value, names)
         if not accepts(type(value)):
-            raise ValueError(
-                f"{where}({name}={value!r}): {name} must be an instance of {classes} (or a "
-                f"subclass), or a loss name"
+            template = N_(
+                "{where}({name}={value!r}): {name} must be an instance of {classes} (or a "
+                "subclass), or a loss name"
             )
+            said = {"value": value, "classes": classes}
+            raise ValueError(Message("train", template, where=where, name=name, **said))
         return value
 
     return check

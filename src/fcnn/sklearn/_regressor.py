@@ -9,6 +9,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
 from ..activations import ACTIVATIONS
+from ..i18n import N_, Message
 from ..layers import Linear
 from ..losses import MSELoss
 from ._base import _BaseMLP
@@ -86,10 +87,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             self._y_ndim = y.ndim
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if not first and Y.shape[1] != self.n_outputs_:
-            raise ValueError(
-                f"{type(self).__name__}: y has {Y.shape[1]} target columns, but the network "
-                f"was fitted with {self.n_outputs_}"
+            template = N_(
+                "{name}: y has {columns} target columns, but the network was fitted with {fitted}"
             )
+            said = {"columns": Y.shape[1], "fitted": self.n_outputs_}
+            raise ValueError(Message("train", template, name=type(self).__name__, **said))
         return Y, y
 
     def _losses(self, settings: dict[str, Any]):

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from ..i18n import N_, Message
+
 
 class _Stopping:
     """The stopping rule of :class:`~fcnn.sklearn._base._BaseMLP` (a mixin: it reads the
@@ -44,11 +46,13 @@ class _Stopping:
         n = X.shape[0]
         n_val = int(np.ceil(self.validation_fraction * n))
         if n_val < 2 or n - n_val < 1:
-            raise ValueError(
-                f"The validation set is too small: validation_fraction="
-                f"{self.validation_fraction} of {n} samples leaves {n_val} for validation; "
-                f"increase validation_fraction or the size of your dataset"
+            template = N_(
+                "The validation set is too small: validation_fraction="
+                "{fraction} of {n} samples leaves {n_val} for validation; "
+                "increase validation_fraction or the size of your dataset"
             )
+            said = {"fraction": self.validation_fraction, "n": n, "n_val": n_val}
+            raise ValueError(Message("train", template, **said))
         strata = self._strata(Y) if self.n_outputs_ == 1 else None
         if strata is not None:
             classes, counts = np.unique(strata, return_counts=True)

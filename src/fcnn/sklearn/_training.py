@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import shuffle as shuffled_rows
 
+from ..i18n import N_, Message
 from ..layers import Linear, Maxout
 from ..optim import OPTIMIZERS
 from ..train.step import Penalty, TrainStep
@@ -64,9 +65,9 @@ class _Training:
         try:
             return OPTIMIZERS[kind](self.model_.parameters(), **kwargs)
         except TypeError as err:
-            raise ValueError(
-                f"{type(self).__name__}: the {kind} optimizer rejects {kwargs}: {err}"
-            ) from None
+            template = N_("{name}: the {kind} optimizer rejects {kwargs}: {error}")
+            said = {"kind": kind, "kwargs": kwargs, "error": err}
+            raise ValueError(Message("train", template, name=type(self).__name__, **said)) from None
 
     def _correct_adam_epsilon(self) -> None:
         """Before each Adam step: scikit-learn's Adam adds epsilon to √v before the bias
@@ -168,11 +169,13 @@ class _Training:
         self.loss_ = loss
         self.loss_curve_.append(loss)
         if not np.isfinite(loss):
-            raise ValueError(
-                f"{type(self).__name__}: the training loss became {loss} at epoch "
-                f"{self.n_iter_}. The input data may contain large values and need to be "
-                f"scaled (StandardScaler), or learning_rate_init={self.learning_rate_init} "
-                f"is too large."
+            template = N_(
+                "{name}: the training loss became {loss} at epoch "
+                "{epoch}. The input data may contain large values and need to be "
+                "scaled (StandardScaler), or learning_rate_init={lr} "
+                "is too large."
             )
+            said = {"loss": loss, "epoch": self.n_iter_, "lr": self.learning_rate_init}
+            raise ValueError(Message("train", template, name=type(self).__name__, **said))
         if self.verbose:
             print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
