@@ -1,7 +1,7 @@
 """A streamed epoch against the in-memory one, on an MNIST-sized network, side by side.
 
-    python benchmarks/stream_speed.py [--rows 60000] [--hidden 256] [--batch-size 128]
-        [--rounds 3] [--folder /var/tmp/fcnn-speed] [--markdown benchmarks/stream_speed.md]
+    python benchmarks/stream_speed.py [--rows 60000] [--hidden 256 800] [--batch-size 128]
+        [--rounds 5] [--folder /var/tmp/fcnn-speed] [--markdown benchmarks/stream_speed.md]
 
 Issue #17's target: an epoch streamed from Parquet on local disk takes at most 1.15×
 the in-memory epoch, on 784-256-10 or 784-800-10. The data are ``--rows`` random rows
@@ -13,11 +13,12 @@ once into ``--folder`` (never into the repository) as:
 - Parquet as fcnn recommends for streaming (``use_dictionary=False, compression=None``:
   decoding is then a copy).
 
-Each round trains one epoch of each way on a fresh copy of one network (Adam, the
-cross-entropy, float32), in an order that rotates so that a busy neighbour slows all of
-them alike; the table gives the median epoch time and the ratio to the in-memory epoch.
-Streamed epochs read with the default shuffle buffer (16,384 rows) and read ahead in
-fcnn's reader thread.
+For each ``--hidden`` size, each round trains one epoch of each way on a fresh copy of
+one network (Adam, the cross-entropy, float32), in an order that rotates so that a busy
+neighbour slows all of them alike; a table per network gives the median epoch time and
+the ratio to the in-memory epoch. The in-memory epoch runs with every BLAS thread; a
+streamed one with the default shuffle buffer (16,384 rows), read ahead in fcnn's reader
+thread, which takes one BLAS thread for itself (``fcnn.data.stream.room_for_reader``).
 """
 
 from __future__ import annotations
@@ -72,13 +73,31 @@ def epoch_time(model, data, batch_size: int) -> float:
     return time.perf_counter() - start
 
 
+def measure(ways: dict, hidden: int, batch_size: int, rounds: int) -> dict[str, float]:
+    """The median epoch time of each way on 784-``hidden``-10."""
+    net = fcnn.mlp([FEATURES, hidden, CLASSES], "relu", seed=0)
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    names = list(ways)
+    epoch_time(copy.deepcopy(net), ways["in memory"], batch_size)  # warm caches
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            times[name].append(epoch_time(copy.deepcopy(net), ways[name], batch_size))
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def blas_threads() -> int:
+    from threadpoolctl import threadpool_info
+
+    return min((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"), default=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=60_000)
-    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--hidden", type=int, nargs="+", default=[256, 800])
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--row-group", type=int, default=16_384)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--folder", type=Path, default=Path("/var/tmp/fcnn-speed"))
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args()
@@ -89,30 +108,27 @@ def main() -> None:
         "Parquet, default writer": (ParquetSource(paths["default"], "label"), None),
         "Parquet, recommended": (ParquetSource(paths["recommended"], "label"), None),
     }
-    net = fcnn.mlp([FEATURES, args.hidden, CLASSES], "relu", seed=0)
-    times: dict[str, list[float]] = {name: [] for name in ways}
-    names = list(ways)
-    epoch_time(copy.deepcopy(net), ways["in memory"], args.batch_size)  # warm caches
-    for r in range(args.rounds):
-        for name in names[r % len(names) :] + names[: r % len(names)]:
-            times[name].append(epoch_time(copy.deepcopy(net), ways[name], args.batch_size))
-    base = statistics.median(times["in memory"])
     size = {
-        n: paths[k].stat().st_size
-        for n, k in zip(names[2:], ("default", "recommended"), strict=True)
+        "Parquet, default writer": paths["default"].stat().st_size,
+        "Parquet, recommended": paths["recommended"].stat().st_size,
     }
-    lines = [
-        f"784-{args.hidden}-10, {args.rows:,} rows, batch {args.batch_size}, row groups of "
-        f"{args.row_group:,} rows, {os.cpu_count()} cores, median of {args.rounds} epochs",
-        "",
-    ]
-    rows = []
-    for name in names:
-        epoch = statistics.median(times[name])
-        mb = f"{size[name] / 1e6:.0f}" if name in size else "–"
-        rows.append([name, f"{epoch:.2f}", f"{epoch / base:.2f}", mb])
-    lines += table(["data", "epoch (s)", "× in memory", "file (MB)"], rows, align="lrrr")
-    emit(lines, args.markdown)
+    lines: list[str] = []
+    for hidden in args.hidden:
+        epochs = measure(ways, hidden, args.batch_size, args.rounds)
+        base = epochs["in memory"]
+        lines += [
+            f"784-{hidden}-10, {args.rows:,} rows, batch {args.batch_size}, row groups of "
+            f"{args.row_group:,} rows, {os.cpu_count()} cores, {blas_threads()} BLAS threads, "
+            f"median of {args.rounds} epochs",
+            "",
+        ]
+        rows = []
+        for name, epoch in epochs.items():
+            mb = f"{size[name] / 1e6:.0f}" if name in size else "–"
+            rows.append([name, f"{epoch:.2f}", f"{epoch / base:.2f}", mb])
+        lines += table(["data", "epoch (s)", "× in memory", "file (MB)"], rows, align="lrrr")
+        lines.append("")
+    emit(lines[:-1], args.markdown)
 
 
 if __name__ == "__main__":
