@@ -104,16 +104,20 @@ def save(
         ``fcnn_*``).
     """
     if not isinstance(model, Module):
-        raise TypeError(f"save: expected an fcnn Module, got {type(model).__name__}")
+        template = N_("save: expected an fcnn Module, got {type}")
+        raise TypeError(Message("files", template, type=type(model).__name__))
     extra = _check_user_metadata(metadata)
     try:
         spec = model.spec()
     except TypeError as err:
-        raise TypeError(f"save: cannot save {type(model).__name__}: {err}") from None
+        template = N_("save: cannot save {type}: {error}")
+        raise TypeError(Message("files", template, type=type(model).__name__, error=err)) from None
     try:
         spec_json = json.dumps(spec, allow_nan=False)
     except (TypeError, ValueError) as err:  # a non-JSON value, or NaN/infinity
-        raise type(err)(f"save: the spec of {type(model).__name__} is not JSON: {err}") from None
+        template = N_("save: the spec of {type} is not JSON: {error}")
+        said = Message("files", template, type=type(model).__name__, error=err)
+        raise type(err)(said) from None
     header = {
         "format": FORMAT,
         "fcnn_version": _library_version(),
@@ -129,19 +133,18 @@ def _check_user_metadata(metadata: Any) -> dict[str, str]:
     if metadata is None:
         return {}
     if not isinstance(metadata, dict):
-        raise TypeError(
-            f"save: metadata must be a dict of str to str, got {type(metadata).__name__}"
-        )
+        template = N_("save: metadata must be a dict of str to str, got {type}")
+        raise TypeError(Message("files", template, type=type(metadata).__name__))
     for key, value in metadata.items():
         if not isinstance(key, str) or not isinstance(value, str):
-            raise TypeError(
-                f"save: metadata must map str to str, got {key!r}: {type(value).__name__}"
-            )
+            template = N_("save: metadata must map str to str, got {key!r}: {type}")
+            raise TypeError(Message("files", template, key=key, type=type(value).__name__))
         if key in RESERVED_METADATA_KEYS or key.startswith("fcnn_"):
-            raise ValueError(
-                f"save: metadata key {key!r} is reserved for fcnn "
-                f"({', '.join(sorted(RESERVED_METADATA_KEYS))} and every fcnn_* key)"
+            template = N_(
+                "save: metadata key {key!r} is reserved for fcnn ({reserved} and every fcnn_* key)"
             )
+            reserved = ", ".join(sorted(RESERVED_METADATA_KEYS))
+            raise ValueError(Message("files", template, key=key, reserved=reserved))
     return dict(metadata)
 
 

@@ -26,8 +26,10 @@ from safetensors.numpy import save as st_save
 
 from ..core import Module
 from ..files import COUNT, ModelFileError, atomic_write_bytes, check_json
+from ..i18n import N_
 from ..tensorfile import TensorFile
 from .history import History
+from .inputs import _said
 
 __all__ = ["CHECKPOINT_NAME", "generator_states", "load_checkpoint", "save_checkpoint"]
 
@@ -119,7 +121,8 @@ def _restore_generators(model: Module, states: dict[str, Any]) -> None:
         generator = getattr(modules.get(name), attr, None)
         if not isinstance(generator, np.random.Generator):
             # Like a changed architecture (see restore): this checkpoint is not this model's.
-            raise ValueError(f"checkpoint has a generator state for {key!r}, the model has none")
+            template = N_("checkpoint has a generator state for {key!r}, the model has none")
+            raise ValueError(_said(template, key=key))
         generator.bit_generator.state = state
 
 
@@ -308,13 +311,15 @@ def _check_like(saved: Any, fresh: Any, where: str) -> None:
         )
     elif isinstance(fresh, dict):
         if not isinstance(saved, dict) or set(saved) != set(fresh):
-            raise ValueError(f"{where}: expected the fields {sorted(fresh)}, got {saved!r:.80}")
+            template = N_("{where}: expected the fields {fields}, got {saved!r:.80}")
+            raise ValueError(_said(template, where=where, fields=sorted(fresh), saved=saved))
         for key, value in fresh.items():
             _check_like(saved[key], value, f"{where}.{key}")
         return
     elif isinstance(fresh, (list, tuple)):
         if not isinstance(saved, list):
-            raise ValueError(f"{where} is {saved!r:.80}, expected a list like {fresh!r:.80}")
+            template = N_("{where} is {saved!r:.80}, expected a list like {fresh!r:.80}")
+            raise ValueError(_said(template, where=where, saved=saved, fresh=fresh))
         # A list as long as the fresh one is compared item by item (a composed scheduler's
         # states differ from one another); a list that grows, with its first item.
         same_length = len(saved) == len(fresh)
@@ -330,7 +335,8 @@ def _check_like(saved: Any, fresh: Any, where: str) -> None:
     else:
         ok = type(saved) is type(fresh)
     if not ok:
-        raise ValueError(f"{where} is {saved!r:.80}, expected a value like {fresh!r:.80}")
+        template = N_("{where} is {saved!r:.80}, expected a value like {fresh!r:.80}")
+        raise ValueError(_said(template, where=where, saved=saved, fresh=fresh))
 
 
 def _is_number(value: Any) -> bool:
