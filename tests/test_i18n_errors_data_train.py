@@ -9,9 +9,11 @@ the numbers and identifiers (argument names, class names, file names) of the Eng
 from __future__ import annotations
 
 import re
+import shutil
 
 import numpy as np
 import pytest
+import safetensors.numpy
 
 import fcnn
 from fcnn.data import (
@@ -68,6 +70,23 @@ def _wrong_shape(tmp_path):
     path = fcnn.save(_model(), tmp_path / "model.safetensors")
     with TensorFile(path) as tensors:
         tensors.read_into("0.weight", np.empty((7, 7)))
+
+
+def _other_architecture(tmp_path):
+    run = tmp_path / "run"
+    shutil.rmtree(run, ignore_errors=True)  # the other language's run
+    X, y = _xy()
+    fcnn.fit(_model(), X, y, epochs=1, verbose=0, run_dir=run)
+    fcnn.fit(fcnn.mlp([2, 3, 2], seed=0), X, y, epochs=2, verbose=0, run_dir=run, resume=True)
+
+
+def _tensors_of_another_model(tmp_path):
+    path = fcnn.save(_model(), tmp_path / "model.safetensors")
+    with TensorFile(path) as tensors:
+        header = tensors.metadata
+    other = dict(fcnn.mlp([2, 3, 2], seed=0).state_dict())
+    path.write_bytes(safetensors.numpy.save(other, metadata=header))
+    fcnn.load(path)
 
 
 def _bad_idx(tmp_path):
@@ -138,6 +157,8 @@ CASES = {
     ),
     "files": (lambda t: atomic_write_bytes(t / "a.bin", "text"), "必须是 bytes"),
     "tensorfile": (_wrong_shape, "的形状为 (4, 2)，应为 (7, 7)"),
+    "io: tensors": (_tensors_of_another_model, "0.weight 的形状为 (3, 2)，模型描述需要 (4, 2)"),
+    "checkpoint: architecture": (_other_architecture, "来自另一种网络结构"),
 }
 
 

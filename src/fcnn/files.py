@@ -91,7 +91,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes | bytearray | m
             continue
         except FileNotFoundError:
             raise FileNotFoundError(
-                errno.ENOENT, f"cannot write {path.name}: no such folder", str(folder)
+                errno.ENOENT,
+                Message("files", N_("cannot write {name}: no such folder"), name=path.name),
+                str(folder),
             ) from None
         break
     try:
