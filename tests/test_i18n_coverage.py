@@ -73,7 +73,6 @@ BARE_RAISES = {
     "optim/_state_dict.py": 12,  # load_state_dict of a hand-made dict
     "explain/verify.py": 3,  # the trace disagreeing with backward: a bug
     "explain/render_common.py": 1,
-    "diagnose/gradcheck.py": 1,
     "playground/classroom.py": 1,  # the load test's own server
     "playground/pool.py": 2,  # a worker process that did not start; a dead session
     "playground/worker.py": 1,
@@ -87,31 +86,6 @@ BARE_RAISES = {
     "train/data_parallel.py": 7,  # Dask plumbing
     "train/data_parallel_worker.py": 1,
     # not translated yet: Python-API refusals of fcnn's classes and functions
-    "data/_checks.py": 3,
-    "data/fetch.py": 1,
-    "data/idx.py": 4,
-    "data/images.py": 4,
-    "data/playground_sets.py": 11,
-    "data/source.py": 7,
-    "data/task.py": 4,
-    "data/tfplayground.py": 1,
-    "data/toy.py": 7,
-    "data/transform.py": 35,
-    "diagnose/health.py": 7,
-    "diagnose/probe.py": 1,
-    "diagnose/thresholds.py": 2,
-    "files.py": 2,
-    "io.py": 6,
-    "metrics.py": 6,
-    "tensorfile.py": 5,
-    "train/callbacks.py": 7,
-    "train/checkpoint.py": 4,
-    "train/history.py": 1,
-    "train/inputs.py": 9,
-    "train/loop.py": 14,
-    "train/lr_find.py": 3,
-    "train/rundir.py": 2,
-    "train/scores.py": 1,
     "train/streaming.py": 4,
 }
 

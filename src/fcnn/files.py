@@ -77,7 +77,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes | bytearray | m
     process umask gives; a symbolic link at ``path`` is replaced, not followed.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"atomic_write_bytes: data must be bytes, got {type(data).__name__}")
+        template = N_("atomic_write_bytes: data must be bytes, got {type}")
+        raise TypeError(Message("files", template, type=type(data).__name__))
     path = Path(path)
     folder = path.parent
     while True:  # O_EXCL with a random name: never clobbers another writer's temp file
@@ -90,7 +91,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes | bytearray | m
             continue
         except FileNotFoundError:
             raise FileNotFoundError(
-                errno.ENOENT, f"cannot write {path.name}: no such folder", str(folder)
+                errno.ENOENT,
+                Message("files", N_("cannot write {name}: no such folder"), name=path.name),
+                str(folder),
             ) from None
         break
     try:
@@ -112,7 +115,8 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
     Newlines are written as they are in ``text``, on every platform.
     """
     if not isinstance(text, str):
-        raise TypeError(f"atomic_write_text: text must be a str, got {type(text).__name__}")
+        template = N_("atomic_write_text: text must be a str, got {type}")
+        raise TypeError(Message("files", template, type=type(text).__name__))
     return atomic_write_bytes(path, text.encode(encoding))
 
 

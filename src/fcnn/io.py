@@ -104,16 +104,20 @@ def save(
         ``fcnn_*``).
     """
     if not isinstance(model, Module):
-        raise TypeError(f"save: expected an fcnn Module, got {type(model).__name__}")
+        template = N_("save: expected an fcnn Module, got {type}")
+        raise TypeError(Message("files", template, type=type(model).__name__))
     extra = _check_user_metadata(metadata)
     try:
         spec = model.spec()
     except TypeError as err:
-        raise TypeError(f"save: cannot save {type(model).__name__}: {err}") from None
+        template = N_("save: cannot save {type}: {error}")
+        raise TypeError(Message("files", template, type=type(model).__name__, error=err)) from None
     try:
         spec_json = json.dumps(spec, allow_nan=False)
     except (TypeError, ValueError) as err:  # a non-JSON value, or NaN/infinity
-        raise type(err)(f"save: the spec of {type(model).__name__} is not JSON: {err}") from None
+        template = N_("save: the spec of {type} is not JSON: {error}")
+        said = Message("files", template, type=type(model).__name__, error=err)
+        raise type(err)(said) from None
     header = {
         "format": FORMAT,
         "fcnn_version": _library_version(),
@@ -129,19 +133,18 @@ def _check_user_metadata(metadata: Any) -> dict[str, str]:
     if metadata is None:
         return {}
     if not isinstance(metadata, dict):
-        raise TypeError(
-            f"save: metadata must be a dict of str to str, got {type(metadata).__name__}"
-        )
+        template = N_("save: metadata must be a dict of str to str, got {type}")
+        raise TypeError(Message("files", template, type=type(metadata).__name__))
     for key, value in metadata.items():
         if not isinstance(key, str) or not isinstance(value, str):
-            raise TypeError(
-                f"save: metadata must map str to str, got {key!r}: {type(value).__name__}"
-            )
+            template = N_("save: metadata must map str to str, got {key!r}: {type}")
+            raise TypeError(Message("files", template, key=key, type=type(value).__name__))
         if key in RESERVED_METADATA_KEYS or key.startswith("fcnn_"):
-            raise ValueError(
-                f"save: metadata key {key!r} is reserved for fcnn "
-                f"({', '.join(sorted(RESERVED_METADATA_KEYS))} and every fcnn_* key)"
+            template = N_(
+                "save: metadata key {key!r} is reserved for fcnn ({reserved} and every fcnn_* key)"
             )
+            reserved = ", ".join(sorted(RESERVED_METADATA_KEYS))
+            raise ValueError(Message("files", template, key=key, reserved=reserved))
     return dict(metadata)
 
 
@@ -253,7 +256,7 @@ def _hint(metadata: dict[str, str]) -> str | Message:
 
 
 def _not_a_model(path: Path, template: str, **fields: Any) -> ModelFileError:
-    return ModelFileError(path, Message("files", template, **fields))
+    return ModelFileError(path, _said(template, **fields))
 
 
 def _read_spec(path: Path, metadata: dict[str, str]) -> dict[str, Any]:
@@ -288,9 +291,8 @@ def _stored_dtype(path: Path, metadata: dict[str, str], stored: dict[str, tuple]
         return np.dtype(np.float64)
     name = metadata.get("dtype", "float32")
     if name not in ("float32", "float64"):
-        raise ModelFileError(
-            path, f"has dtype={name!r} in its metadata, expected float32 or float64"
-        )
+        template = N_("has dtype={name!r} in its metadata, expected float32 or float64")
+        raise _not_a_model(path, template, name=name)
     return np.dtype(name)
 
 
@@ -317,11 +319,11 @@ def _check_spec_size(path: Path, spec: dict[str, Any], stored: dict[str, tuple])
                 size = min(size * max(abs(value), 1), budget + 1)
         claimed += size
         if claimed > budget:
-            raise ModelFileError(
-                path,
-                f"has a spec that claims about {claimed:.3g}+ scalars but the file stores "
-                f"{budget - _SPEC_SLACK}: refusing to build it",
+            template = N_(
+                "has a spec that claims about {claimed:.3g}+ scalars but the file stores "
+                "{stored}: refusing to build it"
             )
+            raise _not_a_model(path, template, claimed=claimed, stored=budget - _SPEC_SLACK)
 
 
 def _check_tensors(path: Path, model: Module, stored: dict[str, tuple]) -> None:
@@ -330,31 +332,43 @@ def _check_tensors(path: Path, model: Module, stored: dict[str, tuple]) -> None:
     extra = [key for key in stored if key not in expected]
     problems = []
     if missing:
-        problems.append(f"missing {_names(missing)}")
+        problems.append(_said(N_("missing {names}"), names=_names(missing)))
     if extra:
-        problems.append(f"unexpected {_names(extra)}")
+        problems.append(_said(N_("unexpected {names}"), names=_names(extra)))
     for key, (want_dtype, want_shape) in expected.items():
         if key not in stored:
             continue
         code, shape = stored[key]
         if shape != want_shape:
-            problems.append(f"{key} has shape {shape}, the spec needs {want_shape}")
-        if want_dtype in _FLOAT_CODES.values():
+            template = N_("{key} has shape {shape}, the spec needs {needs}")
+            problems.append(_said(template, key=key, shape=shape, needs=want_shape))
+        if want_dtype in _FLOAT_CODES.values():  # either float: the model casts on load
             if code not in _FLOAT_CODES:
-                problems.append(f"{key} has dtype {code}, expected F32 or F64")
+                template = N_("{key} has dtype {code}, expected F32 or F64")
+                problems.append(_said(template, key=key, code=code))
         elif code != _safetensors_code(want_dtype):
-            problems.append(f"{key} has dtype {code}, expected {_safetensors_code(want_dtype)}")
+            template = N_("{key} has dtype {code}, expected {expected}")
+            wanted = _safetensors_code(want_dtype)
+            problems.append(_said(template, key=key, code=code, expected=wanted))
     if problems:
-        shown = "; ".join(problems[:5]) + (
-            f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-        )
+        shown = problems[0]
+        for problem in problems[1:5]:  # joined when said, in the language of the moment
+            shown = _said(N_("{earlier}; {later}"), earlier=shown, later=problem)
+        if len(problems) > 5:
+            shown = _said(N_("{earlier}; and {count} more"), earlier=shown, count=len(problems) - 5)
         template = N_("has tensors that do not match its spec: {problems}")
         raise ModelFileError(path, Message("files", template, problems=shown))
 
 
-def _names(keys: list[str]) -> str:
+def _said(template: str, **fields: Any) -> Message:
+    return Message("files", template, **fields)
+
+
+def _names(keys: list[str]) -> Message | str:
     shown = ", ".join(repr(k) for k in keys[:5])
-    return shown + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    if len(keys) <= 5:
+        return shown
+    return _said(N_("{shown} and {count} more"), shown=shown, count=len(keys) - 5)
 
 
 def _safetensors_code(dtype: np.dtype) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 
 from .activations import LogSoftmax, Sigmoid, Softmax
 from .core import Module
+from .i18n import N_, Message
 
 __all__ = [
     "METRICS",
@@ -31,9 +32,12 @@ __all__ = [
 def _pair(y_true, y_pred, what: str) -> tuple[np.ndarray, np.ndarray]:
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"{what}: y_true has shape {y_true.shape} but y_pred {y_pred.shape}")
+        template = N_("{what}: y_true has shape {true} but y_pred {pred}")
+        raise ValueError(
+            Message("train", template, what=what, true=y_true.shape, pred=y_pred.shape)
+        )
     if y_true.size == 0:
-        raise ValueError(f"{what}: no samples")
+        raise ValueError(Message("train", N_("{what}: no samples"), what=what))
     return y_true, y_pred
 
 
@@ -42,7 +46,8 @@ def labels_from_output(output: np.ndarray, *, logits: bool = True) -> np.ndarray
     threshold 0 (logits) or 0.5 (probabilities)."""
     output = np.asarray(output)
     if output.ndim != 2:
-        raise ValueError(f"labels_from_output: expected (N, C) outputs, got shape {output.shape}")
+        template = N_("labels_from_output: expected (N, C) outputs, got shape {shape}")
+        raise ValueError(Message("train", template, shape=output.shape))
     if output.shape[1] == 1:
         return (output[:, 0] > (0.0 if logits else 0.5)).astype(np.int64)
     return output.argmax(axis=1)
@@ -86,10 +91,12 @@ def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarr
     y_true, y_pred = _pair(y_true, y_pred, "confusion_matrix")
     y_true, y_pred = y_true.astype(np.int64), y_pred.astype(np.int64)
     if (y_true < 0).any() or (y_pred < 0).any():
-        raise ValueError("confusion_matrix: labels must be non-negative integers")
+        template = N_("confusion_matrix: labels must be non-negative integers")
+        raise ValueError(Message("train", template))
     k = int(max(y_true.max(), y_pred.max())) + 1 if num_classes is None else num_classes
     if max(y_true.max(), y_pred.max()) >= k:
-        raise ValueError(f"confusion_matrix: a label exceeds num_classes={k}")
+        template = N_("confusion_matrix: a label exceeds num_classes={k}")
+        raise ValueError(Message("train", template, k=k))
     return np.bincount(y_true * k + y_pred, minlength=k * k).reshape(k, k)
 
 
@@ -104,9 +111,10 @@ def precision_recall_f1(
     ``zero_division=0``.
     """
     if average not in (None, "macro", "micro", "weighted"):
-        raise ValueError(
-            f"precision_recall_f1(average={average!r}): expected None, macro, micro or weighted"
+        template = N_(
+            "precision_recall_f1(average={average!r}): expected None, macro, micro or weighted"
         )
+        raise ValueError(Message("train", template, average=average))
     cm = confusion_matrix(y_true, y_pred, num_classes).astype(np.float64)
     return _precision_recall_f1_of(cm, average)
 

@@ -92,7 +92,7 @@ class TensorFile:
                 entry = header[key]
                 begin, end = (int(x) for x in entry["data_offsets"])
                 if entry["dtype"] != code or tuple(entry["shape"]) != shape:
-                    raise ValueError(f"{key} changed")
+                    raise ValueError(Message("files", N_("{key} changed"), key=key))
                 offsets[key] = (8 + length + begin, end - begin)
         except (ValueError, KeyError, TypeError, struct.error) as err:
             template = N_("changed while it was being read ({error})")
@@ -100,19 +100,20 @@ class TensorFile:
         claimed = sum(size for _, size in offsets.values())
         stored = getattr(info, "st_blocks", None)
         if stored is not None and claimed > _SPARSE_FLOOR and stored * 512 < claimed // 2:
-            raise self.error(
-                f"is a sparse file: its header claims {claimed:,} bytes of tensors but the "
-                f"disk holds {stored * 512:,}; no model file fcnn writes has holes"
+            template = N_(
+                "is a sparse file: its header claims {claimed:,} bytes of tensors but the "
+                "disk holds {stored:,}; no model file fcnn writes has holes"
             )
+            raise self.error(Message("files", template, claimed=claimed, stored=stored * 512))
         return offsets
 
     def read_into(self, key: str, out: np.ndarray) -> np.ndarray:
         """Read tensor ``key`` into ``out`` (same shape; cast to its dtype), in place."""
         code, shape = self.tensors[key]
-        if code not in DTYPES:
-            raise self.error(f"has {key} of dtype {code}, which NumPy cannot read")
+        self._check_dtype(key, code)
         if out.shape != shape:
-            raise self.error(f"has {key} of shape {shape}, expected {out.shape}")
+            template = N_("has {key} of shape {shape}, expected {expected}")
+            raise self.error(Message("files", template, key=key, shape=shape, expected=out.shape))
         dtype = DTYPES[code]
         direct = (
             out.dtype == dtype
@@ -130,9 +131,13 @@ class TensorFile:
     def read(self, key: str) -> np.ndarray:
         """Tensor ``key`` as a new array of the dtype it has in the file."""
         code, shape = self.tensors[key]
-        if code not in DTYPES:
-            raise self.error(f"has {key} of dtype {code}, which NumPy cannot read")
+        self._check_dtype(key, code)
         return self.read_into(key, np.empty(shape, DTYPES[code]))
+
+    def _check_dtype(self, key: str, code: str) -> None:
+        if code not in DTYPES:
+            template = N_("has {key} of dtype {code}, which NumPy cannot read")
+            raise self.error(Message("files", template, key=key, code=code))
 
     def _fill(self, key: str, buffer: memoryview) -> None:
         start, size = self._offsets[key]

@@ -9,15 +9,27 @@ import numpy as np
 
 from .. import checks
 from ..core import default_rng, get_rng
+from ..i18n import N_, Message
 
 RandomSource = np.random.Generator | np.random.RandomState
 
 
+def refuse(what: str, who: str, name: str, value: Any, **fields: Any) -> ValueError:
+    """The ValueError (not raised) ``who(name=value): name must be <what>``, ``what`` a
+    phrase of the data catalog marked ``N_`` by the caller (its fields in ``fields``)."""
+    return checks.refusal(ValueError, who, name, value, Message("data", what, **fields))
+
+
+def integer_at_least(who: str, name: str, value: Any, minimum: int) -> int:
+    """``value`` as a Python int >= ``minimum``, or a ValueError naming the call."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise refuse(N_("an integer >= {minimum}"), who, name, value, minimum=minimum)
+    return int(value)
+
+
 def check_n(who: str, n: Any, minimum: int = 1) -> int:
     """``n`` as a Python int, or a ValueError naming the call."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < minimum:
-        raise ValueError(f"{who}(n={n!r}): n must be an integer >= {minimum}")
-    return int(n)
+    return integer_at_least(who, "n", n, minimum)
 
 
 def check_noise(who: str, noise: Any, *, name: str = "noise", upper: float | None = None) -> float:
@@ -29,8 +41,9 @@ def check_noise(who: str, noise: Any, *, name: str = "noise", upper: float | Non
         or noise < 0
         or (upper is not None and noise > upper)
     ):
-        bound = "a finite number >= 0" if upper is None else f"a number in [0, {upper:g}]"
-        raise ValueError(f"{who}({name}={noise!r}): {name} must be {bound}")
+        if upper is None:
+            raise refuse(N_("a finite number >= 0"), who, name, noise)
+        raise refuse(N_("a number in [0, {upper:g}]"), who, name, noise, upper=upper)
     return float(noise)
 
 
@@ -56,7 +69,8 @@ def legacy_state(who: str, seed: Any, random_state: Any) -> RandomSource:
     library's default generator is used (``fcnn.seed``), never NumPy's global state.
     """
     if seed is not None and random_state is not None:
-        raise ValueError(f"{who}: pass either seed= or random_state=, not both")
+        template = N_("{who}: pass either seed= or random_state=, not both")
+        raise ValueError(Message("data", template, who=who))
     source = seed if random_state is None else random_state
     if source is None:
         return default_rng()

@@ -83,7 +83,9 @@ def fetch(
     if isinstance(mirrors, str):
         mirrors = [mirrors]
     if not mirrors:
-        raise ValueError(f"fetch({filename!r}): no mirrors given")
+        raise ValueError(
+            Message("data", N_("fetch({filename!r}): no mirrors given"), filename=filename)
+        )
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / filename

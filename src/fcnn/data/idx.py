@@ -104,15 +104,17 @@ def _parse(path: Path, stream, limit: int) -> np.ndarray:
     code, ndim = magic[2], magic[3]
     if code not in IDX_TYPES:
         known = ", ".join(f"0x{c:02X}" for c in IDX_TYPES)
-        raise ValueError(f"{path}: IDX type code 0x{code:02X} unknown (expected one of {known})")
+        template = N_("{path}: IDX type code 0x{code:02X} unknown (expected one of {known})")
+        raise ValueError(Message("data", template, path=path, code=code, known=known))
     if ndim == 0:
-        raise ValueError(f"{path}: IDX header has 0 dimensions")
+        raise ValueError(Message("data", N_("{path}: IDX header has 0 dimensions"), path=path))
     header = stream.read(4 * ndim)
     if len(header) < 4 * ndim:
-        raise ValueError(
-            f"{path}: IDX header cut short: {ndim} dimensions need {4 * ndim} bytes, "
-            f"got {len(header)}"
+        template = N_(
+            "{path}: IDX header cut short: {ndim} dimensions need {need} bytes, got {got}"
         )
+        fields = {"ndim": ndim, "need": 4 * ndim, "got": len(header)}
+        raise ValueError(Message("data", template, path=path, **fields))
     shape = struct.unpack(f">{ndim}I", header)
     dtype = IDX_TYPES[code]
     expected = math.prod(shape) * dtype.itemsize
@@ -137,8 +139,11 @@ def _parse(path: Path, stream, limit: int) -> np.ndarray:
         raise ValueError(Message("data", template, path=path, **fields))
     extra = len(stream.read(1 << 16))
     if extra:
-        raise ValueError(
-            f"{path}: {'>=' if extra == 1 << 16 else ''}{extra} byte(s) after the "
-            f"{expected} data bytes that dimensions {shape} call for"
+        template = N_(
+            "{path}: {extra} byte(s) after the {expected} data bytes that dimensions "
+            "{shape} call for"
         )
+        extra = f">={extra}" if extra == 1 << 16 else extra  # read no further to count them
+        fields = {"extra": extra, "expected": expected, "shape": shape}
+        raise ValueError(Message("data", template, path=path, **fields))
     return data.reshape(shape).astype(dtype.newbyteorder("="), copy=False)

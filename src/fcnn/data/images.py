@@ -64,7 +64,8 @@ def digits(flatten: bool = True) -> tuple[np.ndarray, np.ndarray]:
     with gzip.open(path, "rt") as stream:
         table = np.loadtxt(stream, delimiter=",", dtype=np.float64)
     if table.shape != (1797, 65):
-        raise ValueError(f"{path}: expected 1797 rows of 64 pixels + 1 label, got {table.shape}")
+        template = N_("{path}: expected 1797 rows of 64 pixels + 1 label, got {shape}")
+        raise ValueError(Message("data", template, path=path, shape=table.shape))
     X, y = table[:, :64], table[:, 64].astype(np.int64)
     return (X if flatten else X.reshape(-1, 8, 8)), y
 
@@ -149,14 +150,13 @@ def _verify(path: Path, key: str, filename: str) -> None:
 def _check_split(split: str, images: np.ndarray, labels: np.ndarray) -> None:
     # The MD5 check already vouches for the published files; this guards the format.
     if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-        raise ValueError(
-            f"{split} images: expected uint8 (N, 28, 28), got {images.dtype} {images.shape}"
-        )
+        template = N_("{split} images: expected uint8 (N, 28, 28), got {dtype} {shape}")
+        fields = {"split": split, "dtype": images.dtype, "shape": images.shape}
+        raise ValueError(Message("data", template, **fields))
     if labels.shape != images.shape[:1] or labels.dtype != np.uint8 or labels.max() > 9:
-        raise ValueError(
-            f"{split} labels: expected {len(images)} uint8 labels 0..9, "
-            f"got {labels.dtype} {labels.shape}"
-        )
+        template = N_("{split} labels: expected {n} uint8 labels 0..9, got {dtype} {shape}")
+        fields = {"split": split, "n": len(images), "dtype": labels.dtype, "shape": labels.shape}
+        raise ValueError(Message("data", template, **fields))
 
 
 def mnist(
@@ -216,7 +216,8 @@ def mnist(
     """
     key = _KIND_ALIASES.get(kind) if isinstance(kind, str) else None
     if key is None:
-        raise ValueError(f"mnist(kind={kind!r}): expected 'mnist' or 'fashion'")
+        template = N_("mnist(kind={kind!r}): expected 'mnist' or 'fashion'")
+        raise ValueError(Message("data", template, kind=kind))
     folder = _FOLDERS[key]
     cache = resolve_cache_dir(cache_dir) / folder
     folders = [] if root is None else [Path(root).expanduser(), Path(root).expanduser() / folder]

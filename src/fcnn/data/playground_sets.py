@@ -18,8 +18,8 @@ import math
 
 import numpy as np
 
-from .. import checks
-from ._checks import check_n, check_noise, generator, split_counts
+from ..i18n import N_, Message
+from ._checks import check_n, check_noise, generator, integer_at_least, split_counts
 from .tfplayground import PLAYGROUND_CLASSIFICATION, PLAYGROUND_REGRESSION, playground
 
 __all__ = [
@@ -119,9 +119,9 @@ def playground_set(
     """
     if name not in PLAYGROUND_SETS:
         expected = ", ".join(PLAYGROUND_SETS)
-        raise ValueError(f"playground_set(name={name!r}): expected one of {expected}")
-    if not checks.is_int(classes) or classes < 2:
-        raise ValueError(f"playground_set(classes={classes!r}): classes must be an integer >= 2")
+        template = N_("playground_set(name={name!r}): expected one of {expected}")
+        raise ValueError(Message("data", template, name=name, expected=expected))
+    integer_at_least("playground_set", "classes", classes, 2)
     if name == "blobs" or (name == "spiral" and classes > 2):
         n = check_n("playground_set", n, classes)
         level = check_noise("playground_set", noise, upper=50)
@@ -130,15 +130,16 @@ def playground_set(
     return playground(name, n, noise, seed=seed)
 
 
-def _header_problem(rows: list[list[str]]) -> str | None:
+def _header_problem(rows: list[list[str]]) -> Message | None:
     header = [cell.strip().lower() for cell in rows[0]]
     if header[:2] != ["x1", "x2"] or len(header) not in (3, 4) or header[2] not in ("label", "y"):
-        return (
-            f"Line 1: the header must be x1,x2,label or x1,x2,y (optionally ,split), "
-            f"got {','.join(rows[0])[:80]!r}."
+        template = N_(
+            "Line 1: the header must be x1,x2,label or x1,x2,y (optionally ,split), got {got!r}."
         )
+        return Message("data", template, got=",".join(rows[0])[:80])
     if len(header) == 4 and header[3] != "split":
-        return f"Line 1: the fourth column may only be split, got {rows[0][3]!r}."
+        template = N_("Line 1: the fourth column may only be split, got {got!r}.")
+        return Message("data", template, got=rows[0][3])
     return None
 
 
@@ -146,11 +147,12 @@ def _number(cell: str, line: int, column: str) -> float:
     try:
         value = float(cell)
     except ValueError:
-        raise ValueError(
-            f"Line {line}, column {column}: {cell.strip()[:40]!r} is not a number."
-        ) from None
+        template = N_("Line {line}, column {column}: {cell!r} is not a number.")
+        fields = {"line": line, "column": column, "cell": cell.strip()[:40]}
+        raise ValueError(Message("data", template, **fields)) from None
     if not math.isfinite(value):
-        raise ValueError(f"Line {line}, column {column}: {cell.strip()!r} is not finite.")
+        template = N_("Line {line}, column {column}: {cell!r} is not finite.")
+        raise ValueError(Message("data", template, line=line, column=column, cell=cell.strip()))
     return value
 
 
@@ -175,10 +177,12 @@ def parse_points_csv(data: bytes, max_classes: int = 6) -> tuple[np.ndarray, np.
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ValueError(f"The file is not UTF-8 text (byte {err.start} cannot be read).") from None
+        template = N_("The file is not UTF-8 text (byte {byte} cannot be read).")
+        raise ValueError(Message("data", template, byte=err.start)) from None
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     if not rows:
-        raise ValueError("The file is empty; expected a header x1,x2,label or x1,x2,y.")
+        template = N_("The file is empty; expected a header x1,x2,label or x1,x2,y.")
+        raise ValueError(Message("data", template))
     problem = _header_problem(rows)
     if problem is not None:
         raise ValueError(problem)
@@ -186,28 +190,32 @@ def parse_points_csv(data: bytes, max_classes: int = 6) -> tuple[np.ndarray, np.
     target = header[2]
     body = rows[1:]
     if len(body) < POINTS_CSV_MIN_ROWS:
-        raise ValueError(
-            f"The file has {len(body)} data rows; at least {POINTS_CSV_MIN_ROWS} needed."
-        )
+        template = N_("The file has {rows} data rows; at least {least} needed.")
+        raise ValueError(Message("data", template, rows=len(body), least=POINTS_CSV_MIN_ROWS))
     X = np.empty((len(body), 2))
     y = np.empty(len(body))
     for i, row in enumerate(body):
         line = i + 2
         if len(row) != len(header):
-            raise ValueError(f"Line {line}: expected {len(header)} values, got {len(row)}.")
+            template = N_("Line {line}: expected {width} values, got {cells}.")
+            raise ValueError(
+                Message("data", template, line=line, width=len(header), cells=len(row))
+            )
         X[i, 0] = _number(row[0], line, header[0])
         X[i, 1] = _number(row[1], line, header[1])
         y[i] = _number(row[2], line, header[2])
         if target == "label" and (y[i] != int(y[i]) or not 0 <= y[i] < max_classes):
-            raise ValueError(
-                f"Line {line}, column label: labels must be integers 0 to "
-                f"{max_classes - 1}, got {row[2].strip()!r}."
+            template = N_(
+                "Line {line}, column label: labels must be integers 0 to {last}, got {got!r}."
             )
+            fields = {"line": line, "last": max_classes - 1, "got": row[2].strip()}
+            raise ValueError(Message("data", template, **fields))
     if np.abs(X).max() > 1e6:
-        raise ValueError("The coordinates x1, x2 must lie within ±1e6.")
+        raise ValueError(Message("data", N_("The coordinates x1, x2 must lie within ±1e6.")))
     if target == "y":
         return X, y
     labels = y.astype(np.int64)
     if len(np.unique(labels)) < 2:
-        raise ValueError("Column label: the data must have at least two classes.")
+        template = N_("Column label: the data must have at least two classes.")
+        raise ValueError(Message("data", template))
     return X, labels

@@ -119,12 +119,14 @@ def make_source(
             source["task"] = task
     elif data in DATASETS or data == "digits" or data in IMAGE_SETS:
         if task is not None:
-            raise ValueError(f"--task applies to a CSV file, not to {data!r} (its task is fixed)")
+            template = N_("--task applies to a CSV file, not to {data!r} (its task is fixed)")
+            raise ValueError(Message("data", template, data=data))
         source = {"name": data}
         for key, value in (("n", n), ("noise", noise), ("seed", seed)):
             if value is not None:
                 if data not in DATASETS:
-                    raise ValueError(f"--{key} applies to generated data sets, not {data!r}")
+                    template = N_("--{key} applies to generated data sets, not {data!r}")
+                    raise ValueError(Message("data", template, key=key, data=data))
                 source[key] = value
         if data in DATASETS and "seed" not in source:
             # A run must be able to draw the same points again: record a concrete seed, the
@@ -138,10 +140,16 @@ def make_source(
         template = N_("unknown data set {data!r}: give a .csv file or one of {names}")
         raise ValueError(Message("data", template, data=data, names=", ".join(SOURCE_NAMES)))
     if data not in IMAGE_SETS:
-        if not isinstance(test_split, (int, float)) or not 0 <= test_split < 1:
-            raise ValueError(f"test_split={test_split!r}: expected a fraction in [0, 1)")
-        source.update({"test_split": float(test_split), "split_seed": int(split_seed)})
+        source.update(_held_out(test_split, split_seed))
     return source
+
+
+def _held_out(test_split: Any, split_seed: Any) -> dict[str, Any]:
+    """The recorded held-out split, its fraction checked."""
+    if not isinstance(test_split, (int, float)) or not 0 <= test_split < 1:
+        template = N_("test_split={test_split!r}: expected a fraction in [0, 1)")
+        raise ValueError(Message("data", template, test_split=test_split))
+    return {"test_split": float(test_split), "split_seed": int(split_seed)}
 
 
 def _streamed_path(data: str) -> bool:
@@ -152,7 +160,8 @@ def _streamed_path(data: str) -> bool:
 
 def _stream_source(data, target, task, test_split, split_seed) -> dict[str, Any]:
     if data in SOURCE_NAMES:
-        raise ValueError(f"--stream applies to a file or a folder, not to {data!r}")
+        template = N_("--stream applies to a file or a folder, not to {data!r}")
+        raise ValueError(Message("data", template, data=data))
     path = Path(data)
     if not path.exists():
         raise FileNotFoundError(2, Message("data", N_("no such file or folder")), str(path))
@@ -163,9 +172,7 @@ def _stream_source(data, target, task, test_split, split_seed) -> dict[str, Any]
         source["target"] = int(target) if numeric else target
     if task is not None:
         source["task"] = task
-    if not isinstance(test_split, (int, float)) or not 0 <= test_split < 1:
-        raise ValueError(f"test_split={test_split!r}: expected a fraction in [0, 1)")
-    source.update({"test_split": float(test_split), "split_seed": int(split_seed)})
+    source.update(_held_out(test_split, split_seed))
     return source
 
 
@@ -309,7 +316,8 @@ def apply_preprocess(preprocess: dict[str, Any], X: Any) -> np.ndarray:
     """Prepare new features the way the training data was prepared."""
     X = np.asarray(X)
     if X.dtype.kind == "c":  # a cast would drop the imaginary part with only a warning
-        raise TypeError(f"apply_preprocess: X is complex ({X.dtype}); features must be real")
+        template = N_("apply_preprocess: X is complex ({dtype}); features must be real")
+        raise TypeError(Message("data", template, dtype=X.dtype))
     kind = preprocess.get("kind", "none")
     if kind == "none":
         return np.asarray(X, dtype=np.float64)
@@ -318,4 +326,4 @@ def apply_preprocess(preprocess: dict[str, Any], X: Any) -> np.ndarray:
     if kind == "standardize":
         state = {"mean": preprocess["mean"], "scale": preprocess["scale"]}
         return Standardizer.from_state_dict(state).transform(np.asarray(X, dtype=np.float64))
-    raise ValueError(f"unknown preprocessing {kind!r}")
+    raise ValueError(Message("data", N_("unknown preprocessing {kind!r}"), kind=kind))

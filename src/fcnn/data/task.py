@@ -46,41 +46,47 @@ def _class_limit(rows: int) -> int:
 
 def _one_class(name: str, value: Any, text: bool) -> ValueError:
     if text:
-        advice = "is the target the right column?"
+        advice = N_("is the target the right column?")
     else:
-        advice = "pass task='regression' (fcnn train --task regression) to fit it as a value"
-    return ValueError(
-        f"target column {name}: every row holds {value!r}, one class; a classifier needs "
-        f"at least two classes: {advice}"
+        advice = N_("pass task='regression' (fcnn train --task regression) to fit it as a value")
+    template = N_(
+        "target column {name}: every row holds {value!r}, one class; a classifier needs "
+        "at least two classes: {advice}"
     )
+    return ValueError(Message("data", template, name=name, value=value, advice=_said(advice)))
 
 
-def _too_many(name: str, outputs: int, what: str, text: bool = False) -> ValueError:
+def _too_many(name: str, outputs: int, what: Message, text: bool = False) -> ValueError:
     if text:
-        advice = "is the target the right column (not an ID or a name)?"
+        advice = N_("is the target the right column (not an ID or a name)?")
     else:
-        advice = "if it holds values, pass task='regression' (fcnn train --task regression)"
-    return ValueError(
-        f"target column {name}: {what} would need {outputs:,} outputs, more than the "
-        f"{MAX_CLASSES:,} classes fcnn takes from a table; {advice}"
+        advice = N_("if it holds values, pass task='regression' (fcnn train --task regression)")
+    template = N_(
+        "target column {name}: {what} would need {outputs:,} outputs, more than the "
+        "{most:,} classes fcnn takes from a table; {advice}"
     )
+    fields = {"what": what, "outputs": outputs, "most": MAX_CLASSES, "advice": _said(advice)}
+    return ValueError(Message("data", template, name=name, **fields))
 
 
 def _integer_labels(name: str, y: np.ndarray) -> np.ndarray:
     """``y`` as int64 class indices (0, 1, ...), or a ValueError naming the column."""
     if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
         row = int(np.argmax(y != np.round(y)))
-        raise ValueError(
-            f"target column {name}: row {row} holds {y[row]:g}, not a class label; "
+        template = N_(
+            "target column {name}: row {row} holds {value:g}, not a class label; "
             "classification needs whole numbers 0, 1, 2, ... or class names"
         )
+        raise ValueError(_said(template, name=name, row=row, value=y[row]))
     if y.min() < 0:
-        raise ValueError(
-            f"target column {name}: label {y.min():g} is negative; classification needs "
+        template = N_(
+            "target column {name}: label {label:g} is negative; classification needs "
             "labels 0, 1, 2, ... (or class names)"
         )
+        raise ValueError(_said(template, name=name, label=y.min()))
     if y.max() >= MAX_CLASSES:  # checked before the cast: an ID of 1e30 stays a float here
-        raise _too_many(name, int(y.max()) + 1, f"labels up to {y.max():g}")
+        what = _said(N_("labels up to {largest:g}"), largest=y.max())
+        raise _too_many(name, int(y.max()) + 1, what)
     return y.astype(np.int64)
 
 
@@ -125,18 +131,21 @@ def infer_task(
     y = np.asarray(y)
     rows = len(y)
     if y.ndim != 1 or rows == 0:
-        raise ValueError(f"infer_task: y must be a non-empty column (N,), got shape {y.shape}")
+        template = N_("infer_task: y must be a non-empty column (N,), got shape {shape}")
+        raise ValueError(_said(template, shape=y.shape))
     name = repr(name)
     if classes is not None:  # a text target: class names
         if task == "regression":
-            raise ValueError(
-                f"target column {name} holds text ({classes[0]!r}, ...): regression needs "
+            template = N_(
+                "target column {name} holds text ({first!r}, ...): regression needs "
                 "numbers; leave the task to be inferred (classification)"
             )
+            raise ValueError(_said(template, name=name, first=classes[0]))
         if len(classes) < 2:
             raise _one_class(name, classes[0] if classes else "", text=True)
         if len(classes) > MAX_CLASSES:
-            raise _too_many(name, len(classes), f"{len(classes):,} different names", text=True)
+            what = _said(N_("{count:,} different names"), count=len(classes))
+            raise _too_many(name, len(classes), what, text=True)
         return "classification", _said(
             N_("{name} holds {count} class names"), name=name, count=len(classes)
         )

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, Message
 from ._checks import check_n, check_noise, generator, split_counts
 
 __all__ = ["PLAYGROUND_CLASSIFICATION", "PLAYGROUND_REGRESSION", "playground"]
@@ -142,7 +143,8 @@ def playground(
         regression sets.
     """
     if name not in _MAKERS:
-        raise ValueError(f"playground(name={name!r}): expected one of {', '.join(_MAKERS)}")
+        template = N_("playground(name={name!r}): expected one of {expected}")
+        raise ValueError(Message("data", template, name=name, expected=", ".join(_MAKERS)))
     n = check_n("playground", n, 2 if name in PLAYGROUND_CLASSIFICATION else 1)
     level = check_noise("playground", noise, upper=50)
     source = generator("playground", seed, rng)

@@ -25,7 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_n, check_noise, generator, legacy_seed, legacy_state, split_counts
+from ..i18n import N_, Message
+from ._checks import (
+    check_n,
+    check_noise,
+    generator,
+    integer_at_least,
+    legacy_seed,
+    legacy_state,
+    refuse,
+    split_counts,
+)
 
 __all__ = [
     "blobs",
@@ -55,9 +65,9 @@ def planar(n: int = 400, noise: float = 0.2, seed: int = 1) -> tuple[np.ndarray,
     y : ndarray, shape (n,), int64 labels 0 / 1
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 or n % 2:
-        raise ValueError(f"planar(n={n!r}): n must be an even integer >= 2")
+        raise refuse(N_("an even integer >= {minimum}"), "planar", "n", n, minimum=2)
     if not isinstance(noise, (int, float)) or noise < 0:
-        raise ValueError(f"planar(noise={noise!r}): noise must be a non-negative number")
+        raise refuse(N_("a non-negative number"), "planar", "noise", noise)
     state = np.random.RandomState(legacy_seed("planar", "seed", seed))  # the course's points
     per_class = n // 2
     X = np.zeros((n, 2))
@@ -132,7 +142,7 @@ def circles(
     n = check_n("circles", n, 2)
     noise = _optional_noise("circles", noise)
     if not isinstance(factor, numbers.Real) or not 0 <= factor < 1:
-        raise ValueError(f"circles(factor={factor!r}): factor must be in [0, 1)")
+        raise refuse(N_("in [0, 1)"), "circles", "factor", factor)
     source = legacy_state("circles", seed, random_state)
     n_out = n // 2
     n_in = n - n_out
@@ -240,11 +250,11 @@ def blobs(
     """
     n = check_n("blobs", n, 1)
     noise = check_noise("blobs", noise)
-    if isinstance(centers, bool) or not isinstance(centers, numbers.Integral) or centers < 1:
-        raise ValueError(f"blobs(centers={centers!r}): centers must be an integer >= 1")
+    integer_at_least("blobs", "centers", centers, 1)
     low, high = box
     if not low < high:
-        raise ValueError(f"blobs(box={box!r}): expected (low, high) with low < high")
+        template = N_("blobs(box={box!r}): expected (low, high) with low < high")
+        raise ValueError(Message("data", template, box=box))
     source = legacy_state("blobs", seed, random_state)
     middles = source.uniform(low, high, size=(int(centers), 2))
     X = np.empty((n, 2))
@@ -278,7 +288,8 @@ def gaussian_quantiles(
     y : ndarray, shape (n,), int64 labels 0 .. classes-1
     """
     if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 1:
-        raise ValueError(f"gaussian_quantiles(classes={classes!r}): expected an integer >= 1")
+        template = N_("gaussian_quantiles(classes={classes!r}): expected an integer >= 1")
+        raise ValueError(Message("data", template, classes=classes))
     n = check_n("gaussian_quantiles", n, int(classes))
     cov = check_noise("gaussian_quantiles", cov, name="cov")
     source = legacy_state("gaussian_quantiles", seed, random_state)
@@ -352,8 +363,7 @@ def spirals(
     X : ndarray, shape (n, 2), float64
     y : ndarray, shape (n,), int64 labels 0 .. classes-1
     """
-    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
-        raise ValueError(f"spirals(classes={classes!r}): classes must be an integer >= 2")
+    integer_at_least("spirals", "classes", classes, 2)
     n = check_n("spirals", n, int(classes))
     noise = check_noise("spirals", noise)
     source = generator("spirals", seed, rng)

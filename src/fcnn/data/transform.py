@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_finite
+from ..i18n import N_, Message
 from ._checks import generator
 
 __all__ = ["Standardizer", "check_dataset", "one_hot", "train_test_split", "train_val_test_split"]
@@ -42,37 +43,45 @@ def check_dataset(X: Any, y: Any = None) -> tuple[np.ndarray, np.ndarray | None]
     """
     X = np.asarray(X)
     if X.dtype.kind not in "biuf":
-        raise TypeError(f"X has dtype {X.dtype}; expected numbers")
+        raise TypeError(Message("data", N_("X has dtype {dtype}; expected numbers"), dtype=X.dtype))
     if X.ndim != 2:
-        hint = (
-            " (one feature per sample: X.reshape(-1, 1); one sample: X.reshape(1, -1))"
+        template = (
+            N_(
+                "X must be 2-D (N, features), got shape {shape} (one feature per sample: "
+                "X.reshape(-1, 1); one sample: X.reshape(1, -1))"
+            )
             if X.ndim == 1
-            else ""
+            else N_("X must be 2-D (N, features), got shape {shape}")
         )
-        raise ValueError(f"X must be 2-D (N, features), got shape {X.shape}{hint}")
+        raise ValueError(Message("data", template, shape=X.shape))
     if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X is empty: shape {X.shape}; expected N >= 1 rows and >= 1 features")
+        template = N_("X is empty: shape {shape}; expected N >= 1 rows and >= 1 features")
+        raise ValueError(Message("data", template, shape=X.shape))
     check_finite("X", X)
     if y is None:
         return X, None
     y = np.asarray(y)
     if y.dtype.kind in "USO":
-        raise TypeError(
-            f"y has dtype {y.dtype}; expected numbers (map class names to labels 0, 1, ... "
+        template = N_(
+            "y has dtype {dtype}; expected numbers (map class names to labels 0, 1, ... "
             "first: fcnn.data.csv does)"
         )
+        raise TypeError(Message("data", template, dtype=y.dtype))
     if y.dtype.kind not in "biuf":
-        raise TypeError(f"y has dtype {y.dtype}; expected numbers")
+        raise TypeError(Message("data", N_("y has dtype {dtype}; expected numbers"), dtype=y.dtype))
     if y.ndim not in (1, 2):
-        raise ValueError(f"y must be 1-D (N,) or 2-D (N, outputs), got shape {y.shape}")
+        template = N_("y must be 1-D (N,) or 2-D (N, outputs), got shape {shape}")
+        raise ValueError(Message("data", template, shape=y.shape))
     if len(y) != len(X):
-        raise ValueError(f"X has {len(X)} rows but y has {len(y)}; they must match")
+        template = N_("X has {rows} rows but y has {labels}; they must match")
+        raise ValueError(Message("data", template, rows=len(X), labels=len(y)))
     if y.dtype.kind == "f":
         check_finite("y", y)
     elif y.dtype.kind == "i" and y.size and y.min() < 0:
         where = np.argwhere(y < 0)[0]
         index = ", ".join(map(str, where))
-        raise ValueError(f"y[{index}] = {y[tuple(where)]}: class labels must be >= 0")
+        template = N_("y[{index}] = {label}: class labels must be >= 0")
+        raise ValueError(Message("data", template, index=index, label=y[tuple(where)]))
     return X, y
 
 
@@ -97,16 +106,20 @@ def one_hot(y: Any, num_classes: int | None = None, dtype: Any = np.float64) -> 
     """
     labels = np.asarray(y)
     if labels.ndim != 1:
-        raise ValueError(f"one_hot: y must be 1-D (N,), got shape {labels.shape}")
+        template = N_("one_hot: y must be 1-D (N,), got shape {shape}")
+        raise ValueError(Message("data", template, shape=labels.shape))
     if labels.dtype.kind == "f":
         if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
-            raise ValueError("one_hot: y must hold integer class labels, got non-integer floats")
+            template = N_("one_hot: y must hold integer class labels, got non-integer floats")
+            raise ValueError(Message("data", template))
     elif labels.dtype.kind not in "biu":
-        raise TypeError(f"one_hot: y has dtype {labels.dtype}; expected integer class labels")
+        template = N_("one_hot: y has dtype {dtype}; expected integer class labels")
+        raise TypeError(Message("data", template, dtype=labels.dtype))
     labels = labels.astype(np.int64)
     if labels.size and labels.min() < 0:
         i = int(np.argmin(labels))
-        raise ValueError(f"one_hot: y[{i}] = {labels[i]}: class labels must be >= 0")
+        template = N_("one_hot: y[{index}] = {label}: class labels must be >= 0")
+        raise ValueError(Message("data", template, index=i, label=labels[i]))
     if num_classes is None:
         num_classes = int(labels.max()) + 1 if labels.size else 0
     elif (
@@ -114,10 +127,13 @@ def one_hot(y: Any, num_classes: int | None = None, dtype: Any = np.float64) -> 
         or not isinstance(num_classes, numbers.Integral)
         or num_classes < 1
     ):
-        raise ValueError(f"one_hot(num_classes={num_classes!r}): expected an integer >= 1")
+        template = N_("one_hot(num_classes={num_classes!r}): expected an integer >= 1")
+        raise ValueError(Message("data", template, num_classes=num_classes))
     elif labels.size and labels.max() >= num_classes:
         i = int(np.argmax(labels))
-        raise ValueError(f"one_hot: y[{i}] = {labels[i]} is not below num_classes={num_classes}")
+        template = N_("one_hot: y[{index}] = {label} is not below num_classes={num_classes}")
+        fields = {"index": i, "label": labels[i], "num_classes": num_classes}
+        raise ValueError(Message("data", template, **fields))
     out = np.zeros((labels.size, int(num_classes)), dtype=dtype)
     out[np.arange(labels.size), labels] = 1
     return out
@@ -129,15 +145,17 @@ def one_hot(y: Any, num_classes: int | None = None, dtype: Any = np.float64) -> 
 def _count(who: str, name: str, size: Any, n: int) -> int:
     """A split's size as a count: a fraction of n (rounded up) or a number of samples."""
     if isinstance(size, bool) or not isinstance(size, numbers.Real):
-        raise TypeError(f"{who}({name}={size!r}): expected a fraction in (0, 1) or a count")
+        template = N_("{who}({name}={size!r}): expected a fraction in (0, 1) or a count")
+        raise TypeError(Message("data", template, who=who, name=name, size=size))
     if isinstance(size, numbers.Integral):
         if not 1 <= size < n:
-            raise ValueError(
-                f"{who}({name}={size}): a count must be in [1, {n - 1}] for {n} samples"
-            )
+            template = N_("{who}({name}={size}): a count must be in [1, {most}] for {n} samples")
+            fields = {"who": who, "name": name, "size": size, "most": n - 1, "n": n}
+            raise ValueError(Message("data", template, **fields))
         return int(size)
     if not 0 < size < 1:
-        raise ValueError(f"{who}({name}={size!r}): a fraction must be in (0, 1)")
+        template = N_("{who}({name}={size!r}): a fraction must be in (0, 1)")
+        raise ValueError(Message("data", template, who=who, name=name, size=size))
     return math.ceil(size * n)
 
 
@@ -161,9 +179,10 @@ def _split_indices(
     parts = []
     if stratify:
         if y is None:
-            raise ValueError(f"{who}: stratify=True needs y")
+            raise ValueError(Message("data", N_("{who}: stratify=True needs y"), who=who))
         if y.ndim != 1:
-            raise ValueError(f"{who}: stratify=True needs 1-D class labels y, got shape {y.shape}")
+            template = N_("{who}: stratify=True needs 1-D class labels y, got shape {shape}")
+            raise ValueError(Message("data", template, who=who, shape=y.shape))
         order = order[np.argsort(y[order], kind="stable")]  # grouped by class, random within
         for k in counts:
             take = _spread(len(order), k, rng)
@@ -182,12 +201,16 @@ def _split_indices(
 def _prepare(who: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray | None]:
     X = np.asarray(X)
     if X.ndim == 0:
-        raise ValueError(f"{who}: X must be an array of samples, got a scalar")
+        template = N_("{who}: X must be an array of samples, got a scalar")
+        raise ValueError(Message("data", template, who=who))
     if y is not None:
         y = np.asarray(y)
-        if y.ndim == 0 or len(y) != len(X):
-            length = "a scalar" if y.ndim == 0 else f"{len(y)} entries"
-            raise ValueError(f"{who}: X has {len(X)} samples but y has {length}")
+        if y.ndim == 0:
+            template = N_("{who}: X has {n} samples but y has a scalar")
+            raise ValueError(Message("data", template, who=who, n=len(X)))
+        if len(y) != len(X):
+            template = N_("{who}: X has {n} samples but y has {entries} entries")
+            raise ValueError(Message("data", template, who=who, n=len(X), entries=len(y)))
     return X, y
 
 
@@ -224,10 +247,12 @@ def train_test_split(
     X, y = _prepare(who, X, y)
     n = len(X)
     if n < 2:
-        raise ValueError(f"{who}: need at least 2 samples, got {n}")
+        template = N_("{who}: need at least {least} samples, got {n}")
+        raise ValueError(Message("data", template, who=who, least=2, n=n))
     n_test = _count(who, "test_size", test_size, n)
     if n_test >= n:
-        raise ValueError(f"{who}(test_size={test_size!r}): leaves no training sample of {n}")
+        template = N_("{who}(test_size={test_size!r}): leaves no training sample of {n}")
+        raise ValueError(Message("data", template, who=who, test_size=test_size, n=n))
     test, train = _split_indices(who, n, [n_test], y, stratify, generator(who, seed, rng))
     if y is None:
         return X[train], X[test]
@@ -259,14 +284,17 @@ def train_val_test_split(
     X, y = _prepare(who, X, y)
     n = len(X)
     if n < 3:
-        raise ValueError(f"{who}: need at least 3 samples, got {n}")
+        template = N_("{who}: need at least {least} samples, got {n}")
+        raise ValueError(Message("data", template, who=who, least=3, n=n))
     n_val = _count(who, "val_size", val_size, n)
     n_test = _count(who, "test_size", test_size, n)
     if n_val + n_test >= n:
-        raise ValueError(
-            f"{who}(val_size={val_size!r}, test_size={test_size!r}): "
-            f"{n_val} + {n_test} samples leave no training sample of {n}"
+        template = N_(
+            "{who}(val_size={val_size!r}, test_size={test_size!r}): "
+            "{n_val} + {n_test} samples leave no training sample of {n}"
         )
+        sizes = {"val_size": val_size, "test_size": test_size, "n_val": n_val, "n_test": n_test}
+        raise ValueError(Message("data", template, who=who, n=n, **sizes))
     source = generator(who, seed, rng)
     test, val, train = _split_indices(who, n, [n_test, n_val], y, stratify, source)
     if y is None:
@@ -300,20 +328,23 @@ class Standardizer:
     def _input(self, method: str, X: Any) -> np.ndarray:
         X = np.asarray(X)
         if X.dtype.kind not in "biuf":
-            raise TypeError(f"Standardizer.{method}: X has dtype {X.dtype}; expected numbers")
+            template = N_("Standardizer.{method}: X has dtype {dtype}; expected numbers")
+            raise TypeError(Message("data", template, method=method, dtype=X.dtype))
         if X.ndim != 2:
-            raise ValueError(
-                f"Standardizer.{method}: X must be 2-D (N, features), got shape {X.shape}"
-            )
+            template = N_("Standardizer.{method}: X must be 2-D (N, features), got shape {shape}")
+            raise ValueError(Message("data", template, method=method, shape=X.shape))
         check_finite("X", X)
         if method != "fit":
             if self.mean is None:
-                raise RuntimeError(f"Standardizer.{method}: not fitted; call fit(X) first")
+                template = N_("Standardizer.{method}: not fitted; call fit(X) first")
+                raise RuntimeError(Message("data", template, method=method))
             if X.shape[1] != len(self.mean):
-                raise ValueError(
-                    f"Standardizer.{method}: X has {X.shape[1]} features, "
-                    f"the Standardizer was fitted on {len(self.mean)}"
+                template = N_(
+                    "Standardizer.{method}: X has {features} features, "
+                    "the Standardizer was fitted on {fitted}"
                 )
+                sizes = {"features": X.shape[1], "fitted": len(self.mean)}
+                raise ValueError(Message("data", template, method=method, **sizes))
         return X
 
     def fit(self, X: Any, *, feature_names: Sequence[str] | None = None) -> Standardizer:
@@ -325,7 +356,7 @@ class Standardizer:
         """
         X = self._input("fit", X)
         if X.shape[0] == 0:
-            raise ValueError("Standardizer.fit: X has no rows")
+            raise ValueError(Message("data", N_("Standardizer.fit: X has no rows")))
         data = X.astype(np.float64, copy=False)
         with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by column
             # A column with one value keeps it exactly as its mean (so it maps to exactly 0).
@@ -356,12 +387,13 @@ class Standardizer:
         overflowed = ~(np.isfinite(mean) & np.isfinite(std))
         if overflowed.any():
             j = int(np.argmax(overflowed))
-            name = f"column {j}" if feature_names is None else f"column {feature_names[j]!r}"
-            raise ValueError(
-                f"Standardizer.fit: {name} holds values up to {largest(j):.3g}, too large to "
-                "standardise (its mean or variance overflows float64); rescale it first, "
+            name = j if feature_names is None else repr(feature_names[j])
+            template = N_(
+                "Standardizer.fit: column {name} holds values up to {largest:.3g}, too large "
+                "to standardise (its mean or variance overflows float64); rescale it first, "
                 "e.g. divide it by a power of ten or take its logarithm"
             )
+            raise ValueError(Message("data", template, name=name, largest=largest(j)))
         constant = std <= 10 * np.finfo(np.float64).eps * np.abs(mean)
         self.mean, self.scale = mean, np.where(constant, 1.0, std)
         return self
@@ -386,23 +418,27 @@ class Standardizer:
     def state_dict(self) -> dict[str, list[float]]:
         """``{"mean": [...], "scale": [...]}``, plain floats (JSON-able)."""
         if self.mean is None:
-            raise RuntimeError("Standardizer.state_dict: not fitted; call fit(X) first")
+            template = N_("Standardizer.{method}: not fitted; call fit(X) first")
+            raise RuntimeError(Message("data", template, method="state_dict"))
         return {"mean": self.mean.tolist(), "scale": self.scale.tolist()}
 
     def load_state_dict(self, state: dict[str, Any]) -> Standardizer:
         """Restore from :meth:`state_dict`'s dict; checks its keys and values."""
         if not isinstance(state, dict) or set(state) != {"mean", "scale"}:
             keys = sorted(state) if isinstance(state, dict) else type(state).__name__
-            raise ValueError(f"Standardizer state: expected keys ['mean', 'scale'], got {keys}")
+            template = N_("Standardizer state: expected keys ['mean', 'scale'], got {keys}")
+            raise ValueError(Message("data", template, keys=keys))
         mean = np.asarray(state["mean"], dtype=np.float64)
         scale = np.asarray(state["scale"], dtype=np.float64)
         if mean.ndim != 1 or mean.shape != scale.shape or mean.size == 0:
-            raise ValueError(
-                f"Standardizer state: mean and scale must be equal-length non-empty lists, "
-                f"got shapes {mean.shape} and {scale.shape}"
+            template = N_(
+                "Standardizer state: mean and scale must be equal-length non-empty lists, "
+                "got shapes {mean} and {scale}"
             )
+            raise ValueError(Message("data", template, mean=mean.shape, scale=scale.shape))
         if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
-            raise ValueError("Standardizer state: mean must be finite and scale finite and > 0")
+            template = N_("Standardizer state: mean must be finite and scale finite and > 0")
+            raise ValueError(Message("data", template))
         self.mean, self.scale = mean, scale
         return self
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import checks
 from ..core import Module
+from .words import N_, Message
 
 __all__ = ["gradcheck", "relative_error"]
 
@@ -100,7 +101,8 @@ def gradcheck(
         checked.to(np.float64)
     is_loss = not isinstance(checked, Module)
     if is_loss and target is None:
-        raise ValueError(f"gradcheck of {type(obj).__name__}: a loss needs target=")
+        template = N_("gradcheck of {type}: a loss needs target=")
+        raise ValueError(Message(template, type=type(obj).__name__))
     generators = _generators(checked)
 
     def forward() -> Any:

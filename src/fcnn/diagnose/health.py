@@ -34,9 +34,10 @@ def _features(X: Any, dtype: np.dtype) -> np.ndarray:
     try:
         X = np.asarray(X, dtype=dtype)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"diagnose: X is not numeric: {err}") from None
+        raise ValueError(Message(N_("diagnose: X is not numeric: {error}"), error=err)) from None
     if X.ndim < 2 or len(X) == 0:
-        raise ValueError(f"diagnose: X must be 2-D (samples, features), got shape {X.shape}")
+        template = N_("diagnose: X must be 2-D (samples, features), got shape {shape}")
+        raise ValueError(Message(template, shape=X.shape))
     return X
 
 
@@ -119,22 +120,27 @@ def diagnose(
     >>> print(report)  # doctest: +SKIP
     """
     if not isinstance(model, Module):
-        raise TypeError(f"diagnose expects an fcnn Module, got {type(model).__name__}")
+        template = N_("diagnose expects an fcnn Module, got {type}")
+        raise TypeError(Message(template, type=type(model).__name__))
     checks.choice("diagnose", "mode", mode, ("train", "eval"))
     if lr is not None and optimizer is not None:
-        raise ValueError("diagnose: pass lr= (a plain SGD step) or optimizer=, not both")
+        raise ValueError(
+            Message(N_("diagnose: pass lr= (a plain SGD step) or optimizer=, not both"))
+        )
     if lr is not None:
         lr = checks.real("diagnose", "lr", lr, low=0, low_open=True)
     checks.positive_int("diagnose", "batch_size", batch_size)
     seed = checks.non_negative_int("diagnose", "seed", seed)
     thresholds = thresholds or Thresholds()
     if not any(True for _ in weight_layers(model)):
-        raise ValueError(f"diagnose: {type(model).__name__} has no weight layer to look at")
+        template = N_("diagnose: {type} has no weight layer to look at")
+        raise ValueError(Message(template, type=type(model).__name__))
     X = _features(X, model.dtype)
     if y is not None:
         y = np.asarray(y)
         if len(y) != len(X):
-            raise ValueError(f"diagnose: X has {len(X)} rows but y has {len(y)}")
+            template = N_("diagnose: X has {x_rows} rows but y has {y_rows}")
+            raise ValueError(Message(template, x_rows=len(X), y_rows=len(y)))
     if max_samples is not None and len(X) > max_samples:
         rows = np.sort(np.random.default_rng(seed).choice(len(X), max_samples, replace=False))
         X, y = X[rows], (None if y is None else y[rows])
@@ -143,7 +149,8 @@ def diagnose(
         own = {id(p) for p in model.parameters()}
         held = [p for group in optimizer.param_groups for p in group["params"]]
         if not any(id(p) in own for p in held):
-            raise ValueError("diagnose: the optimizer does not hold this model's parameters")
+            template = N_("diagnose: the optimizer does not hold this model's parameters")
+            raise ValueError(Message(template))
         work, work_optimizer = copy.deepcopy((model, optimizer))
     else:
         work, work_optimizer = copy.deepcopy(model), None

@@ -35,6 +35,7 @@ import numpy as np
 from ..activations import ACTIVATIONS, ELU, SELU, Identity, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh
 from ..core import Module, Parameter
 from ..layers import BatchNorm1d, Maxout
+from .words import N_, Message
 
 __all__ = [
     "LayerStats",
@@ -327,10 +328,10 @@ def _forward_backward(
     ``X``, or None without targets."""
     reduction = getattr(loss, "reduction", "mean")
     if Y is not None and reduction not in ("mean", "sum"):
-        raise ValueError(
-            f"diagnose needs a loss that reduces to one number; {type(loss).__name__} has "
-            f"reduction={reduction!r}"
+        template = N_(
+            "diagnose needs a loss that reduces to one number; {loss} has reduction={reduction!r}"
         )
+        raise ValueError(Message(template, loss=type(loss).__name__, reduction=reduction))
     model.train(training)
     model.zero_grad()
     n = len(X)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .words import N_, Message
+
 __all__ = ["Thresholds"]
 
 
@@ -62,10 +64,10 @@ class Thresholds:
         for name in ("dead", "saturated", "saturation_tol", "saturation_share"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and 0 <= value <= 1):
-                raise ValueError(f"Thresholds({name}={value!r}): expected a fraction in [0, 1]")
+                template = N_("Thresholds({name}={value!r}): expected a fraction in [0, 1]")
+                raise ValueError(Message(template, name=name, value=value))
         for low, high in (("vanishing", "exploding"), ("update_low", "update_high")):
             a, b = getattr(self, low), getattr(self, high)
             if not (isinstance(a, (int, float)) and isinstance(b, (int, float)) and 0 < a < b):
-                raise ValueError(
-                    f"Thresholds({low}={a!r}, {high}={b!r}): expected 0 < {low} < {high}"
-                )
+                template = N_("Thresholds({low}={a!r}, {high}={b!r}): expected 0 < {low} < {high}")
+                raise ValueError(Message(template, low=low, a=a, high=high, b=b))

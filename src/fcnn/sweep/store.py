@@ -76,8 +76,8 @@ class SweepStore:
             hold_directory(
                 self.directory,
                 LOCK_FILE,
-                what="sweep directory",
-                advice="wait for it to finish, or choose another output directory",
+                what=N_("sweep directory"),
+                advice=N_("wait for it to finish, or choose another output directory"),
                 error=SweepLockedError,
             )
         )

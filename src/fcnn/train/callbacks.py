@@ -22,8 +22,9 @@ import numpy as np
 from .. import checks
 from ..callback import Callback, TrainState
 from ..core import warn_user
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..optim import ReduceLROnPlateau
+from .inputs import _said
 
 __all__ = [
     "Callback",
@@ -47,7 +48,7 @@ class DivergenceWarning(UserWarning):
 
 def _monitor_mode(monitor: str, mode: str) -> str:
     if mode not in ("auto", "min", "max"):
-        raise ValueError(f"mode={mode!r}: expected 'auto', 'min' or 'max'")
+        raise ValueError(_said(N_("mode={mode!r}: expected 'auto', 'min' or 'max'"), mode=mode))
     if mode != "auto":
         return mode
     return "max" if any(k in monitor for k in ("accuracy", "f1", "r2")) else "min"
@@ -69,9 +70,11 @@ class EarlyStopping(Callback):
         restore_best_weights: bool = True,
     ) -> None:
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"EarlyStopping(patience={patience!r}): expected an integer >= 0")
+            template = N_("EarlyStopping(patience={patience!r}): expected an integer >= 0")
+            raise ValueError(_said(template, patience=patience))
         if not isinstance(min_delta, (int, float)) or min_delta < 0:
-            raise ValueError(f"EarlyStopping(min_delta={min_delta!r}): expected a number >= 0")
+            template = N_("EarlyStopping(min_delta={min_delta!r}): expected a number >= 0")
+            raise ValueError(_said(template, min_delta=min_delta))
         self.monitor, self.patience, self.min_delta = monitor, patience, float(min_delta)
         self.mode = _monitor_mode(monitor, mode)
         self.restore_best_weights = restore_best_weights
@@ -87,10 +90,11 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
         if self.monitor not in logs:
-            raise KeyError(
-                f"EarlyStopping monitors {self.monitor!r}, which this run does not log; "
-                f"logged: {', '.join(logs)}"
+            # a KeyError shows its argument's repr: a str, said now (not a Message)
+            template = _(
+                "EarlyStopping monitors {monitor!r}, which this run does not log; logged: {logged}"
             )
+            raise KeyError(template.format(monitor=self.monitor, logged=", ".join(logs)))
         value = logs[self.monitor]
         if math.isfinite(value) and self._improved(value):
             self.best, self.best_epoch, self.wait = value, state.epoch + 1, 0
@@ -158,9 +162,8 @@ class ModelCheckpoint(Callback):
         if self.save_best_only:
             value = logs.get(self.monitor)
             if value is None:
-                raise KeyError(
-                    f"ModelCheckpoint monitors {self.monitor!r}, which this run does not log"
-                )
+                template = _("ModelCheckpoint monitors {monitor!r}, which this run does not log")
+                raise KeyError(template.format(monitor=self.monitor))
             better = value < self.best if self.mode == "min" else value > self.best
             if not (math.isfinite(value) and better):
                 return
@@ -201,10 +204,11 @@ class LRSchedulerCallback(Callback):
             per_batch = bool(getattr(scheduler, "per_batch", False))
         per_batch = checks.flag(where, "per_batch", per_batch)
         if per_batch and isinstance(scheduler, ReduceLROnPlateau):
-            raise ValueError(
-                f"{where}(per_batch=True): ReduceLROnPlateau steps on an epoch's metric, "
+            template = N_(
+                "{where}(per_batch=True): ReduceLROnPlateau steps on an epoch's metric, "
                 "not after every batch"
             )
+            raise ValueError(_said(template, where=where))
         self.scheduler = scheduler
         self.monitor = monitor
         self.per_batch = per_batch
@@ -241,7 +245,8 @@ class DivergenceGuard(Callback):
 
     def __init__(self, factor: float = 1e4) -> None:
         if not isinstance(factor, (int, float)) or factor <= 1:
-            raise ValueError(f"DivergenceGuard(factor={factor!r}): expected a number > 1")
+            template = N_("DivergenceGuard(factor={factor!r}): expected a number > 1")
+            raise ValueError(_said(template, factor=factor))
         self.factor = float(factor)
         self.lowest = math.inf
         self.first: float | None = None

@@ -26,8 +26,10 @@ from safetensors.numpy import save as st_save
 
 from ..core import Module
 from ..files import COUNT, ModelFileError, atomic_write_bytes, check_json
+from ..i18n import N_, Message
 from ..tensorfile import TensorFile
 from .history import History
+from .inputs import _said
 
 __all__ = ["CHECKPOINT_NAME", "generator_states", "load_checkpoint", "save_checkpoint"]
 
@@ -55,7 +57,9 @@ CHECKPOINT_LAYOUT = {
     },
 }
 """The JSON part of a checkpoint, as :func:`fcnn.files.check_json` reads it."""
-_ADVICE = "the checkpoint is damaged; delete it to train the run again from epoch 0"
+_ADVICE = Message(
+    "train", N_("the checkpoint is damaged; delete it to train the run again from epoch 0")
+)
 
 
 class Checkpoint(dict):
@@ -119,7 +123,8 @@ def _restore_generators(model: Module, states: dict[str, Any]) -> None:
         generator = getattr(modules.get(name), attr, None)
         if not isinstance(generator, np.random.Generator):
             # Like a changed architecture (see restore): this checkpoint is not this model's.
-            raise ValueError(f"checkpoint has a generator state for {key!r}, the model has none")
+            template = N_("checkpoint has a generator state for {key!r}, the model has none")
+            raise ValueError(_said(template, key=key))
         generator.bit_generator.state = state
 
 
@@ -168,16 +173,19 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     with TensorFile(path) as handle:
         path = handle.path
         if handle.metadata.get("format") != _FORMAT or "state" not in handle.metadata:
-            raise ModelFileError(path, "is not an fcnn training checkpoint")
+            raise ModelFileError(path, _said(N_("is not an fcnn training checkpoint")))
         try:
             payload = json.loads(handle.metadata["state"])
         except (ValueError, RecursionError) as err:
-            raise ModelFileError(path, f"has a damaged state (not JSON: {err})") from None
+            template = N_("has a damaged state (not JSON: {error})")
+            raise ModelFileError(path, _said(template, error=err)) from None
         check_json(path, payload, CHECKPOINT_LAYOUT, "state", _ADVICE)
         try:
             History.from_dict(payload["history"])
         except ValueError as err:
-            raise ModelFileError(path, f"has a damaged history: {err}") from None
+            raise ModelFileError(
+                path, _said(N_("has a damaged history: {error}"), error=err)
+            ) from None
         _check_epoch(path, payload)
         names = _references(payload)
         _check_references(path, names, handle.tensors)
@@ -190,24 +198,25 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
 def _check_epoch(path: Path, payload: dict[str, Any]) -> None:
     recorded = payload["history"]["epoch"]
     if recorded and recorded[-1] > payload["epoch"]:
-        raise ModelFileError(
-            path,
-            f"has epoch = {payload['epoch']} but its history records epoch "
-            f"{recorded[-1]}: the file is damaged",
+        template = N_(
+            "has epoch = {epoch} but its history records epoch {last}: the file is damaged"
         )
+        raise ModelFileError(path, _said(template, epoch=payload["epoch"], last=recorded[-1]))
 
 
 def _check_references(path: Path, names: list[str], stored: dict[str, Any]) -> None:
     """Every tensor the state names is in the file, once, and the file holds no other."""
     missing = [name for name in names if name not in stored]
     if missing:
-        raise ModelFileError(path, f"names a tensor {missing[0]!r} it does not hold")
+        template = N_("names a tensor {name!r} it does not hold")
+        raise ModelFileError(path, _said(template, name=missing[0]))
     twice = [name for name in set(names) if names.count(name) > 1]
     if twice:
-        raise ModelFileError(path, f"names the tensor {twice[0]!r} twice")
+        raise ModelFileError(path, _said(N_("names the tensor {name!r} twice"), name=twice[0]))
     extra = [name for name in stored if name not in set(names)]
     if extra:
-        raise ModelFileError(path, f"holds a tensor {extra[0]!r} its state does not name")
+        template = N_("holds a tensor {name!r} its state does not name")
+        raise ModelFileError(path, _said(template, name=extra[0]))
 
 
 def restore(
@@ -225,16 +234,14 @@ def restore(
     """
     path = getattr(checkpoint, "path", Path(CHECKPOINT_NAME))
     if checkpoint["spec"] != model.spec():
-        raise ModelFileError(
-            path,
-            "was made by a different architecture: "
-            f"{json.dumps(checkpoint['spec'])[:200]} vs {json.dumps(model.spec())[:200]}",
-        )
+        template = N_("was made by a different architecture: {saved} vs {model}")
+        saved, now = json.dumps(checkpoint["spec"])[:200], json.dumps(model.spec())[:200]
+        raise ModelFileError(path, _said(template, saved=saved, model=now))
     _check_arrays(path, checkpoint, model)
     stateful = [cb for cb in callbacks if hasattr(cb, "load_state_dict")]
     saved_callbacks = [s for s in checkpoint["callbacks"] if s is not None]
     if len(saved_callbacks) != len(stateful):
-        raise ModelFileError(path, "was made with a different set of callbacks")
+        raise ModelFileError(path, _said(N_("was made with a different set of callbacks")))
     try:
         for cb, saved in zip(stateful, saved_callbacks, strict=True):
             _check_like(saved, cb.state_dict(), type(cb).__name__)
@@ -249,7 +256,8 @@ def restore(
         _restore_generators(model, checkpoint["generators"]["model"])
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        raise ModelFileError(path, f"does not fit this run ({message}): {_ADVICE}") from None
+        template = N_("does not fit this run ({message}): {advice}")
+        raise ModelFileError(path, _said(template, message=message, advice=_ADVICE)) from None
 
 
 def _check_arrays(path: Path, checkpoint: dict[str, Any], model: Module) -> None:
@@ -259,9 +267,11 @@ def _check_arrays(path: Path, checkpoint: dict[str, Any], model: Module) -> None
     kinds = {key: value.dtype.kind for key, value in model_arrays.items()}
     for key, value in checkpoint["model"].items():
         if key in kinds and value.dtype.kind != kinds[key]:
-            raise ModelFileError(path, f"has model/{key} of dtype {value.dtype}: {_ADVICE}")
+            template = N_("has model/{key} of dtype {dtype}: {advice}")
+            raise ModelFileError(path, _said(template, key=key, dtype=value.dtype, advice=_ADVICE))
         if value.dtype.kind == "f" and value.size and not np.isfinite(value).all():
-            raise ModelFileError(path, f"has NaN or infinite values in model/{key}: {_ADVICE}")
+            template = N_("has NaN or infinite values in model/{key}: {advice}")
+            raise ModelFileError(path, _said(template, key=key, advice=_ADVICE))
     for i, state in enumerate(checkpoint["callbacks"]):
         for name, kept in (state or {}).items():
             _check_kept_weights(path, f"callbacks/{i}/{name}", kept, model_arrays)
@@ -270,11 +280,12 @@ def _check_arrays(path: Path, checkpoint: dict[str, Any], model: Module) -> None
             if isinstance(value, np.ndarray) and not (
                 value.dtype.kind == "f" and np.isfinite(value).all()
             ):
-                raise ModelFileError(
-                    path,
-                    f"has optimizer/state/{index}/{name} of dtype {value.dtype} or with "
-                    f"NaN or infinite values: {_ADVICE}",
+                template = N_(
+                    "has optimizer/state/{index}/{name} of dtype {dtype} or with "
+                    "NaN or infinite values: {advice}"
                 )
+                fields = {"index": index, "name": name, "dtype": value.dtype}
+                raise ModelFileError(path, _said(template, advice=_ADVICE, **fields))
 
 
 def _check_kept_weights(path: Path, where: str, kept: Any, model: dict[str, Any]) -> None:
@@ -289,11 +300,11 @@ def _check_kept_weights(path: Path, where: str, kept: Any, model: dict[str, Any]
             and value.dtype.kind == want.dtype.kind
         ):
             got = f"{value.dtype} {value.shape}" if isinstance(value, np.ndarray) else value
-            raise ModelFileError(
-                path,
-                f"has {where}/{key} = {got!s:.60}, the model's is {want.dtype} "
-                f"{want.shape}: {_ADVICE}",
+            template = N_(
+                "has {where}/{key} = {got!s:.60}, the model's is {dtype} {shape}: {advice}"
             )
+            fields = {"where": where, "key": key, "got": got, "dtype": want.dtype}
+            raise ModelFileError(path, _said(template, shape=want.shape, advice=_ADVICE, **fields))
 
 
 def _check_like(saved: Any, fresh: Any, where: str) -> None:
@@ -308,13 +319,15 @@ def _check_like(saved: Any, fresh: Any, where: str) -> None:
         )
     elif isinstance(fresh, dict):
         if not isinstance(saved, dict) or set(saved) != set(fresh):
-            raise ValueError(f"{where}: expected the fields {sorted(fresh)}, got {saved!r:.80}")
+            template = N_("{where}: expected the fields {fields}, got {saved!r:.80}")
+            raise ValueError(_said(template, where=where, fields=sorted(fresh), saved=saved))
         for key, value in fresh.items():
             _check_like(saved[key], value, f"{where}.{key}")
         return
     elif isinstance(fresh, (list, tuple)):
         if not isinstance(saved, list):
-            raise ValueError(f"{where} is {saved!r:.80}, expected a list like {fresh!r:.80}")
+            template = N_("{where} is {saved!r:.80}, expected a list like {fresh!r:.80}")
+            raise ValueError(_said(template, where=where, saved=saved, fresh=fresh))
         # A list as long as the fresh one is compared item by item (a composed scheduler's
         # states differ from one another); a list that grows, with its first item.
         same_length = len(saved) == len(fresh)
@@ -330,7 +343,8 @@ def _check_like(saved: Any, fresh: Any, where: str) -> None:
     else:
         ok = type(saved) is type(fresh)
     if not ok:
-        raise ValueError(f"{where} is {saved!r:.80}, expected a value like {fresh!r:.80}")
+        template = N_("{where} is {saved!r:.80}, expected a value like {fresh!r:.80}")
+        raise ValueError(_said(template, where=where, saved=saved, fresh=fresh))
 
 
 def _is_number(value: Any) -> bool:

@@ -97,10 +97,9 @@ class History:
             raise ValueError(Message("train", template, count=len(epochs)))
         uneven = [key for key, values in data["history"].items() if len(values) != len(epochs)]
         if uneven:
-            raise ValueError(
-                f"not a History record: {uneven[0]!r} has {len(data['history'][uneven[0]])} "
-                f"values for {len(epochs)} epochs"
-            )
+            template = N_("not a History record: {key!r} has {count} values for {epochs} epochs")
+            fields = {"key": uneven[0], "count": len(data["history"][uneven[0]])}
+            raise ValueError(Message("train", template, epochs=len(epochs), **fields))
         history = cls()
         history.epoch = list(epochs)
         history.history = {

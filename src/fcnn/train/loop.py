@@ -23,12 +23,13 @@ import numpy as np
 from .. import checks
 from ..core import Module, default_rng
 from ..data.stream import BatchSource
+from ..i18n import N_
 from ..losses import prepare_targets, resolve_loss
 from ..losses.weights import with_class_weights
 from ..optim import OPTIMIZERS, Optimizer
 from .callbacks import Callback, DivergenceGuard, TrainState
 from .history import History
-from .inputs import _as_features, _as_targets, _split_validation
+from .inputs import _as_features, _as_targets, _rows_differ, _said, _split_validation
 from .live import LivePlot
 from .progress import Progress
 from .rundir import RunFiles
@@ -44,15 +45,16 @@ __all__ = ["evaluate", "fit", "prepare_targets", "resolve_loss"]
 def _resolve_optimizer(optimizer: Any, model: Module, lr: float | None) -> Optimizer:
     if isinstance(optimizer, str):
         if optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer={optimizer!r}: expected one of {', '.join(OPTIMIZERS)}")
+            template = N_("optimizer={optimizer!r}: expected one of {names}")
+            raise ValueError(_said(template, optimizer=optimizer, names=", ".join(OPTIMIZERS)))
         kwargs = {} if lr is None else {"lr": lr}
         return OPTIMIZERS[optimizer](model.parameters(), **kwargs)
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer={optimizer!r}: expected an fcnn optimizer or a name")
+        template = N_("optimizer={optimizer!r}: expected an fcnn optimizer or a name")
+        raise TypeError(_said(template, optimizer=optimizer))
     if lr is not None:
-        raise ValueError(
-            "lr= applies to an optimizer given by name; set it on your optimizer instead"
-        )
+        template = N_("lr= applies to an optimizer given by name; set it on your optimizer instead")
+        raise ValueError(_said(template))
     return optimizer
 
 
@@ -74,14 +76,15 @@ def evaluate(
     if isinstance(X, BatchSource):
         return _evaluate_source(model, X, y, loss, metrics, batch_size)
     if y is None:
-        raise TypeError("evaluate: y is missing (targets are needed beside arrays X)")
+        template = N_("{where}: y is missing (targets are needed beside arrays X)")
+        raise TypeError(_said(template, where="evaluate"))
     X = _as_features("evaluate", "X", X, model.dtype)
     output = model.predict(X, batch_size=batch_size)
     y = _as_targets("y", y)
     loss = resolve_loss(loss, y, output.shape[1])
     target = prepare_targets(loss, y, output.shape[1], model.dtype)
     if len(target) != len(output):
-        raise ValueError(f"X has {len(output)} rows but y has {len(target)}")
+        raise _rows_differ(len(output), len(target))
     results = {"loss": float(loss(output, target))}
     results.update(_score(loss, _metric_names(metrics, loss), output, target))
     return results
@@ -91,19 +94,21 @@ def _evaluate_source(model, source, y, loss, metrics, batch_size) -> dict[str, f
     """``evaluate`` on a source: the loss and metrics added batch by batch (memory: one
     batch of outputs), the loss chosen from the first batch's targets."""
     if y is not None:
-        raise ValueError(f"evaluate: y= is not used with a data source ({source!r})")
+        template = N_("evaluate: y= is not used with a data source ({source!r})")
+        raise ValueError(_said(template, source=source))
     sums = None
     with closing(source_outputs(model, source, batch_size)) as batches:
         for output, yb in batches:
             if yb is None:
-                raise ValueError(f"evaluate: {source!r} gives no targets; give it a target column")
+                template = N_("evaluate: {source!r} gives no targets; give it a target column")
+                raise ValueError(_said(template, source=source))
             yb = _as_targets("y", yb)
             if sums is None:
                 loss = resolve_loss(loss, yb, output.shape[1])
                 sums = ScoreSums(loss, _metric_names(metrics, loss))
             sums.add(output, prepare_targets(loss, yb, output.shape[1], model.dtype))
     if sums is None:
-        raise ValueError(f"{source!r} gave no rows")
+        raise ValueError(_said(N_("{source!r} gave no rows"), source=source))
     return sums.result()
 
 
@@ -215,14 +220,15 @@ def fit(
     History
     """
     if not isinstance(model, Module):
-        raise TypeError(f"fit expects an fcnn Module, got {type(model).__name__}")
+        template = N_("{where} expects an fcnn Module, got {type}")
+        raise TypeError(_said(template, where="fit", type=type(model).__name__))
     epochs = checks.positive_int("fit", "epochs", epochs)
     batch_size = checks.positive_int("fit", "batch_size", batch_size)
     if verbose not in (0, 1, 2) or isinstance(verbose, bool):
         raise checks.refusal(ValueError, "fit", "verbose", verbose, "0, 1 or 2")
     live = checks.flag("fit", "live", live)
     if resume and run_dir is None:
-        raise ValueError("resume=True needs run_dir= (where the checkpoint is)")
+        raise ValueError(_said(N_("resume=True needs run_dir= (where the checkpoint is)")))
     if seed is not None:
         seed = checks.non_negative_int("fit", "seed", seed)
     source = X if isinstance(X, BatchSource) else None
@@ -231,10 +237,11 @@ def fit(
     )
     if source is not None:
         if isinstance(class_weight, str):
-            raise ValueError(
-                f"fit: class_weight={class_weight!r} needs the class counts of every row; "
-                "with a data source pass a dict {class: weight}"
+            template = N_(
+                "fit: class_weight={class_weight!r} needs the class counts of every row; "
+                "with a data source pass a dict {{class: weight}}"
             )
+            raise ValueError(_said(template, class_weight=class_weight))
         # A first batch stands for the data where a sample is enough (loss, output size).
         X_train, y_train = first_batch(source, y, validation_split)
         X_train = _as_features("fit", "X", X_train, model.dtype)
@@ -246,11 +253,12 @@ def fit(
             _, _, X_val, y_val = _split_validation(X_train, y_train, validation_data, 0, None)
     else:
         if y is None:
-            raise TypeError("fit: y is missing (targets are needed beside arrays X)")
+            template = N_("{where}: y is missing (targets are needed beside arrays X)")
+            raise TypeError(_said(template, where="fit"))
         X_all = _as_features("fit", "X", X, model.dtype)
         y_all = _as_targets("y", y)
         if len(y_all) != len(X_all):
-            raise ValueError(f"X has {len(X_all)} rows but y has {len(y_all)}")
+            raise _rows_differ(len(X_all), len(y_all))
         X_train, y_train, X_val, y_val = _split_validation(
             X_all, y_all, validation_data, validation_split, shuffle_rng
         )
@@ -266,9 +274,8 @@ def fit(
         y_val = _as_targets("validation y", y_val)
         Y_val = prepare_targets(loss, y_val, n_outputs, model.dtype, "validation y")
         if len(Y_val) != len(X_val):
-            raise ValueError(
-                f"validation X has {len(X_val)} rows but validation y has {len(Y_val)}"
-            )
+            template = N_("validation X has {x_rows} rows but validation y has {y_rows}")
+            raise ValueError(_said(template, x_rows=len(X_val), y_rows=len(Y_val)))
     optimizer = _resolve_optimizer(optimizer, model, lr)
     metric_names = _metric_names(metrics, loss)
     user_callbacks = list(callbacks or [])

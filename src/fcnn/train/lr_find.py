@@ -48,6 +48,7 @@ from ..core import Module, default_rng
 from ..i18n import N_, translator
 from ..losses import prepare_targets, resolve_loss
 from ..optim import Optimizer
+from .inputs import _rows_differ, _said
 from .loop import _as_features, _as_targets, _resolve_optimizer
 from .step import TrainStep
 
@@ -158,7 +159,8 @@ def _working_copy(model: Module, optimizer: Any) -> tuple[Module, Optimizer]:
         own = {id(p) for p in model.parameters()}
         held = [p for group in optimizer.param_groups for p in group["params"]]
         if not all(id(p) in own for p in held):
-            raise ValueError("lr_find: the optimizer holds parameters that are not the model's")
+            template = N_("lr_find: the optimizer holds parameters that are not the model's")
+            raise ValueError(_said(template))
         # Copied together, so the copied optimiser holds (and keys its state by) the
         # copied parameters.
         return copy.deepcopy((model, optimizer))
@@ -214,7 +216,8 @@ def lr_find(
         The curve, the suggestion and its rule; ``fcnn.plot.lr_find`` draws it.
     """
     if not isinstance(model, Module):
-        raise TypeError(f"lr_find expects an fcnn Module, got {type(model).__name__}")
+        template = N_("{where} expects an fcnn Module, got {type}")
+        raise TypeError(_said(template, where="lr_find", type=type(model).__name__))
     start_lr = checks.real("lr_find", "start_lr", start_lr, low=0, low_open=True)
     end_lr = checks.real("lr_find", "end_lr", end_lr, low=start_lr, low_open=True)
     steps = steps_at_least_two("lr_find", "steps", steps)
@@ -230,7 +233,7 @@ def lr_find(
     X = _as_features("lr_find", "X", X, model.dtype)
     y = _as_targets("y", y)
     if len(y) != len(X):
-        raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+        raise _rows_differ(len(X), len(y))
     work, work_optimizer = _working_copy(model, optimizer)
     n_outputs = work.predict(X[:1]).shape[1]
     loss = resolve_loss(loss, y, n_outputs)

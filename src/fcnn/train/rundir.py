@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write_text
+from ..i18n import N_, Message
 from ..io import save
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, restore, save_checkpoint
 from .history import History
@@ -63,11 +64,12 @@ class DirectoryInUseError(RuntimeError):
     """Another process (or thread) holds the directory's lock."""
 
 
-def _holder_text(record: dict[str, Any] | None) -> str:
+def _holder_text(record: dict[str, Any] | None) -> Message:
     if record is None:
-        return "another process"
+        return Message("train", N_("another process"))
     since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.get("started", 0)))
-    return f"process {record.get('pid')} on {record.get('host')} (since {since})"
+    template = N_("process {pid} on {host} (since {since})")
+    return Message("train", template, pid=record.get("pid"), host=record.get("host"), since=since)
 
 
 def _read_holder(path: Path) -> dict[str, Any] | None:
@@ -120,7 +122,9 @@ def hold_directory(
         lock.acquire()
     except Timeout:
         who = _holder_text(_read_holder(holder))
-        raise error(f"{what} {directory} is in use by {who}; {advice}") from None
+        template = N_("{what} {directory} is in use by {who}; {advice}")
+        fields = {"what": Message("train", what), "who": who, "advice": Message("train", advice)}
+        raise error(Message("train", template, directory=directory, **fields)) from None
     try:
         record = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
         atomic_write_text(holder, json.dumps(record))
@@ -146,8 +150,8 @@ def lock_run_dir(directory: str | os.PathLike[str]) -> Iterator[Path]:
     with hold_directory(
         path,
         RUN_LOCK,
-        what="run directory",
-        advice="wait for it to finish, or train into another run directory",
+        what=N_("run directory"),
+        advice=N_("wait for it to finish, or train into another run directory"),
     ):
         _HELD.add(key)
         try:
@@ -226,12 +230,22 @@ class RunFiles:
             return None
         checkpoint = load_checkpoint(checkpoint_file)
         changed = [
-            f"{key} was {checkpoint['config'].get(key)!r}, now {value!r}"
+            Message(
+                "train",
+                N_("{key} was {was!r}, now {now!r}"),
+                key=key,
+                was=checkpoint["config"].get(key),
+                now=value,
+            )
             for key, value in self.config.items()
             if checkpoint["config"].get(key) != value
         ]
         if changed:
-            raise ValueError(f"cannot resume {self.path}: " + "; ".join(changed))
+            listed = changed[0]
+            for change in changed[1:]:  # joined when said, in the language of the moment
+                listed = Message("train", N_("{earlier}; {later}"), earlier=listed, later=change)
+            template = N_("cannot resume {path}: {changed}")
+            raise ValueError(Message("train", template, path=self.path, changed=listed))
         restore(checkpoint, **self._state)
         return History.from_dict(checkpoint["history"]), int(checkpoint["epoch"])
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..data.stream.stats import merge_moments
+from ..i18n import N_, Message
 from ..metrics import METRICS, _precision_recall_f1_of, _r2_of, labels_from_output
 
 __all__ = ["ScoreSums", "metric_names", "score"]
@@ -38,7 +39,8 @@ def metric_names(metrics: Sequence[str] | None, loss: Any) -> list[str]:
     names = [metrics] if isinstance(metrics, str) else list(metrics)
     for name in names:
         if name not in METRICS:
-            raise ValueError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
+            template = N_("unknown metric {name!r}; known: {known}")
+            raise ValueError(Message("train", template, name=name, known=", ".join(METRICS)))
     return names
 
 
