@@ -249,11 +249,33 @@ def test_local_workers_end_when_the_driver_is_killed(tmp_path):
         driver.kill()
         driver.wait()
         driver.stdout.close()
-    _, alive = psutil.wait_procs(everything, timeout=5)
+    # The trials never end (a million epochs), so a worker that outlives its driver runs
+    # on for good: any bound tells the two apart. Unloaded, the workers and trackers are
+    # gone within 0.3 s; on a busy 2-core machine (load 8; a worker may still be starting
+    # up when its driver is killed) they took up to ~4.5 s, so 5 s failed there. 30 s is
+    # far above that and far below "for good".
+    _, alive = psutil.wait_procs(everything, timeout=30)  # returns as soon as all ended
     left = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
     for p in left:  # not to leave them running after a failure
         p.kill()
-    assert not left, f"still running 5 s after the driver was killed: {left}"
+    assert not left, f"still running 30 s after the driver was killed: {left}"
+
+
+def test_a_worker_whose_driver_died_before_it_started_ends_at_once():
+    # A loky worker is told its driver's id; one that starts after the driver was killed
+    # (its parent is then another process) must end, not watch its new parent for good.
+    worker = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import time\n"
+            "from fcnn.sweep.executors import _start_worker\n"
+            "_start_worker(-1)  # no process's id: this one's parent is not its driver\n"
+            "time.sleep(60)",
+        ],
+        timeout=30,
+    )
+    assert worker.returncode == 1
 
 
 def test_the_lock_of_a_killed_sweep_is_taken_over(tmp_path):

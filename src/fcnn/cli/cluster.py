@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import typer
+
 from ..data.stream import BatchSource
 from ..i18n import N_, translator
 from ..interop.optional import install_hint
@@ -31,6 +33,11 @@ CONNECT_SECONDS = 30  # how long to wait for a scheduler before giving up
 
 _LOCAL = re.compile(r"local:([0-9]+)")
 _ADDRESS = re.compile(r"(tcp|tls)://[^\s/:]+:[0-9]+")
+
+
+def dask_option() -> Any:
+    """``--dask CLUSTER``: None (no Dask) unless given."""
+    return typer.Option(None, metavar="CLUSTER", help=DASK_HELP)
 
 
 def parse_dask(spec: str | None) -> tuple[str, Any] | None:

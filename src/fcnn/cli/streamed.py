@@ -1,7 +1,8 @@
 """What the commands do differently with a streamed run (``{"name": "stream", ...}`` in
 run.json, see ``fcnn.data.stream.recorded``): its data rebuilt from the preparation the
-run recorded (no second statistics pass), new data prepared the same way, and the rows
-that commands needing arrays in memory (``diagnose``, ``plot``, ``explain``) look at."""
+run recorded (no second statistics pass), new data prepared the same way, the options
+``fcnn train`` refuses for it and the rows it counts, and the rows that commands needing
+arrays in memory (``diagnose``, ``plot``, ``explain``) look at."""
 
 from __future__ import annotations
 
@@ -13,17 +14,19 @@ import numpy as np
 
 from ..data import load_source
 from ..data.stream import BatchSource, PreparedSource, as_source
-from ..data.stream.recorded import streams_by_itself
+from ..data.stream.recorded import StreamedData, streams_by_itself
 from ..i18n import translator
 from ..train import evaluate
 
 __all__ = [
     "SAMPLE_ROWS",
     "RunSource",
+    "check_in_memory_options",
     "run_dataset",
     "sample_rows",
     "stream_evaluation",
     "streamed",
+    "training_rows",
 ]
 
 _ = translator("cli")
@@ -74,6 +77,23 @@ def run_dataset(config: dict[str, Any], dataset: Any = None) -> Any:
     record = {"run_source": source, "preprocess": config["preprocess"]}
     dataset.X_train = RunSource(dataset.X_train, json.loads(json.dumps(record)))
     return dataset
+
+
+def check_in_memory_options(dataset: Any, validation_split: float) -> None:
+    """Refuse ``--validation-split`` (and ``--early-stopping``, which holds rows out) for
+    a streamed run: held-out rows would have to be set apart in memory."""
+    if isinstance(dataset, StreamedData) and validation_split:
+        raise ValueError(
+            _(
+                "--validation-split and --early-stopping need rows in memory; a streamed "
+                "run is evaluated on its --test-split instead"
+            )
+        )
+
+
+def training_rows(dataset: Any) -> int | None:
+    """Training rows: counted by the statistics pass for a stream (None once resumed)."""
+    return dataset.n_train if isinstance(dataset, StreamedData) else len(dataset.X_train)
 
 
 def stream_evaluation(config: dict[str, Any], data: str, target: str | None) -> BatchSource:

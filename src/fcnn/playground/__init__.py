@@ -2,9 +2,10 @@
 
 - ``config``: every setting the page can change, its range and default (``KEYS``), the
   ``/api/options`` JSON and the check of a config object (``validate``, ``ConfigError``).
-- ``session``: one browser tab's state (``Session``): its data (from
-  ``fcnn.data.playground_set`` or an uploaded CSV), the ``fcnn.mlp`` network, its loss
-  and optimiser, training in slices with ``fcnn.train``'s one training step.
+- ``session``: one browser tab's state (``Session``): its data (``session_data``: from
+  ``fcnn.data.playground_set``, an uploaded CSV or points drawn on the page), the
+  ``fcnn.mlp`` network, its loss and optimiser (``session_network``), training in
+  slices with ``fcnn.train``'s one training step.
 - ``encoding``: the network's inputs (``features``), the heat maps' points
   (``grid_points``), the ±1 scale of a probability (``signed``), rounding for JSON.
 - ``state``: the messages the page draws (heat maps, dead / saturated units by

@@ -11,8 +11,14 @@ global state, so :meth:`Session.reset` with the same seeds replays a run bit for
 Models are float64: the heat map the page shows, the exported ``.safetensors`` file read
 back with ``fcnn.load`` and the snippet's ``features`` give the same numbers.
 
-The data sets and the upload reader are ``fcnn.data``'s (``playground_sets.py``); what
-the page draws is built in ``state.py``, the downloads in ``export.py``.
+The session's points (generated, uploaded or drawn), their split and targets are its
+data half, :class:`~fcnn.playground.session_data.SessionData`; its network, loss,
+optimiser and training step, built from the config, are its network half,
+:class:`~fcnn.playground.session_network.SessionNetwork`; this file holds the session
+itself: its config changes, training in pieces and the messages and downloads, which
+are built in ``state.py`` and ``export.py``. The data sets and the upload reader are
+``fcnn.data``'s (``playground_sets.py``); the loss-surface panel is ``surface.py``'s
+``Surface``, told of each new network and each epoch's weights.
 """
 
 from __future__ import annotations
@@ -23,30 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import Sigmoid, Softmax
-from ..core import Module
-from ..data import parse_points_csv, playground_set
 from ..i18n import translator
-from ..layers import BatchNorm1d, Dropout, Linear, Maxout, Sequential
-from ..losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
-from ..models import mlp
-from ..optim import SGD, Adam, RMSprop
-from ..train.step import Penalty, TrainStep
+from ..layers import Sequential
 from . import export
-from .config import (
-    DOMAIN,
-    GRID_SIZE,
-    GRID_SIZE_FINE,
-    GRID_SIZE_SMALL,
-    KEYS,
-    LIMITS,
-    MAXOUT_PIECES,
-    REGRESSION_DATASETS,
-    ConfigError,
-    default_config,
-    validate,
-)
-from .encoding import features, grid_points, signed
+from .config import KEYS, LIMITS, ConfigError, default_config, validate
+from .encoding import features, grid_points
+from .session_data import SessionData
+from .session_network import SessionNetwork
 from .state import data_message, network_message, state_message
 from .surface import Surface
 
@@ -54,18 +43,10 @@ __all__ = ["Session", "features", "grid_points"]
 
 _ = translator("playground")
 
-DTYPE = np.float64
 _LEVELS = {"live": 1, "net": 2, "data": 3}
 
 
-def _upload_domain(X: np.ndarray) -> tuple[float, float]:
-    """The heat maps' axis range for uploaded points: their range plus 10 % each side."""
-    lo, hi = float(X.min()), float(X.max())
-    pad = 0.1 * (hi - lo) if hi > lo else 1.0
-    return lo - pad, hi + pad
-
-
-class Session:
+class Session(SessionData, SessionNetwork):
     """The state of one browser tab: config, data, network, optimiser, epoch.
 
     Parameters
@@ -91,206 +72,6 @@ class Session:
         self.diverged = False
         self._make_data()
         self._build()
-
-    # ----------------------------------------------------------------- data
-
-    @property
-    def task(self) -> str:
-        """``"classification"`` or ``"regression"``."""
-        return self._task
-
-    @property
-    def classes(self) -> int:
-        """Classes of the data (2 for binary), 1 for regression."""
-        return self._classes
-
-    @property
-    def outputs(self) -> int:
-        """Output units: 1 (binary or regression) or the number of classes (softmax)."""
-        return self._classes if self._classes > 2 else 1
-
-    def _make_data(self) -> None:
-        c = self.config
-        name, seed = c["dataset"], c["seed"]
-        if name == "upload" and self.upload is not None:
-            X, y = self.upload
-            order = np.random.default_rng(seed).permutation(len(X))
-            X, y = X[order], y[order]
-            domain = DOMAIN if self.upload_drawn else _upload_domain(X)
-        else:
-            X, y = playground_set(name, c["n_points"], c["noise"], c["classes"], seed=seed)
-            domain = DOMAIN
-        if name in REGRESSION_DATASETS or y.dtype.kind == "f":
-            self._task, self._classes = "regression", 1
-        else:
-            self._task, self._classes = "classification", max(2, int(y.max()) + 1)
-        n = len(X)
-        n_train = min(n - 1, max(1, round(n * c["train_ratio"] / 100)))
-        self.X_train, self.y_train = X[:n_train], y[:n_train]
-        self.X_test, self.y_test = X[n_train:], y[n_train:]
-        self.domain = (float(domain[0]), float(domain[1]))
-        self._grid = grid_points(self.domain, GRID_SIZE)
-        self._grid_small = grid_points(self.domain, GRID_SIZE_SMALL)
-        self._grid_fine = grid_points(self.domain, GRID_SIZE_FINE)
-
-    def _targets(self, y: np.ndarray) -> np.ndarray:
-        if self._task == "regression":
-            return y.reshape(-1, 1).astype(DTYPE)
-        if self._classes == 2:
-            t = y.reshape(-1, 1).astype(DTYPE)
-            return signed(t) if self.loss_name == "mse" else t  # ±1 for the tanh output
-        if self.loss_name == "mse":
-            return np.eye(self._classes, dtype=DTYPE)[y]
-        return y
-
-    # ----------------------------------------------------------------- the network
-
-    @property
-    def loss_name(self) -> str:
-        """The loss in force: ``"mse"`` for a regression, else ``config["loss"]``."""
-        return "mse" if self._task == "regression" else self.config["loss"]
-
-    def _build(self) -> None:
-        """A new network, optimiser and batch order from the seed; epoch 0."""
-        c = self.config
-        names = c["features"]
-        self.feature_names = list(names)
-        sizes = [len(names), *c["hidden"], self.outputs]
-        output, head = None, None
-        if self._task == "classification":
-            if self.loss_name == "mse":
-                output = "tanh" if self._classes == 2 else "softmax"
-            else:
-                head = Sigmoid(dtype=DTYPE) if self._classes == 2 else Softmax(dtype=DTYPE)
-        self.model = mlp(
-            sizes,
-            activation=c["activation"],
-            output=output,
-            batchnorm=c["batchnorm"],
-            dropout=0.5 if c["hidden"] else 0.0,  # placeholder modules; p is set just below
-            init=c["init"],
-            pieces=MAXOUT_PIECES,
-            dtype=DTYPE,
-            rng=np.random.default_rng(self._weight_seed()),
-        )
-        self.head: Module | None = head
-        self.modules: list[Module] = list(self.model)
-        self._set_dropout()
-        self._describe_layers()
-        self._scale_weights()
-        if self.loss_name == "mse":
-            self.loss = MSELoss()
-        elif self._classes == 2:
-            self.loss = BCEWithLogitsLoss()
-        else:
-            self.loss = CrossEntropyLoss()
-        self._set_max_norm()
-        self.F_train = features(self.X_train, names)
-        self.F_test = features(self.X_test, names)
-        self.T_train = self._targets(self.y_train)
-        self.T_test = self._targets(self.y_test)
-        self.F_grid = features(self._grid, names)
-        self.F_grid_small = features(self._grid_small, names)
-        self.F_grid_fine = features(self._grid_fine, names)
-        # The one training step fcnn.fit uses too, with the L1 / L2 penalty on the dense
-        # layers' weights (not the biases) set from the config by _set_penalty; L1 with
-        # the TensorFlow Playground's clip at zero.
-        weights = [self.modules[i].weight for i in self.dense]
-        penalty = Penalty(weights, l1_clip=True)
-        self.step = TrainStep(self.model, self.loss, self._make_optimizer(), penalty)
-        self._set_penalty()
-        self._shuffle = np.random.default_rng([*self._weight_seed(), 1])
-        self._order: np.ndarray | None = None
-        self._cursor = 0
-        self.epoch = 0
-        self.diverged = False
-        self._loss_above_stop = True  # stop_test_loss fires when the loss comes down to it
-        self.surface.restart(self)  # a new network: a new path
-
-    def _weight_seed(self) -> list[int]:
-        """The seed of the weights, dropout masks and batch order: ``[seed]`` while
-        ``init_seed`` is 0 (NumPy seeds ``[s]`` as ``s``: the runs before the key existed,
-        bit for bit), else ``[seed, 2, init_seed]`` (2: apart from the batch order's 1)."""
-        c = self.config
-        return [c["seed"]] if c["init_seed"] == 0 else [c["seed"], 2, c["init_seed"]]
-
-    def _scale_weights(self) -> None:
-        """``init_scale`` times the dense layers' initial weights (biases untouched); at 1
-        nothing is touched, so the weights are the initialiser's bit for bit."""
-        scale = self.config["init_scale"]
-        if scale != 1.0:
-            for i in self.dense:
-                self.modules[i].weight.data *= scale
-
-    def _describe_layers(self) -> None:
-        """Find the dense layers, each hidden layer's output module and its activation."""
-        self.dense: list[int] = [
-            i for i, m in enumerate(self.modules) if isinstance(m, (Linear, Maxout))
-        ]
-        self.taps: list[int] = []  # per hidden layer: the module whose output is the neuron
-        self.activation_at: list[int | None] = []  # per hidden layer: its activation module
-        for block, start in enumerate(self.dense[:-1]):
-            end = self.dense[block + 1]
-            inside = [i for i in range(start, end) if not isinstance(self.modules[i], Dropout)]
-            self.taps.append(inside[-1])
-            acts = [
-                i
-                for i in inside
-                if not isinstance(self.modules[i], (Linear, Maxout, BatchNorm1d, Dropout))
-            ]
-            self.activation_at.append(acts[-1] if acts else None)
-
-    @property
-    def optimizer(self) -> Any:
-        """The optimiser of the training step."""
-        return self.step.optimizer
-
-    def _set_dropout(self) -> None:
-        for module in self.modules:
-            if isinstance(module, Dropout):
-                module.p = float(self.config["dropout"])
-
-    def _set_max_norm(self) -> None:
-        """``max_norm`` (0: off) on the hidden layers' incoming weights, as ``fcnn.mlp``
-        puts it; the output layer is left free."""
-        radius = self.config["max_norm"] or None
-        for i in self.dense[:-1]:
-            self.modules[i].max_norm = radius
-
-    def _set_penalty(self) -> None:
-        """``regularization`` and ``reg_rate`` as the step's penalty: one of L1 or L2."""
-        kind, rate = self.config["regularization"], self.config["reg_rate"]
-        self.step.penalty.l1 = rate if kind == "l1" else 0.0
-        self.step.penalty.l2 = rate if kind == "l2" else 0.0
-
-    def _make_optimizer(self) -> Any:
-        c = self.config
-        params = list(self.model.parameters())
-        kind = c["optimizer"]
-        if kind == "sgd":
-            return SGD(params, lr=c["lr"])
-        if kind == "momentum":
-            return SGD(params, lr=c["lr"], momentum=c["momentum"])
-        if kind == "adam":
-            return Adam(params, lr=c["lr"], betas=(c["beta1"], c["beta2"]))
-        return RMSprop(params, lr=c["lr"])
-
-    def _apply_live(self, changed: set[str]) -> None:
-        c = self.config
-        if "optimizer" in changed:
-            self.step.optimizer = self._make_optimizer()  # a new kind: fresh state, same weights
-        else:
-            for group in self.optimizer.param_groups:
-                group["lr"] = c["lr"]
-                if c["optimizer"] == "momentum":
-                    group["momentum"] = c["momentum"]
-                elif c["optimizer"] == "adam":
-                    group["betas"] = (c["beta1"], c["beta2"])
-        self._set_dropout()
-        self._set_penalty()
-        if "max_norm" in changed:  # the step finds its constrained layers when it is built
-            self._set_max_norm()
-            self.step = TrainStep(self.model, self.loss, self.optimizer, self.step.penalty)
 
     # ----------------------------------------------------------------- changes
 
@@ -338,24 +119,6 @@ class Session:
     def regenerate(self) -> None:
         """New data: the seed is advanced by one (wrapping at 2³¹ − 1), then data + net."""
         self.config["seed"] = (self.config["seed"] + 1) % 2**31
-        self._make_data()
-        self._build()
-
-    def set_upload(self, data: bytes) -> int:
-        """Use an uploaded CSV (``fcnn.data.parse_points_csv``) as the data set; returns
-        its rows."""
-        X, y = parse_points_csv(data, max_classes=LIMITS["max_classes"])
-        self.upload, self.upload_drawn = (X, y), False
-        self.config["dataset"] = "upload"
-        self._make_data()
-        self._build()
-        return len(X)
-
-    def set_drawn(self, X: np.ndarray, y: np.ndarray) -> None:
-        """Use points drawn on the page (checked by ``drawn.drawn_points``) as the data set:
-        an upload over the built-in sets' domain."""
-        self.upload, self.upload_drawn = (X, y), True
-        self.config["dataset"] = "upload"
         self._make_data()
         self._build()
 

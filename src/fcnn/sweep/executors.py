@@ -68,7 +68,7 @@ def _serial(trials, source, on_result, before) -> None:
         on_result(trial, run_trial(source, trial, before))
 
 
-def _start_worker() -> None:
+def _start_worker(driver: int) -> None:
     """Set up a loky worker: it leaves Ctrl-C to the driver, and dies with the driver.
 
     Ctrl-C: the driver stops the workers; a worker interrupted itself would hang at exit
@@ -76,9 +76,14 @@ def _start_worker() -> None:
     outlive a driver killed with SIGKILL (busy for minutes with their trial, holding
     the driver's output pipes), so a thread watches for the parent to go (the worker is
     then handed to another parent) and ends the worker at once.
+
+    ``driver`` is the driver's process id, sent by the driver itself (loky starts its
+    workers as the driver's children). The worker must not read it with
+    ``os.getppid()``: on a busy machine a worker may take seconds to start, and if the
+    driver was killed meanwhile, its parent is already another process, which it would
+    then watch forever while it trains. Given the id, such a worker ends at once.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    driver = os.getppid()
 
     def watch() -> None:
         while os.getppid() == driver:
@@ -94,7 +99,9 @@ def _loky(trials, source, on_result, before, jobs: int, max_attempts: int) -> No
     from joblib.externals.loky import get_reusable_executor
 
     def round_(pending):
-        executor = get_reusable_executor(max_workers=jobs, timeout=60, initializer=_start_worker)
+        executor = get_reusable_executor(
+            max_workers=jobs, timeout=60, initializer=_start_worker, initargs=(os.getpid(),)
+        )
         futures = {executor.submit(run_trial, source, t, before): t for t in pending}
         broken = []
         try:
