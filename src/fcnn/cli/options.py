@@ -22,8 +22,6 @@ from .app import help_text
 
 _ = translator("cli")
 
-_ = translator("cli")
-
 RUN_HELP = N_("A run directory, or a .safetensors model file.")
 
 # --------------------------------------------------------------------------- options
