@@ -3,6 +3,7 @@
 
 import { $, apiUrl, app, sendConfig } from "./page.js";
 import { drawThumbnail } from "./heatmap.js";
+import { language } from "./i18n.js";
 import { label } from "./options.js";
 
 function shortName(name) {
@@ -33,7 +34,10 @@ export function buildDatasetGrid() {
     }
     const cap = document.createElement("span");
     cap.className = "caption";
-    cap.textContent = shortName(name);
+    // In English the caption is the set's key, as in TensorFlow Playground links; in
+    // another language its name there (the key stays in the link and the tooltip).
+    cap.textContent = language() === "en" ? shortName(name) : label(name);
+    if (language() !== "en") b.title = `${label(name)} (${shortName(name)})`;
     b.appendChild(cap);
     b.addEventListener("click", () => {
       if (name === "upload") $("upload-input").click();
