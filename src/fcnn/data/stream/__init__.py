@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ...i18n import N_, Message
+from ...i18n import N_, Listing, Message
 from .arrays import DaskSource, NpySource
 from .base import DEFAULT_SHUFFLE_BUFFER, BatchSource, StreamError, file_fingerprint
 from .csv_source import CSVSource
@@ -79,7 +79,7 @@ def as_source(obj: Any, target: Any = None, **options: Any) -> BatchSource:
             return NpySource(path, target, **options)
         if suffix in SUFFIXES:
             return SUFFIXES[suffix](path, target, **options)
-        known = ", ".join([*SUFFIXES, ".tsv", ".npy"])
+        known = Listing([*SUFFIXES, ".tsv", ".npy"])
         template = N_("as_source: {path} is not a file fcnn streams; expected one of {known}")
         raise ValueError(Message("data", template, path=path, known=known))
     if _is_dask(obj):
