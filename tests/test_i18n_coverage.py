@@ -56,9 +56,9 @@ INTERNAL_ERRORS = {"NotImplementedError", "AssertionError", "StopIteration"}
 
 # Modules whose raises of a bare string stay, with how many: internal invariants and
 # programmer-facing checks a CLI user never meets (a bug, a hook, a registry, a worker's
-# pipe, the language refused before one is known), and modules whose refusals are not
-# translated yet. A module not listed must raise none; a listed one no more than its
-# count, and a count above what the module holds must be lowered (the list only shrinks).
+# pipe, the language refused before one is known). A module not listed must raise none;
+# a listed one no more than its count, and a count above what the module holds must be
+# lowered (the list only shrinks).
 BARE_RAISES = {
     # internal: programmer-facing API, invariants and plumbing
     # Module plumbing: assigning before __init__ or a non-Parameter to a parameter's name,
@@ -66,27 +66,18 @@ BARE_RAISES = {
     # a Module subclass, not for bad input)
     "core.py": 5,
     "interop/torch_interop.py": 1,  # the module's __getattr__: Python's AttributeError
+    # a hook that returns the wrong thing, or is not callable: for who writes a hook
     "hooks.py": 3,
     "registry.py": 2,  # a name that is not a str, an argument a class lacks: Python only
-    "rng.py": 2,
     "i18n.py": 5,  # said before a language is known
     "optim/_state_dict.py": 12,  # load_state_dict of a hand-made dict
     "explain/verify.py": 3,  # the trace disagreeing with backward: a bug
-    "explain/render_common.py": 1,
     "playground/classroom.py": 1,  # the load test's own server
-    "playground/pool.py": 2,  # a worker process that did not start; a dead session
-    "playground/worker.py": 1,
+    # a session gone with its worker: a signal the server catches and says in the page's
+    # language ("no such session", playground/refusals.py)
+    "playground/pool.py": 1,
+    "playground/worker.py": 1,  # a call for a session its worker has already closed
     "playground/server.py": 2,  # create_app's arguments (the CLI checks its own)
-    "bench/runner.py": 2,
-    "reproduce/dropout.py": 2,
-    "reproduce/result.py": 1,
-    "data/stream/base.py": 2,  # shard(index, count) and chunk plumbing
-    "data/stream/stats.py": 5,
-    "data/stream/__init__.py": 3,
-    "train/data_parallel.py": 7,  # Dask plumbing
-    "train/data_parallel_worker.py": 1,
-    # not translated yet: Python-API refusals of fcnn's classes and functions
-    "train/streaming.py": 4,
 }
 
 

@@ -59,6 +59,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     # extracted from. A file belongs to one domain only.
     "checks": (
         "checks.py",
+        "rng.py",
         "registry.py",
         "core.py",
         "module_state.py",
@@ -85,7 +86,14 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "optional": ("interop/optional.py",),
     "explain": ("explain/*.py",),
     "diagnose": ("diagnose/*.py",),
-    "train": ("train/*.py", "sweep/*.py", "sklearn/*.py", "metrics.py"),
+    "train": (
+        "train/*.py",
+        "sweep/*.py",
+        "sklearn/*.py",
+        "metrics.py",
+        "reproduce/*.py",
+        "bench/*.py",
+    ),
     "plot": ("plot/*.py",),
     "playground": ("playground/*.py", "playground/static/js/*.js", "playground/static/*.html"),
     "exercises": ("exercises*.py", "exercises/*.py"),

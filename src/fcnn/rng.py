@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import checks
+from .i18n import N_, Message
 
 __all__ = ["default_rng", "get_rng", "seed"]
 
@@ -42,12 +43,13 @@ def get_rng(
     the library default generator. ``where`` names the caller in error messages.
     """
     if rng is not None and seed is not None:
-        raise ValueError(f"{where}: pass either rng= or seed=, not both")
+        template = N_("{where}: pass either rng= or seed=, not both")
+        raise ValueError(Message("checks", template, where=where))
     if rng is not None:
         if not isinstance(rng, np.random.Generator):
+            template = N_("{where}(rng={rng!r}): rng must be a numpy.random.Generator, got {type}")
             raise TypeError(
-                f"{where}(rng={rng!r}): rng must be a numpy.random.Generator, "
-                f"got {type(rng).__name__}"
+                Message("checks", template, where=where, rng=rng, type=type(rng).__name__)
             )
         return rng
     if seed is not None:

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..files import atomic_write_text
+from ..i18n import N_, Message
 from .cases import CASES, Case, matmul_flops
 from .progress import Work, case_seconds, inference_seconds, memory_seconds
 from .trainers import FcnnTrainer, FloorTrainer, SklearnTrainer, TorchTrainer, build_model
@@ -52,11 +53,12 @@ def load_rows(data_dir: str | os.PathLike | None, rows: int) -> tuple[np.ndarray
 
         folder = Path(data_dir).expanduser()
         if not folder.is_dir():
-            raise NotADirectoryError(
-                f"--data-dir {folder}: no such folder; name the folder that holds MNIST's "
+            template = N_(
+                "--data-dir {folder}: no such folder; name the folder that holds MNIST's "
                 "IDX files (train-images-idx3-ubyte.gz, ...), or leave --data-dir out to "
                 "time on random pixels"
             )
+            raise NotADirectoryError(Message("train", template, folder=folder))
         X, y, _, _ = mnist(folder)
         X = X[:rows].astype(np.float32) / np.float32(255)
         return np.ascontiguousarray(X), y[:rows].astype(np.int64), "MNIST"
@@ -301,7 +303,8 @@ def run_benchmark(
     chosen = list(cases) if cases else names
     unknown = [c for c in chosen if c not in names]
     if unknown:
-        raise ValueError(f"unknown benchmark case(s) {unknown}; expected some of {names}")
+        template = N_("unknown benchmark case(s) {unknown}; expected some of {names}")
+        raise ValueError(Message("train", template, unknown=unknown, names=names))
     X, y, source = load_rows(data_dir, rows)  # first: a wrong folder fails at once
     threads = threads or os.cpu_count() or 1
     frameworks = available_frameworks(frameworks)

@@ -42,8 +42,7 @@ def number_format(where: str, digits: int, tex: bool = False) -> Format:
     values in scientific notation; negatives in parentheses when ``wrap`` (inside a product).
     The minus sign is U+2212 in text and ASCII in LaTeX."""
     digits = checks.positive_int(where, "digits", digits)
-    if digits > MAX_DIGITS:  # fcnn.checks has no integer range; its wording, by hand
-        raise ValueError(f"{where}(digits={digits}): digits must be in [1, {MAX_DIGITS}]")
+    checks.real(where, "digits", digits, low=1, high=MAX_DIGITS)  # an int within its range
 
     def f(v: float, wrap: bool = False) -> str:
         v = float(v)

@@ -28,7 +28,7 @@ from unittest import mock
 
 from starlette.websockets import WebSocket
 
-from ..i18n import N_, translator
+from ..i18n import N_, Message, translator
 from .connection import Connection, log
 from .messages import dumps, error
 
@@ -127,7 +127,9 @@ class WorkerPool:
         theirs.close()
         if not ours.poll(START_SECONDS) or ours.recv() != ("ready",):
             process.kill()
-            raise RuntimeError(f"playground worker {index} did not start")
+            raise RuntimeError(
+                Message("playground", N_("playground worker {index} did not start"), index=index)
+            )
         return _Handle(process, ours)
 
     async def start(self) -> None:

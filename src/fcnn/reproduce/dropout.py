@@ -39,6 +39,7 @@ from ..activations import ReLU
 from ..callback import Callback, TrainState
 from ..data import mnist as load_idx
 from ..files import atomic_write_text, read_json_file
+from ..i18n import N_, Listing, Message
 from ..layers import Dropout, Linear, Sequential
 from ..optim import SGD
 from ..train import History, fit
@@ -236,13 +237,16 @@ def check_protocol(protocol: Protocol, run_dir: str | Path, *, record: bool) -> 
         key for key in wanted.keys() | stored.keys() if stored.get(key) != wanted.get(key)
     )
     if changed:
-        differences = ", ".join(
-            f"{k}: {stored.get(k)!r} there, {wanted.get(k)!r} now" for k in changed
+        difference = N_("{key}: {there!r} there, {now!r} now")
+        differences = Listing(
+            Message("train", difference, key=k, there=stored.get(k), now=wanted.get(k))
+            for k in changed
         )
-        raise ValueError(
-            f"{run_dir}: trained under another protocol ({differences}); resume it with the "
+        template = N_(
+            "{run_dir}: trained under another protocol ({differences}); resume it with the "
             "protocol it was started with, or give this one a new --runs directory"
         )
+        raise ValueError(Message("train", template, run_dir=run_dir, differences=differences))
 
 
 def train_row(
@@ -317,7 +321,9 @@ def run(
     chosen = [row for row in ROWS if rows is None or row.key in rows]
     unknown = set(rows or ()) - {row.key for row in ROWS}
     if unknown:
-        raise ValueError(f"unknown row(s) {sorted(unknown)}; known: {[r.key for r in ROWS]}")
+        template = N_("unknown row(s) {unknown}; known: {known}")
+        known = [row.key for row in ROWS]
+        raise ValueError(Message("train", template, unknown=sorted(unknown), known=known))
     suffix = "-quick" if quick else ""
     announce(progress, verbose, "dropout: loading MNIST")
     data = load(data_dir, quick)  # also when only reporting: its size sets the epochs

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..files import atomic_write_text
+from ..i18n import N_, Message
 
 __all__ = ["Result", "draw_figure", "machine_description", "write"]
 
@@ -156,7 +157,8 @@ def write(result: Result, out_dir: str | os.PathLike[str]) -> Path:
     folder is created when missing.
     """
     if not isinstance(result, Result):
-        raise TypeError(f"write expects a Result, got {type(result).__name__}")
+        template = N_("write expects a Result, got {type}")
+        raise TypeError(Message("train", template, type=type(result).__name__))
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     if result.figure is not None:

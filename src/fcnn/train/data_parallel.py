@@ -50,6 +50,7 @@ import numpy as np
 
 from ..core import Module
 from ..data.stream import BatchSource
+from ..i18n import N_, Message
 from ..layers import BatchNorm1d
 from .data_parallel_worker import (
     Partial,
@@ -110,20 +111,23 @@ def _portable(source: BatchSource) -> BatchSource:
 def _refuse(model: Module, loss: Any, data: Any, class_weight: Any) -> None:
     for module in model.modules():
         if isinstance(module, BatchNorm1d):
-            raise ValueError(
+            template = N_(
                 "fit(dask=...): BatchNorm1d would normalise each worker's rows with their "
                 "own statistics, not the batch's; train it in one process, or without it"
             )
+            raise ValueError(Message("train", template))
     if class_weight is not None or getattr(loss, "weight", None) is not None:
-        raise ValueError(
+        template = N_(
             "fit(dask=...): a weighted mean loss (class_weight=, a loss with weight=) is "
             "not supported on Dask; train it in one process"
         )
+        raise ValueError(Message("train", template))
     if isinstance(data, BatchSource) and data.n_chunks is None:
-        raise ValueError(
-            f"fit(dask=...): {data!r} can only be read in its own order, so it cannot be "
+        template = N_(
+            "fit(dask=...): {source} can only be read in its own order, so it cannot be "
             "shared between workers; convert it to Parquet or .npy"
         )
+        raise ValueError(Message("train", template, source=repr(data)))
 
 
 class DataParallel:
@@ -144,7 +148,8 @@ class DataParallel:
 
             raise RuntimeError(install_hint("fit-dask")) from None
         if not isinstance(client, Client):
-            raise TypeError(f"fit: dask= expects a distributed.Client, got {type(client).__name__}")
+            template = N_("fit: dask= expects a distributed.Client, got {type}")
+            raise TypeError(Message("train", template, type=type(client).__name__))
         _refuse(model, loss, data, class_weight)
         self.client, self.model, self.optimizer = client, model, optimizer
         self.params = list(model.parameters())
@@ -152,7 +157,9 @@ class DataParallel:
         self.constrained = tuple(model.constrained_modules())
         workers = sorted(client.scheduler_info()["workers"])
         if not workers:
-            raise DataParallelError("fit(dask=...): the cluster has no workers")
+            raise DataParallelError(
+                Message("train", N_("fit(dask=...): the cluster has no workers"))
+            )
         self.run = uuid.uuid4().hex
         self.source = data if isinstance(data, BatchSource) else None
         self.shards = len(workers)
@@ -215,11 +222,12 @@ class DataParallel:
             except ShardMissing as missing:  # a worker died: its shard goes where Dask ran
                 lost = missing
             except WorkerFailure as err:
-                raise DataParallelError(str(err)) from None
+                raise DataParallelError(*err.args) from None  # its Message, said when read
             except KilledWorker as err:
-                raise DataParallelError(
-                    f"fit(dask=...): a worker died again and again running a step ({err})"
-                ) from None
+                template = N_(
+                    "fit(dask=...): a worker died again and again running a step ({error})"
+                )
+                raise DataParallelError(Message("train", template, error=str(err))) from None
             except Exception as err:  # a worker leaving mid-way (a scatter to it, lost data)
                 if attempt + 1 == MAX_ATTEMPTS:
                     raise
@@ -230,9 +238,8 @@ class DataParallel:
                     self._ship(lost.shard, lost.worker)
             except Exception:  # that worker went too: the next attempt finds another
                 pass
-        raise DataParallelError(
-            f"fit(dask=...): step {step + 1} failed {MAX_ATTEMPTS} times as workers were lost"
-        )
+        template = N_("fit(dask=...): step {step} failed {attempts} times as workers were lost")
+        raise DataParallelError(Message("train", template, step=step + 1, attempts=MAX_ATTEMPTS))
 
     def _attempt(self, plan: Any, step: int) -> Partial:
         # The weights go out as a task per worker (the argument travels with the task),

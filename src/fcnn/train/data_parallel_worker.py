@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..data.stream.shuffle import rebatch
+from ..i18n import N_, Message
 
 __all__ = ["Partial", "ShardMissing", "WorkerFailure", "add_partials", "shard_gradient"]
 
@@ -193,12 +194,16 @@ def shard_gradient(
     except ShardMissing:
         raise
     except Exception as err:
-        where = f"epoch {plan['epoch'] + 1}, step {step + 1}, shard {shard}"
-        message = " ".join(str(err).split()) or "(no message)"
-        raise WorkerFailure(
-            f"fit(dask=...): {type(err).__name__} on worker {_worker_address()} ({where}): "
-            f"{message}"
-        ) from None
+        # Messages, so that the driver says them in its own language when it prints them
+        where = N_("epoch {epoch}, step {step}, shard {shard}")
+        said = {
+            "error": type(err).__name__,
+            "worker": _worker_address(),
+            "where": Message("train", where, epoch=plan["epoch"] + 1, step=step + 1, shard=shard),
+            "message": " ".join(str(err).split()) or Message("train", N_("(no message)")),
+        }
+        template = N_("fit(dask=...): {error} on worker {worker} ({where}): {message}")
+        raise WorkerFailure(Message("train", template, **said)) from None
 
 
 def _join(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:

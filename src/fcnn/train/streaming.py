@@ -28,6 +28,7 @@ from ..core import Module
 from ..data.stream import BatchSource, prefetch
 from ..data.stream.prefetch import room_for_reader
 from ..data.stream.shuffle import split_slab
+from ..i18n import N_, Message
 
 __all__ = ["PREFETCH_DEPTH", "first_batch", "source_outputs", "stream_config", "stream_epoch"]
 
@@ -38,17 +39,21 @@ def first_batch(source: BatchSource, y: Any, validation_split: float) -> tuple[A
     """The source's first batch in its own order (what the loss and the output size are
     chosen from), after refusing what a source cannot take."""
     if y is not None:
-        raise ValueError(f"fit: y= is not used with a data source ({source!r} gives its targets)")
+        template = N_("fit: y= is not used with a data source ({source} gives its targets)")
+        raise ValueError(Message("train", template, source=repr(source)))
     if validation_split:
-        raise ValueError(
+        template = N_(
             "fit: validation_split needs rows in memory; with a data source pass "
             "validation_data= (arrays or another source)"
         )
+        raise ValueError(Message("train", template))
     for X, target in source.batches(0, 1024, shuffle=False):
         if target is None:
-            raise ValueError(f"fit: {source!r} gives no targets; give it a target column")
+            template = N_("fit: {source} gives no targets; give it a target column")
+            raise ValueError(Message("train", template, source=repr(source)))
         return X, target
-    raise ValueError(f"fit: {source!r} gave no rows; there is nothing to fit")
+    template = N_("fit: {source} gave no rows; there is nothing to fit")
+    raise ValueError(Message("train", template, source=repr(source)))
 
 
 def stream_config(source: BatchSource) -> dict[str, Any]:

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ...i18n import N_, Listing, Message
 from .arrays import DaskSource, NpySource
 from .base import DEFAULT_SHUFFLE_BUFFER, BatchSource, StreamError, file_fingerprint
 from .csv_source import CSVSource
@@ -64,7 +65,8 @@ def as_source(obj: Any, target: Any = None, **options: Any) -> BatchSource:
     """
     if isinstance(obj, BatchSource):
         if target is not None or options:
-            raise ValueError("as_source: target= and options apply when making a source")
+            template = N_("as_source: target= and options apply when making a source")
+            raise ValueError(Message("data", template))
         return obj
     if isinstance(obj, (str, os.PathLike)):
         path = Path(obj)
@@ -77,10 +79,12 @@ def as_source(obj: Any, target: Any = None, **options: Any) -> BatchSource:
             return NpySource(path, target, **options)
         if suffix in SUFFIXES:
             return SUFFIXES[suffix](path, target, **options)
-        known = ", ".join([*SUFFIXES, ".tsv", ".npy"])
-        raise ValueError(f"as_source: {path} is not a file fcnn streams; expected one of {known}")
+        known = Listing([*SUFFIXES, ".tsv", ".npy"])
+        template = N_("as_source: {path} is not a file fcnn streams; expected one of {known}")
+        raise ValueError(Message("data", template, path=path, known=known))
     if _is_dask(obj):
         return DaskSource(obj, target, **options)
     if target is not None:
-        raise ValueError("as_source: target= applies to files and Dask DataFrames")
+        template = N_("as_source: target= applies to files and Dask DataFrames")
+        raise ValueError(Message("data", template))
     return IterableSource(obj, **options)

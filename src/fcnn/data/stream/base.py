@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ... import checks
+from ...i18n import N_, Message
 from .shuffle import slabs, split_slab
 
 __all__ = [
@@ -101,12 +102,14 @@ class BatchSource:
         count = checks.positive_int(who, "count", count)
         index = checks.non_negative_int(who, "index", index)
         if index >= count:
-            raise ValueError(f"{who}(index={index}): index must be < count ({count})")
+            template = N_("{who}(index={index}): index must be < count ({count})")
+            raise ValueError(Message("data", template, who=who, index=index, count=count))
         if self.n_chunks is None:
-            raise StreamError(
-                f"{self!r} can only be read in its own order, so it cannot be cut into "
+            template = N_(
+                "{source} can only be read in its own order, so it cannot be cut into "
                 "shards; convert it to Parquet or .npy"
             )
+            raise StreamError(Message("data", template, source=repr(self)))
         return Shard(self, index, count)
 
     def chunks(self, rng: np.random.Generator | None = None):

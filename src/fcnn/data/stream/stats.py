@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ... import checks
+from ...i18n import N_, Listing, Message
 from ..transform import Standardizer
 from .base import BatchSource, StreamError
 
@@ -73,7 +74,8 @@ def stream_statistics(
     """Read ``source`` once, in its own order, for its feature statistics; with
     ``classes``, also collect its distinct target values (the class labels)."""
     if not isinstance(source, BatchSource):
-        raise TypeError(f"stream_statistics: expected a BatchSource, got {type(source).__name__}")
+        template = N_("stream_statistics: expected a BatchSource, got {type}")
+        raise TypeError(Message("data", template, type=type(source).__name__))
     checks.flag("stream_statistics", "classes", classes)
     batch_size = checks.positive_int("stream_statistics", "batch_size", batch_size)
     count, mean, m2 = 0, None, None
@@ -96,10 +98,13 @@ def stream_statistics(
                 np.maximum(high, data.max(axis=0), out=high)
             if classes:
                 if y is None:
-                    raise ValueError("stream_statistics(classes=True): the source has no targets")
+                    template = N_("stream_statistics(classes=True): the source has no targets")
+                    raise ValueError(Message("data", template))
                 labels.update(np.unique(np.asarray(y)).tolist())
     if mean is None:
-        raise ValueError(f"stream_statistics: {source!r} gave no rows")
+        raise ValueError(
+            Message("data", N_("stream_statistics: {source} gave no rows"), source=repr(source))
+        )
     return StreamStatistics(
         n_rows=count,
         mean=mean,
@@ -146,7 +151,8 @@ class PreparedSource(BatchSource):
             self._shift = self._divide = None
             self._factor = self.dtype.type(self.preprocess["factor"]) if kind == "scale" else None
         else:
-            raise ValueError(f"PreparedSource: unknown preprocessing {kind!r}")
+            template = N_("PreparedSource: unknown preprocessing {kind!r}")
+            raise ValueError(Message("data", template, kind=kind))
 
     def _prepared(self, chunk):
         X, y = chunk
@@ -166,10 +172,15 @@ class PreparedSource(BatchSource):
         index = np.minimum(np.searchsorted(self.classes, y), len(self.classes) - 1)
         unknown = self.classes[index] != y
         if unknown.any():
-            raise StreamError(
-                f"{self.source!r}: class {y[unknown][0]!r} was not seen in training; its "
-                f"classes: {', '.join(map(str, self.classes))}"
+            template = N_(
+                "{source}: class {label!r} was not seen in training; its classes: {classes}"
             )
+            said = {
+                "source": repr(self.source),
+                "label": y[unknown][0].item(),  # 'emu', not np.str_('emu')
+                "classes": Listing(self.classes),
+            }
+            raise StreamError(Message("data", template, **said))
         return index.astype(np.int64)
 
     def _chunk_count(self) -> int | None:
