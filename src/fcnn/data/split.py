@@ -71,7 +71,8 @@ def _split_indices(
     return parts
 
 
-def _prepare(who: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray | None]:
+def _prepare(who: str, X: Any, y: Any, least: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """``X`` and ``y`` as arrays of equally many samples, at least ``least`` of them."""
     X = np.asarray(X)
     if X.ndim == 0:
         template = N_("{who}: X must be an array of samples, got a scalar")
@@ -84,6 +85,9 @@ def _prepare(who: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray | None]:
         if len(y) != len(X):
             template = N_("{who}: X has {n} samples but y has {entries} entries")
             raise ValueError(Message("data", template, who=who, n=len(X), entries=len(y)))
+    if len(X) < least:
+        template = N_("{who}: need at least {least} samples, got {n}")
+        raise ValueError(Message("data", template, who=who, least=least, n=len(X)))
     return X, y
 
 
@@ -117,11 +121,8 @@ def train_test_split(
         (only ``X_train, X_test`` when ``y`` is None), rows in random order.
     """
     who = "train_test_split"
-    X, y = _prepare(who, X, y)
+    X, y = _prepare(who, X, y, least=2)
     n = len(X)
-    if n < 2:
-        template = N_("{who}: need at least {least} samples, got {n}")
-        raise ValueError(Message("data", template, who=who, least=2, n=n))
     n_test = _count(who, "test_size", test_size, n)
     if n_test >= n:
         template = N_("{who}(test_size={test_size!r}): leaves no training sample of {n}")
@@ -154,11 +155,8 @@ def train_val_test_split(
         (only the three X parts when ``y`` is None), rows in random order.
     """
     who = "train_val_test_split"
-    X, y = _prepare(who, X, y)
+    X, y = _prepare(who, X, y, least=3)
     n = len(X)
-    if n < 3:
-        template = N_("{who}: need at least {least} samples, got {n}")
-        raise ValueError(Message("data", template, who=who, least=3, n=n))
     n_val = _count(who, "val_size", val_size, n)
     n_test = _count(who, "test_size", test_size, n)
     if n_val + n_test >= n:
