@@ -16,8 +16,10 @@
   column (``TASKS``, ``MAX_CLASSES``).
 - ``source``: data sets by name with their preparation recorded (``make_source``,
   ``load_source``, ``apply_preprocess``), for the CLI, the playground and sweeps.
-- ``transform``: ``train_test_split``, ``train_val_test_split``, ``Standardizer``,
-  ``one_hot``, ``check_dataset``.
+- ``split``: ``train_test_split``, ``train_val_test_split`` (stratified on request).
+- ``scaling``: ``Standardizer``.
+- ``encoding``: ``one_hot``.
+- ``transform``: ``check_dataset``, and the names above in one import.
 - ``stream``: data larger than memory, read batch by batch (``BatchSource``,
   ``as_source``, ``ParquetSource``, ``CSVSource``, ``NpySource``, ``DaskSource``,
   ``IterableSource``, ``stream_statistics``); imported as ``fcnn.data.stream``.

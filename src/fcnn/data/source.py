@@ -26,9 +26,10 @@ from .. import checks
 from ..i18n import N_, Message
 from .images import MNIST_FILES, digits, mnist
 from .registry import DATASETS, REGRESSION
+from .scaling import Standardizer
+from .split import train_test_split
 from .tabular import csv
 from .task import TASKS, infer_task
-from .transform import Standardizer, train_test_split
 
 __all__ = [
     "SOURCE_NAMES",

@@ -2,8 +2,10 @@
 
 The base holds what ``torch.optim.Optimizer`` holds: parameter groups
 (``add_param_group``), per-parameter ``state``, ``zero_grad``, ``step`` and checkpoints
-(``state_dict`` / ``load_state_dict``). It also runs the part of a step every optimiser
-has in common, so that an optimiser only writes its formula:
+(``state_dict`` / ``load_state_dict``); the checks of what it is given live beside it,
+in ``_param_groups`` (``params``, a new group) and ``_state_dict`` (a state dict to
+load). It also runs the part of a step every optimiser has in common, so that an
+optimiser only writes its formula:
 
 1. read the group's hyper-parameters once (``_settings``);
 2. for each parameter, take the gradient, ``-g`` when maximizing, plus ``weight_decay·θ``
@@ -34,8 +36,9 @@ import numpy as np
 
 from .. import checks
 from ..constraints import check_max_norm, max_norm_
-from ..core import Module, Parameter
+from ..core import Parameter
 from ..i18n import N_, Message
+from ._param_groups import read_param_group, read_params
 from ._state_dict import read_state
 
 __all__ = ["Optimizer", "hyperparameters"]
@@ -145,38 +148,7 @@ class Optimizer:
         self._held_scratch: dict[Parameter, tuple[np.ndarray, np.ndarray]] = {}
         # Each group's settings as 0-d arrays of a dtype (see _typed).
         self._typed_settings: dict[int, tuple[tuple, np.dtype, tuple]] = {}
-        if isinstance(params, Module):
-            template = N_(
-                "{name}: params must be an iterable of Parameters or of dicts; "
-                "got a {type} module; pass model.parameters()"
-            )
-            raise TypeError(Message("checks", template, name=name, type=type(params).__name__))
-        if isinstance(params, (Parameter, dict)):
-            template = N_(
-                "{name}: params must be an iterable of Parameters or of dicts, got a single "
-                "{type}; wrap it in a list"
-            )
-            raise TypeError(Message("checks", template, name=name, type=type(params).__name__))
-        if isinstance(params, (set, frozenset)):
-            template = N_(
-                "{name}: params must be an ordered collection (a list), not a set: the order "
-                "of a set changes between runs and state_dict indices rely on it"
-            )
-            raise TypeError(Message("checks", template, name=name))
-        try:
-            groups = list(params)
-        except TypeError:
-            template = N_(
-                "{name}: params must be an iterable of Parameters or of dicts, got {type}"
-            )
-            raise TypeError(
-                Message("checks", template, name=name, type=type(params).__name__)
-            ) from None
-        if not groups:
-            raise ValueError(Message("checks", N_("optimizer got an empty parameter list")))
-        if not isinstance(groups[0], dict):
-            groups = [{"params": groups}]
-        for group in groups:
+        for group in read_params(name, params):
             self.add_param_group(group)
 
     # ----------------------------------------------------------------- groups
@@ -187,59 +159,7 @@ class Optimizer:
         Useful to unfreeze layers while training (as in PyTorch). A parameter may belong
         to one group only.
         """
-        name = type(self).__name__
-        index = len(self.param_groups)
-        if not isinstance(param_group, dict):
-            template = N_("{name}: parameter group {index} must be a dict, got {type}")
-            said = {"index": index, "type": type(param_group).__name__}
-            raise TypeError(Message("checks", template, name=name, **said))
-        if "params" not in param_group:
-            template = N_("{name}: parameter group {index} has no 'params' entry")
-            raise ValueError(Message("checks", template, name=name, index=index))
-        params = param_group["params"]
-        if isinstance(params, Parameter):
-            params = [params]
-        elif isinstance(params, (set, frozenset)):
-            template = N_(
-                "{name}: parameter group {index}: 'params' must be an ordered collection "
-                "(a list), not a set"
-            )
-            raise TypeError(Message("checks", template, name=name, index=index))
-        elif isinstance(params, Module):
-            template = N_(
-                "{name}: parameter group {index}: 'params' is a {type} module; "
-                "pass model.parameters()"
-            )
-            said = {"index": index, "type": type(params).__name__}
-            raise TypeError(Message("checks", template, name=name, **said))
-        else:
-            params = list(params)
-        for i, param in enumerate(params):
-            if not isinstance(param, Parameter):
-                template = N_(
-                    "{name} can only optimize fcnn Parameters, but parameter {i} of group "
-                    "{index} is a {type}"
-                )
-                said = {"i": i, "index": index, "type": type(param).__name__}
-                raise TypeError(Message("checks", template, name=name, **said))
-        if len({id(p) for p in params}) != len(params):
-            template = N_("{name}: parameter group {index} lists a parameter more than once")
-            raise ValueError(Message("checks", template, name=name, index=index))
-        group: dict[str, Any] = {"params": params}
-        for key, default in self.defaults.items():
-            group[key] = param_group.get(key, default)
-        for key, value in param_group.items():
-            group.setdefault(key, value)
-        self._check_group(
-            group, name, Message("checks", N_("parameter group {index}"), index=index)
-        )
-        taken = {id(p) for g in self.param_groups for p in g["params"]}
-        if any(id(p) in taken for p in params):
-            template = N_(
-                "{name}: some parameters of group {index} already belong to another "
-                "parameter group; a parameter may appear in one group only"
-            )
-            raise ValueError(Message("checks", template, name=name, index=index))
+        group = read_param_group(self, param_group)
         self.param_groups.append(group)
         self._init_group_state(group)
 

@@ -8,7 +8,7 @@ LeVeque ("Updating formulae and a pairwise algorithm for computing sample varian
     δ = m_B − m_A,  n = n_A + n_B,  m = m_A + δ·n_B/n,  M2 = M2_A + M2_B + δ²·n_A·n_B/n
 
 which, unlike a running Σx and Σx², does not lose the variance to cancellation when the
-mean is large. The result is the :class:`~fcnn.data.transform.Standardizer` that
+mean is large. The result is the :class:`~fcnn.data.scaling.Standardizer` that
 fitting on all rows at once would give (to float rounding), recorded as the in-memory
 preparation is (``{"kind": "standardize", "mean": [...], "scale": [...]}``), so
 ``apply_preprocess`` and ``predict`` prepare new data the same way.
