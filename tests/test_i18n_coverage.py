@@ -161,3 +161,21 @@ def test_the_playground_server_refuses_in_the_language_the_page_asks_for():
             "/api/session/nope/data", content=b"", headers={**chinese, "content-length": "x"}
         )
         assert "没有这个会话" in length.json()["error"]
+
+
+def test_no_message_is_marked_inside_an_f_string():
+    # Babel's extractor reads an f-string as one token: a _("...") inside one never
+    # reaches the catalog, so it would stay English in every language.
+    hidden = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in {"_", "N_"}
+                ):
+                    hidden.append(f"{path.relative_to(SOURCE)}:{inner.lineno}")
+    assert not hidden, f"_() or N_() inside an f-string, which the catalogs miss: {hidden}"

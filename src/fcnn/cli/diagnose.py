@@ -71,10 +71,11 @@ def _print_text(report: Report, title: str) -> None:
     for heading in HEADINGS:
         justify = "left" if heading == "units" else "right"
         table.add_column(_(heading), justify=justify, no_wrap=True)
+    linear = _("linear")  # a layer with no activation after it
     for s in report.layers:
         table.add_row(
             str(s.layer),
-            f"{s.units} {s.activation or 'linear'}",
+            f"{s.units} {s.activation or linear}",
             f"{s.mean:.2g} ± {s.std:.2g}",
             _fraction(s.dead_fraction),
             _fraction(s.saturated_fraction),
