@@ -66,7 +66,10 @@ def _fraction(fraction: float | None) -> str:
 def _print_text(report: Report, title: str) -> None:
     """A table narrow enough for an 80-column terminal, then the verdicts."""
     table = Table(
-        title=f"{title}: {report.summary()}", title_justify="left", box=SIMPLE_HEAD, pad_edge=False
+        title=_("{title}: {summary}").format(title=title, summary=report.summary()),
+        title_justify="left",
+        box=SIMPLE_HEAD,
+        pad_edge=False,
     )
     for heading in HEADINGS:
         justify = "left" if heading == "units" else "right"
