@@ -57,3 +57,21 @@ def test_stopping_early_stops_the_thread():
         for _ in items:
             raise KeyError("consumer")
     assert not _readers()
+
+
+def test_room_for_reader_takes_one_blas_thread_and_gives_it_back():
+    import sys
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from fcnn.data.stream.prefetch import SWITCH_INTERVAL, room_for_reader
+
+    def blas():
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before, interval = blas(), sys.getswitchinterval()
+        with room_for_reader():
+            assert blas() == [max(1, n - 1) for n in before]
+            assert sys.getswitchinterval() == pytest.approx(min(interval, SWITCH_INTERVAL))
+        assert blas() == before and sys.getswitchinterval() == interval
