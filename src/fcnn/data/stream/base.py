@@ -26,7 +26,7 @@ import numpy as np
 
 from ... import checks
 from ...i18n import N_, Message
-from .shuffle import slabs, split_slab
+from .shuffle import rebatch, slabs
 
 __all__ = [
     "DEFAULT_SHUFFLE_BUFFER",
@@ -131,22 +131,29 @@ class BatchSource:
         ``(seed, epoch)``: the same seed and epoch give the same batches, another epoch
         another order. Without it, the rows come in the source's order.
         """
-        for X, y in self.slabs(epoch, batch_size, seed, shuffle=shuffle):
-            yield from split_slab(X, y, batch_size)
+        batch_size, rng = self._epoch("batches", epoch, batch_size, seed, shuffle)
+        return rebatch(self.chunks(rng), batch_size, rng, self.shuffle_buffer)
 
     def slabs(
         self, epoch: int = 0, batch_size: int = 32, seed: int = 0, *, shuffle: bool = True
     ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
         """The rows of :meth:`batches`, in runs of whole batches (see
         :mod:`fcnn.data.stream.shuffle`): what a reader thread hands over at once."""
-        who = f"{type(self).__name__}.batches"
+        batch_size, rng = self._epoch("slabs", epoch, batch_size, seed, shuffle)
+        return slabs(self.chunks(rng), batch_size, rng, self.shuffle_buffer)
+
+    def _epoch(
+        self, method: str, epoch: int, batch_size: int, seed: int, shuffle: bool
+    ) -> tuple[int, np.random.Generator | None]:
+        """The checked batch size and the epoch's generator (None without shuffling),
+        checked when the method is called, not when its first batch is asked for."""
+        who = f"{type(self).__name__}.{method}"
         epoch = checks.non_negative_int(who, "epoch", epoch)
         batch_size = checks.positive_int(who, "batch_size", batch_size)
-        rng = None
-        if checks.flag(who, "shuffle", shuffle):
-            seed = checks.non_negative_int(who, "seed", seed)
-            rng = np.random.default_rng([seed, epoch])
-        return slabs(self.chunks(rng), batch_size, rng, self.shuffle_buffer)
+        if not checks.flag(who, "shuffle", shuffle):
+            return batch_size, None
+        seed = checks.non_negative_int(who, "seed", seed)
+        return batch_size, np.random.default_rng([seed, epoch])
 
     def _features(self, X: Any) -> np.ndarray:
         return np.asarray(X, dtype=self.dtype)
